@@ -1,0 +1,23 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
+import type { Database } from './types.js'
+
+export type Db = Kysely<Database>
+
+/**
+ * Opens the embedded SQLite database. WAL lets readers go on while a write commits;
+ * foreign keys are off by default in SQLite and must be asked for on every connection.
+ * `:memory:` is accepted for throwaway databases.
+ */
+export function openSqlite (file: string): Db {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
+  const sqlite = new SQLite(file)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  // Durable enough with WAL (a power cut may lose the last commit, never corrupt the file).
+  sqlite.pragma('synchronous = NORMAL')
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+}

@@ -1,0 +1,74 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import cookie from '@fastify/cookie'
+import helmet from '@fastify/helmet'
+import rateLimit from '@fastify/rate-limit'
+import fastifyStatic from '@fastify/static'
+import swagger from '@fastify/swagger'
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import type { Db } from '../db/connection.js'
+import type { Clock } from './clock.js'
+import type { Config } from './config.js'
+import context from './plugins/context.js'
+import errors from './plugins/errors.js'
+import auth from './plugins/auth.js'
+import sessionRoutes from './features/session/session-routes.js'
+import cptsRoutes from './features/cpts/cpts-routes.js'
+import usersRoutes from './features/users/users-routes.js'
+import pagesRoutes from './features/pages/pages-routes.js'
+
+export interface AppOptions {
+  config: Config
+  db: Db
+  clock: Clock
+  logger?: FastifyServerOptions['logger']
+}
+
+/** Builds the whole server (API, websocket, pages) without listening: tests inject into it. */
+export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 10 * 1024 * 1024
+  })
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+
+  await app.register(context, { db: opts.db, clock: opts.clock, config: opts.config })
+  await app.register(errors)
+  await app.register(cookie)
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        upgradeInsecureRequests: opts.config.secureCookies ? [] : null
+      }
+    },
+    hsts: opts.config.secureCookies
+  })
+  await app.register(rateLimit, { global: false })
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Créneaux API', version: '1', description: 'Public contract v1 of Créneaux (see README).' },
+      components: {
+        securitySchemes: {
+          cookie: { type: 'apiKey', in: 'cookie', name: 'sid' },
+          bearer: { type: 'http', scheme: 'bearer' }
+        }
+      }
+    },
+    transform: jsonSchemaTransform
+  })
+  await app.register(auth)
+
+  await app.register(sessionRoutes)
+  await app.register(cptsRoutes)
+  await app.register(usersRoutes)
+  await app.register(pagesRoutes)
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  await app.register(fastifyStatic, { root: opts.config.webDir, prefix: '/assets/', maxAge: '1h' })
+  return app
+}

@@ -1,0 +1,45 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { SessionBody, TokenBody } from '../../../shared/schemas/accounts.js'
+import { currentUser, SESSION_COOKIE } from '../../plugins/auth.js'
+import { getUserView } from '../users/users-service.js'
+import { createToken, signIn, signOut } from './session-service.js'
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/api/session', {
+    schema: { tags: ['session'], summary: 'Sign in (sets the sid cookie)', body: SessionBody },
+    config: { rateLimit: { max: app.config.loginRateLimit, timeWindow: '1 minute', keyGenerator: (req) => `${req.ip}|${(req.body as { email?: string } | undefined)?.email ?? ''}` } }
+  }, async (request, reply) => {
+    const { sid, user, expiresAt } = await signIn(app.db, {
+      ...request.body, now: app.clock.now(), ip: request.ip, sessionHours: app.config.sessionHours
+    })
+    reply.setCookie(SESSION_COOKIE, sid, {
+      path: '/', httpOnly: true, sameSite: 'strict', secure: app.config.secureCookies, expires: expiresAt
+    })
+    return { user: await getUserView(app.db, user.id) }
+  })
+
+  app.delete('/api/session', {
+    schema: { tags: ['session'], summary: 'Sign out (revokes the session)' },
+    preHandler: app.requireRole('admin', 'practitioner', 'regulator', 'board')
+  }, async (request, reply) => {
+    const sid = request.cookies[SESSION_COOKIE]
+    if (sid !== undefined) await signOut(app.db, sid)
+    reply.clearCookie(SESSION_COOKIE, { path: '/' })
+    return reply.status(204).send()
+  })
+
+  app.get('/api/me', {
+    schema: { tags: ['session'], summary: 'The signed-in user' },
+    preHandler: app.requireRole('admin', 'practitioner', 'regulator', 'board')
+  }, async (request) => ({ user: await getUserView(app.db, currentUser(request).id) }))
+
+  app.post('/api/tokens', {
+    schema: { tags: ['session'], summary: 'Create a bearer token for regulation software (shown once)', body: TokenBody },
+    preHandler: app.requireRole('admin', 'practitioner', 'regulator', 'board')
+  }, async (request, reply) => {
+    const created = await createToken(app.db, currentUser(request), request.body.label, app.clock.now(), request.ip)
+    return reply.status(201).send(created)
+  })
+}
+
+export default routes

@@ -1,0 +1,87 @@
+import type { Kysely } from 'kysely'
+import type { Database, UserRow } from '../../../db/types.js'
+import { AppError } from '../../errors.js'
+import { DUMMY_HASH_PROMISE, verifyPassword } from '../../lib/password.js'
+import { newId, newSecret, sha256 } from '../../lib/secrets.js'
+import { appendAudit } from '../audit/audit-repository.js'
+
+/** Who is making a request, as every route sees it. */
+export interface AuthUser {
+  id: string
+  email: string
+  name: string
+  role: UserRow['role']
+  cptsId: string | null
+  via: 'session' | 'token'
+}
+
+const toAuthUser = (u: Pick<UserRow, 'id' | 'email' | 'name' | 'role' | 'cpts_id'>, via: AuthUser['via']): AuthUser =>
+  ({ id: u.id, email: u.email, name: u.name, role: u.role, cptsId: u.cpts_id, via })
+
+const BAD_CREDENTIALS = 'Unknown e-mail or wrong password'
+
+/**
+ * Checks e-mail and password and opens a server-side session. An unknown e-mail and a wrong
+ * password get the same answer after the same work, so neither reveals which accounts exist.
+ */
+export async function signIn (db: Kysely<Database>, input: { email: string, password: string, now: Date, ip: string, sessionHours: number }):
+Promise<{ sid: string, user: UserRow, expiresAt: Date }> {
+  const user = await db.selectFrom('users').selectAll()
+    .where('email', '=', input.email).where('disabled_at', 'is', null).executeTakeFirst()
+  const ok = await verifyPassword(input.password, user?.password_hash ?? await DUMMY_HASH_PROMISE)
+  if (user === undefined || !ok) {
+    await appendAudit(db, { at: input.now, userId: user?.id ?? null, action: 'session.sign_in_failed', subjectType: 'user', subjectId: user?.id ?? null, ip: input.ip })
+    throw new AppError('UNAUTHENTICATED', BAD_CREDENTIALS)
+  }
+  const sid = newSecret()
+  const expiresAt = new Date(input.now.getTime() + input.sessionHours * 3600_000)
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('sessions').values({
+      id_hash: sha256(sid), user_id: user.id, created_at: input.now.toISOString(), expires_at: expiresAt.toISOString(), ip: input.ip
+    }).execute()
+    await appendAudit(trx, { at: input.now, userId: user.id, action: 'session.sign_in', subjectType: 'user', subjectId: user.id, ip: input.ip })
+  })
+  return { sid, user, expiresAt }
+}
+
+export async function signOut (db: Kysely<Database>, sid: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id_hash', '=', sha256(sid)).execute()
+}
+
+/** Resolves a `sid` cookie to its user, or null when unknown, expired or disabled. */
+export async function userFromSession (db: Kysely<Database>, sid: string, now: Date): Promise<AuthUser | null> {
+  const row = await db.selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['users.id', 'users.email', 'users.name', 'users.role', 'users.cpts_id'])
+    .where('sessions.id_hash', '=', sha256(sid))
+    .where('sessions.expires_at', '>', now.toISOString())
+    .where('users.disabled_at', 'is', null)
+    .executeTakeFirst()
+  return row === undefined ? null : toAuthUser(row, 'session')
+}
+
+/** Resolves a bearer token to its user, or null when unknown or revoked. */
+export async function userFromToken (db: Kysely<Database>, token: string): Promise<AuthUser | null> {
+  const row = await db.selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select(['users.id', 'users.email', 'users.name', 'users.role', 'users.cpts_id'])
+    .where('api_tokens.token_hash', '=', sha256(token))
+    .where('api_tokens.revoked_at', 'is', null)
+    .where('users.disabled_at', 'is', null)
+    .executeTakeFirst()
+  return row === undefined ? null : toAuthUser(row, 'token')
+}
+
+/** Creates a bearer token for regulation software; the secret is returned once, only its hash kept. */
+export async function createToken (db: Kysely<Database>, user: AuthUser, label: string, now: Date, ip: string):
+Promise<{ id: string, label: string, token: string, createdAt: string }> {
+  const token = newSecret('crx_')
+  const id = newId()
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('api_tokens').values({
+      id, user_id: user.id, label, token_hash: sha256(token), created_at: now.toISOString(), last_used_at: null, revoked_at: null
+    }).execute()
+    await appendAudit(trx, { at: now, userId: user.id, action: 'token.create', subjectType: 'api_token', subjectId: id, ip, detail: { label } })
+  })
+  return { id, label, token, createdAt: now.toISOString() }
+}

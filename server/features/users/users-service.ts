@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/types.js'
+import type { CreateUserBody, User } from '../../../shared/schemas/accounts.js'
+import { AppError, invalid, notFound, type Issue } from '../../errors.js'
+import { matchCommune } from '../../lib/communes.js'
+import { hashPassword } from '../../lib/password.js'
+import { newId } from '../../lib/secrets.js'
+import { appendAudit } from '../audit/audit-repository.js'
+import { findCpts } from '../cpts/cpts-repository.js'
+import { findUser, listUsers, type UserWithProfile } from './users-repository.js'
+
+export function toUserView (u: UserWithProfile): User {
+  const view: User = { id: u.id, email: u.email, name: u.name, role: u.role, cptsId: u.cpts_id, createdAt: u.created_at }
+  if (u.practitioner !== null) {
+    const p = u.practitioner
+    view.practitioner = { rpps: p.rpps, profession: p.profession, address: p.address, postalCode: p.postal_code, commune: p.commune, communeCode: p.commune_code, phone: p.phone }
+  }
+  return view
+}
+
+export async function getUserView (db: Kysely<Database>, id: string): Promise<User> {
+  const u = await findUser(db, id)
+  if (u === undefined) throw notFound('User')
+  return toUserView(u)
+}
+
+export async function listUserViews (db: Kysely<Database>): Promise<User[]> {
+  return (await listUsers(db)).map(toUserView)
+}
+
+/**
+ * Creates an account. Checks that need the database or the commune list run before any
+ * write, and the writes share one transaction: a refused request leaves nothing behind.
+ */
+export async function createUser (db: Kysely<Database>, body: CreateUserBody, actor: { id: string | null, ip: string | null }, now: Date): Promise<User> {
+  const issues: Issue[] = []
+  if (body.cptsId !== undefined && await findCpts(db, body.cptsId) === undefined) {
+    issues.push({ code: 'custom', path: ['cptsId'], message: `unknown CPTS ${body.cptsId}` })
+  }
+  let communeCode = ''
+  let communeName = ''
+  if (body.practitioner !== undefined) {
+    const m = matchCommune(body.practitioner.postalCode, body.practitioner.commune)
+    if (m.ok) {
+      communeCode = m.commune.code
+      communeName = m.commune.name
+    } else if (m.reason === 'unknown_postal_code') {
+      issues.push({ code: 'custom', path: ['practitioner', 'postalCode'], message: `no French commune has the postal code ${body.practitioner.postalCode}` })
+    } else {
+      issues.push({ code: 'custom', path: ['practitioner', 'commune'], message: `${body.practitioner.commune} is not served by ${body.practitioner.postalCode}; expected one of: ${m.candidates.join(', ')}` })
+    }
+  }
+  if (issues.length > 0) throw invalid(issues)
+
+  const id = newId()
+  const passwordHash = await hashPassword(body.password)
+  try {
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('users').values({
+        id, email: body.email, name: body.name, role: body.role, password_hash: passwordHash,
+        cpts_id: body.cptsId ?? null, created_at: now.toISOString(), disabled_at: null
+      }).execute()
+      if (body.practitioner !== undefined) {
+        const p = body.practitioner
+        await trx.insertInto('practitioners').values({
+          user_id: id, rpps: p.rpps, profession: p.profession, address: p.address, postal_code: p.postalCode,
+          commune: communeName, commune_code: communeCode, phone: p.phone
+        }).execute()
+      }
+      await appendAudit(trx, { at: now, userId: actor.id, action: 'user.create', subjectType: 'user', subjectId: id, ip: actor.ip, detail: { role: body.role } })
+    })
+  } catch (err) {
+    const msg = String((err as Error).message)
+    if (msg.includes('UNIQUE') && msg.includes('users.email')) {
+      throw new AppError('CONFLICT', `An account with the e-mail ${body.email} exists already`)
+    }
+    if (msg.includes('UNIQUE') && msg.includes('practitioners.rpps')) {
+      throw new AppError('CONFLICT', `A practitioner with the RPPS ${body.practitioner?.rpps ?? ''} exists already`)
+    }
+    throw err
+  }
+  return await getUserView(db, id)
+}

@@ -1,0 +1,93 @@
+import { createRequire } from 'node:module'
+
+/**
+ * The official list of French communes (`@etalab/decoupage-administratif`): used to check
+ * a practitioner's postal code against their commune, and to rank slots by the patient's
+ * commune, intercommunality (EPCI) and département. Loaded once, on first use (~40 ms).
+ */
+export interface Commune {
+  /** INSEE code, e.g. 85234. */
+  code: string
+  name: string
+  departement: string
+  postalCodes: string[]
+  /** SIREN of the EPCI the commune belongs to, when it belongs to one. */
+  epci: string | null
+}
+
+interface RawCommune {
+  code: string
+  nom: string
+  type: string
+  departement?: string
+  codesPostaux?: string[]
+}
+interface RawEpci { code: string, membres: Array<{ code: string }> }
+
+const require = createRequire(import.meta.url)
+
+let cache: { byCode: Map<string, Commune>, byPostalCode: Map<string, Commune[]> } | undefined
+
+function load (): NonNullable<typeof cache> {
+  if (cache !== undefined) return cache
+  const raw = require('@etalab/decoupage-administratif/data/communes.json') as RawCommune[]
+  const epcis = require('@etalab/decoupage-administratif/data/epci.json') as RawEpci[]
+  const epciOf = new Map<string, string>()
+  for (const e of epcis) for (const m of e.membres) epciOf.set(m.code, e.code)
+  const byCode = new Map<string, Commune>()
+  const byPostalCode = new Map<string, Commune[]>()
+  for (const r of raw) {
+    // Delegated and associated communes carry no postal code: addresses use the current commune.
+    if ((r.type !== 'commune-actuelle' && r.type !== 'arrondissement-municipal') || r.codesPostaux === undefined) continue
+    const c: Commune = { code: r.code, name: r.nom, departement: r.departement ?? r.code.slice(0, 2), postalCodes: r.codesPostaux, epci: epciOf.get(r.code) ?? null }
+    byCode.set(c.code, c)
+    for (const pc of c.postalCodes) {
+      const list = byPostalCode.get(pc) ?? []
+      list.push(c)
+      byPostalCode.set(pc, list)
+    }
+  }
+  cache = { byCode, byPostalCode }
+  return cache
+}
+
+/** Folds case, accents, hyphens, apostrophes and the usual St/Ste abbreviations. */
+export function normalizeName (name: string): string {
+  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
+    .replace(/[''`\-_.,]/g, ' ').replace(/\s+/g, ' ').trim()
+    .replace(/\bste\b/g, 'sainte').replace(/\bst\b/g, 'saint')
+}
+
+export type CommuneMatch =
+  | { ok: true, commune: Commune }
+  | { ok: false, reason: 'unknown_postal_code' | 'mismatch', candidates: string[] }
+
+/** Checks that `name` is a commune served by `postalCode`. */
+export function matchCommune (postalCode: string, name: string): CommuneMatch {
+  const list = load().byPostalCode.get(postalCode)
+  if (list === undefined) return { ok: false, reason: 'unknown_postal_code', candidates: [] }
+  const wanted = normalizeName(name)
+  const found = list.find((c) => normalizeName(c.name) === wanted)
+  return found !== undefined
+    ? { ok: true, commune: found }
+    : { ok: false, reason: 'mismatch', candidates: list.map((c) => c.name) }
+}
+
+export function communeByCode (code: string): Commune | undefined {
+  return load().byCode.get(code)
+}
+
+/** Autocomplete: communes whose name or postal code starts with the query, largest first by name match. */
+export function searchCommunes (query: string, limit = 10): Commune[] {
+  const q = normalizeName(query)
+  if (q.length < 2) return []
+  const out: Commune[] = []
+  const isPostal = /^\d{2,5}$/.test(q)
+  for (const c of load().byCode.values()) {
+    if (isPostal ? c.postalCodes.some((pc) => pc.startsWith(q)) : normalizeName(c.name).startsWith(q)) {
+      out.push(c)
+      if (out.length >= limit * 5) break
+    }
+  }
+  return out.sort((a, b) => a.name.length - b.name.length || a.name.localeCompare(b.name, 'fr')).slice(0, limit)
+}

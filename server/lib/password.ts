@@ -1,0 +1,36 @@
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+
+// N=2^15, r=8, p=1: OWASP's recommended floor for scrypt; ~50 ms on this machine.
+const PARAMS = { N: 1 << 15, r: 8, p: 1 }
+const KEY_LEN = 32
+
+function scrypt (password: string, salt: Buffer, keyLen: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    scryptCb(password, salt, keyLen, options, (err, key) => { if (err) reject(err); else resolve(key) })
+  })
+}
+
+function encode (salt: Buffer, key: Buffer, p: typeof PARAMS): string {
+  return `scrypt$${p.N}$${p.r}$${p.p}$${salt.toString('base64url')}$${key.toString('base64url')}`
+}
+
+/** Hashes with a fresh salt; the parameters are stored with the hash so they can grow later. */
+export async function hashPassword (password: string): Promise<string> {
+  const salt = randomBytes(16)
+  const key = await scrypt(password, salt, KEY_LEN, { ...PARAMS, maxmem: 64 * 1024 * 1024 })
+  return encode(salt, key, PARAMS)
+}
+
+/** Constant-time comparison; a malformed stored hash simply does not match. */
+export async function verifyPassword (password: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$')
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false
+  const [, n, r, p, saltB64, keyB64] = parts as [string, string, string, string, string, string]
+  const expected = Buffer.from(keyB64, 'base64url')
+  const key = await scrypt(password, Buffer.from(saltB64, 'base64url'), expected.length,
+    { N: Number(n), r: Number(r), p: Number(p), maxmem: 64 * 1024 * 1024 })
+  return key.length === expected.length && timingSafeEqual(key, expected)
+}
+
+/** A hash of a random password, so that "unknown e-mail" costs as long as "wrong password". */
+export const DUMMY_HASH_PROMISE: Promise<string> = hashPassword(randomBytes(16).toString('hex'))

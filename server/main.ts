@@ -1,0 +1,32 @@
+// Starts Créneaux: settings, database (migrated), first admin, then listen until a signal.
+import { openSqlite } from '../db/connection.js'
+import { migrateToLatest } from '../db/migrate.js'
+import { buildApp } from './app.js'
+import { bootstrapAdmin } from './bootstrap.js'
+import { systemClock } from './clock.js'
+import { loadConfig } from './config.js'
+
+const config = loadConfig(process.env)
+const db = openSqlite(config.dbFile)
+await migrateToLatest(db)
+const admin = await bootstrapAdmin(db, config, systemClock.now())
+const app = await buildApp({ config, db, clock: systemClock, logger: { level: config.logLevel } })
+
+let closing = false
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (closing) return
+    closing = true
+    app.log.info(`${signal}: closing`)
+    app.close().then(async () => { await db.destroy(); process.exit(0) }, (err) => { console.error(err); process.exit(1) })
+  })
+}
+
+const address = await app.listen({ port: config.port, host: config.host })
+const url = address.replace('[::1]', 'localhost')
+console.log(`\nCréneaux is running on ${url}  (database: ${config.dbFile})`)
+if (admin !== null) {
+  console.log(admin.generatedPassword === null
+    ? `First start: admin account ${admin.email} created from ADMIN_EMAIL / ADMIN_PASSWORD.`
+    : `First start: sign in at ${url}/connexion as ${admin.email} with the password ${admin.generatedPassword}\n(shown once; change it or set ADMIN_EMAIL and ADMIN_PASSWORD before the first start).`)
+}

@@ -1,0 +1,51 @@
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { Role } from '../../shared/schemas/accounts.js'
+import { AppError } from '../errors.js'
+import { type AuthUser, userFromSession, userFromToken } from '../features/session/session-service.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: AuthUser | null
+  }
+  interface FastifyInstance {
+    /** preHandler: 401 when anonymous, 403 when the role is not one of `roles`. */
+    requireRole: (...roles: Role[]) => preHandlerAsyncHookHandler
+  }
+}
+
+export const SESSION_COOKIE = 'sid'
+
+/** Reads who is calling from the `sid` cookie or an `Authorization: Bearer` header. */
+export async function authenticate (request: FastifyRequest): Promise<AuthUser | null> {
+  const app = request.server
+  const header = request.headers.authorization
+  if (header !== undefined) {
+    const m = /^Bearer\s+(\S+)$/i.exec(header)
+    return m?.[1] === undefined ? null : await userFromToken(app.db, m[1])
+  }
+  const sid = request.cookies[SESSION_COOKIE]
+  return sid === undefined || sid === '' ? null : await userFromSession(app.db, sid, app.clock.now())
+}
+
+/** The signed-in user of a route guarded by `requireRole`. */
+export function currentUser (request: FastifyRequest): AuthUser {
+  /* c8 ignore next */
+  if (request.user === null) throw new AppError('UNAUTHENTICATED', 'Sign in first')
+  return request.user
+}
+
+export default fp(async (app) => {
+  app.decorateRequest('user', null)
+  app.addHook('onRequest', async (request) => {
+    // Static assets are public and frequent: no database look-up for them.
+    if (request.url.startsWith('/assets/')) return
+    request.user = await authenticate(request)
+  })
+  app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest, _reply: FastifyReply) => {
+    if (request.user === null) throw new AppError('UNAUTHENTICATED', 'Sign in first: session cookie or bearer token required')
+    if (!roles.includes(request.user.role)) {
+      throw new AppError('FORBIDDEN', `This requires the role ${roles.join(' or ')}; you are ${request.user.role}`)
+    }
+  })
+}, { name: 'auth', dependencies: ['context'] })

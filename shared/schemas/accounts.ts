@@ -1,0 +1,92 @@
+import { z } from 'zod'
+import { isValidRpps } from '../rpps.js'
+import { Id, TimeZone } from './common.js'
+
+export const ROLES = ['admin', 'practitioner', 'regulator', 'board'] as const
+export const Role = z.enum(ROLES)
+export type Role = z.infer<typeof Role>
+
+export const PROFESSIONS = ['gp', 'psychiatrist'] as const
+export const Profession = z.enum(PROFESSIONS)
+export type Profession = z.infer<typeof Profession>
+
+// Deliberately lenient: local hosts such as admin@localhost are valid on an intranet.
+export const Email = z.string().trim().toLowerCase().max(254)
+  .regex(/^[^\s@]+@[^\s@.][^\s@]*$/, 'invalid e-mail address')
+
+export const Rpps = z.string().trim().refine(isValidRpps, {
+  message: 'RPPS must be 11 digits with a valid check digit (Luhn)'
+})
+
+/** French numbers, with overseas prefixes: 10 digits from 0, or + and 11–13 digits. */
+export const Phone = z.string().trim().refine((v) => {
+  const digits = v.replace(/[\s.-]/g, '')
+  return /^0[1-9]\d{8}$/.test(digits) || /^\+\d{11,13}$/.test(digits)
+}, { message: 'phone must be a French number, e.g. 02 51 58 00 00 or +33 2 51 58 00 00' })
+
+export const PractitionerProfileInput = z.object({
+  rpps: Rpps,
+  profession: Profession,
+  address: z.string().trim().min(3).max(200),
+  postalCode: z.string().trim().regex(/^\d{5}$/, 'postal code must be 5 digits'),
+  commune: z.string().trim().min(1).max(100),
+  phone: Phone
+})
+export type PractitionerProfileInput = z.infer<typeof PractitionerProfileInput>
+
+export const PractitionerProfile = PractitionerProfileInput.extend({
+  /** INSEE code of the commune, resolved by the server from the official list. */
+  communeCode: z.string()
+})
+export type PractitionerProfile = z.infer<typeof PractitionerProfile>
+
+export const Password = z.string().min(10, 'password must have at least 10 characters').max(200)
+
+export const CreateUserBody = z.object({
+  email: Email,
+  name: z.string().trim().min(1).max(120),
+  password: Password,
+  role: Role,
+  cptsId: Id.optional(),
+  practitioner: PractitionerProfileInput.optional()
+}).superRefine((body, ctx) => {
+  if (body.role === 'practitioner' && body.practitioner === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['practitioner'], message: 'a practitioner needs a practitioner profile' })
+  }
+  if (body.role !== 'practitioner' && body.practitioner !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['practitioner'], message: 'only a practitioner has a practitioner profile' })
+  }
+  if (body.role === 'practitioner' && body.cptsId === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['cptsId'], message: 'a practitioner belongs to a CPTS' })
+  }
+})
+export type CreateUserBody = z.infer<typeof CreateUserBody>
+
+export const User = z.object({
+  id: Id,
+  email: z.string(),
+  name: z.string(),
+  role: Role,
+  cptsId: Id.nullable(),
+  practitioner: PractitionerProfile.optional(),
+  createdAt: z.string()
+})
+export type User = z.infer<typeof User>
+
+export const SessionBody = z.object({
+  email: z.string().trim().toLowerCase().min(1).max(254),
+  password: z.string().min(1).max(200)
+})
+export type SessionBody = z.infer<typeof SessionBody>
+
+export const TokenBody = z.object({ label: z.string().trim().min(1).max(100) })
+export const TokenCreated = z.object({ id: Id, label: z.string(), token: z.string(), createdAt: z.string() })
+
+export const CreateCptsBody = z.object({
+  name: z.string().trim().min(1).max(150),
+  timezone: TimeZone.default('Europe/Paris')
+})
+export type CreateCptsBody = z.infer<typeof CreateCptsBody>
+
+export const Cpts = z.object({ id: Id, name: z.string(), timezone: z.string() })
+export type Cpts = z.infer<typeof Cpts>

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { openSqlite, type Db } from '../../db/connection.js'
+import { migrateToLatest } from '../../db/migrate.js'
+import { buildApp } from '../../server/app.js'
+import { bootstrapAdmin } from '../../server/bootstrap.js'
+import { ManualClock } from '../../server/clock.js'
+import { loadConfig, type Config } from '../../server/config.js'
+
+export interface TestApp {
+  app: FastifyInstance
+  db: Db
+  clock: ManualClock
+  config: Config
+  dataDir: string
+}
+
+export const ADMIN = { email: 'admin@cpts.test', password: 'admin-password-1' }
+
+/** Tests start at a fixed instant, never today: 2026-06-01 10:00 in Paris. */
+export const T0 = '2026-06-01T08:00:00.000Z'
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+/**
+ * The whole server on a real SQLite file in a temporary folder, migrated, with the bootstrap
+ * admin, and a clock the test moves by hand. Closed and removed in teardown.
+ */
+export async function build (t: Teardown, env: Record<string, string> = {}, start: string = T0): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'creneaux-test-'))
+  const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000', ...env })
+  const db = openSqlite(config.dbFile)
+  await migrateToLatest(db)
+  const clock = new ManualClock(start)
+  await bootstrapAdmin(db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password }, clock.now())
+  const app = await buildApp({ config, db, clock })
+  await app.ready()
+  t.teardown(async () => {
+    await app.close()
+    await db.destroy()
+    rmSync(dataDir, { recursive: true, force: true })
+  })
+  return { app, db, clock, config, dataDir }
+}
+
+/** Signs in through the API and returns the `cookie` header to send with later requests. */
+export async function signIn (app: FastifyInstance, email: string, password: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/session', payload: { email, password } })
+  if (res.statusCode !== 200) throw new Error(`sign-in of ${email} failed: ${res.statusCode} ${res.body}`)
+  const sid = res.cookies.find((c) => c.name === 'sid')
+  if (sid === undefined) throw new Error('no sid cookie')
+  return `sid=${sid.value}`
+}

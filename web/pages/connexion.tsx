@@ -1,0 +1,58 @@
+import { render } from 'preact'
+import { useState } from 'preact/hooks'
+import { HOME_PAGE } from '../../shared/pages.js'
+import type { User } from '../../shared/schemas/accounts.js'
+import { api, ApiError } from '../lib/api.js'
+import { Field, RefusalBanner } from '../lib/ui.js'
+
+function SignIn () {
+  const [email, setEmail] = useState('')
+  const [password, setPassword] = useState('')
+  const [errors, setErrors] = useState<{ email?: string, password?: string, form?: string }>({})
+  const [busy, setBusy] = useState(false)
+
+  async function submit (e: Event): Promise<void> {
+    e.preventDefault()
+    const found: typeof errors = {}
+    if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) found.email = 'Saisissez votre adresse e-mail.'
+    if (password === '') found.password = 'Saisissez votre mot de passe.'
+    setErrors(found)
+    if (Object.keys(found).length > 0) return
+    setBusy(true)
+    try {
+      const { user } = await api<{ user: User }>('POST', '/api/session', { email, password })
+      const next = new URLSearchParams(location.search).get('suite')
+      location.assign(next !== null && next.startsWith('/') && !next.startsWith('//') ? next : HOME_PAGE[user.role])
+    } catch (err) {
+      const code = err instanceof ApiError ? err.code : 'INTERNAL'
+      setErrors(code === 'UNAUTHENTICATED'
+        ? { password: 'E-mail inconnu ou mot de passe incorrect.' }
+        : { form: err instanceof ApiError ? err.french : 'Serveur injoignable. Réessayez.' })
+      setBusy(false)
+    }
+  }
+
+  return (
+    <main id='main' class='signin'>
+      <h1>Créneaux</h1>
+      <p class='lead'>Créneaux de soins non programmés partagés par la CPTS et la régulation 116 117.</p>
+      <RefusalBanner />
+      <form onSubmit={(e) => { void submit(e) }} noValidate aria-describedby={errors.form !== undefined ? 'form-error' : undefined}>
+        <Field id='email' label='Adresse e-mail' error={errors.email}>
+          <input id='email' name='email' type='email' autocomplete='username' required value={email}
+            aria-invalid={errors.email !== undefined} aria-describedby={errors.email !== undefined ? 'email-error' : undefined}
+            onInput={(e) => setEmail(e.currentTarget.value)} autoFocus />
+        </Field>
+        <Field id='password' label='Mot de passe' error={errors.password}>
+          <input id='password' name='password' type='password' autocomplete='current-password' required value={password}
+            aria-invalid={errors.password !== undefined} aria-describedby={errors.password !== undefined ? 'password-error' : undefined}
+            onInput={(e) => setPassword(e.currentTarget.value)} />
+        </Field>
+        {errors.form !== undefined && <p id='form-error' class='error' role='alert'>{errors.form}</p>}
+        <button type='submit' class='primary' disabled={busy}>{busy ? 'Connexion…' : 'Se connecter'}</button>
+      </form>
+    </main>
+  )
+}
+
+render(<SignIn />, document.getElementById('app')!)
