@@ -64,7 +64,72 @@ export interface AuditLogTable {
   detail: string | null
 }
 
+export interface SlotsTable {
+  id: string
+  practitioner_id: string
+  cpts_id: string
+  start_at: string
+  end_at: string
+  kind: 'snp' | 'psy'
+  mode: 'office' | 'video' | 'home'
+  status: 'free' | 'held' | 'booked' | 'withdrawn'
+  hold_by: string | null
+  hold_expires_at: string | null
+  booking_id: string | null
+  /** Bumped on every change (iCal SEQUENCE, optimistic checks). */
+  version: Generated<number>
+  created_at: string
+  updated_at: string
+  withdrawn_at: string | null
+}
+
+export interface BookingsTable {
+  id: string
+  slot_id: string
+  status: 'booked' | 'cancelled' | 'honored' | 'no_show'
+  /** Patient identity: null for imported history. Never logged, never shown to the board. */
+  patient_last_name: string | null
+  patient_first_name: string | null
+  patient_birth_date: string | null
+  patient_phone: string | null
+  reason: string | null
+  has_treating_gp: 'yes' | 'no' | 'unknown'
+  booked_by: string | null
+  booked_at: string
+  idempotency_key: string | null
+  cancelled_at: string | null
+  cancel_reason: string | null
+  cancelled_by: string | null
+  outcome_at: string | null
+  outcome_by: string | null
+}
+
+export interface EventsTable {
+  seq: Generated<number>
+  at: string
+  type: string
+  slot_id: string
+  /** The slot as everyone may see it after the change (JSON, holder by id). */
+  payload: string
+}
+
+export interface CallsTable {
+  id: string
+  at: string
+  regulator_id: string | null
+  outcome: string
+  kind: string
+  has_treating_gp: string
+  booking_id: string | null
+  commune_code: string | null
+  cpts_id: string | null
+}
+
 export interface Database {
+  slots: SlotsTable
+  bookings: BookingsTable
+  events: EventsTable
+  calls: CallsTable
   cpts: CptsTable
   users: UsersTable
   practitioners: PractitionersTable
@@ -79,3 +144,6 @@ export type NewUser = Insertable<UsersTable>
 export type UserUpdate = Updateable<UsersTable>
 export type PractitionerRow = Selectable<PractitionersTable>
 export type AuditEntry = Insertable<AuditLogTable>
+export type SlotRow = Selectable<SlotsTable>
+export type BookingRow = Selectable<BookingsTable>
+export type EventRow = Selectable<EventsTable>

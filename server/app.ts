@@ -4,6 +4,7 @@ import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
+import websocket from '@fastify/websocket'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Db } from '../db/connection.js'
 import type { Clock } from './clock.js'
@@ -15,6 +16,11 @@ import sessionRoutes from './features/session/session-routes.js'
 import cptsRoutes from './features/cpts/cpts-routes.js'
 import usersRoutes from './features/users/users-routes.js'
 import pagesRoutes from './features/pages/pages-routes.js'
+import slotsPlugin from './features/slots/slots-plugin.js'
+import slotsRoutes from './features/slots/slots-routes.js'
+import liveRoutes from './features/live/live-routes.js'
+import callsRoutes from './features/calls/calls-routes.js'
+import communesRoutes from './features/communes/communes-routes.js'
 
 export interface AppOptions {
   config: Config
@@ -62,10 +68,17 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform
   })
   await app.register(auth)
+  // No compression: frames are small and each is serialised once for every socket.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024, perMessageDeflate: false } })
+  await app.register(slotsPlugin)
 
   await app.register(sessionRoutes)
   await app.register(cptsRoutes)
   await app.register(usersRoutes)
+  await app.register(slotsRoutes)
+  await app.register(liveRoutes)
+  await app.register(callsRoutes)
+  await app.register(communesRoutes)
   await app.register(pagesRoutes)
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())

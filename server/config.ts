@@ -16,6 +16,7 @@ const EnvSchema = z.object({
   SECURE_COOKIES: boolish.default(false),
   SESSION_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(12),
   PUBLISH_MAX_DAYS_AHEAD: z.coerce.number().int().min(1).max(730).default(180),
+  HOLD_SWEEP_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 })
@@ -32,6 +33,8 @@ export interface Config {
   secureCookies: boolean
   sessionHours: number
   publishMaxDaysAhead: number
+  /** How often expired holds are looked for and released. */
+  holdSweepMs: number
   /** Sign-in attempts allowed per minute for one address and e-mail. */
   loginRateLimit: number
   logLevel: string
@@ -72,6 +75,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     secureCookies: e.SECURE_COOKIES,
     sessionHours: e.SESSION_HOURS,
     publishMaxDaysAhead: e.PUBLISH_MAX_DAYS_AHEAD,
+    holdSweepMs: e.HOLD_SWEEP_MS,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
     logLevel: e.LOG_LEVEL,
     webDir: join(projectRoot(), 'dist', 'web')

@@ -12,6 +12,7 @@ const STATUS: Record<ErrorCode, number> = {
   SLOT_OVERLAP: 409,
   SLOT_BOOKED: 409,
   IMPORT_INVALID: 400,
+  OUTCOME_TOO_EARLY: 409,
   INTERNAL: 500
 }
 

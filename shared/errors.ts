@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'SLOT_OVERLAP',
   'SLOT_BOOKED',
   'IMPORT_INVALID',
+  'OUTCOME_TOO_EARLY',
   'INTERNAL'
 ] as const
 
@@ -31,6 +32,7 @@ const FRENCH: Record<ErrorCode, string> = {
   SLOT_HELD: 'Ce créneau est en cours de réservation par un autre régulateur.',
   SLOT_OVERLAP: 'Ce créneau chevauche un de vos créneaux.',
   SLOT_BOOKED: 'Ce créneau est réservé : annulez la réservation avant de le retirer.',
+  OUTCOME_TOO_EARLY: "Le créneau n'a pas encore commencé : le résultat se note après son début.",
   IMPORT_INVALID: "Le fichier contient des lignes invalides : rien n'a été importé.",
   INTERNAL: 'Erreur interne du serveur. Réessayez.'
 }

@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely'
 import * as m0001 from './0001_accounts.js'
+import * as m0002 from './0002_slots.js'
 
 /** Every migration, by a name that sorts in the order they run. */
 export const migrations: Record<string, Migration> = {
-  '0001_accounts': m0001
+  '0001_accounts': m0001,
+  '0002_slots': m0002
 }

@@ -1,0 +1,75 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { RawData } from 'ws'
+import { z } from 'zod'
+import { LiveCommand, type LiveError } from '../../../shared/schemas/live.js'
+import { AppError } from '../../errors.js'
+import { currentUser } from '../../plugins/auth.js'
+import type { Actor } from '../slots/slot-service.js'
+import type { LiveClient } from './live-hub.js'
+
+const LiveQuery = z.object({ since: z.coerce.number().int().min(0).optional() })
+
+function toLiveError (err: unknown): LiveError {
+  if (err instanceof AppError) {
+    return { statusCode: err.statusCode, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) }
+  }
+  return { statusCode: 500, code: 'INTERNAL', message: 'Internal server error' }
+}
+
+/**
+ * `GET /api/live`: a snapshot (or the events after `?since=N`), then every event in seq order;
+ * commands hold / release / book / cancel go to the same service as the HTTP routes.
+ */
+const routes: FastifyPluginAsyncZod = async (app) => {
+  app.get('/api/live', {
+    websocket: true,
+    schema: { tags: ['live booking'], summary: 'Live slots over a websocket (see README)', querystring: LiveQuery },
+    preHandler: app.requireRole('regulator', 'practitioner', 'admin')
+  }, (socket, request) => {
+    const user = currentUser(request)
+    const actor: Actor = { id: user.id, role: user.role, ip: request.ip }
+    const client: LiveClient = { socket, userId: user.id, lastSeq: 0, ready: false }
+
+    async function handle (data: RawData): Promise<void> {
+      let raw: unknown
+      try {
+        raw = JSON.parse(data.toString())
+      } catch {
+        app.liveHub.reply(client, { type: 'error', error: { statusCode: 400, code: 'VALIDATION', message: 'frame is not JSON' } })
+        return
+      }
+      const parsed = LiveCommand.safeParse(raw)
+      if (!parsed.success) {
+        const requestId = (raw as { requestId?: unknown } | null)?.requestId
+        const error: LiveError = { statusCode: 400, code: 'VALIDATION', message: 'malformed command', details: parsed.error.issues }
+        app.liveHub.reply(client, typeof requestId === 'string' ? { type: 'reply', requestId, ok: false, error } : { type: 'error', error })
+        return
+      }
+      const cmd = parsed.data
+      try {
+        let result: unknown
+        switch (cmd.type) {
+          case 'hold': result = await app.slots.hold(actor, cmd.slotId); break
+          case 'release': result = await app.slots.release(actor, cmd.slotId); break
+          case 'book': result = (await app.slots.book(actor, cmd.slotId, cmd.booking)).booking; break
+          case 'cancel': result = await app.slots.cancel(actor, cmd.bookingId, cmd.reason); break
+        }
+        app.liveHub.reply(client, { type: 'reply', requestId: cmd.requestId, ok: true, result })
+      } catch (err) {
+        if (!(err instanceof AppError)) request.log.error({ err }, 'live command failed')
+        app.liveHub.reply(client, { type: 'reply', requestId: cmd.requestId, ok: false, error: toLiveError(err) })
+      }
+    }
+
+    // Listeners first, before any await, so that no early frame is lost.
+    socket.on('message', (data) => { void handle(data) })
+    socket.on('close', () => app.liveHub.detach(client))
+    socket.on('error', () => app.liveHub.detach(client))
+    app.liveHub.attach(client, request.query.since).catch((err: unknown) => {
+      request.log.error({ err }, 'live attach failed')
+      socket.close(1011, 'internal error')
+    })
+  })
+}
+
+export default routes

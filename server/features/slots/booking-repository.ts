@@ -1,0 +1,60 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/types.js'
+import type { Booking } from '../../../shared/schemas/slots.js'
+import { toZonedIso } from './slot-times.js'
+
+function bookingQuery (db: Kysely<Database>) {
+  return db.selectFrom('bookings')
+    .innerJoin('slots', 'slots.id', 'bookings.slot_id')
+    .innerJoin('cpts', 'cpts.id', 'slots.cpts_id')
+    .innerJoin('users as practitioner', 'practitioner.id', 'slots.practitioner_id')
+    .leftJoin('users as booker', 'booker.id', 'bookings.booked_by')
+    .selectAll('bookings')
+    .select([
+      'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode', 'slots.practitioner_id', 'slots.cpts_id',
+      'practitioner.name as practitioner_name', 'booker.name as booker_name', 'cpts.timezone'
+    ])
+}
+
+export type BookingRecord = Awaited<ReturnType<ReturnType<typeof bookingQuery>['executeTakeFirstOrThrow']>>
+
+/**
+ * A booking as the API answers it. `withPatient` is decided by the caller from the viewer's
+ * role (regulators, and the practitioner whose slot it is); the caller audits that read.
+ */
+export function toBookingView (r: BookingRecord, withPatient: boolean): Booking {
+  const z = r.timezone
+  const view: Booking = {
+    id: r.id,
+    slotId: r.slot_id,
+    status: r.status,
+    reason: withPatient ? r.reason : null,
+    hasTreatingGp: r.has_treating_gp,
+    bookedBy: { id: r.booked_by ?? '', name: r.booker_name ?? 'Import' },
+    bookedAt: toZonedIso(r.booked_at, z),
+    slot: { start: toZonedIso(r.start_at, z), end: toZonedIso(r.end_at, z), kind: r.kind, mode: r.mode, practitionerId: r.practitioner_id, practitionerName: r.practitioner_name, cptsId: r.cpts_id }
+  }
+  if (withPatient && r.patient_last_name !== null) {
+    view.patient = { lastName: r.patient_last_name, firstName: r.patient_first_name ?? '', birthDate: r.patient_birth_date ?? '', phone: r.patient_phone ?? '' }
+  }
+  if (r.cancelled_at !== null) view.cancelledAt = toZonedIso(r.cancelled_at, z)
+  if (r.cancel_reason !== null) view.cancelReason = r.cancel_reason
+  if (r.outcome_at !== null) view.outcomeAt = toZonedIso(r.outcome_at, z)
+  return view
+}
+
+export async function findBookingRecord (db: Kysely<Database>, id: string): Promise<BookingRecord | undefined> {
+  return await bookingQuery(db).where('bookings.id', '=', id).executeTakeFirst()
+}
+
+export async function findBookingByKey (db: Kysely<Database>, bookedBy: string, key: string): Promise<BookingRecord | undefined> {
+  return await bookingQuery(db).where('bookings.booked_by', '=', bookedBy).where('bookings.idempotency_key', '=', key).executeTakeFirst()
+}
+
+export async function listBookingRecords (db: Kysely<Database>, f: { practitionerId?: string, startFrom?: string, startBefore?: string }): Promise<BookingRecord[]> {
+  let q = bookingQuery(db)
+  if (f.practitionerId !== undefined) q = q.where('slots.practitioner_id', '=', f.practitionerId)
+  if (f.startFrom !== undefined) q = q.where('slots.start_at', '>=', f.startFrom)
+  if (f.startBefore !== undefined) q = q.where('slots.start_at', '<', f.startBefore)
+  return await q.orderBy('slots.start_at').limit(10_000).execute()
+}

@@ -1,0 +1,97 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/types.js'
+import type { Slot, SlotStatus } from '../../../shared/schemas/slots.js'
+import { communeByCode } from '../../lib/communes.js'
+import { toZonedIso } from './slot-times.js'
+
+/** Who holds a slot, kept by id: each viewer sees `me` or `other`. */
+export type NeutralSlot = Omit<Slot, 'hold'> & { hold?: { holderId: string, expiresAt: string } }
+
+function slotQuery (db: Kysely<Database>) {
+  return db.selectFrom('slots')
+    .innerJoin('users', 'users.id', 'slots.practitioner_id')
+    .innerJoin('practitioners', 'practitioners.user_id', 'slots.practitioner_id')
+    .innerJoin('cpts', 'cpts.id', 'slots.cpts_id')
+    .select([
+      'slots.id', 'slots.cpts_id', 'slots.practitioner_id', 'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode',
+      'slots.status', 'slots.hold_by', 'slots.hold_expires_at', 'slots.booking_id', 'slots.version',
+      'users.name as practitioner_name', 'practitioners.profession', 'practitioners.rpps', 'practitioners.address',
+      'practitioners.postal_code', 'practitioners.commune', 'practitioners.phone', 'practitioners.commune_code',
+      'cpts.timezone'
+    ])
+}
+
+export type SlotRecord = Awaited<ReturnType<ReturnType<typeof slotQuery>['executeTakeFirstOrThrow']>>
+
+/** A slot as everyone may see it (no patient data), times in its CPTS's zone. */
+export function toNeutralSlot (r: SlotRecord, now: Date): NeutralSlot {
+  const place = communeByCode(r.commune_code)
+  // A hold past its expiry is free for every purpose, even before the sweeper writes it.
+  const heldNow = r.status === 'held' && r.hold_expires_at !== null && r.hold_expires_at > now.toISOString()
+  const view: NeutralSlot = {
+    id: r.id,
+    cptsId: r.cpts_id,
+    practitioner: {
+      id: r.practitioner_id, name: r.practitioner_name, profession: r.profession, rpps: r.rpps, address: r.address,
+      postalCode: r.postal_code, commune: r.commune, phone: r.phone, communeCode: r.commune_code,
+      epci: place?.epci ?? null, departement: place?.departement ?? r.postal_code.slice(0, 2)
+    },
+    start: toZonedIso(r.start_at, r.timezone),
+    end: toZonedIso(r.end_at, r.timezone),
+    kind: r.kind,
+    mode: r.mode,
+    status: r.status === 'held' && !heldNow ? 'free' : r.status
+  }
+  if (heldNow && r.hold_by !== null && r.hold_expires_at !== null) {
+    view.hold = { holderId: r.hold_by, expiresAt: toZonedIso(r.hold_expires_at, r.timezone) }
+  }
+  if (r.booking_id !== null) view.bookingId = r.booking_id
+  return view
+}
+
+/** The slot as one viewer sees it: their own hold is `me`, anyone else's `other`. */
+export function forViewer (s: NeutralSlot, viewerId: string | null): Slot {
+  if (s.hold === undefined) return s as Slot
+  const { hold, ...rest } = s
+  return { ...rest, hold: { by: hold.holderId === viewerId ? 'me' : 'other', expiresAt: hold.expiresAt } }
+}
+
+export async function findSlotRecord (db: Kysely<Database>, id: string): Promise<SlotRecord | undefined> {
+  return await slotQuery(db).where('slots.id', '=', id).executeTakeFirst()
+}
+
+export interface SlotFilters {
+  /** Slots ending after this instant (ISO UTC). */
+  endAfter?: string
+  /** Slots starting before this instant (ISO UTC). */
+  startBefore?: string
+  statuses?: SlotStatus[]
+  kind?: Slot['kind']
+  mode?: Slot['mode']
+  cptsId?: string
+  practitionerId?: string
+  limit?: number
+}
+
+export async function listSlotRecords (db: Kysely<Database>, f: SlotFilters): Promise<SlotRecord[]> {
+  let q = slotQuery(db)
+  if (f.endAfter !== undefined) q = q.where('slots.end_at', '>', f.endAfter)
+  if (f.startBefore !== undefined) q = q.where('slots.start_at', '<', f.startBefore)
+  if (f.statuses !== undefined && f.statuses.length > 0) q = q.where('slots.status', 'in', f.statuses)
+  if (f.kind !== undefined) q = q.where('slots.kind', '=', f.kind)
+  if (f.mode !== undefined) q = q.where('slots.mode', '=', f.mode)
+  if (f.cptsId !== undefined) q = q.where('slots.cpts_id', '=', f.cptsId)
+  if (f.practitionerId !== undefined) q = q.where('slots.practitioner_id', '=', f.practitionerId)
+  return await q.orderBy('slots.start_at').orderBy('slots.id').limit(f.limit ?? 10_000).execute()
+}
+
+/** True when the practitioner has a live (not withdrawn) slot overlapping [start, end). */
+export async function hasOverlap (db: Kysely<Database>, practitionerId: string, startIso: string, endIso: string): Promise<boolean> {
+  const row = await db.selectFrom('slots').select('id')
+    .where('practitioner_id', '=', practitionerId)
+    .where('status', '!=', 'withdrawn')
+    .where('start_at', '<', endIso)
+    .where('end_at', '>', startIso)
+    .limit(1).executeTakeFirst()
+  return row !== undefined
+}

@@ -1,0 +1,390 @@
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../../../db/types.js'
+import type { Role } from '../../../shared/schemas/accounts.js'
+import type { Booking, BookingBody, CreateSeriesBody, CreateSlotBody, Slot, SlotQuery } from '../../../shared/schemas/slots.js'
+import type { Clock } from '../../clock.js'
+import { AppError, forbidden, invalid, notFound } from '../../errors.js'
+import { newId } from '../../lib/secrets.js'
+import { appendAudit } from '../audit/audit-repository.js'
+import { appendEvent } from '../live/event-log.js'
+import { findBookingByKey, findBookingRecord, listBookingRecords, toBookingView, type BookingRecord } from './booking-repository.js'
+import { findSlotRecord, forViewer, hasOverlap, listSlotRecords, toNeutralSlot, type NeutralSlot } from './slot-repository.js'
+import { checkSlotTimes, expandSeries, toZonedIso, type SkipReason, type SlotLimits } from './slot-times.js'
+import { resolveRange } from './time-range.js'
+
+export interface SeriesResult {
+  created: Slot[]
+  /** With dryRun: the slots that would be created. */
+  preview?: Array<{ start: string, end: string }>
+  skipped: Array<{ start: string, reason: SkipReason | 'overlap' }>
+}
+
+/** Who asks for a change, and from where (for the audit log). */
+export interface Actor { id: string, role: Role, ip: string | null }
+
+export interface SlotServiceDeps {
+  db: Kysely<Database>
+  clock: Clock
+  holdSeconds: number
+  limits: SlotLimits
+  /** Told after every commit that wrote events, so that they reach the sockets. */
+  onCommit: () => void
+}
+
+type Trx = Kysely<Database>
+
+const PATIENT_FIELDS = ['lastName', 'firstName', 'birthDate', 'phone', 'reason']
+
+/**
+ * The slot state machine: free → held → booked → (cancelled →) free, and withdrawn.
+ * Every change is one conditional UPDATE (the database decides who wins a race), written with
+ * its event (and audit entry) in one transaction; sockets are told after the commit.
+ * HTTP routes and websocket commands both call these functions.
+ */
+export class SlotService {
+  readonly #d: SlotServiceDeps
+  constructor (deps: SlotServiceDeps) { this.#d = deps }
+
+  get #db (): Kysely<Database> { return this.#d.db }
+
+  async #write<T> (fn: (trx: Trx, now: Date) => Promise<T>): Promise<T> {
+    const now = this.#d.clock.now()
+    const result = await this.#db.transaction().execute((trx) => fn(trx, now))
+    this.#d.onCommit()
+    return result
+  }
+
+  async #neutral (trx: Trx, slotId: string, now: Date): Promise<NeutralSlot> {
+    const r = await findSlotRecord(trx, slotId)
+    /* c8 ignore next */
+    if (r === undefined) throw notFound('Slot')
+    return toNeutralSlot(r, now)
+  }
+
+  /** Why a conditional update on a slot found nothing to change. */
+  async #refusal (trx: Trx, slotId: string, actorId: string, now: Date): Promise<AppError> {
+    const s = await trx.selectFrom('slots').select(['status', 'hold_by', 'hold_expires_at', 'start_at'])
+      .where('id', '=', slotId).executeTakeFirst()
+    if (s === undefined) return notFound('Slot')
+    const nowIso = now.toISOString()
+    if (s.status === 'held' && s.hold_by !== actorId && (s.hold_expires_at ?? '') > nowIso) {
+      return new AppError('SLOT_HELD', 'This slot is being booked by another regulator')
+    }
+    if (s.status === 'booked') return new AppError('SLOT_TAKEN', 'This slot has just been booked')
+    if (s.status === 'withdrawn') return new AppError('SLOT_TAKEN', 'This slot was withdrawn by its practitioner')
+    return new AppError('SLOT_TAKEN', 'This slot has already started')
+  }
+
+  // ---------------------------------------------------------------- publishing
+
+  async #practitioner (actor: Actor, practitionerId: string | undefined) {
+    let id = actor.id
+    if (actor.role === 'admin') {
+      if (practitionerId === undefined) throw invalid([{ code: 'custom', path: ['practitionerId'], message: 'an admin names the practitioner' }])
+      id = practitionerId
+    } else if (actor.role !== 'practitioner') {
+      throw forbidden()
+    } else if (practitionerId !== undefined && practitionerId !== actor.id) {
+      throw forbidden('a practitioner publishes only their own slots')
+    }
+    const p = await this.#db.selectFrom('users')
+      .innerJoin('practitioners', 'practitioners.user_id', 'users.id')
+      .innerJoin('cpts', 'cpts.id', 'users.cpts_id')
+      .select(['users.id', 'users.cpts_id', 'practitioners.profession', 'cpts.timezone'])
+      .where('users.id', '=', id).executeTakeFirst()
+    if (p === undefined || p.cpts_id === null) {
+      throw invalid([{ code: 'custom', path: ['practitionerId'], message: 'unknown practitioner, or not attached to a CPTS' }])
+    }
+    return { id: p.id, cptsId: p.cpts_id, profession: p.profession, zone: p.timezone }
+  }
+
+  #checkKind (profession: 'gp' | 'psychiatrist', kind: Slot['kind']): void {
+    const allowed = profession === 'gp' ? 'snp' : 'psy'
+    if (kind !== allowed) {
+      throw invalid([{ code: 'custom', path: ['kind'], message: profession === 'gp' ? 'GPs publish snp slots' : 'psychiatrists publish psy slots' }])
+    }
+  }
+
+  async #insertSlot (trx: Trx, p: { id: string, cptsId: string }, start: Date, end: Date, body: { kind: Slot['kind'], mode: Slot['mode'] }, now: Date): Promise<NeutralSlot> {
+    const id = newId()
+    await trx.insertInto('slots').values({
+      id, practitioner_id: p.id, cpts_id: p.cptsId, start_at: start.toISOString(), end_at: end.toISOString(),
+      kind: body.kind, mode: body.mode, status: 'free', hold_by: null, hold_expires_at: null, booking_id: null,
+      created_at: now.toISOString(), updated_at: now.toISOString(), withdrawn_at: null
+    }).execute()
+    const view = await this.#neutral(trx, id, now)
+    await appendEvent(trx, 'slot.published', view, now)
+    return view
+  }
+
+  async publish (actor: Actor, body: CreateSlotBody): Promise<Slot> {
+    const p = await this.#practitioner(actor, body.practitionerId)
+    this.#checkKind(p.profession, body.kind)
+    const start = new Date(body.start)
+    const end = new Date(body.end)
+    const issues = checkSlotTimes(start, end, this.#d.clock.now(), this.#d.limits)
+    if (issues.length > 0) throw invalid(issues)
+    const view = await this.#write(async (trx, now) => {
+      // Check and insert in one transaction: SQLite runs one writer at a time, so no other
+      // slot of this practitioner can slip in between.
+      if (await hasOverlap(trx, p.id, start.toISOString(), end.toISOString())) {
+        throw new AppError('SLOT_OVERLAP', 'This slot overlaps another of your slots')
+      }
+      return await this.#insertSlot(trx, p, start, end, body, now)
+    })
+    return forViewer(view, actor.id)
+  }
+
+  /**
+   * Publishes a series: slots that are in the past, too far ahead, at a local time that does
+   * not exist or overlapping the practitioner's slots are reported as skipped, the rest created
+   * in one transaction. With `dryRun` nothing is written: the answer is the form's preview.
+   */
+  async publishSeries (actor: Actor, body: CreateSeriesBody): Promise<SeriesResult> {
+    const p = await this.#practitioner(actor, body.practitionerId)
+    this.#checkKind(p.profession, body.kind)
+    const plan = expandSeries(body, p.zone, this.#d.clock.now(), this.#d.limits)
+    if (plan.issues.length > 0) throw invalid(plan.issues)
+    const skipped: SeriesResult['skipped'] = plan.skipped.map((s) => ({ ...s }))
+    const dryRun = body.dryRun === true
+    const run = async (trx: Trx, now: Date): Promise<{ created: Slot[], preview: Array<{ start: string, end: string }> }> => {
+      const created: Slot[] = []
+      const preview: Array<{ start: string, end: string }> = []
+      for (const s of plan.slots) {
+        if (await hasOverlap(trx, p.id, s.start.toISOString(), s.end.toISOString())) {
+          skipped.push({ start: toZonedIso(s.start, p.zone), reason: 'overlap' })
+        } else if (dryRun) {
+          preview.push({ start: toZonedIso(s.start, p.zone), end: toZonedIso(s.end, p.zone) })
+        } else {
+          created.push(forViewer(await this.#insertSlot(trx, p, s.start, s.end, body, now), actor.id))
+        }
+      }
+      return { created, preview }
+    }
+    const out = dryRun
+      ? await this.#db.transaction().execute((trx) => run(trx, this.#d.clock.now()))
+      : await this.#write(run)
+    return { created: out.created, ...(dryRun ? { preview: out.preview } : {}), skipped }
+  }
+
+  async withdraw (actor: Actor, slotId: string): Promise<Slot> {
+    const owner = await this.#db.selectFrom('slots').select(['practitioner_id', 'status']).where('id', '=', slotId).executeTakeFirst()
+    if (owner === undefined) throw notFound('Slot')
+    if (actor.role !== 'admin' && owner.practitioner_id !== actor.id) throw forbidden('only its practitioner or an admin withdraws a slot')
+    const view = await this.#write(async (trx, now) => {
+      const res = await trx.updateTable('slots')
+        .set({ status: 'withdrawn', hold_by: null, hold_expires_at: null, withdrawn_at: now.toISOString(), updated_at: now.toISOString(), version: sql`version + 1` })
+        .where('id', '=', slotId).where('status', 'in', ['free', 'held'])
+        .executeTakeFirst()
+      if (Number(res.numUpdatedRows) === 0) {
+        const s = await trx.selectFrom('slots').select('status').where('id', '=', slotId).executeTakeFirstOrThrow()
+        if (s.status === 'booked') throw new AppError('SLOT_BOOKED', 'This slot is booked: cancel the booking first')
+        return await this.#neutral(trx, slotId, now) // already withdrawn: nothing to do
+      }
+      const v = await this.#neutral(trx, slotId, now)
+      await appendEvent(trx, 'slot.withdrawn', v, now)
+      return v
+    })
+    return forViewer(view, actor.id)
+  }
+
+  // ---------------------------------------------------------------- holds
+
+  /** A regulator holds one slot at a time: holding another releases the previous hold. */
+  async hold (actor: Actor, slotId: string): Promise<{ slot: Slot, expiresAt: string }> {
+    if (actor.role !== 'regulator') throw forbidden('only regulators hold slots')
+    const view = await this.#write(async (trx, now) => {
+      const nowIso = now.toISOString()
+      const expires = new Date(now.getTime() + this.#d.holdSeconds * 1000).toISOString()
+      const res = await trx.updateTable('slots')
+        .set({ status: 'held', hold_by: actor.id, hold_expires_at: expires, updated_at: nowIso, version: sql`version + 1` })
+        .where('id', '=', slotId).where('start_at', '>', nowIso)
+        .where((eb) => eb.or([
+          eb('status', '=', 'free'),
+          eb.and([eb('status', '=', 'held'), eb.or([eb('hold_by', '=', actor.id), eb('hold_expires_at', '<=', nowIso)])])
+        ]))
+        .executeTakeFirst()
+      if (Number(res.numUpdatedRows) === 0) throw await this.#refusal(trx, slotId, actor.id, now)
+      await this.#releaseOthers(trx, actor.id, slotId, now)
+      const v = await this.#neutral(trx, slotId, now)
+      await appendEvent(trx, 'slot.held', v, now)
+      return v
+    })
+    const slot = forViewer(view, actor.id)
+    return { slot, expiresAt: slot.hold?.expiresAt ?? '' }
+  }
+
+  async #releaseOthers (trx: Trx, holderId: string, keepSlotId: string, now: Date): Promise<void> {
+    const others = await trx.selectFrom('slots').select('id')
+      .where('status', '=', 'held').where('hold_by', '=', holderId).where('id', '!=', keepSlotId).execute()
+    for (const o of others) await this.#freeHold(trx, o.id, now, holderId)
+  }
+
+  /** Frees a held slot (by its holder, or anyone's once expired) and logs slot.released. */
+  async #freeHold (trx: Trx, slotId: string, now: Date, holderId: string | null): Promise<boolean> {
+    let q = trx.updateTable('slots')
+      .set({ status: 'free', hold_by: null, hold_expires_at: null, updated_at: now.toISOString(), version: sql`version + 1` })
+      .where('id', '=', slotId).where('status', '=', 'held')
+    q = holderId === null ? q.where('hold_expires_at', '<=', now.toISOString()) : q.where('hold_by', '=', holderId)
+    const res = await q.executeTakeFirst()
+    if (Number(res.numUpdatedRows) === 0) return false
+    await appendEvent(trx, 'slot.released', await this.#neutral(trx, slotId, now), now)
+    return true
+  }
+
+  async release (actor: Actor, slotId: string): Promise<Slot> {
+    const view = await this.#write(async (trx, now) => {
+      if (await this.#freeHold(trx, slotId, now, actor.id)) return await this.#neutral(trx, slotId, now)
+      const s = await trx.selectFrom('slots').select(['status', 'hold_by', 'hold_expires_at']).where('id', '=', slotId).executeTakeFirst()
+      if (s === undefined) throw notFound('Slot')
+      if (s.status === 'held' && (s.hold_expires_at ?? '') > now.toISOString()) throw forbidden('this slot is held by another regulator')
+      if (s.status === 'booked' || s.status === 'withdrawn') throw await this.#refusal(trx, slotId, actor.id, now)
+      return await this.#neutral(trx, slotId, now) // already free: releasing twice is harmless
+    })
+    return forViewer(view, actor.id)
+  }
+
+  /** Releases every hold past its expiry; run by the server's sweeper, no request needed. */
+  async expireHolds (): Promise<number> {
+    const nowIso = this.#d.clock.now().toISOString()
+    const due = await this.#db.selectFrom('slots').select('id')
+      .where('status', '=', 'held').where('hold_expires_at', '<=', nowIso).execute()
+    if (due.length === 0) return 0
+    return await this.#write(async (trx, now) => {
+      let n = 0
+      for (const d of due) if (await this.#freeHold(trx, d.id, now, null)) n++
+      return n
+    })
+  }
+
+  // ---------------------------------------------------------------- bookings
+
+  async book (actor: Actor, slotId: string, body: BookingBody): Promise<{ booking: Booking, created: boolean }> {
+    if (actor.role !== 'regulator') throw forbidden('only regulators book slots')
+    const replay = async (): Promise<{ booking: Booking, created: boolean } | null> => {
+      if (body.idempotencyKey === undefined) return null
+      const prior = await findBookingByKey(this.#db, actor.id, body.idempotencyKey)
+      if (prior === undefined) return null
+      if (prior.slot_id !== slotId) {
+        throw invalid([{ code: 'custom', path: ['idempotencyKey'], message: 'this key was already used for another slot' }])
+      }
+      return { booking: toBookingView(prior, true), created: false }
+    }
+    const earlier = await replay()
+    if (earlier !== null) return earlier
+    try {
+      const bookingId = await this.#write(async (trx, now) => {
+        const nowIso = now.toISOString()
+        const id = newId()
+        const res = await trx.updateTable('slots')
+          .set({ status: 'booked', booking_id: id, hold_by: null, hold_expires_at: null, updated_at: nowIso, version: sql`version + 1` })
+          .where('id', '=', slotId).where('start_at', '>', nowIso)
+          .where((eb) => eb.or([
+            eb('status', '=', 'free'),
+            eb.and([eb('status', '=', 'held'), eb.or([eb('hold_by', '=', actor.id), eb('hold_expires_at', '<=', nowIso)])])
+          ]))
+          .executeTakeFirst()
+        if (Number(res.numUpdatedRows) === 0) throw await this.#refusal(trx, slotId, actor.id, now)
+        await trx.insertInto('bookings').values({
+          id, slot_id: slotId, status: 'booked',
+          patient_last_name: body.patient.lastName, patient_first_name: body.patient.firstName,
+          patient_birth_date: body.patient.birthDate, patient_phone: body.patient.phone,
+          reason: body.reason ?? null, has_treating_gp: body.hasTreatingGp, booked_by: actor.id, booked_at: nowIso,
+          idempotency_key: body.idempotencyKey ?? null, cancelled_at: null, cancel_reason: null, cancelled_by: null, outcome_at: null, outcome_by: null
+        }).execute()
+        await appendEvent(trx, 'slot.booked', await this.#neutral(trx, slotId, now), now)
+        await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.create', subjectType: 'booking', subjectId: id, ip: actor.ip, detail: { slotId, patientFields: PATIENT_FIELDS } })
+        return id
+      })
+      const r = await findBookingRecord(this.#db, bookingId)
+      /* c8 ignore next */
+      if (r === undefined) throw notFound('Booking')
+      return { booking: toBookingView(r, true), created: true }
+    } catch (err) {
+      // Two retries with the same key racing: the loser returns the winner's booking.
+      const late = await replay()
+      if (late !== null) return late
+      throw err
+    }
+  }
+
+  #canSeePatient (actor: Actor, r: BookingRecord): boolean {
+    return actor.role === 'regulator' || (actor.role === 'practitioner' && r.practitioner_id === actor.id)
+  }
+
+  async #bookingForChange (actor: Actor, bookingId: string, who: 'cancel' | 'outcome'): Promise<BookingRecord> {
+    const r = await findBookingRecord(this.#db, bookingId)
+    if (r === undefined) throw notFound('Booking')
+    const own = actor.role === 'practitioner' && r.practitioner_id === actor.id
+    const allowed = actor.role === 'admin' || own || (who === 'cancel' && actor.role === 'regulator')
+    if (!allowed) throw forbidden(who === 'cancel' ? 'only regulators, its practitioner or an admin cancel a booking' : 'only its practitioner or an admin records the outcome')
+    return r
+  }
+
+  async cancel (actor: Actor, bookingId: string, reason: string): Promise<Booking> {
+    const r = await this.#bookingForChange(actor, bookingId, 'cancel')
+    await this.#write(async (trx, now) => {
+      const nowIso = now.toISOString()
+      const res = await trx.updateTable('bookings')
+        .set({ status: 'cancelled', cancelled_at: nowIso, cancel_reason: reason, cancelled_by: actor.id })
+        .where('id', '=', bookingId).where('status', '=', 'booked').executeTakeFirst()
+      if (Number(res.numUpdatedRows) === 0) throw new AppError('CONFLICT', `This booking is ${r.status === 'cancelled' ? 'already cancelled' : 'closed: its outcome is recorded'}`)
+      // The slot goes back to the pool; one that has started can no longer be held or booked anyway.
+      await trx.updateTable('slots')
+        .set({ status: 'free', booking_id: null, updated_at: nowIso, version: sql`version + 1` })
+        .where('id', '=', r.slot_id).where('booking_id', '=', bookingId).execute()
+      await appendEvent(trx, 'booking.cancelled', await this.#neutral(trx, r.slot_id, now), now)
+      await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.cancel', subjectType: 'booking', subjectId: bookingId, ip: actor.ip })
+    })
+    const after = await findBookingRecord(this.#db, bookingId)
+    return toBookingView(after ?? r, this.#canSeePatient(actor, r))
+  }
+
+  async recordOutcome (actor: Actor, bookingId: string, outcome: 'honored' | 'no_show'): Promise<Booking> {
+    const r = await this.#bookingForChange(actor, bookingId, 'outcome')
+    if (this.#d.clock.now().toISOString() < r.start_at) throw new AppError('OUTCOME_TOO_EARLY', 'The outcome can be recorded once the slot has started')
+    await this.#write(async (trx, now) => {
+      const res = await trx.updateTable('bookings')
+        .set({ status: outcome, outcome_at: now.toISOString(), outcome_by: actor.id })
+        .where('id', '=', bookingId).where('status', 'in', ['booked', 'honored', 'no_show']).executeTakeFirst()
+      if (Number(res.numUpdatedRows) === 0) throw new AppError('CONFLICT', 'This booking was cancelled')
+      await trx.updateTable('slots').set({ updated_at: now.toISOString(), version: sql`version + 1` }).where('id', '=', r.slot_id).execute()
+      await appendEvent(trx, 'booking.outcome', await this.#neutral(trx, r.slot_id, now), now)
+      await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.outcome', subjectType: 'booking', subjectId: bookingId, ip: actor.ip, detail: { outcome } })
+    })
+    const after = await findBookingRecord(this.#db, bookingId)
+    return toBookingView(after ?? r, this.#canSeePatient(actor, r))
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async listSlots (actor: Actor, q: SlotQuery): Promise<Slot[]> {
+    const now = this.#d.clock.now()
+    const range = await resolveRange(this.#db, q, now, q.cptsId)
+    const records = await listSlotRecords(this.#db, {
+      endAfter: range.from, ...(range.to !== undefined ? { startBefore: range.to } : {}),
+      ...(q.status !== undefined ? { statuses: q.status } : {}),
+      ...(q.kind !== undefined ? { kind: q.kind } : {}),
+      ...(q.mode !== undefined ? { mode: q.mode } : {}),
+      ...(q.cptsId !== undefined ? { cptsId: q.cptsId } : {}),
+      ...(q.practitionerId !== undefined ? { practitionerId: q.practitionerId } : {})
+    })
+    return records.map((r) => forViewer(toNeutralSlot(r, now), actor.id))
+  }
+
+  /** Bookings with patient identity for those allowed; every read with identity is audited. */
+  async listBookings (actor: Actor, q: { from?: string | undefined, to?: string | undefined }): Promise<Booking[]> {
+    const now = this.#d.clock.now()
+    const range = await resolveRange(this.#db, q, now, undefined, true)
+    const records = await listBookingRecords(this.#db, {
+      ...(actor.role === 'practitioner' ? { practitionerId: actor.id } : {}),
+      startFrom: range.from, ...(range.to !== undefined ? { startBefore: range.to } : {})
+    })
+    const views = records.map((r) => toBookingView(r, this.#canSeePatient(actor, r)))
+    const withIdentity = views.filter((v) => v.patient !== undefined).map((v) => v.id)
+    if (withIdentity.length > 0) {
+      await appendAudit(this.#db, { at: now, userId: actor.id, action: 'booking.read', subjectType: 'booking', ip: actor.ip, detail: { bookingIds: withIdentity } })
+    }
+    return views
+  }
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod'
+import { Id, IsoDateTime, LocalDate, LocalTime } from './common.js'
+import { Phone, Profession } from './accounts.js'
+
+export const SLOT_KINDS = ['snp', 'psy'] as const
+export const SlotKind = z.enum(SLOT_KINDS)
+export type SlotKind = z.infer<typeof SlotKind>
+
+export const SLOT_MODES = ['office', 'video', 'home'] as const
+export const SlotMode = z.enum(SLOT_MODES)
+export type SlotMode = z.infer<typeof SlotMode>
+
+export const SLOT_STATUSES = ['free', 'held', 'booked', 'withdrawn'] as const
+export const SlotStatus = z.enum(SLOT_STATUSES)
+export type SlotStatus = z.infer<typeof SlotStatus>
+
+export const HAS_TREATING_GP = ['yes', 'no', 'unknown'] as const
+export const HasTreatingGp = z.enum(HAS_TREATING_GP)
+export type HasTreatingGp = z.infer<typeof HasTreatingGp>
+
+export const BOOKING_STATUSES = ['booked', 'cancelled', 'honored', 'no_show'] as const
+export const BookingStatus = z.enum(BOOKING_STATUSES)
+export type BookingStatus = z.infer<typeof BookingStatus>
+
+export const CreateSlotBody = z.object({
+  start: IsoDateTime,
+  end: IsoDateTime,
+  kind: SlotKind,
+  mode: SlotMode,
+  /** Admin only: whose slot it is. */
+  practitionerId: Id.optional()
+})
+export type CreateSlotBody = z.infer<typeof CreateSlotBody>
+
+export const CreateSeriesBody = z.object({
+  from: LocalDate,
+  to: LocalDate,
+  weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+  startTime: LocalTime,
+  slotMinutes: z.number().int(),
+  count: z.number().int(),
+  kind: SlotKind,
+  mode: SlotMode,
+  practitionerId: Id.optional(),
+  /** Compute and return what would be created, without writing anything (the form's preview). */
+  dryRun: z.boolean().optional()
+})
+export type CreateSeriesBody = z.infer<typeof CreateSeriesBody>
+
+const csv = <T extends z.ZodType<unknown, string>>(item: T) => z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== '')).pipe(z.array(item))
+
+export const SlotQuery = z.object({
+  from: z.union([IsoDateTime, LocalDate]).optional(),
+  to: z.union([IsoDateTime, LocalDate]).optional(),
+  status: csv(SlotStatus).optional(),
+  kind: SlotKind.optional(),
+  mode: SlotMode.optional(),
+  cptsId: Id.optional(),
+  practitionerId: Id.optional()
+})
+export type SlotQuery = z.infer<typeof SlotQuery>
+
+export const SlotPractitioner = z.object({
+  id: Id,
+  name: z.string(),
+  profession: Profession,
+  rpps: z.string(),
+  address: z.string(),
+  postalCode: z.string(),
+  commune: z.string(),
+  phone: z.string(),
+  /** Where the practice is, for ranking slots near the patient: INSEE code, EPCI, département. */
+  communeCode: z.string(),
+  epci: z.string().nullable(),
+  departement: z.string()
+})
+export type SlotPractitioner = z.infer<typeof SlotPractitioner>
+
+export const Slot = z.object({
+  id: Id,
+  cptsId: Id,
+  practitioner: SlotPractitioner,
+  start: z.string(),
+  end: z.string(),
+  kind: SlotKind,
+  mode: SlotMode,
+  status: SlotStatus,
+  hold: z.object({ by: z.enum(['me', 'other']), expiresAt: z.string() }).optional(),
+  bookingId: Id.optional()
+})
+export type Slot = z.infer<typeof Slot>
+
+export const Patient = z.object({
+  lastName: z.string().trim().min(1).max(100),
+  firstName: z.string().trim().min(1).max(100),
+  birthDate: LocalDate,
+  phone: Phone
+})
+export type Patient = z.infer<typeof Patient>
+
+export const BookingBody = z.object({
+  patient: Patient,
+  reason: z.string().trim().max(500).optional(),
+  hasTreatingGp: HasTreatingGp,
+  idempotencyKey: z.string().min(1).max(100).optional()
+})
+export type BookingBody = z.infer<typeof BookingBody>
+
+export const Booking = z.object({
+  id: Id,
+  slotId: Id,
+  status: BookingStatus,
+  patient: Patient.optional(),
+  reason: z.string().nullable(),
+  hasTreatingGp: HasTreatingGp,
+  bookedBy: z.object({ id: Id, name: z.string() }),
+  bookedAt: z.string(),
+  cancelledAt: z.string().optional(),
+  cancelReason: z.string().optional(),
+  outcomeAt: z.string().optional(),
+  /** The slot booked, for lists (no patient data in it). */
+  slot: z.object({ start: z.string(), end: z.string(), kind: SlotKind, mode: SlotMode, practitionerId: Id, practitionerName: z.string(), cptsId: Id }).optional()
+})
+export type Booking = z.infer<typeof Booking>
+
+export const CancelBody = z.object({ reason: z.string().trim().min(1).max(500) })
+export const OutcomeBody = z.object({ outcome: z.enum(['honored', 'no_show']) })
+
+export const BookingQuery = z.object({
+  from: z.union([IsoDateTime, LocalDate]).optional(),
+  to: z.union([IsoDateTime, LocalDate]).optional()
+})
+
+export const CALL_OUTCOMES = ['booked', 'redirected_treating_gp', 'emergency', 'advice', 'no_slot', 'other'] as const
+export const CallOutcome = z.enum(CALL_OUTCOMES)
+export type CallOutcome = z.infer<typeof CallOutcome>
+
+export const CallBody = z.object({
+  outcome: CallOutcome,
+  kind: SlotKind,
+  hasTreatingGp: HasTreatingGp,
+  bookingId: Id.optional(),
+  /** INSEE code of the patient's commune, when known (unmet demand by place). */
+  communeCode: z.string().regex(/^[0-9AB]{5}$/).optional(),
+  cptsId: Id.optional()
+}).refine((c) => c.outcome !== 'booked' || c.bookingId !== undefined, { path: ['bookingId'], message: 'a booked call names its booking' })
+export type CallBody = z.infer<typeof CallBody>
+
+export const Call = z.object({
+  id: Id, at: z.string(), outcome: CallOutcome, kind: SlotKind, hasTreatingGp: HasTreatingGp,
+  bookingId: Id.nullable(), communeCode: z.string().nullable(), cptsId: Id.nullable()
+})
+export type Call = z.infer<typeof Call>
+
+export const EVENT_TYPES = ['slot.published', 'slot.withdrawn', 'slot.held', 'slot.released', 'slot.booked', 'booking.cancelled', 'booking.outcome'] as const
+export type EventType = (typeof EVENT_TYPES)[number]

@@ -1,0 +1,54 @@
+import type { FastifyInstance } from 'fastify'
+import type { WebSocket } from 'ws'
+
+/** A test's view of one `/api/live` socket: every frame received, and a way to wait for one. */
+export interface LiveProbe {
+  ws: WebSocket
+  frames: any[]
+  waitFor: (pred: (f: any) => boolean, what?: string, timeoutMs?: number) => Promise<any>
+  send: (msg: unknown) => void
+  /** Sends a command and waits for its reply. */
+  command: (msg: Record<string, unknown>) => Promise<any>
+  close: () => void
+}
+
+let counter = 0
+
+/**
+ * Opens `/api/live` through `app.injectWS` (no port). Listeners are attached at init, before
+ * the upgrade completes, because the server sends its snapshot at once.
+ */
+export async function openLive (app: FastifyInstance, cookie: string, query = ''): Promise<LiveProbe> {
+  const frames: any[] = []
+  const waiters = new Set<() => void>()
+  const ws = await app.injectWS('/api/live' + query, { headers: { cookie } }, {
+    onInit: (socket: WebSocket) => {
+      socket.on('message', (d) => {
+        frames.push(JSON.parse(d.toString()))
+        for (const w of waiters) w()
+      })
+    }
+  } as any)
+  const waitFor = (pred: (f: any) => boolean, what = 'frame', timeoutMs = 5000): Promise<any> => new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const f = frames.find(pred)
+      if (f === undefined) return false
+      waiters.delete(check as () => void)
+      clearTimeout(timer)
+      resolve(f)
+      return true
+    }
+    const timer = setTimeout(() => {
+      waiters.delete(check as () => void)
+      reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(frames).slice(0, 2000)}`))
+    }, timeoutMs)
+    if (!check()) waiters.add(check as () => void)
+  })
+  const send = (msg: unknown): void => { ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg)) }
+  const command = async (msg: Record<string, unknown>): Promise<any> => {
+    const requestId = `r${++counter}`
+    send({ ...msg, requestId })
+    return await waitFor((f) => f.type === 'reply' && f.requestId === requestId, `reply ${requestId}`)
+  }
+  return { ws, frames, waitFor, send, command, close: () => ws.terminate() }
+}
