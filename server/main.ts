@@ -5,6 +5,7 @@ import { buildApp } from './app.js'
 import { bootstrapAdmin } from './bootstrap.js'
 import { systemClock } from './clock.js'
 import { loadConfig } from './config.js'
+import { preloadCommunes } from './lib/communes.js'
 
 const config = loadConfig(process.env)
 const db = openSqlite(config.dbFile)
@@ -23,6 +24,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 const address = await app.listen({ port: config.port, host: config.host })
+// The commune list takes ~0.4 s to parse: do it now rather than in the first regulator's request.
+setImmediate(preloadCommunes)
 const url = address.replace('[::1]', 'localhost')
 console.log(`\nCréneaux is running on ${url}  (database: ${config.dbFile})`)
 if (admin !== null) {

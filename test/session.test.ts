@@ -24,3 +24,15 @@ t.test('the session cookie is HttpOnly and SameSite=Strict', async (t) => {
   t.equal(sid?.sameSite, 'Strict')
   t.notOk(sid?.secure, 'not Secure on plain http by default')
 })
+
+t.test('permissions are checked before the body: a bad body from a stranger is still 401/403', async (t) => {
+  const { app } = await build(t)
+  const anon = await app.inject({ method: 'POST', url: '/api/users', payload: {} })
+  t.equal(anon.statusCode, 401)
+  t.equal(anon.json().code, 'UNAUTHENTICATED')
+  const cookie = await signIn(app, ADMIN.email, ADMIN.password)
+  const token = (await app.inject({ method: 'POST', url: '/api/tokens', headers: { cookie }, payload: { label: 'x' } })).json().token
+  const wrongRole = await app.inject({ method: 'POST', url: '/api/slots/x/hold', headers: { authorization: `Bearer ${token}` } })
+  t.equal(wrongRole.statusCode, 403, 'an admin may not hold a slot')
+  t.equal(wrongRole.json().code, 'FORBIDDEN')
+})

@@ -51,10 +51,14 @@ function load (): NonNullable<typeof cache> {
   return cache
 }
 
-/** Folds case, accents, hyphens, apostrophes and the usual St/Ste abbreviations. */
+/**
+ * Folds case, accents, ligatures (œ, æ), hyphens, apostrophes (straight or typographic, as
+ * phones type them) and the usual St/Ste abbreviations.
+ */
 export function normalizeName (name: string): string {
   return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
-    .replace(/[''`\-_.,]/g, ' ').replace(/\s+/g, ' ').trim()
+    .replace(/œ/g, 'oe').replace(/æ/g, 'ae')
+    .replace(/['\u2018\u2019\u02bc`\-\u2010\u2011\u2013_.,]/g, ' ').replace(/\s+/g, ' ').trim()
     .replace(/\bste\b/g, 'sainte').replace(/\bst\b/g, 'saint')
 }
 
@@ -71,6 +75,11 @@ export function matchCommune (postalCode: string, name: string): CommuneMatch {
   return found !== undefined
     ? { ok: true, commune: found }
     : { ok: false, reason: 'mismatch', candidates: list.map((c) => c.name) }
+}
+
+/** Loads the list ahead of the first request that needs it (called once the server listens). */
+export function preloadCommunes (): void {
+  load()
 }
 
 export function communeByCode (code: string): Commune | undefined {

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import type { Role } from '../../shared/schemas/accounts.js'
 import { AppError } from '../errors.js'
 import { type AuthUser, userFromSession, userFromToken } from '../features/session/session-service.js'
@@ -9,8 +9,8 @@ declare module 'fastify' {
     user: AuthUser | null
   }
   interface FastifyInstance {
-    /** preHandler: 401 when anonymous, 403 when the role is not one of `roles`. */
-    requireRole: (...roles: Role[]) => preHandlerAsyncHookHandler
+    /** Route hook (onRequest, so before body validation): 401 when anonymous, 403 when the role is not one of `roles`. */
+    requireRole: (...roles: Role[]) => onRequestAsyncHookHandler
   }
 }
 

@@ -82,9 +82,12 @@ export type SessionBody = z.infer<typeof SessionBody>
 export const TokenBody = z.object({ label: z.string().trim().min(1).max(100) })
 export const TokenCreated = z.object({ id: Id, label: z.string(), token: z.string(), createdAt: z.string() })
 
+/** The IANA spelling of a zone Intl accepts in any case (`europe/paris` → `Europe/Paris`). */
+const canonicalTimeZone = (zone: string): string => new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone
+
 export const CreateCptsBody = z.object({
   name: z.string().trim().min(1).max(150),
-  timezone: TimeZone.default('Europe/Paris')
+  timezone: TimeZone.default('Europe/Paris').transform(canonicalTimeZone)
 })
 export type CreateCptsBody = z.infer<typeof CreateCptsBody>
 

@@ -24,11 +24,16 @@ export const T0 = '2026-06-01T08:00:00.000Z'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
+export interface BuildOptions {
+  /** Runs on the built app before `ready()`: tests may register extra routes or hooks here. */
+  beforeReady?: (app: FastifyInstance) => void | Promise<void>
+}
+
 /**
  * The whole server on a real SQLite file in a temporary folder, migrated, with the bootstrap
  * admin, and a clock the test moves by hand. Closed and removed in teardown.
  */
-export async function build (t: Teardown, env: Record<string, string> = {}, start: string = T0): Promise<TestApp> {
+export async function build (t: Teardown, env: Record<string, string> = {}, start: string = T0, opts: BuildOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'creneaux-test-'))
   const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000', ...env })
   const db = openSqlite(config.dbFile)
@@ -36,6 +41,7 @@ export async function build (t: Teardown, env: Record<string, string> = {}, star
   const clock = new ManualClock(start)
   await bootstrapAdmin(db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password }, clock.now())
   const app = await buildApp({ config, db, clock })
+  if (opts.beforeReady !== undefined) await opts.beforeReady(app)
   await app.ready()
   t.teardown(async () => {
     await app.close()

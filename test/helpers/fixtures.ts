@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/types.js'
+import type { Role } from '../../shared/schemas/accounts.js'
 import { withRppsKey } from '../../shared/rpps.js'
 import { ADMIN, signIn } from './build.js'
 
@@ -46,4 +49,34 @@ export async function territory (app: FastifyInstance): Promise<Territory> {
     users[key] = { id: user.id, email, cookie: await signIn(app, email, PASSWORD), rpps: user.practitioner?.rpps }
   }
   return { adminCookie, cpts: [c1, c2], users }
+}
+
+/** The tables of the accounts foundation; later issues add theirs to the lists they count. */
+export const ACCOUNT_TABLES = ['cpts', 'users', 'practitioners', 'sessions', 'api_tokens', 'audit_log'] as const
+
+/** Row counts per table, to assert that a refused request wrote nothing. */
+export async function countRows (db: Kysely<Database>, tables: ReadonlyArray<keyof Database> = ACCOUNT_TABLES): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {}
+  for (const table of tables) {
+    const r = await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    counts[table] = Number(r.n)
+  }
+  return counts
+}
+
+/** The territory account that plays `role` (the first GP for `practitioner`). */
+export function accountOf (terr: Territory, role: Role): { cookie: string, email: string } {
+  switch (role) {
+    case 'admin': return { cookie: terr.adminCookie, email: ADMIN.email }
+    case 'practitioner': return terr.users.gp
+    case 'regulator': return terr.users.regulator
+    case 'board': return terr.users.board
+  }
+}
+
+/** Creates a bearer token through the API for the account behind `cookie`. */
+export async function bearerToken (app: FastifyInstance, cookie: string, label = 'tests'): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/tokens', payload: { label }, headers: { cookie } })
+  if (res.statusCode !== 201) throw new Error(`/api/tokens: ${res.statusCode} ${res.body}`)
+  return res.json().token
 }

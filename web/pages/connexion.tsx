@@ -5,6 +5,15 @@ import type { User } from '../../shared/schemas/accounts.js'
 import { api, ApiError } from '../lib/api.js'
 import { Field, RefusalBanner } from '../lib/ui.js'
 
+/** Only a path of this site may follow sign-in (no open redirect through `?suite=`). */
+function isSameOrigin (path: string): boolean {
+  try {
+    return path.startsWith('/') && new URL(path, location.origin).origin === location.origin
+  } catch {
+    return false
+  }
+}
+
 function SignIn () {
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
@@ -22,7 +31,7 @@ function SignIn () {
     try {
       const { user } = await api<{ user: User }>('POST', '/api/session', { email, password })
       const next = new URLSearchParams(location.search).get('suite')
-      location.assign(next !== null && next.startsWith('/') && !next.startsWith('//') ? next : HOME_PAGE[user.role])
+      location.assign(next !== null && isSameOrigin(next) ? next : HOME_PAGE[user.role])
     } catch (err) {
       const code = err instanceof ApiError ? err.code : 'INTERNAL'
       setErrors(code === 'UNAUTHENTICATED'

@@ -10,7 +10,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       summary: 'French communes whose name or postal code starts with q',
       querystring: z.object({ q: z.string().trim().min(2).max(60), limit: z.coerce.number().int().min(1).max(50).default(10) })
     },
-    preHandler: app.requireRole('admin', 'practitioner', 'regulator', 'board')
+    onRequest: app.requireRole('admin', 'practitioner', 'regulator', 'board')
   }, async (request) => searchCommunes(request.query.q, request.query.limit))
 }
 

@@ -8,7 +8,7 @@ import { listCpts } from './cpts-repository.js'
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.post('/api/cpts', {
     schema: { tags: ['cpts'], summary: 'Create a CPTS (territory) with its time zone', body: CreateCptsBody },
-    preHandler: app.requireRole('admin')
+    onRequest: app.requireRole('admin')
   }, async (request, reply) => {
     const now = app.clock.now()
     const cpts = { id: newId(), name: request.body.name, timezone: request.body.timezone }
@@ -21,7 +21,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/api/cpts', {
     schema: { tags: ['cpts'], summary: 'Every CPTS of this instance' },
-    preHandler: app.requireRole('admin', 'practitioner', 'regulator', 'board')
+    onRequest: app.requireRole('admin', 'practitioner', 'regulator', 'board')
   }, async () => await listCpts(app.db))
 }
 

@@ -24,7 +24,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.get('/api/live', {
     websocket: true,
     schema: { tags: ['live booking'], summary: 'Live slots over a websocket (see README)', querystring: LiveQuery },
-    preHandler: app.requireRole('regulator', 'practitioner', 'admin')
+    onRequest: app.requireRole('regulator', 'practitioner', 'admin')
   }, (socket, request) => {
     const user = currentUser(request)
     const actor: Actor = { id: user.id, role: user.role, ip: request.ip }

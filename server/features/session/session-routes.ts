@@ -4,10 +4,18 @@ import { currentUser, SESSION_COOKIE } from '../../plugins/auth.js'
 import { getUserView } from '../users/users-service.js'
 import { createToken, signIn, signOut } from './session-service.js'
 
+function loginKey (body: unknown): string {
+  const email = (body as { email?: unknown } | null | undefined)?.email
+  return typeof email === 'string' ? email.trim().toLowerCase() : ''
+}
+
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.post('/api/session', {
     schema: { tags: ['session'], summary: 'Sign in (sets the sid cookie)', body: SessionBody },
-    config: { rateLimit: { max: app.config.loginRateLimit, timeWindow: '1 minute', keyGenerator: (req) => `${req.ip}|${(req.body as { email?: string } | undefined)?.email ?? ''}` } }
+    // Counted per address and e-mail, so colleagues behind one address are not locked out. The
+    // body is parsed at preValidation (onRequest, the default, runs before there is a body);
+    // the e-mail is folded as the schema does, so changing its case does not reset the count.
+    config: { rateLimit: { max: app.config.loginRateLimit, timeWindow: '1 minute', hook: 'preValidation', keyGenerator: (req) => `${req.ip}|${loginKey(req.body)}` } }
   }, async (request, reply) => {
     const { sid, user, expiresAt } = await signIn(app.db, {
       ...request.body, now: app.clock.now(), ip: request.ip, sessionHours: app.config.sessionHours
@@ -20,7 +28,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.delete('/api/session', {
     schema: { tags: ['session'], summary: 'Sign out (revokes the session)' },
-    preHandler: app.requireRole('admin', 'practitioner', 'regulator', 'board')
+    onRequest: app.requireRole('admin', 'practitioner', 'regulator', 'board')
   }, async (request, reply) => {
     const sid = request.cookies[SESSION_COOKIE]
     if (sid !== undefined) await signOut(app.db, sid)
@@ -30,12 +38,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/api/me', {
     schema: { tags: ['session'], summary: 'The signed-in user' },
-    preHandler: app.requireRole('admin', 'practitioner', 'regulator', 'board')
+    onRequest: app.requireRole('admin', 'practitioner', 'regulator', 'board')
   }, async (request) => ({ user: await getUserView(app.db, currentUser(request).id) }))
 
   app.post('/api/tokens', {
     schema: { tags: ['session'], summary: 'Create a bearer token for regulation software (shown once)', body: TokenBody },
-    preHandler: app.requireRole('admin', 'practitioner', 'regulator', 'board')
+    onRequest: app.requireRole('admin', 'practitioner', 'regulator', 'board')
   }, async (request, reply) => {
     const created = await createToken(app.db, currentUser(request), request.body.label, app.clock.now(), request.ip)
     return reply.status(201).send(created)

@@ -11,12 +11,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/api/slots', {
     schema: { tags: ['slots'], summary: 'Publish one slot', body: CreateSlotBody },
-    preHandler: app.requireRole('practitioner', 'admin')
+    onRequest: app.requireRole('practitioner', 'admin')
   }, async (request, reply) => reply.status(201).send(await app.slots.publish(actorOf(request), request.body)))
 
   app.post('/api/slots/series', {
     schema: { tags: ['slots'], summary: 'Publish a series of slots (dryRun: preview only)', body: CreateSeriesBody },
-    preHandler: app.requireRole('practitioner', 'admin')
+    onRequest: app.requireRole('practitioner', 'admin')
   }, async (request, reply) => {
     const result = await app.slots.publishSeries(actorOf(request), request.body)
     return reply.status(request.body.dryRun === true ? 200 : 201).send(result)
@@ -24,27 +24,27 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/api/slots', {
     schema: { tags: ['slots'], summary: 'Slots (default: not yet ended)', querystring: SlotQuery },
-    preHandler: signedIn
+    onRequest: signedIn
   }, async (request) => await app.slots.listSlots(actorOf(request), request.query))
 
   app.delete('/api/slots/:id', {
     schema: { tags: ['slots'], summary: 'Withdraw a slot that is not booked', params: IdParams },
-    preHandler: app.requireRole('practitioner', 'admin')
+    onRequest: app.requireRole('practitioner', 'admin')
   }, async (request) => await app.slots.withdraw(actorOf(request), request.params.id))
 
   app.post('/api/slots/:id/hold', {
     schema: { tags: ['live booking'], summary: 'Hold a slot while on the phone (again: extends)', params: IdParams },
-    preHandler: app.requireRole('regulator')
+    onRequest: app.requireRole('regulator')
   }, async (request) => await app.slots.hold(actorOf(request), request.params.id))
 
   app.delete('/api/slots/:id/hold', {
     schema: { tags: ['live booking'], summary: 'Release your hold', params: IdParams },
-    preHandler: app.requireRole('regulator')
+    onRequest: app.requireRole('regulator')
   }, async (request) => await app.slots.release(actorOf(request), request.params.id))
 
   app.post('/api/slots/:id/booking', {
     schema: { tags: ['live booking'], summary: 'Book a free slot or the slot you hold', params: IdParams, body: BookingBody },
-    preHandler: app.requireRole('regulator')
+    onRequest: app.requireRole('regulator')
   }, async (request, reply) => {
     const { booking, created } = await app.slots.book(actorOf(request), request.params.id, request.body)
     return reply.status(created ? 201 : 200).send(booking)
@@ -52,17 +52,17 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/api/bookings/:id/cancel', {
     schema: { tags: ['live booking'], summary: 'Cancel a booking (the slot is free again if not started)', params: IdParams, body: CancelBody },
-    preHandler: app.requireRole('regulator', 'practitioner', 'admin')
+    onRequest: app.requireRole('regulator', 'practitioner', 'admin')
   }, async (request) => await app.slots.cancel(actorOf(request), request.params.id, request.body.reason))
 
   app.post('/api/bookings/:id/outcome', {
     schema: { tags: ['live booking'], summary: 'Record honored / no-show (after the slot starts)', params: IdParams, body: OutcomeBody },
-    preHandler: app.requireRole('practitioner', 'admin')
+    onRequest: app.requireRole('practitioner', 'admin')
   }, async (request) => await app.slots.recordOutcome(actorOf(request), request.params.id, request.body.outcome))
 
   app.get('/api/bookings', {
     schema: { tags: ['live booking'], summary: 'Bookings (practitioner: own); patient identity for regulators and the practitioner', querystring: BookingQuery },
-    preHandler: app.requireRole('practitioner', 'regulator', 'admin')
+    onRequest: app.requireRole('practitioner', 'regulator', 'admin')
   }, async (request) => await app.slots.listBookings(actorOf(request), request.query))
 }
 

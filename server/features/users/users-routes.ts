@@ -6,7 +6,7 @@ import { createUser, listUserViews } from './users-service.js'
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.post('/api/users', {
     schema: { tags: ['users'], summary: 'Create an account (admin)', body: CreateUserBody },
-    preHandler: app.requireRole('admin')
+    onRequest: app.requireRole('admin')
   }, async (request, reply) => {
     const user = await createUser(app.db, request.body, { id: currentUser(request).id, ip: request.ip }, app.clock.now())
     return reply.status(201).send({ user })
@@ -14,7 +14,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/api/users', {
     schema: { tags: ['users'], summary: 'Every account (admin)' },
-    preHandler: app.requireRole('admin')
+    onRequest: app.requireRole('admin')
   }, async () => await listUserViews(app.db))
 }
 
