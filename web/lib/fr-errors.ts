@@ -2,11 +2,19 @@ import { z } from 'zod'
 
 // Sentences for the checks our schemas add themselves, by field; zod's French locale covers the rest.
 const BY_FIELD: Record<string, string> = {
+  // Slots (/praticien): POST /api/slots and POST /api/slots/series.
+  start: 'Début du créneau invalide : il doit être à venir, au plus 180 jours à l\u2019avance.',
+  end: 'Durée invalide : un créneau dure de 5 à 240 minutes.',
+  startTime: 'Heure invalide : choisissez l\u2019heure et les minutes (24 h).',
+  slotMinutes: 'Durée en minutes : un nombre entier de 5 à 240.',
+  count: 'Nombre de créneaux par jour : de 1 à 48, tenant en 24 heures (nombre × durée).',
+  weekdays: 'Cochez au moins un jour de la semaine.',
   email: 'Adresse e-mail invalide.',
   password: 'Au moins 10 caractères.',
   'practitioner.rpps': 'Numéro RPPS invalide : 11 chiffres, le dernier étant une clé de contrôle.',
   'practitioner.postalCode': 'Code postal inconnu : 5 chiffres d\u2019une commune française.',
   'practitioner.commune': 'Cette commune ne correspond pas au code postal.',
+  'practitioner.address': 'Adresse trop courte : indiquez le numéro et la rue du cabinet.',
   'practitioner.phone': 'Numéro de téléphone invalide (ex. 02 51 58 00 00).',
   'practitioner': 'Un praticien a besoin de son RPPS, de sa profession et de son adresse.',
   cptsId: 'Choisissez une CPTS existante.',
@@ -24,6 +32,10 @@ export function frenchIssue (issue: IssueLike): string {
     const list = issue.message.split('expected one of: ')[1] ?? ''
     return `Cette commune ne correspond pas au code postal. Communes de ce code postal : ${list}.`
   }
+  if (issue.code === 'custom' && key === 'email' && issue.message.includes('already')) return 'Un compte existe déjà avec cette adresse e-mail.'
+  if (issue.code === 'custom' && key === 'practitioner.rpps' && issue.message.includes('already')) return 'Ce numéro RPPS est déjà enregistré.'
+  // An empty field is "required", whatever the field's own check would say.
+  if (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1) return 'Champ obligatoire.'
   const known = BY_FIELD[key]
   if (known !== undefined) return known
   const fr = frLocale.localeError(issue as never)

@@ -1,10 +1,53 @@
 import { render } from 'preact'
+import { useEffect, useState } from 'preact/hooks'
 import { PAGES } from '../../shared/pages.js'
-import { ComingSoon, Layout, useMe } from '../lib/ui.js'
+import type { Cpts, User } from '../../shared/schemas/accounts.js'
+import { CptsSection } from '../components/admin-cpts.js'
+import { UsersSection } from '../components/admin-users.js'
+import { api, ApiError } from '../lib/api.js'
+import { Layout, useMe } from '../lib/ui.js'
 
+/** The CPTS coordinator's page: territories, accounts and (later) the season import. */
 function Page () {
   const me = useMe()
-  return <Layout me={me} title={PAGES.admin.title}><ComingSoon what="l'administration des territoires et des comptes" /></Layout>
+  const [cpts, setCpts] = useState<Cpts[] | null>(null)
+  const [users, setUsers] = useState<User[] | null>(null)
+  const [loadError, setLoadError] = useState<string | null>(null)
+
+  async function load (): Promise<void> {
+    try {
+      const [c, u] = await Promise.all([api<Cpts[]>('GET', '/api/cpts'), api<User[]>('GET', '/api/users')])
+      setCpts(c)
+      setUsers(u)
+      setLoadError(null)
+    } catch (err) {
+      setLoadError(err instanceof ApiError ? err.french : 'Serveur injoignable. Vérifiez la connexion puis rechargez la page.')
+    }
+  }
+
+  useEffect(() => { if (me !== null) void load() }, [me])
+
+  return (
+    <Layout me={me} title={PAGES.admin.title}>
+      <nav class='admin-nav' aria-label='Sections de la page'>
+        <a href='#territoires'>Territoires</a>
+        <a href='#comptes'>Comptes</a>
+        <a href='#import'>Import de saison</a>
+      </nav>
+      {loadError !== null && (
+        <p class='banner banner-error' role='alert'>
+          {loadError}{' '}
+          <button type='button' class='link' onClick={() => { void load() }}>Réessayer</button>
+        </p>
+      )}
+      <CptsSection cpts={cpts} onCreated={() => { void load() }} />
+      <UsersSection users={users} cpts={cpts} onCreated={() => { void load() }} />
+      <section aria-labelledby='import-title' id='import'>
+        <h2 id='import-title'>Import de saison</h2>
+        <p class='banner'>Bientôt disponible : l’import d’une saison passée (fichier CSV des créneaux et des réservations).</p>
+      </section>
+    </Layout>
+  )
 }
 
 render(<Page />, document.getElementById('app')!)

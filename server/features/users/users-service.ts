@@ -72,10 +72,10 @@ export async function createUser (db: Kysely<Database>, body: CreateUserBody, ac
   } catch (err) {
     const msg = String((err as Error).message)
     if (msg.includes('UNIQUE') && msg.includes('users.email')) {
-      throw new AppError('CONFLICT', `An account with the e-mail ${body.email} exists already`)
+      throw new AppError('CONFLICT', `An account with the e-mail ${body.email} exists already`, { details: [{ code: 'custom', path: ['email'], message: 'this e-mail is already used' }] })
     }
     if (msg.includes('UNIQUE') && msg.includes('practitioners.rpps')) {
-      throw new AppError('CONFLICT', `A practitioner with the RPPS ${body.practitioner?.rpps ?? ''} exists already`)
+      throw new AppError('CONFLICT', `A practitioner with the RPPS ${body.practitioner?.rpps ?? ''} exists already`, { details: [{ code: 'custom', path: ['practitioner', 'rpps'], message: 'this RPPS is already registered' }] })
     }
     throw err
   }
