@@ -18,7 +18,17 @@ const BY_FIELD: Record<string, string> = {
   'practitioner.phone': 'Numéro de téléphone invalide (ex. 02 51 58 00 00).',
   'practitioner': 'Un praticien a besoin de son RPPS, de sa profession et de son adresse.',
   cptsId: 'Choisissez une CPTS existante.',
-  timezone: 'Fuseau horaire inconnu (ex. Europe/Paris).'
+  timezone: 'Fuseau horaire inconnu (ex. Europe/Paris).',
+  // Bookings and calls (/regulation): POST /api/slots/:id/booking (or the live `book`) and POST /api/calls.
+  'patient.lastName': 'Indiquez le nom du patient (100 caractères au plus).',
+  'patient.firstName': 'Indiquez le prénom du patient (100 caractères au plus).',
+  'patient.birthDate': 'Date de naissance invalide : JJ/MM/AAAA (ex. 02/01/1980).',
+  'patient.phone': 'Numéro de téléphone invalide : 10 chiffres (ex. 06 12 34 56 78) ou +33….',
+  patient: 'Indiquez le nom, le prénom, la date de naissance et le téléphone du patient.',
+  hasTreatingGp: 'Indiquez si le patient a un médecin traitant (oui, non ou ne sait pas).',
+  idempotencyKey: 'Cette demande a déjà servi pour un autre créneau : rouvrez le créneau et recommencez.',
+  bookingId: 'Réservation introuvable pour cet appel.',
+  communeCode: 'Commune du patient inconnue : choisissez-la dans la liste.'
 }
 
 const frLocale = z.locales.fr()

@@ -1,0 +1,374 @@
+/** Publishing on /praticien: one slot, or a weekly series with a live preview of what it creates. */
+import type { ComponentChildren } from 'preact'
+import { useState } from 'preact/hooks'
+import { CreateSeriesBody, type SlotKind, type SlotMode } from '../../shared/schemas/slots.js'
+import { api } from '../lib/api.js'
+import { frenchIssue } from '../lib/fr-errors.js'
+import {
+  Labelled, ModeRadios, REQUIRED, TimeSelect, WeekdayChecks, aria, frenchErrors, requestFailure, toInt, useDryRun, type Errors
+} from './praticien-fields.js'
+import {
+  MODE_FR, SKIP_FR, addDays, daysBetween, formatDay, formatRange, groupBy, isoWeekday, localDateOf, localParts, mondayOf,
+  shortDay, skippedAt, slotsCount, todayIn, weekLabel, type SeriesAnswer, type SkipReason
+} from './praticien-format.js'
+import { KIND_LONG_FR } from '../lib/format.js'
+
+const MAX_DAYS_AHEAD = 180
+
+export interface PublishProps {
+  zone: string
+  kind: SlotKind
+  /** Bumped whenever the practitioner's slots changed: previews are computed again. */
+  version: number
+  onPublished: () => void
+}
+
+
+export function PublishPanel (props: PublishProps) {
+  const [tab, setTab] = useState<'series' | 'one'>('series')
+  return (
+    <section class='card pr-publish' id='publier' aria-labelledby='publier-title'>
+      <h2 id='publier-title'>Publier des créneaux</h2>
+      <p class='hint pr-kind'>Type : {KIND_LONG_FR[props.kind]}. Heures de la CPTS ({props.zone}).</p>
+      <div class='pr-tabs' role='group' aria-label='Que publier ?'>
+        <button type='button' aria-pressed={tab === 'series'} onClick={() => setTab('series')}>Une série</button>
+        <button type='button' aria-pressed={tab === 'one'} onClick={() => setTab('one')}>Un créneau</button>
+      </div>
+      {tab === 'series' ? <SeriesForm {...props} /> : <OneSlotForm {...props} />}
+    </section>
+  )
+}
+
+// ------------------------------------------------------------------ one slot
+
+/** Today at 12:00 before noon, else the next full hour, else tomorrow at 12:00 (CPTS time). */
+function defaultStart (zone: string): { date: string, time: string } {
+  const now = localParts(new Date(), zone)
+  const hour = Number(now.time.slice(0, 2))
+  if (hour < 12) return { date: now.date, time: '12:00' }
+  if (hour < 23) return { date: now.date, time: `${String(hour + 1).padStart(2, '0')}:00` }
+  return { date: addDays(now.date, 1), time: '12:00' }
+}
+
+/** The fields of the one-slot form an issue of the series body belongs to. */
+const ONE_FIELD: Record<string, string> = { from: 'date', to: 'date', weekdays: 'date', startTime: 'time', slotMinutes: 'duration' }
+
+/** Where each skip reason of the one-slot form is shown, and how. */
+const ONE_SKIP: Record<SkipReason, { field: string, message: string }> = {
+  in_the_past: { field: 'time', message: 'Ce créneau est déjà passé : choisissez une heure à venir.' },
+  too_far_ahead: { field: 'date', message: `Au plus ${MAX_DAYS_AHEAD} jours à l\u2019avance.` },
+  nonexistent_local_time: { field: 'time', message: 'Cette heure n\u2019existe pas ce jour-là (passage à l\u2019heure d\u2019été).' },
+  overlaps_previous: { field: 'time', message: 'Ce créneau chevauche un de vos créneaux.' },
+  overlap: { field: 'time', message: 'Ce créneau chevauche un de vos créneaux.' }
+}
+
+function remap (fields: Record<string, string>): { fields: Errors, form?: string } {
+  const out: Errors = {}
+  const other: string[] = []
+  for (const [path, sentence] of Object.entries(fields)) {
+    const f = ONE_FIELD[path.split('.')[0] ?? '']
+    if (f !== undefined) out[f] ??= sentence; else other.push(sentence)
+  }
+  return other.length > 0 ? { fields: out, form: other.join(' ') } : { fields: out }
+}
+
+/**
+ * One slot. The form sends the series endpoint with count 1 (from = to = the date, its
+ * weekday, startTime, slotMinutes = the duration) instead of POST /api/slots: the server then
+ * turns the local date and time into an instant in the CPTS's zone with the same tested code
+ * as series (daylight-saving gaps and repeated hours included), so the browser never computes
+ * an offset, and the same dry run shows the exact slot (or why it cannot be published) before
+ * the click.
+ */
+function OneSlotForm (props: PublishProps) {
+  const [v, setV] = useState(() => ({ ...defaultStart(props.zone), duration: '15', mode: 'office' as SlotMode }))
+  const [sent, setSent] = useState<{ errors: Errors, form?: string | undefined, done?: string } | null>(null)
+  const [publishedKey, setPublishedKey] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+  const today = todayIn(props.zone)
+
+  const errors: Errors = {}
+  const minutes = toInt(v.duration)
+  if (v.date === '') errors.date = REQUIRED
+  else if (v.date < today) errors.date = 'Cette date est passée.'
+  else if (daysBetween(today, v.date) > MAX_DAYS_AHEAD) errors.date = ONE_SKIP.too_far_ahead.message
+  if (v.duration.trim() === '') errors.duration = REQUIRED
+  else if (!(minutes >= 5 && minutes <= 240)) errors.duration = frenchIssue({ code: 'custom', path: ['slotMinutes'], message: '' })
+  let body: CreateSeriesBody | null = null
+  if (Object.keys(errors).length === 0) {
+    const parsed = CreateSeriesBody.safeParse({
+      from: v.date, to: v.date, weekdays: [isoWeekday(v.date)], startTime: v.time, slotMinutes: minutes, count: 1, kind: props.kind, mode: v.mode
+    })
+    if (parsed.success) body = parsed.data
+    else Object.assign(errors, remap(frenchErrors(parsed.error.issues)).fields)
+  }
+  // Once published, the same form would only overlap the new slot: no dry run until it changes.
+  const justPublished = body !== null && publishedKey === JSON.stringify(body)
+  const dry = useDryRun(justPublished ? null : body, props.version)
+  const skip = dry.answer?.skipped[0]
+  if (skip !== undefined) errors[ONE_SKIP[skip.reason].field] ??= ONE_SKIP[skip.reason].message
+  const dryFailure = dry.error !== undefined ? requestFailure(dry.error) : null
+  if (dryFailure !== null) Object.assign(errors, remap(dryFailure.fields).fields)
+  const shown: Errors = { ...errors, ...(sent?.errors ?? {}) }
+  const planned = dry.answer?.preview?.[0]
+
+  const change = (patch: Partial<typeof v>): void => { setV({ ...v, ...patch }); setSent(null) }
+
+  async function submit (e: Event): Promise<void> {
+    e.preventDefault()
+    if (body === null || Object.keys(errors).length > 0) {
+      setSent({ errors: {}, form: 'Corrigez les champs signalés.' })
+      return
+    }
+    setBusy(true)
+    try {
+      const r = await api<SeriesAnswer>('POST', '/api/slots/series', body)
+      const made = r.created[0]
+      const refused = r.skipped[0]
+      if (made !== undefined) {
+        setPublishedKey(JSON.stringify(body))
+        setSent({ errors: {}, done: `Créneau publié : ${formatDay(localDateOf(made.start, props.zone))}, ${formatRange(made.start, made.end, props.zone)}.` })
+        props.onPublished()
+      } else if (refused !== undefined) {
+        setSent({ errors: { [ONE_SKIP[refused.reason].field]: ONE_SKIP[refused.reason].message } })
+      }
+    } catch (err) {
+      const f = requestFailure(err)
+      const m = remap(f.fields)
+      setSent({ errors: m.fields, form: f.form ?? m.form })
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <form class='pr-form' noValidate onSubmit={(e) => { void submit(e) }}>
+      <div class='pr-fields'>
+        <Labelled id='one-date' label='Date' error={shown.date} hint={v.date !== '' ? formatDay(v.date) : undefined}>
+          <input id='one-date' type='date' value={v.date} min={today} max={addDays(today, MAX_DAYS_AHEAD)} required
+            {...aria('one-date', shown.date, v.date !== '')} onInput={(e) => change({ date: e.currentTarget.value })} />
+        </Labelled>
+        <TimeSelect id='one-time' label='Heure de début' value={v.time} error={shown.time} onChange={(time) => change({ time })} />
+        <Labelled id='one-duration' label='Durée (minutes)' error={shown.duration}>
+          <input id='one-duration' type='number' inputMode='numeric' min={5} max={240} step={5} value={v.duration} required
+            {...aria('one-duration', shown.duration)} onInput={(e) => change({ duration: e.currentTarget.value })} />
+        </Labelled>
+      </div>
+      <ModeRadios name='one-mode' value={v.mode} onChange={(mode) => change({ mode })} />
+      <p class='pr-summary' aria-live='polite'>
+        {!justPublished && planned !== undefined && Object.keys(shown).length === 0
+          ? <>Sera publié : <strong>{formatDay(localDateOf(planned.start, props.zone))}, {formatRange(planned.start, planned.end, props.zone)}</strong> · {MODE_FR[v.mode]}</>
+          : dry.loading ? 'Vérification…' : ''}
+      </p>
+      {(sent?.form ?? dryFailure?.form) !== undefined && <p class='banner banner-error' role='alert'>{sent?.form ?? dryFailure?.form}</p>}
+      {sent?.done !== undefined && <p class='banner banner-ok' role='status'>{sent.done}</p>}
+      <button type='submit' class='primary' disabled={busy}>{busy ? 'Publication…' : 'Publier ce créneau'}</button>
+    </form>
+  )
+}
+
+// ------------------------------------------------------------------ series
+
+interface SeriesValues {
+  from: string
+  to: string
+  weekdays: number[]
+  startTime: string
+  slotMinutes: string
+  count: string
+  mode: SlotMode
+}
+
+/** The body the series form would send, or the French errors by field that prevent it. */
+function checkSeries (v: SeriesValues, kind: SlotKind, today: string): { body: CreateSeriesBody | null, errors: Errors } {
+  const errors: Errors = {}
+  const parsed = CreateSeriesBody.safeParse({
+    from: v.from, to: v.to, weekdays: v.weekdays, startTime: v.startTime,
+    slotMinutes: toInt(v.slotMinutes), count: toInt(v.count), kind, mode: v.mode
+  })
+  if (!parsed.success) Object.assign(errors, frenchErrors(parsed.error.issues))
+  for (const f of ['from', 'to', 'slotMinutes', 'count'] as const) if (v[f].trim() === '') errors[f] = REQUIRED
+  // The server's own limits (server/features/slots/slot-times.ts), checked here to say so next to the field.
+  const minutes = toInt(v.slotMinutes)
+  const count = toInt(v.count)
+  if (errors.slotMinutes === undefined && !(minutes >= 5 && minutes <= 240)) errors.slotMinutes = frenchIssue({ code: 'custom', path: ['slotMinutes'], message: '' })
+  if (errors.count === undefined && !(count >= 1 && count <= 48)) errors.count = frenchIssue({ code: 'custom', path: ['count'], message: '' })
+  if (errors.count === undefined && errors.slotMinutes === undefined && minutes * count > 24 * 60) {
+    errors.count = 'Les créneaux d\u2019une journée (nombre × durée) doivent tenir en 24 heures.'
+  }
+  if (errors.from === undefined && errors.to === undefined) {
+    if (v.to < v.from) errors.to = 'La date de fin doit être le même jour que la date de début, ou après.'
+    else if (v.to < today) errors.to = 'Cette période est passée.'
+    else if (daysBetween(v.from, v.to) > MAX_DAYS_AHEAD) errors.to = `Une série couvre au plus ${MAX_DAYS_AHEAD + 1} jours.`
+  }
+  const clean = Object.fromEntries(Object.entries(errors).filter(([, s]) => s !== undefined)) as Errors
+  return { body: parsed.success && Object.keys(clean).length === 0 ? parsed.data : null, errors: clean }
+}
+
+function SeriesForm (props: PublishProps) {
+  const [v, setV] = useState<SeriesValues>(() => {
+    const from = addDays(todayIn(props.zone), 1)
+    return { from, to: addDays(from, 27), weekdays: [1, 2, 3, 4, 5], startTime: '12:00', slotMinutes: '15', count: '2', mode: 'office' }
+  })
+  const [result, setResult] = useState<{ key: string, answer: SeriesAnswer } | null>(null)
+  const [sent, setSent] = useState<{ errors: Errors, form?: string | undefined } | null>(null)
+  const [busy, setBusy] = useState(false)
+  const today = todayIn(props.zone)
+
+  const { body, errors } = checkSeries(v, props.kind, today)
+  const key = body === null ? '' : JSON.stringify(body)
+  const justPublished = result !== null && result.key === key
+  const dry = useDryRun(justPublished ? null : body, props.version)
+  const dryFailure = dry.error !== undefined ? requestFailure(dry.error) : null
+  const shown: Errors = { ...errors, ...(dryFailure?.fields ?? {}), ...(sent?.errors ?? {}) }
+  const count = dry.answer?.preview?.length ?? 0
+
+  const change = (patch: Partial<SeriesValues>): void => { setV({ ...v, ...patch }); setSent(null) }
+
+  async function submit (e: Event): Promise<void> {
+    e.preventDefault()
+    if (body === null) { setSent({ errors: {}, form: 'Corrigez les champs signalés.' }); return }
+    setBusy(true)
+    try {
+      const answer = await api<SeriesAnswer>('POST', '/api/slots/series', body)
+      setResult({ key, answer })
+      setSent(null)
+      props.onPublished()
+    } catch (err) {
+      const f = requestFailure(err)
+      setSent({ errors: f.fields, form: f.form })
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <form class='pr-form' noValidate onSubmit={(e) => { void submit(e) }}>
+      <div class='pr-fields'>
+        <Labelled id='series-from' label='Du' error={shown.from} hint={v.from !== '' && shown.from === undefined ? formatDay(v.from) : undefined}>
+          <input id='series-from' type='date' value={v.from} min={today} required
+            {...aria('series-from', shown.from, v.from !== '' && shown.from === undefined)} onInput={(e) => change({ from: e.currentTarget.value })} />
+        </Labelled>
+        <Labelled id='series-to' label='Au (inclus)' error={shown.to} hint={v.to !== '' && shown.to === undefined ? formatDay(v.to) : undefined}>
+          <input id='series-to' type='date' value={v.to} min={v.from !== '' ? v.from : today} required
+            {...aria('series-to', shown.to, v.to !== '' && shown.to === undefined)} onInput={(e) => change({ to: e.currentTarget.value })} />
+        </Labelled>
+      </div>
+      <WeekdayChecks id='series-weekdays' value={v.weekdays} error={shown.weekdays} onChange={(weekdays) => change({ weekdays })} />
+      <div class='pr-fields pr-fields-3'>
+        <TimeSelect id='series-time' label='1er créneau à' value={v.startTime} error={shown.startTime} onChange={(startTime) => change({ startTime })} />
+        <Labelled id='series-minutes' label='Durée (minutes)' error={shown.slotMinutes}>
+          <input id='series-minutes' type='number' inputMode='numeric' min={5} max={240} step={5} value={v.slotMinutes} required
+            {...aria('series-minutes', shown.slotMinutes)} onInput={(e) => change({ slotMinutes: e.currentTarget.value })} />
+        </Labelled>
+        <Labelled id='series-count' label='Nombre par jour' error={shown.count} hint='créneaux à la suite'>
+          <input id='series-count' type='number' inputMode='numeric' min={1} max={48} value={v.count} required
+            {...aria('series-count', shown.count, true)} onInput={(e) => change({ count: e.currentTarget.value })} />
+        </Labelled>
+      </div>
+      <ModeRadios name='series-mode' value={v.mode} onChange={(mode) => change({ mode })} />
+
+      {justPublished
+        ? <PublishedReport answer={result.answer} zone={props.zone} />
+        : <SeriesPreview zone={props.zone} loading={dry.loading} answer={body !== null ? dry.answer : undefined} invalid={body === null} />}
+      {(sent?.form ?? dryFailure?.form) !== undefined && <p class='banner banner-error' role='alert'>{sent?.form ?? dryFailure?.form}</p>}
+      {!justPublished && (
+        <button type='submit' class='primary' disabled={busy || body === null || dry.loading || count === 0}>
+          {busy ? 'Publication…' : count > 0 ? `Publier ${slotsCount(count)}` : 'Publier'}
+        </button>
+      )}
+    </form>
+  )
+}
+
+function sentence (n: number, future: boolean): string {
+  if (future) return n === 0 ? 'Aucun créneau ne sera créé' : n === 1 ? '1 créneau sera créé' : `${n} créneaux seront créés`
+  return n === 0 ? 'Aucun créneau publié' : n === 1 ? '1 créneau publié' : `${n} créneaux publiés`
+}
+
+function SeriesPreview (props: { zone: string, loading: boolean, answer: SeriesAnswer | undefined, invalid: boolean }) {
+  const { answer } = props
+  const slots = answer?.preview ?? []
+  return (
+    <div class={'pr-preview' + (props.loading ? ' pr-stale' : '')}>
+      <h3>Aperçu</h3>
+      <p class='pr-count' aria-live='polite'>
+        {props.invalid
+          ? 'Complétez le formulaire pour voir les créneaux.'
+          : answer === undefined ? 'Calcul de l\u2019aperçu…' : <strong>{sentence(slots.length, true)}</strong>}
+      </p>
+      {answer !== undefined && <SlotWeeks slots={slots} zone={props.zone} />}
+      {answer !== undefined && <Skipped skipped={answer.skipped} zone={props.zone} future />}
+    </div>
+  )
+}
+
+function PublishedReport (props: { answer: SeriesAnswer, zone: string }) {
+  const { created, skipped } = props.answer
+  return (
+    <div class='pr-preview' role='status'>
+      <p class={'banner ' + (created.length > 0 ? 'banner-ok' : 'banner-warn')}>
+        <strong>{sentence(created.length, false)}.</strong>
+        {skipped.length > 0 && ` ${skipped.length} non publié${skipped.length > 1 ? 's' : ''} (voir ci-dessous).`}
+        {' '}Modifiez le formulaire pour publier une autre série.
+      </p>
+      <Skipped skipped={skipped} zone={props.zone} future={false} />
+    </div>
+  )
+}
+
+/** Slots grouped by week (collapsed when the list is long), then by day. */
+function SlotWeeks (props: { slots: Array<{ start: string, end: string }>, zone: string }) {
+  const weeks = groupBy(props.slots, (s) => mondayOf(localDateOf(s.start, props.zone)))
+  const long = props.slots.length > 12
+  return (
+    <div class='pr-weeks'>
+      {weeks.map(([monday, list], i) => (
+        <Collapsible key={monday} open={!long || i === 0}
+          summary={<>{weekLabel(monday)} <span class='pr-muted'>· {slotsCount(list.length)}</span></>}>
+          <ul class='pr-days'>
+            {groupBy(list, (s) => localDateOf(s.start, props.zone)).map(([day, ds]) => (
+              <li key={day}>
+                <span class='pr-dayname'>{shortDay(day)}</span>
+                <span>{ds.map((s) => formatRange(s.start, s.end, props.zone)).join(', ')}</span>
+              </li>
+            ))}
+          </ul>
+        </Collapsible>
+      ))}
+    </div>
+  )
+}
+
+/** What the series leaves out, by reason. */
+function Skipped (props: { skipped: SeriesAnswer['skipped'], zone: string, future: boolean }) {
+  if (props.skipped.length === 0) return null
+  const byReason = groupBy(props.skipped, (s) => s.reason)
+  return (
+    <div class='pr-skipped'>
+      <p><strong>{props.skipped.length === 1 ? '1 créneau' : `${props.skipped.length} créneaux`} {props.future ? (props.skipped.length === 1 ? 'ne sera pas créé' : 'ne seront pas créés') : (props.skipped.length === 1 ? 'n\u2019a pas été créé' : 'n\u2019ont pas été créés')} :</strong></p>
+      {byReason.map(([reason, list]) => (
+        <Collapsible key={reason} open={list.length <= 5}
+          summary={<>{SKIP_FR[reason as SkipReason]} <span class='pr-muted'>· {list.length}</span></>}>
+          <ul class='pr-days'>
+            {list.map((s) => {
+              const at = skippedAt(s.start, props.zone)
+              return <li key={s.start}><span class='pr-dayname'>{shortDay(at.date)}</span> <span>{at.time}</span></li>
+            })}
+          </ul>
+        </Collapsible>
+      ))}
+    </div>
+  )
+}
+
+/** A <details> whose content is rendered only once opened (long previews stay light). */
+export function Collapsible (props: { open: boolean, summary: ComponentChildren, children: ComponentChildren }) {
+  const [open, setOpen] = useState(props.open)
+  return (
+    <details class='pr-details' open={open} onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+      <summary><span>{props.summary}</span></summary>
+      {open && props.children}
+    </details>
+  )
+}

@@ -1,0 +1,91 @@
+/**
+ * What the regulation board shows, as pure functions: which slots are open, how they are
+ * filtered, ranked by the patient's commune and grouped by day, and how they are named in
+ * announcements.
+ */
+import type { Slot, SlotKind, SlotMode } from '../../shared/schemas/slots.js'
+import { doctorName, fold, formatDayOf, formatTime, groupBy, localDateOf } from '../lib/format.js'
+
+/** A commune as GET /api/communes answers it. */
+export interface Commune { code: string, name: string, departement: string, postalCodes: string[], epci: string | null }
+
+export interface Filters { kind: SlotKind | '', mode: SlotMode | '', cptsId: string }
+export const NO_FILTERS: Filters = { kind: '', mode: '', cptsId: '' }
+
+/** A practitioner present in the slot list, for the treating-GP field. */
+export interface PractitionerRef { id: string, name: string, rpps: string, profession: Slot['practitioner']['profession'], commune: string }
+
+/** Why a row stays on screen although its slot left the feed. */
+export type GhostReason = 'booked' | 'withdrawn' | 'gone'
+
+export interface Row {
+  slot: Slot
+  ghost?: GhostReason | undefined
+  /** 0 same commune, 1 same EPCI, 2 same département, 3 elsewhere; null without a patient commune. */
+  rank: number | null
+  fresh?: boolean
+}
+
+export interface DayGroup { date: string, zone: string, rows: Row[] }
+export interface RankGroup { rank: number | null, days: DayGroup[] }
+
+export const RANK_BADGE = ['même commune', 'même intercommunalité', 'même département'] as const
+export const RANK_TITLE = ['Même commune', 'Même intercommunalité', 'Même département', 'Plus loin'] as const
+
+/** Distance class of a slot's practice from the patient's commune. */
+export function rankOf (slot: Slot, commune: Commune | null): number | null {
+  if (commune === null) return null
+  const p = slot.practitioner
+  if (p.communeCode === commune.code) return 0
+  if (commune.epci !== null && p.epci === commune.epci) return 1
+  if (p.departement === commune.departement) return 2
+  return 3
+}
+
+/** Open means free or held, and not started yet. */
+export const isOpen = (slot: Slot, now: number): boolean =>
+  (slot.status === 'free' || slot.status === 'held') && Date.parse(slot.start) > now
+
+export function matchesFilters (slot: Slot, f: Filters): boolean {
+  return (f.kind === '' || slot.kind === f.kind) && (f.mode === '' || slot.mode === f.mode) && (f.cptsId === '' || slot.cptsId === f.cptsId)
+}
+
+/** Free for this page: nobody else holds it. */
+export const isBookable = (slot: Slot): boolean => slot.status === 'free' || slot.hold?.by === 'me'
+
+const byTime = (a: Row, b: Row): number => Date.parse(a.slot.start) - Date.parse(b.slot.start) || a.slot.id.localeCompare(b.slot.id)
+
+/**
+ * Rows sorted by rank (when there is one) then time, grouped by rank then by local day;
+ * `byRank: false` groups by day only (the treating GP's block).
+ */
+export function groupRows (rows: Row[], zoneOf: (s: Slot) => string, byRank = true): RankGroup[] {
+  const sorted = [...rows].sort((a, b) => (byRank ? (a.rank ?? 0) - (b.rank ?? 0) : 0) || byTime(a, b))
+  return groupBy(sorted, (r) => byRank ? String(r.rank) : '').map(([, inRank]) => ({
+    rank: byRank ? inRank[0]!.rank : null,
+    days: groupBy(inRank, (r) => localDateOf(r.slot.start, zoneOf(r.slot))).map(([date, dayRows]) => ({ date, zone: zoneOf(dayRows[0]!.slot), rows: dayRows }))
+  }))
+}
+
+/** The practitioners of the list, once each, by name. */
+export function practitionersOf (slots: Iterable<Slot>): PractitionerRef[] {
+  const out = new Map<string, PractitionerRef>()
+  for (const s of slots) {
+    const p = s.practitioner
+    if (!out.has(p.id)) out.set(p.id, { id: p.id, name: p.name, rpps: p.rpps, profession: p.profession, commune: p.commune })
+  }
+  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name, 'fr'))
+}
+
+/** Practitioners whose name (accents and case folded) contains the text, or whose RPPS starts with it. */
+export function searchPractitioners (list: PractitionerRef[], text: string): PractitionerRef[] {
+  const t = fold(text)
+  if (t === '') return list.slice(0, 12)
+  const digits = t.replace(/\s/g, '')
+  return list.filter((p) => (/^\d+$/.test(digits) && p.rpps.startsWith(digits)) || fold(p.name).includes(t)).slice(0, 12)
+}
+
+/** 'lundi 13 juillet 12:00, Dr Marie Durand' */
+export function slotLabel (slot: Slot, zone: string): string {
+  return `${formatDayOf(slot.start, zone)} ${formatTime(slot.start, zone)}, ${doctorName(slot.practitioner.name)}`
+}
