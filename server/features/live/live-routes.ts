@@ -7,7 +7,8 @@ import { currentUser } from '../../plugins/auth.js'
 import type { Actor } from '../slots/slot-service.js'
 import type { LiveClient } from './live-hub.js'
 
-const LiveQuery = z.object({ since: z.coerce.number().int().min(0).optional() })
+// An empty or absent `since` means a fresh snapshot; `?since=` must not replay the whole log.
+const LiveQuery = z.object({ since: z.union([z.literal('').transform(() => undefined), z.string().regex(/^\d{1,15}$/, 'since is a sequence number').transform(Number)]).optional() })
 
 function toLiveError (err: unknown): LiveError {
   if (err instanceof AppError) {
@@ -61,11 +62,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       }
     }
 
-    // Listeners first, before any await, so that no early frame is lost.
-    socket.on('message', (data) => { void handle(data) })
+    // Listeners first, before any await, so that no early frame is lost. A command sent at
+    // once is handled after the snapshot (or replay) is out: the server's first frame is always it.
+    let attached: Promise<void> = Promise.resolve()
+    socket.on('message', (data) => { void attached.then(async () => { await handle(data) }) })
     socket.on('close', () => app.liveHub.detach(client))
     socket.on('error', () => app.liveHub.detach(client))
-    app.liveHub.attach(client, request.query.since).catch((err: unknown) => {
+    attached = app.liveHub.attach(client, request.query.since).catch((err: unknown) => {
       request.log.error({ err }, 'live attach failed')
       socket.close(1011, 'internal error')
     })
