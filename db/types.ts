@@ -81,6 +81,25 @@ export interface SlotsTable {
   created_at: string
   updated_at: string
   withdrawn_at: string | null
+  /**
+   * The start read in the CPTS's zone, for the season report (migration 0003): every insert
+   * sets them (`slotLocalColumns`).
+   */
+  local_date: string
+  /** 0–23. */
+  local_hour: number
+  /** ISO week of local_date, `2020-W29`. */
+  iso_week: string
+  /**
+   * Facts of the slot's current booking, kept by database triggers on `bookings` (never written
+   * by the application): its status (null when the slot is not booked), has_treating_gp, and
+   * the whole minutes from booked_at to the slot's start.
+   */
+  booking_status: Generated<'booked' | 'honored' | 'no_show' | null>
+  booking_has_treating_gp: Generated<'yes' | 'no' | 'unknown' | null>
+  lead_minutes: Generated<number | null>
+  /** Holds of this slot that ended without a booking (`slot.released` events), kept by a trigger. */
+  released_holds: Generated<number>
 }
 
 export interface BookingsTable {

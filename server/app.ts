@@ -21,6 +21,7 @@ import slotsRoutes from './features/slots/slots-routes.js'
 import liveRoutes from './features/live/live-routes.js'
 import callsRoutes from './features/calls/calls-routes.js'
 import communesRoutes from './features/communes/communes-routes.js'
+import reportsRoutes from './features/reports/reports-routes.js'
 
 export interface AppOptions {
   config: Config
@@ -79,6 +80,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(liveRoutes)
   await app.register(callsRoutes)
   await app.register(communesRoutes)
+  await app.register(reportsRoutes)
   await app.register(pagesRoutes)
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())

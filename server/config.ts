@@ -18,6 +18,8 @@ const EnvSchema = z.object({
   PUBLISH_MAX_DAYS_AHEAD: z.coerce.number().int().min(1).max(730).default(180),
   HOLD_SWEEP_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  MAJORATION_EUROS: z.coerce.number().min(0).max(1000).default(15),
+  MAJORATION_WEEKLY_CAP: z.coerce.number().int().min(0).max(1000).default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 })
 
@@ -37,6 +39,10 @@ export interface Config {
   holdSweepMs: number
   /** Sign-in attempts allowed per minute for one address and e-mail. */
   loginRateLimit: number
+  /** Season report: euros paid per honored snp booking (the ARS majoration). */
+  majorationEuros: number
+  /** Season report: honored snp bookings counted per practitioner and ISO week, at most. */
+  majorationWeeklyCap: number
   logLevel: string
   /** Folder of the built web assets (`dist/web`). */
   webDir: string
@@ -77,6 +83,8 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     publishMaxDaysAhead: e.PUBLISH_MAX_DAYS_AHEAD,
     holdSweepMs: e.HOLD_SWEEP_MS,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    majorationEuros: e.MAJORATION_EUROS,
+    majorationWeeklyCap: e.MAJORATION_WEEKLY_CAP,
     logLevel: e.LOG_LEVEL,
     webDir: join(projectRoot(), 'dist', 'web')
   }

@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely'
 import * as m0001 from './0001_accounts.js'
 import * as m0002 from './0002_slots.js'
+import * as m0003 from './0003_report_columns.js'
 
 /** Every migration, by a name that sorts in the order they run. */
 export const migrations: Record<string, Migration> = {
   '0001_accounts': m0001,
-  '0002_slots': m0002
+  '0002_slots': m0002,
+  '0003_report_columns': m0003
 }

@@ -16,10 +16,21 @@ export interface LiveClient {
   ready: boolean
 }
 
+/** A socket waiting for its snapshot or replay. */
+interface Attaching {
+  client: LiveClient
+  since: number | undefined
+  resolve: () => void
+  reject: (err: unknown) => void
+}
+
 // A socket that lets this much pile up unread is too slow to follow: it is closed and will
 // resynchronise with ?since= when it reconnects, instead of growing the server's memory.
 const MAX_BUFFERED = 8 * 1024 * 1024
 const REPLAY_LIMIT = 5000
+// How long a snapshot waits for other sockets to start with it: an upgrade is accepted, read and
+// authenticated over a few turns of the event loop, and a reconnect storm brings hundreds.
+const ATTACH_GATHER_MS = 10
 
 const frame = (m: LiveMessage): Buffer => Buffer.from(JSON.stringify(m))
 
@@ -34,6 +45,8 @@ export class LiveHub {
   #lastPublished = 0
   #chain: Promise<void> = Promise.resolve()
   #pokePending = false
+  #attaching: Attaching[] = []
+  #attachPending = false
   readonly #db: Kysely<Database>
   readonly #clock: Clock
 
@@ -97,32 +110,70 @@ export class LiveHub {
   /**
    * Starts a socket: the events after `since` when the log still has them all, otherwise a
    * snapshot of every slot not yet ended that is free or held; then live events.
+   * Sockets that attach while an earlier job runs (a reconnect storm after a restart) start
+   * together: one read of the slots and one serialised snapshot for all of them (a socket
+   * holding a slot gets its own, with its hold as `me`), instead of one read each.
    */
   attach (client: LiveClient, since: number | undefined): Promise<void> {
     this.clients.add(client)
-    return this.#serial(async () => {
-      await this.#pump()
-      const now = this.#clock.now()
-      // Bounds and slots are read in one transaction so that the snapshot matches its seq.
-      const { bounds, records } = await this.#db.transaction().execute(async (trx) => {
-        const bounds = await seqBounds(trx)
-        const useReplay = since !== undefined && since <= bounds.max && since >= bounds.min - 1 && bounds.max - since <= REPLAY_LIMIT
-        const records = useReplay ? null : await listSlotRecords(trx, { endAfter: now.toISOString(), statuses: ['free', 'held'] })
-        return { bounds, records }
-      })
-      if (records === null && since !== undefined) {
-        client.lastSeq = since
-        for (const ev of await eventsAfter(this.#db, since, REPLAY_LIMIT)) {
-          this.#send(client, frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, client.userId) }))
-          client.lastSeq = ev.seq
+    return new Promise((resolve, reject) => {
+      this.#attaching.push({ client, since, resolve, reject })
+      if (this.#attachPending) return
+      this.#attachPending = true
+      void this.#serial(async () => {
+        // Let the upgrades already accepted reach attach() first, so that they join this batch.
+        await new Promise<void>((resolve) => setTimeout(resolve, ATTACH_GATHER_MS))
+        this.#attachPending = false
+        const batch = this.#attaching.splice(0)
+        try {
+          await this.#start(batch)
+        } catch (err) {
+          for (const w of batch) w.reject(err)
         }
-      } else {
-        const slots = (records ?? []).map((r) => forViewer(toNeutralSlot(r, now), client.userId))
-        this.#send(client, frame({ type: 'snapshot', seq: bounds.max, slots }))
-        client.lastSeq = bounds.max
-      }
-      client.ready = true
+      })
     })
+  }
+
+  async #start (batch: Attaching[]): Promise<void> {
+    await this.#pump()
+    const now = this.#clock.now()
+    // Bounds and slots are read in one transaction so that the snapshot matches its seq.
+    const { bounds, records } = await this.#db.transaction().execute(async (trx) => {
+      const bounds = await seqBounds(trx)
+      const needSnapshot = batch.some((w) => !this.#canReplay(w.since, bounds))
+      const records = needSnapshot ? await listSlotRecords(trx, { endAfter: now.toISOString(), statuses: ['free', 'held'] }) : []
+      return { bounds, records }
+    })
+    const slots = records.map((r) => toNeutralSlot(r, now))
+    const holders = new Set(slots.flatMap((s) => s.hold === undefined ? [] : [s.hold.holderId]))
+    let shared: Buffer | undefined
+    for (const { client, since, resolve, reject } of batch) {
+      try {
+        if (!this.clients.has(client)) { resolve(); continue } // closed while waiting
+        if (since !== undefined && this.#canReplay(since, bounds)) {
+          client.lastSeq = since
+          for (const ev of await eventsAfter(this.#db, since, REPLAY_LIMIT)) {
+            this.#send(client, frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, client.userId) }))
+            client.lastSeq = ev.seq
+          }
+        } else if (holders.has(client.userId)) {
+          this.#send(client, frame({ type: 'snapshot', seq: bounds.max, slots: slots.map((s) => forViewer(s, client.userId)) }))
+          client.lastSeq = bounds.max
+        } else {
+          shared ??= frame({ type: 'snapshot', seq: bounds.max, slots: slots.map((s) => forViewer(s, null)) })
+          this.#send(client, shared)
+          client.lastSeq = bounds.max
+        }
+        client.ready = true
+        resolve()
+      } catch (err) {
+        reject(err)
+      }
+    }
+  }
+
+  #canReplay (since: number | undefined, bounds: { min: number, max: number }): boolean {
+    return since !== undefined && since <= bounds.max && since >= bounds.min - 1 && bounds.max - since <= REPLAY_LIMIT
   }
 
   detach (client: LiveClient): void {

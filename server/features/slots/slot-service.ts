@@ -9,6 +9,7 @@ import { appendAudit } from '../audit/audit-repository.js'
 import { appendEvent } from '../live/event-log.js'
 import { findBookingByKey, findBookingRecord, listBookingRecords, toBookingView, type BookingRecord } from './booking-repository.js'
 import { findSlotRecord, forViewer, hasOverlap, listSlotRecords, toNeutralSlot, type NeutralSlot } from './slot-repository.js'
+import { slotLocalColumns } from './local-columns.js'
 import { checkSlotTimes, expandSeries, toZonedIso, type SkipReason, type SlotLimits } from './slot-times.js'
 import { resolveRange } from './time-range.js'
 
@@ -105,12 +106,14 @@ export class SlotService {
     }
   }
 
-  async #insertSlot (trx: Trx, p: { id: string, cptsId: string }, start: Date, end: Date, body: { kind: Slot['kind'], mode: Slot['mode'] }, now: Date): Promise<NeutralSlot> {
+  async #insertSlot (trx: Trx, p: { id: string, cptsId: string, zone: string }, start: Date, end: Date, body: { kind: Slot['kind'], mode: Slot['mode'] }, now: Date): Promise<NeutralSlot> {
     const id = newId()
     await trx.insertInto('slots').values({
       id, practitioner_id: p.id, cpts_id: p.cptsId, start_at: start.toISOString(), end_at: end.toISOString(),
       kind: body.kind, mode: body.mode, status: 'free', hold_by: null, hold_expires_at: null, booking_id: null,
-      created_at: now.toISOString(), updated_at: now.toISOString(), withdrawn_at: null
+      created_at: now.toISOString(), updated_at: now.toISOString(), withdrawn_at: null,
+      // Local date, hour and ISO week in the CPTS's zone, for the season report.
+      ...slotLocalColumns(start, p.zone)
     }).execute()
     const view = await this.#neutral(trx, id, now)
     await appendEvent(trx, 'slot.published', view, now)
@@ -268,6 +271,8 @@ export class SlotService {
       if (prior.slot_id !== slotId) {
         throw invalid([{ code: 'custom', path: ['idempotencyKey'], message: 'this key was already used for another slot' }])
       }
+      // The answer carries the patient again: a read of identity, audited like any other.
+      await appendAudit(this.#db, { at: this.#d.clock.now(), userId: actor.id, action: 'booking.read', subjectType: 'booking', subjectId: prior.id, ip: actor.ip, detail: { bookingIds: [prior.id] } })
       return { booking: toBookingView(prior, true), created: false }
     }
     const earlier = await replay()
@@ -285,6 +290,8 @@ export class SlotService {
           ]))
           .executeTakeFirst()
         if (Number(res.numUpdatedRows) === 0) throw await this.#refusal(trx, slotId, actor.id, now)
+        // Booking ends the call: a hold this regulator kept on another slot goes back to the pool.
+        await this.#releaseOthers(trx, actor.id, slotId, now)
         await trx.insertInto('bookings').values({
           id, slot_id: slotId, status: 'booked',
           patient_last_name: body.patient.lastName, patient_first_name: body.patient.firstName,

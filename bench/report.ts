@@ -1,0 +1,261 @@
+// `npm run bench:report`: the season report over a season of about a million slots, next to
+// a bare `SELECT count(*)` over the same rows. Prints figures; asserts nothing (see
+// docs/performance.md, "Season report").
+//
+// 1. A temporary SQLite file, migrated; 20 CPTS of 50 practitioners (1,000: 4 GPs for 1
+//    psychiatrist), each with 17 slots a day over the 60 days of the 2020 season
+//    (1,020,000 slots), in their final state: 5% withdrawn, 3% with a cancelled booking,
+//    60% booked (85% honored, 10% no-show, 5% without outcome); 60,000 calls, ~5% of the
+//    slots with a released hold. Inserted with kysely in multi-row inserts, one transaction
+//    per 100,000 slots (the triggers of migration 0003 run as in production).
+// 2. GET /api/reports/season through app.inject (the whole server: auth, zod, JSON) for the
+//    whole season, one CPTS, and one kind: a warm-up, then 5 runs each; median and slots/s.
+//    Then each query of the report alone, for the whole season.
+// 3. Baseline: `SELECT count(*)` of the same rows (same index range): the cheapest possible
+//    pass over them; the ratio says what grouping, the other passes and HTTP cost on top.
+// 4. The import: a CSV of 20,000 lines (summer 2019) through POST /api/import/season.
+//
+// BENCH_DATA_DIR=/some/dir keeps the database there and reuses it on the next run (tuning).
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import { join } from 'node:path'
+import type { Insertable } from 'kysely'
+import { openSqlite, type Db } from '../db/connection.js'
+import { migrateToLatest } from '../db/migrate.js'
+import type { BookingsTable, SlotsTable } from '../db/types.js'
+import { buildApp } from '../server/app.js'
+import { bootstrapAdmin } from '../server/bootstrap.js'
+import { ManualClock } from '../server/clock.js'
+import { loadConfig } from '../server/config.js'
+import { dayHourRows, groupRows, leadRows, noSlotCalls, type ReportScope } from '../server/features/reports/report-repository.js'
+import { slotLocalColumns } from '../server/features/slots/local-columns.js'
+import { withRppsKey } from '../shared/rpps.js'
+
+const CPTS = Number(process.env.BENCH_CPTS ?? 20)
+const PER_CPTS = Number(process.env.BENCH_PRACTITIONERS ?? 50)
+const SLOTS_PER_DAY = Number(process.env.BENCH_SLOTS_PER_DAY ?? 17)
+const FROM = '2020-07-13'
+const TO = '2020-09-10'
+const DAYS = 60
+const CALLS = 60_000
+const IMPORT_LINES = 20_000
+const RUNS = 5
+const CHUNK = 500
+const TX_SLOTS = 100_000
+const ZONE = 'Europe/Paris'
+const NOW = '2020-09-15T08:00:00.000Z'
+const ADMIN = { email: 'admin@bench.test', password: 'bench-password-1' }
+
+const started = performance.now()
+const log = (line: string): void => { console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`) }
+const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)] ?? Number.NaN
+const fmt = (n: number): string => n.toLocaleString('en-US', { maximumFractionDigits: 0 })
+
+/** A small deterministic generator: the same data on every run. */
+let seed = 42
+const rand = (): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648 }
+
+const cptsId = (c: number): string => `cpts-${c}`
+const practitionerOf = (n: number): { id: string, cptsId: string, psy: boolean } =>
+  ({ id: `pract-${n}`, cptsId: cptsId(Math.floor(n / PER_CPTS)), psy: n % 5 === 4 })
+const rppsOf = (n: number): string => withRppsKey(String(1000000000 + n))
+
+async function countOf (db: Db, table: 'slots' | 'bookings' | 'events' | 'calls'): Promise<number> {
+  return Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+}
+
+/** The season, in its final state. */
+async function generate (db: Db): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    for (let c = 0; c < CPTS; c++) {
+      await trx.insertInto('cpts').values({ id: cptsId(c), name: `CPTS ${c}`, timezone: ZONE, created_at: NOW }).execute()
+    }
+    for (let n = 0; n < CPTS * PER_CPTS; n++) {
+      const p = practitionerOf(n)
+      await trx.insertInto('users').values({ id: p.id, email: `p${n}@bench.test`, name: `Dr ${n}`, role: 'practitioner', password_hash: 'x', cpts_id: p.cptsId, created_at: NOW, disabled_at: null }).execute()
+      await trx.insertInto('practitioners').values({
+        user_id: p.id, rpps: rppsOf(n), profession: p.psy ? 'psychiatrist' : 'gp',
+        address: '1 rue de la Plage', postal_code: '85160', commune: 'Saint-Jean-de-Monts', commune_code: '85234', phone: '0251580000'
+      }).execute()
+    }
+  })
+
+  const t0 = Date.parse('2020-07-13T00:00:00+02:00')
+  let slotRows: Array<Insertable<SlotsTable>> = []
+  let bookingRows: Array<Insertable<BookingsTable>> = []
+  let released: Array<{ at: string, type: string, slot_id: string, payload: string }> = []
+  const flush = async (): Promise<void> => {
+    await db.transaction().execute(async (trx) => {
+      for (let i = 0; i < slotRows.length; i += CHUNK) await trx.insertInto('slots').values(slotRows.slice(i, i + CHUNK)).execute()
+      for (let i = 0; i < bookingRows.length; i += CHUNK) await trx.insertInto('bookings').values(bookingRows.slice(i, i + CHUNK)).execute()
+      for (let i = 0; i < released.length; i += CHUNK) await trx.insertInto('events').values(released.slice(i, i + CHUNK)).execute()
+    })
+    slotRows = []
+    bookingRows = []
+    released = []
+  }
+  let slots = 0
+  let bookings = 0
+  for (let d = 0; d < DAYS; d++) {
+    for (let n = 0; n < CPTS * PER_CPTS; n++) {
+      const p = practitionerOf(n)
+      const firstMinute = (8 + Math.floor(rand() * 8)) * 60
+      for (let k = 0; k < SLOTS_PER_DAY; k++) {
+        const start = new Date(t0 + d * 86_400_000 + (firstMinute + k * 15) * 60_000)
+        const id = `s${slots++}`
+        const r = rand()
+        const withdrawn = r < 0.05
+        const cancelled = !withdrawn && r < 0.08
+        const booked = !withdrawn && !cancelled && r < 0.68
+        const bookingId = booked || cancelled ? `b${bookings++}` : null
+        slotRows.push({
+          id, practitioner_id: p.id, cpts_id: p.cptsId, start_at: start.toISOString(), end_at: new Date(start.getTime() + 15 * 60_000).toISOString(),
+          kind: p.psy ? 'psy' : 'snp', mode: 'office', status: withdrawn ? 'withdrawn' : booked ? 'booked' : 'free',
+          hold_by: null, hold_expires_at: null, booking_id: booked ? bookingId : null,
+          created_at: NOW, updated_at: NOW, withdrawn_at: withdrawn ? start.toISOString() : null,
+          ...slotLocalColumns(start, ZONE)
+        })
+        if (bookingId !== null) {
+          const o = rand()
+          bookingRows.push({
+            id: bookingId, slot_id: id, status: cancelled ? 'cancelled' : o < 0.85 ? 'honored' : o < 0.95 ? 'no_show' : 'booked',
+            patient_last_name: null, patient_first_name: null, patient_birth_date: null, patient_phone: null, reason: null,
+            has_treating_gp: (['yes', 'no', 'unknown'] as const)[Math.floor(rand() * 3)] ?? 'unknown', booked_by: null,
+            booked_at: new Date(start.getTime() - Math.floor(rand() * 72 * 60) * 60_000).toISOString(), idempotency_key: null,
+            cancelled_at: null, cancel_reason: null, cancelled_by: null, outcome_at: null, outcome_by: null
+          })
+        }
+        if (rand() < 0.05) released.push({ at: NOW, type: 'slot.released', slot_id: id, payload: '{}' })
+        if (slotRows.length >= TX_SLOTS) await flush()
+      }
+    }
+  }
+  await flush()
+  const outcomes = ['booked', 'redirected_treating_gp', 'advice', 'no_slot'] as const
+  const calls = Array.from({ length: CALLS }, (_, i) => ({
+    id: `call-${i}`, at: new Date(t0 + rand() * DAYS * 86_400_000).toISOString(), regulator_id: null,
+    outcome: outcomes[i % 4] ?? 'other', kind: i % 5 === 0 ? 'psy' : 'snp', has_treating_gp: 'unknown', booking_id: null,
+    commune_code: null, cpts_id: cptsId(i % CPTS)
+  }))
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < calls.length; i += CHUNK) await trx.insertInto('calls').values(calls.slice(i, i + CHUNK)).execute()
+  })
+}
+
+/** 20,000 past slots of 200 practitioners of the first CPTS (summer 2019), two thirds honored. */
+function importCsv (): string {
+  const lines = ['rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome,has_treating_gp']
+  const t0 = Date.parse('2019-07-15T08:00:00Z')
+  for (let i = 0; i < IMPORT_LINES; i++) {
+    const n = i % 200
+    const start = new Date(t0 + Math.floor(i / 200) * 12 * 3600_000)
+    const end = new Date(start.getTime() + 15 * 60_000)
+    const booked = i % 3 !== 0
+    lines.push([rppsOf(n), start.toISOString(), end.toISOString(), practitionerOf(n).psy ? 'psy' : 'snp', 'office', '',
+      booked ? new Date(start.getTime() - 3600_000).toISOString() : '', booked ? 'honored' : '', booked ? 'no' : ''].join(','))
+  }
+  return lines.join('\n') + '\n'
+}
+
+async function timed (fn: () => Promise<unknown>, runs = RUNS): Promise<{ median: number, all: number[] }> {
+  await fn() // warm-up
+  const all: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const a = performance.now()
+    await fn()
+    all.push(performance.now() - a)
+  }
+  return { median: median(all), all }
+}
+
+const keep = process.env.BENCH_DATA_DIR
+const dataDir = keep ?? mkdtempSync(join(os.tmpdir(), 'creneaux-bench-report-'))
+const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' })
+const db = openSqlite(config.dbFile)
+try {
+  await migrateToLatest(db)
+  const clock = new ManualClock(NOW)
+  if (await db.selectFrom('cpts').select('id').executeTakeFirst() === undefined) {
+    await bootstrapAdmin(db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password }, clock.now())
+    const a = performance.now()
+    await generate(db)
+    const s = (performance.now() - a) / 1000
+    log(`generated in ${s.toFixed(1)} s (${fmt(await countOf(db, 'slots') / s)} slots/s, with bookings, events and calls)`)
+  } else {
+    // A reused database forgets the previous run's import (the 2019 slots).
+    await db.deleteFrom('bookings').where('slot_id', 'in', (eb) => eb.selectFrom('slots').select('id').where('local_date', '<', '2020-01-01')).execute()
+    await db.deleteFrom('slots').where('local_date', '<', '2020-01-01').execute()
+    log(`reusing ${config.dbFile}`)
+  }
+  const counts = { slots: await countOf(db, 'slots'), bookings: await countOf(db, 'bookings'), events: await countOf(db, 'events'), calls: await countOf(db, 'calls') }
+  log(`${fmt(counts.slots)} slots, ${fmt(counts.bookings)} bookings, ${fmt(counts.events)} released holds, ${fmt(counts.calls)} calls`)
+
+  const app = await buildApp({ config, db, clock, logger: false })
+  await app.ready()
+  const signIn = await app.inject({ method: 'POST', url: '/api/session', payload: ADMIN })
+  const cookie = `sid=${signIn.cookies.find((c) => c.name === 'sid')?.value ?? ''}`
+
+  const countRows = async (s: ReportScope): Promise<number> => {
+    let q = db.selectFrom('slots').where('local_date', '>=', s.from).where('local_date', '<=', s.to)
+    if (s.cptsId !== undefined) q = q.where('cpts_id', '=', s.cptsId)
+    if (s.kind !== undefined) q = q.where('kind', '=', s.kind)
+    return Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  }
+
+  const cases: Array<{ name: string, scope: ReportScope }> = [
+    { name: 'whole season', scope: { from: FROM, to: TO } },
+    { name: 'one CPTS', scope: { from: FROM, to: TO, cptsId: cptsId(0) } },
+    { name: 'kind psy', scope: { from: FROM, to: TO, kind: 'psy' } }
+  ]
+  const rows: string[] = []
+  for (const c of cases) {
+    const url = `/api/reports/season?from=${c.scope.from}&to=${c.scope.to}${c.scope.cptsId !== undefined ? `&cptsId=${c.scope.cptsId}` : ''}${c.scope.kind !== undefined ? `&kind=${c.scope.kind}` : ''}`
+    let body = ''
+    const report = await timed(async () => {
+      const res = await app.inject({ method: 'GET', url, headers: { cookie } })
+      if (res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`)
+      body = res.body
+    })
+    let n = 0
+    const base = await timed(async () => { n = await countRows(c.scope) })
+    const r = JSON.parse(body) as { totals: { offered: number, fillRate: number, majorationEuros: number }, byPractitioner: unknown[], leadTime: { medianHours: number } }
+    log(`${c.name}: report ${report.all.map((t) => t.toFixed(0)).join(', ')} ms; count(*) ${base.all.map((t) => t.toFixed(1)).join(', ')} ms; ` +
+      `offered ${fmt(r.totals.offered)}, fill rate ${(r.totals.fillRate * 100).toFixed(1)}%, ${r.byPractitioner.length} practitioners, ` +
+      `majoration €${fmt(r.totals.majorationEuros)}, median lead ${r.leadTime.medianHours.toFixed(1)} h`)
+    rows.push(`| ${c.name} | ${fmt(n)} | ${report.median.toFixed(0)} ms | ${fmt(n / (report.median / 1000))} | ${base.median.toFixed(1)} ms | ${(report.median / base.median).toFixed(1)}× | ${(body.length / 1024).toFixed(0)} KiB |`)
+  }
+
+  const whole = cases[0]!.scope
+  const passes: Array<[string, () => Promise<unknown>]> = [
+    ['by day and hour', () => dayHourRows(db, whole)],
+    ['by week and practitioner', () => groupRows(db, whole)],
+    ['lead times', () => leadRows(db, whole)],
+    ['no-slot calls', () => noSlotCalls(db, whole)]
+  ]
+  const passRows: string[] = []
+  for (const [name, fn] of passes) passRows.push(`| ${name} | ${(await timed(fn)).median.toFixed(1)} ms |`)
+
+  const csv = importCsv()
+  const a = performance.now()
+  const res = await app.inject({ method: 'POST', url: '/api/import/season', headers: { cookie, 'content-type': 'text/csv' }, payload: csv })
+  const importMs = performance.now() - a
+  log(`import of ${fmt(IMPORT_LINES)} lines (${(csv.length / 1024).toFixed(0)} KiB): ${res.statusCode} ${res.body} in ${importMs.toFixed(0)} ms`)
+  await app.close()
+
+  console.log('')
+  console.log(`Node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${os.platform()} ${os.release()}`)
+  console.log(`${fmt(counts.slots)} slots, ${fmt(counts.bookings)} bookings, ${CPTS} CPTS, ${CPTS * PER_CPTS} practitioners, ${DAYS} days`)
+  console.log('')
+  console.log(`| GET /api/reports/season | slots in scope | median of ${RUNS} | slots/s | count(*) baseline | ratio | answer |`)
+  console.log('|---|---|---|---|---|---|---|')
+  for (const r of rows) console.log(r)
+  console.log('')
+  console.log(`| query (whole season) | median of ${RUNS} |`)
+  console.log('|---|---|')
+  for (const r of passRows) console.log(r)
+  console.log('')
+  console.log(`Import: ${fmt(IMPORT_LINES)} lines in ${importMs.toFixed(0)} ms (${res.statusCode}), ${fmt(IMPORT_LINES / (importMs / 1000))} lines/s.`)
+} finally {
+  await db.destroy()
+  if (keep === undefined) rmSync(dataDir, { recursive: true, force: true })
+}

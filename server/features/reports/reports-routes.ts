@@ -1,0 +1,54 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { SeasonImportResult, SeasonReport, SeasonReportQuery } from '../../../shared/schemas/reports.js'
+import { forbidden, invalid } from '../../errors.js'
+import { currentUser } from '../../plugins/auth.js'
+import { findCpts } from '../cpts/cpts-repository.js'
+import { actorOf } from '../slots/slots-plugin.js'
+import { seasonReport } from './report-repository.js'
+import { importSeason } from './season-import.js'
+
+/** Largest CSV the season import takes (about 100,000 lines). */
+const CSV_LIMIT = 10 * 1024 * 1024
+
+const routes: FastifyPluginAsyncZod = async (app) => {
+  // Scoped to this plugin: only the import reads text/csv bodies, kept as one string.
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_LIMIT }, (_request, body, done) => { done(null, body) })
+
+  app.get('/api/reports/season', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Season report: offered, booked, honored slots, by day, week, practitioner, CPTS, kind and hour (aggregates only)',
+      querystring: SeasonReportQuery,
+      response: { 200: SeasonReport }
+    },
+    onRequest: app.requireRole('board', 'admin')
+  }, async (request) => {
+    const user = currentUser(request)
+    let cptsId = request.query.cptsId
+    // A board account attached to a CPTS sees that CPTS only.
+    if (user.role === 'board' && user.cptsId !== null) {
+      if (cptsId !== undefined && cptsId !== user.cptsId) throw forbidden('this board account sees only its own CPTS')
+      cptsId = user.cptsId
+    }
+    if (cptsId !== undefined && await findCpts(app.db, cptsId) === undefined) {
+      throw invalid([{ code: 'custom', path: ['cptsId'], message: 'unknown CPTS' }])
+    }
+    return await seasonReport(app.db, { from: request.query.from, to: request.query.to, cptsId, kind: request.query.kind },
+      { euros: app.config.majorationEuros, weeklyCap: app.config.majorationWeeklyCap })
+  })
+
+  app.post('/api/import/season', {
+    schema: {
+      tags: ['reports'],
+      summary: 'Import a past season (text/csv, header rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome,has_treating_gp): all lines or none',
+      consumes: ['text/csv'],
+      body: z.string(),
+      response: { 201: SeasonImportResult }
+    },
+    bodyLimit: CSV_LIMIT,
+    onRequest: app.requireRole('admin')
+  }, async (request, reply) => reply.status(201).send(await importSeason(app.db, actorOf(request), request.body, app.clock.now())))
+}
+
+export default routes

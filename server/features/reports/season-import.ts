@@ -1,0 +1,307 @@
+/**
+ * Season import: a CSV of past slots in their final state (contract, "Season import").
+ * Every line is checked before anything is written; one bad line refuses the whole file
+ * (400 IMPORT_INVALID with every bad line). A good file is written in one transaction, in
+ * multi-row inserts, with one audit entry and no live events: it is history, not news.
+ */
+import { parse } from 'csv-parse/sync'
+import type { Insertable, Kysely } from 'kysely'
+import type { BookingsTable, Database, SlotsTable } from '../../../db/types.js'
+import { IsoDateTime } from '../../../shared/schemas/common.js'
+import { IMPORT_COLUMNS, IMPORT_OUTCOMES, type SeasonImportResult } from '../../../shared/schemas/reports.js'
+import { HAS_TREATING_GP, SLOT_KINDS, SLOT_MODES, type HasTreatingGp, type SlotKind, type SlotMode } from '../../../shared/schemas/slots.js'
+import { AppError } from '../../errors.js'
+import { newId } from '../../lib/secrets.js'
+import { appendAudit } from '../audit/audit-repository.js'
+import { slotLocalColumns } from '../slots/local-columns.js'
+import { toZonedIso } from '../slots/slot-times.js'
+import type { Actor } from '../slots/slot-service.js'
+
+export type ImportOutcome = (typeof IMPORT_OUTCOMES)[number]
+
+export interface LineError { line: number, message: string }
+
+/** A practitioner as the import matches it, by RPPS. */
+export interface ImportPractitioner { id: string, cptsId: string | null, zone: string | null, profession: 'gp' | 'psychiatrist' }
+
+/** One good line, ready to insert. */
+export interface ImportLine {
+  line: number
+  practitionerId: string
+  cptsId: string
+  zone: string
+  start: Date
+  end: Date
+  kind: SlotKind
+  mode: SlotMode
+  withdrawnAt: Date | null
+  booking: { bookedAt: Date, outcome: ImportOutcome, hasTreatingGp: HasTreatingGp } | null
+}
+
+/** Bad lines listed in the answer, at most (the message gives the total). */
+export const MAX_LISTED_ERRORS = 1000
+/** Rows per multi-row INSERT (slots have 17 columns: 8,500 parameters, under SQLite's limit). */
+export const INSERT_CHUNK = 500
+
+const HEADER = IMPORT_COLUMNS.join(',')
+
+function isOneOf<T extends string> (values: readonly T[], v: string): v is T {
+  return (values as readonly string[]).includes(v)
+}
+
+function instant (v: string): Date | null {
+  return IsoDateTime.safeParse(v).success ? new Date(v) : null
+}
+
+/** The header's column positions, or what is wrong with it. */
+function readHeader (fields: string[]): { index: Record<(typeof IMPORT_COLUMNS)[number], number> } | { error: string } {
+  const names = fields.map((f) => f.trim().toLowerCase())
+  const missing = IMPORT_COLUMNS.filter((c) => !names.includes(c))
+  if (missing.length === IMPORT_COLUMNS.length) return { error: `missing header line: the first line must be ${HEADER}` }
+  const unknown = names.filter((n) => !isOneOf(IMPORT_COLUMNS, n))
+  const twice = names.filter((n, i) => names.indexOf(n) !== i)
+  const problems: string[] = []
+  if (missing.length > 0) problems.push(`missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`)
+  if (unknown.length > 0) problems.push(`unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => JSON.stringify(u)).join(', ')}`)
+  if (twice.length > 0) problems.push(`column${twice.length > 1 ? 's' : ''} ${twice.join(', ')} given twice`)
+  if (problems.length > 0) return { error: `bad header line (${problems.join('; ')}): expected ${HEADER}` }
+  return { index: Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, names.indexOf(c)])) as Record<(typeof IMPORT_COLUMNS)[number], number> }
+}
+
+/** Checks one data line; returns the slot to insert or the reasons it is refused. */
+function readLine (line: number, get: (c: (typeof IMPORT_COLUMNS)[number]) => string, practitioners: ReadonlyMap<string, ImportPractitioner>, now: Date): ImportLine | string[] {
+  const problems: string[] = []
+  const rpps = get('rpps')
+  const who = rpps === '' ? undefined : practitioners.get(rpps)
+  if (rpps === '') problems.push('rpps is required')
+  else if (who === undefined) problems.push(`unknown RPPS ${rpps}: no practitioner account has it`)
+  else if (who.cptsId === null || who.zone === null) problems.push(`the practitioner with RPPS ${rpps} is not attached to a CPTS`)
+
+  const when = (c: 'start' | 'end' | 'withdrawn_at' | 'booked_at', required: boolean): Date | null => {
+    const v = get(c)
+    if (v === '') {
+      if (required) problems.push(`${c} is required`)
+      return null
+    }
+    const d = instant(v)
+    if (d === null) problems.push(`${c} ${JSON.stringify(v)} is not an ISO 8601 date-time with an offset or Z (e.g. 2020-07-13T12:00:00+02:00)`)
+    return d
+  }
+  const start = when('start', true)
+  const end = when('end', true)
+  const withdrawnAt = when('withdrawn_at', false)
+  const bookedAt = when('booked_at', false)
+  if (start !== null && end !== null && end.getTime() <= start.getTime()) problems.push('end must be after start')
+  if (start !== null && start.getTime() > now.getTime()) problems.push('start is in the future: the import takes past slots only (publish future slots in the calendar)')
+  if (bookedAt !== null && bookedAt.getTime() > now.getTime()) problems.push('booked_at is in the future')
+
+  const kind = get('kind')
+  if (!isOneOf(SLOT_KINDS, kind)) problems.push(`kind must be ${SLOT_KINDS.join(' or ')}, not ${JSON.stringify(kind)}`)
+  else if (who !== undefined && (who.profession === 'gp' ? 'snp' : 'psy') !== kind) {
+    problems.push(who.profession === 'gp' ? `RPPS ${rpps} is a GP: GPs have snp slots` : `RPPS ${rpps} is a psychiatrist: psychiatrists have psy slots`)
+  }
+  const mode = get('mode')
+  if (!isOneOf(SLOT_MODES, mode)) problems.push(`mode must be ${SLOT_MODES.join(', ')}, not ${JSON.stringify(mode)}`)
+
+  const outcome = get('outcome')
+  const gp = get('has_treating_gp')
+  const booked = get('booked_at') !== ''
+  if (get('withdrawn_at') !== '' && booked) problems.push('withdrawn_at and booked_at are both set: a slot is withdrawn while free, or booked')
+  if (!booked && outcome !== '') problems.push('outcome without booked_at: a booking needs its booked_at')
+  if (booked && outcome === '') problems.push(`outcome is required when booked_at is set (${IMPORT_OUTCOMES.join(', ')})`)
+  if (outcome !== '' && !isOneOf(IMPORT_OUTCOMES, outcome)) problems.push(`outcome must be ${IMPORT_OUTCOMES.join(', ')}, not ${JSON.stringify(outcome)}`)
+  if (booked && gp === '') problems.push(`has_treating_gp is required when booked_at is set (${HAS_TREATING_GP.join(', ')})`)
+  if (gp !== '' && !isOneOf(HAS_TREATING_GP, gp)) problems.push(`has_treating_gp must be ${HAS_TREATING_GP.join(', ')}, not ${JSON.stringify(gp)}`)
+
+  if (problems.length > 0 || who?.cptsId == null || who.zone === null || start === null || end === null) return problems
+  return {
+    line,
+    practitionerId: who.id,
+    cptsId: who.cptsId,
+    zone: who.zone,
+    start,
+    end,
+    kind: kind as SlotKind,
+    mode: mode as SlotMode,
+    withdrawnAt,
+    booking: bookedAt === null ? null : { bookedAt, outcome: outcome as ImportOutcome, hasTreatingGp: gp as HasTreatingGp }
+  }
+}
+
+/** Lines whose (not withdrawn) slot overlaps an earlier line's slot of the same practitioner. */
+function overlapsInFile (lines: readonly ImportLine[]): LineError[] {
+  const errors: LineError[] = []
+  const byPractitioner = new Map<string, ImportLine[]>()
+  for (const l of lines) {
+    if (l.withdrawnAt !== null) continue
+    const list = byPractitioner.get(l.practitionerId)
+    if (list === undefined) byPractitioner.set(l.practitionerId, [l])
+    else list.push(l)
+  }
+  for (const list of byPractitioner.values()) {
+    list.sort((a, b) => a.start.getTime() - b.start.getTime() || a.line - b.line)
+    let last: ImportLine | null = null
+    for (const l of list) {
+      if (last !== null && l.start.getTime() < last.end.getTime()) {
+        errors.push({ line: l.line, message: `overlaps the slot of line ${last.line} (same practitioner)` })
+      }
+      if (last === null || l.end.getTime() > last.end.getTime()) last = l
+    }
+  }
+  return errors
+}
+
+/**
+ * Parses and checks a whole file against the practitioners (by RPPS) and now. Line numbers
+ * are the file's, header = line 1. Accepts a UTF-8 BOM, CRLF, quoted fields, columns in any
+ * order and `;` as separator when the header uses it (spreadsheets in French locales).
+ */
+export function parseSeasonCsv (text: string, practitioners: ReadonlyMap<string, ImportPractitioner>, now: Date): { lines: ImportLine[], errors: LineError[] } {
+  const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? ''
+  const delimiter = firstLine.includes(';') && !firstLine.includes(',') ? ';' : ','
+  let records: Array<{ record: string[], info: { lines: number } }>
+  try {
+    records = parse(text, { bom: true, delimiter, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records
+  } catch (err) {
+    const e = err as { lines?: number, message?: string }
+    return { lines: [], errors: [{ line: typeof e.lines === 'number' && e.lines > 0 ? e.lines : 1, message: `unreadable CSV: ${e.message ?? String(err)}` }] }
+  }
+  const head = records[0]
+  if (head === undefined) return { lines: [], errors: [{ line: 1, message: `empty file: the first line must be ${HEADER}` }] }
+  const header = readHeader(head.record)
+  if ('error' in header) return { lines: [], errors: [{ line: head.info.lines, message: header.error }] }
+
+  const lines: ImportLine[] = []
+  const errors: LineError[] = []
+  for (const { record, info } of records.slice(1)) {
+    if (record.length !== IMPORT_COLUMNS.length) {
+      errors.push({ line: info.lines, message: `expected ${IMPORT_COLUMNS.length} fields (${HEADER}), found ${record.length}` })
+      continue
+    }
+    const out = readLine(info.lines, (c) => record[header.index[c]] ?? '', practitioners, now)
+    if (Array.isArray(out)) errors.push({ line: info.lines, message: out.join('; ') })
+    else lines.push(out)
+  }
+  if (lines.length === 0 && errors.length === 0) errors.push({ line: 1, message: 'no slot in the file: one line a slot after the header' })
+  errors.push(...overlapsInFile(lines))
+  errors.sort((a, b) => a.line - b.line)
+  return { lines, errors }
+}
+
+function refuse (errors: LineError[]): AppError {
+  const n = new Set(errors.map((e) => e.line)).size
+  const listed = errors.slice(0, MAX_LISTED_ERRORS)
+  const first = listed[0]
+  const message = (n === 1 && first !== undefined ? `line ${first.line}: ${first.message}` : `${n} bad lines${n > listed.length ? ` (the first ${listed.length} listed)` : ''}`) +
+    '; nothing was imported'
+  return new AppError('IMPORT_INVALID', message, { errors: listed })
+}
+
+/** Lines whose slot overlaps a (not withdrawn) slot already in the database: typically a file imported twice. */
+async function overlapsInDatabase (db: Kysely<Database>, lines: readonly ImportLine[]): Promise<LineError[]> {
+  const live = lines.filter((l) => l.withdrawnAt === null)
+  if (live.length === 0) return []
+  const ids = [...new Set(live.map((l) => l.practitionerId))]
+  const minStart = new Date(Math.min(...live.map((l) => l.start.getTime()))).toISOString()
+  const maxEnd = new Date(Math.max(...live.map((l) => l.end.getTime()))).toISOString()
+  const existing = new Map<string, Array<{ start: string, end: string }>>()
+  // A practitioner's own slots never overlap: sorted by start, they are sorted by end too.
+  for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+    const rows = await db.selectFrom('slots').select(['practitioner_id', 'start_at', 'end_at'])
+      .where('practitioner_id', 'in', ids.slice(i, i + INSERT_CHUNK)).where('status', '!=', 'withdrawn')
+      .where('start_at', '<', maxEnd).where('end_at', '>', minStart)
+      .orderBy('start_at').execute()
+    for (const r of rows) {
+      const list = existing.get(r.practitioner_id)
+      if (list === undefined) existing.set(r.practitioner_id, [{ start: r.start_at, end: r.end_at }])
+      else list.push({ start: r.start_at, end: r.end_at })
+    }
+  }
+  const errors: LineError[] = []
+  for (const l of live) {
+    const list = existing.get(l.practitionerId)
+    if (list === undefined) continue
+    const s = l.start.toISOString()
+    const e = l.end.toISOString()
+    // First existing slot ending after this start; it overlaps when it starts before this end.
+    let lo = 0
+    let hi = list.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (list[mid]!.end > s) hi = mid
+      else lo = mid + 1
+    }
+    const hit = list[lo]
+    if (hit !== undefined && hit.start < e) {
+      errors.push({ line: l.line, message: `overlaps a slot of this practitioner already in the calendar (starting ${toZonedIso(hit.start, l.zone)}): was this file imported before?` })
+    }
+  }
+  return errors
+}
+
+/** Every practitioner by RPPS, with the zone of their CPTS. */
+export async function practitionersByRpps (db: Kysely<Database>): Promise<Map<string, ImportPractitioner>> {
+  const rows = await db.selectFrom('practitioners')
+    .innerJoin('users', 'users.id', 'practitioners.user_id')
+    .leftJoin('cpts', 'cpts.id', 'users.cpts_id')
+    .select(['practitioners.rpps', 'practitioners.profession', 'users.id', 'users.cpts_id', 'cpts.timezone'])
+    .execute()
+  return new Map(rows.map((r) => [r.rpps, { id: r.id, cptsId: r.cpts_id, zone: r.timezone, profession: r.profession }]))
+}
+
+/**
+ * Imports a season: all lines or none. Slots keep the CPTS their practitioner belongs to
+ * today; bookings carry no patient identity and no author (booked_by null). A cancelled
+ * booking is kept as such and leaves its slot free; withdrawn_at makes the slot withdrawn.
+ */
+export async function importSeason (db: Kysely<Database>, actor: Actor, text: string, now: Date): Promise<SeasonImportResult> {
+  const { lines, errors } = parseSeasonCsv(text, await practitionersByRpps(db), now)
+  if (errors.length > 0) throw refuse(errors)
+  const nowIso = now.toISOString()
+  return await db.transaction().execute(async (trx) => {
+    // Checked inside the transaction: no other write can slip in between.
+    const clashes = await overlapsInDatabase(trx, lines)
+    if (clashes.length > 0) throw refuse(clashes.sort((a, b) => a.line - b.line))
+    let bookings = 0
+    for (let i = 0; i < lines.length; i += INSERT_CHUNK) {
+      const chunk = lines.slice(i, i + INSERT_CHUNK)
+      const slotRows: Array<Insertable<SlotsTable>> = []
+      const bookingRows: Array<Insertable<BookingsTable>> = []
+      for (const l of chunk) {
+        const slotId = newId()
+        const b = l.booking
+        const live = b !== null && b.outcome !== 'cancelled'
+        const bookingId = b === null ? null : newId()
+        slotRows.push({
+          id: slotId, practitioner_id: l.practitionerId, cpts_id: l.cptsId,
+          start_at: l.start.toISOString(), end_at: l.end.toISOString(), kind: l.kind, mode: l.mode,
+          status: l.withdrawnAt !== null ? 'withdrawn' : live ? 'booked' : 'free',
+          hold_by: null, hold_expires_at: null, booking_id: live ? bookingId : null,
+          created_at: nowIso, updated_at: nowIso, withdrawn_at: l.withdrawnAt?.toISOString() ?? null,
+          ...slotLocalColumns(l.start, l.zone)
+        })
+        if (b !== null && bookingId !== null) {
+          bookingRows.push({
+            id: bookingId, slot_id: slotId, status: b.outcome,
+            patient_last_name: null, patient_first_name: null, patient_birth_date: null, patient_phone: null, reason: null,
+            has_treating_gp: b.hasTreatingGp, booked_by: null, booked_at: b.bookedAt.toISOString(), idempotency_key: null,
+            cancelled_at: null, cancel_reason: null, cancelled_by: null, outcome_at: null, outcome_by: null
+          })
+        }
+      }
+      await trx.insertInto('slots').values(slotRows).execute()
+      if (bookingRows.length > 0) await trx.insertInto('bookings').values(bookingRows).execute()
+      bookings += bookingRows.length
+    }
+    const starts = lines.map((l) => l.start.getTime())
+    await appendAudit(trx, {
+      at: now, userId: actor.id, action: 'season.import', subjectType: 'season', ip: actor.ip,
+      detail: {
+        slots: lines.length, bookings,
+        practitioners: new Set(lines.map((l) => l.practitionerId)).size,
+        firstStart: new Date(Math.min(...starts)).toISOString(), lastStart: new Date(Math.max(...starts)).toISOString()
+      }
+    })
+    return { slots: lines.length, bookings }
+  })
+}

@@ -1,0 +1,194 @@
+import t from 'tap'
+import { parseSeasonCsv, type ImportPractitioner } from '../server/features/reports/season-import.js'
+import { build } from './helpers/build.js'
+import { countRows, territory, type Territory } from './helpers/fixtures.js'
+
+/** The season import: all lines or none, every bad line named, history without live events. */
+const NOW = '2020-09-15T08:00:00.000Z'
+const HEADER = 'rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome,has_treating_gp'
+const TABLES = ['slots', 'bookings', 'events', 'audit_log'] as const
+
+/** The assertions a subtest passes to the helpers. */
+type Asserts = Pick<typeof t, 'equal' | 'match' | 'same'>
+
+/** Five good lines for the GP and the psychiatrist of the first CPTS (lines 2–6 of the file). */
+function goodLines (terr: Territory): string[] {
+  const gp = terr.users.gp.rpps ?? ''
+  const psy = terr.users.psy.rpps ?? ''
+  return [
+    `${gp},2020-07-13T12:00:00+02:00,2020-07-13T12:15:00+02:00,snp,office,,2020-07-13T08:00:00Z,honored,no`,
+    `${gp},2020-07-13T12:15:00+02:00,2020-07-13T12:30:00+02:00,snp,video,,2020-07-13T08:05:00Z,no_show,yes`,
+    `${gp},2020-07-13T12:30:00+02:00,2020-07-13T12:45:00+02:00,snp,home,2020-07-12T18:00:00Z,,,`,
+    `${gp},2020-07-13T12:45:00+02:00,2020-07-13T13:00:00+02:00,snp,office,,2020-07-13T09:00:00Z,cancelled,unknown`,
+    `${psy},2020-07-15T10:00:00.000+02:00,2020-07-15T10:30:00.000+02:00,psy,office,,,,`
+  ]
+}
+
+t.test('season import', async (t) => {
+  const { app, db } = await build(t, {}, NOW)
+  const terr = await territory(app)
+  const gp = terr.users.gp.rpps ?? ''
+  const send = async (payload: string, cookie = terr.adminCookie, type = 'text/csv') =>
+    await app.inject({ method: 'POST', url: '/api/import/season', headers: { cookie, 'content-type': type }, payload })
+  const refused = async (t: Asserts, payload: string, errors: Array<{ line: number, message: RegExp }>) => {
+    const before = await countRows(db, TABLES)
+    const res = await send(payload)
+    t.equal(res.statusCode, 400, res.body)
+    const body = res.json()
+    t.equal(body.code, 'IMPORT_INVALID')
+    t.equal(body.error, 'Bad Request')
+    t.match(body.message, /nothing was imported/)
+    t.same(body.errors.map((e: any) => e.line), errors.map((e) => e.line), 'the bad lines, by number (header = 1)')
+    errors.forEach((e, i) => t.match(body.errors[i]?.message, e.message, `line ${e.line}`))
+    t.same(await countRows(db, TABLES), before, 'nothing written')
+    return body
+  }
+
+  t.test('one bad line anywhere refuses the whole file and names it', async (t) => {
+    const lines = goodLines(terr)
+    lines.splice(3, 0, `${gp},2020-07-14T12:00:00+02:00,2020-07-14T12:00:00+02:00,snp,office,,,,`)
+    const body = await refused(t, [HEADER, ...lines].join('\n'), [{ line: 5, message: /end must be after start/ }])
+    t.match(body.message, /^line 5: end must be after start/)
+  })
+
+  t.test('an unknown RPPS is a bad line', async (t) => {
+    const lines = goodLines(terr)
+    lines.push('10000000991,2020-07-16T10:00:00+02:00,2020-07-16T10:15:00+02:00,snp,office,,,,')
+    await refused(t, [HEADER, ...lines].join('\n'), [{ line: 7, message: /unknown RPPS 10000000991/ }])
+  })
+
+  t.test('every rule of a line, every bad line listed', async (t) => {
+    const psy = terr.users.psy.rpps ?? ''
+    const bad = [
+      `${gp},2020-07-16T10:00:00,2020-07-16T10:15:00+02:00,snp,office,,,,`, // 2: no offset
+      `${gp},2020-07-16T10:00:00+02:00,2020-07-16T10:15:00+02:00,snp,office,2020-07-15T10:00:00Z,2020-07-15T10:00:00Z,honored,no`, // 3
+      `${gp},2020-07-16T11:00:00+02:00,2020-07-16T11:15:00+02:00,snp,office,,,honored,no`, // 4: outcome without booked_at
+      `${gp},2020-07-16T12:00:00+02:00,2020-07-16T12:15:00+02:00,psy,office,,,,`, // 5: a GP with a psy slot
+      `${psy},2020-07-16T12:00:00+02:00,2020-07-16T12:15:00+02:00,snp,office,,,,`, // 6: a psychiatrist with an snp slot
+      `${gp},2020-07-16T13:00:00+02:00,2020-07-16T13:15:00+02:00,snp,car,,,,`, // 7: mode
+      `${gp},2020-07-16T14:00:00+02:00,2020-07-16T14:15:00+02:00,snp,office,,2020-07-16T10:00:00Z,done,no`, // 8: outcome
+      `${gp},2020-07-16T15:00:00+02:00,2020-07-16T15:15:00+02:00,snp,office,,2020-07-16T10:00:00Z,honored,`, // 9: has_treating_gp missing
+      `${gp},2020-07-16T16:00:00+02:00,2020-07-16T16:15:00+02:00,snp,office,,2020-07-16T10:00:00Z,honored,maybe`, // 10
+      `${gp},2020-07-16T17:00:00+02:00,2020-07-16T17:15:00+02:00,snp,office,,2020-07-16T10:00:00Z,,no`, // 11: outcome missing
+      `${gp},2020-09-16T10:00:00+02:00,2020-09-16T10:15:00+02:00,snp,office,,,,`, // 12: future
+      `${gp},2020-07-16T18:00:00+02:00,2020-07-16T18:15:00+02:00,snp,office`, // 13: short line
+      `${gp},2020-07-16T18:00:00+02:00,2020-07-16T18:30:00+02:00,snp,office,,,,`, // 14: good
+      `${gp},2020-07-16T18:15:00+02:00,2020-07-16T18:45:00+02:00,snp,office,,,,`, // 15: overlaps line 14
+      `,2020-07-16T19:00:00+02:00,2020-07-16T19:15:00+02:00,snp,office,,,,`, // 16: no rpps
+      `${gp},2020-02-30T10:00:00+01:00,,snp,office,,,,` // 17: no such date, no end
+    ]
+    await refused(t, [HEADER, ...bad].join('\n'), [
+      { line: 2, message: /start "2020-07-16T10:00:00" is not an ISO 8601 date-time with an offset/ },
+      { line: 3, message: /withdrawn_at and booked_at are both set/ },
+      { line: 4, message: /outcome without booked_at/ },
+      { line: 5, message: /is a GP: GPs have snp slots/ },
+      { line: 6, message: /is a psychiatrist: psychiatrists have psy slots/ },
+      { line: 7, message: /mode must be office, video, home, not "car"/ },
+      { line: 8, message: /outcome must be booked, honored, no_show, cancelled, not "done"/ },
+      { line: 9, message: /has_treating_gp is required/ },
+      { line: 10, message: /has_treating_gp must be yes, no, unknown/ },
+      { line: 11, message: /outcome is required when booked_at is set/ },
+      { line: 12, message: /start is in the future/ },
+      { line: 13, message: /expected 9 fields .* found 5/ },
+      { line: 15, message: /overlaps the slot of line 14/ },
+      { line: 16, message: /rpps is required/ },
+      { line: 17, message: /start "2020-02-30T10:00:00\+01:00" is not an ISO 8601.*; end is required/ }
+    ])
+  })
+
+  t.test('the header line is required', async (t) => {
+    const lines = goodLines(terr)
+    await refused(t, lines.join('\n'), [{ line: 1, message: /missing header line: the first line must be rpps,start,end/ }])
+    await refused(t, ['rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome', ...lines].join('\n'), [{ line: 1, message: /missing column has_treating_gp/ }])
+    await refused(t, [HEADER + ',patient', ...lines].join('\n'), [{ line: 1, message: /unknown column "patient"/ }])
+    await refused(t, '', [{ line: 1, message: /empty file/ }])
+    await refused(t, HEADER + '\n', [{ line: 1, message: /no slot in the file/ }])
+    await refused(t, `${HEADER}\n${gp},"2020-07-13T12:00:00+02:00,x\n`, [{ line: 2, message: /unreadable CSV: Quote Not Closed/ }])
+  })
+
+  t.test('only an admin imports', async (t) => {
+    const csv = [HEADER, ...goodLines(terr)].join('\n')
+    for (const who of ['board', 'regulator', 'gp'] as const) {
+      const res = await send(csv, terr.users[who].cookie)
+      t.equal(res.statusCode, 403, who)
+    }
+    t.equal((await app.inject({ method: 'POST', url: '/api/import/season', headers: { 'content-type': 'text/csv' }, payload: csv })).statusCode, 401)
+    t.same(await countRows(db, ['slots']), { slots: 0 })
+  })
+
+  t.test('a good file', async (t) => {
+    const before = await countRows(db, TABLES)
+    const res = await send([HEADER, ...goodLines(terr)].join('\r\n') + '\r\n')
+    t.equal(res.statusCode, 201, res.body)
+    t.same(res.json(), { slots: 5, bookings: 3 })
+    const after = await countRows(db, TABLES)
+    t.same(after, { slots: (before.slots ?? 0) + 5, bookings: (before.bookings ?? 0) + 3, events: before.events, audit_log: (before.audit_log ?? 0) + 1 },
+      'slots, bookings and one audit entry; no live event: it is history')
+    const audit = await db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow()
+    t.equal(audit.action, 'season.import')
+    t.match(JSON.parse(audit.detail ?? '{}'), { slots: 5, bookings: 3, practitioners: 2 })
+
+    const slots = await db.selectFrom('slots').leftJoin('bookings', 'bookings.slot_id', 'slots.id')
+      .select(['slots.start_at', 'slots.mode', 'slots.status', 'slots.booking_id', 'slots.withdrawn_at', 'slots.cpts_id', 'slots.local_date', 'slots.local_hour',
+        'bookings.status as booking', 'bookings.has_treating_gp', 'bookings.booked_by', 'bookings.patient_last_name', 'bookings.patient_phone'])
+      .orderBy('slots.start_at').execute()
+    t.same(slots.map((s) => [s.start_at, s.mode, s.status, s.booking_id !== null, s.withdrawn_at, s.local_date, s.local_hour, s.booking, s.has_treating_gp]), [
+      ['2020-07-13T10:00:00.000Z', 'office', 'booked', true, null, '2020-07-13', 12, 'honored', 'no'],
+      ['2020-07-13T10:15:00.000Z', 'video', 'booked', true, null, '2020-07-13', 12, 'no_show', 'yes'],
+      ['2020-07-13T10:30:00.000Z', 'home', 'withdrawn', false, '2020-07-12T18:00:00.000Z', '2020-07-13', 12, null, null],
+      ['2020-07-13T10:45:00.000Z', 'office', 'free', false, null, '2020-07-13', 12, 'cancelled', 'unknown'],
+      ['2020-07-15T08:00:00.000Z', 'office', 'free', false, null, '2020-07-15', 10, null, null]
+    ], 'a cancelled booking is kept and leaves its slot free; withdrawn_at withdraws')
+    t.ok(slots.every((s) => s.cpts_id === terr.cpts[0]?.id), 'in the CPTS of the practitioner')
+    t.ok(slots.every((s) => s.booked_by === null && s.patient_last_name === null && s.patient_phone === null), 'no author, no patient identity')
+
+    const report = (await app.inject({ method: 'GET', url: '/api/reports/season?from=2020-07-13&to=2020-07-19', headers: { cookie: terr.adminCookie } })).json()
+    t.same(report.totals, {
+      offered: 4, booked: 2, honored: 1, noShow: 1, withdrawn: 1, fillRate: 0.5, honoredRate: 0.5, noShowRate: 0.5,
+      withoutTreatingGpShare: 0.5, unmetDemand: 0, majorationEuros: 15
+    }, 'the report reflects it')
+    t.same(report.leadTime, { medianHours: 2, p90Hours: 130 / 60, count: 2 }, 'honored booked 2 h ahead, the no-show 2 h 10 ahead (nearest rank, to the minute)')
+
+    await refused(t, [HEADER, ...goodLines(terr)].join('\n'), [2, 3, 5, 6].map((line) => ({ line, message: /already in the calendar .*imported before/ })))
+  })
+
+  t.test('spreadsheet exports: BOM, semicolons, quotes, columns in any order, blank lines', async (t) => {
+    const csv = '\uFEFF' + [
+      'RPPS;kind;start;end;mode;withdrawn_at;booked_at;outcome;has_treating_gp',
+      `"${gp}";snp;2020-08-03T12:00:00+02:00;2020-08-03T12:15:00+02:00;"office";;;;`,
+      '',
+      `${gp};snp;2020-08-03T12:15:00+02:00;2020-08-03T12:30:00+02:00;office;;2020-08-03T06:00:00Z;booked;unknown`,
+      `${gp};snp;2020-08-03T12:30:00+02:00;2020-08-03T12:45:00+02:00;office;;;honored;no`
+    ].join('\n')
+    await refused(t, csv, [{ line: 5, message: /outcome without booked_at/ }])
+    const res = await send(csv.split('\n').slice(0, 4).join('\n'))
+    t.equal(res.statusCode, 201, res.body)
+    t.same(res.json(), { slots: 2, bookings: 1 })
+  })
+
+  t.test('a body that is not CSV', async (t) => {
+    const res = await send(JSON.stringify({ rows: [] }), terr.adminCookie, 'application/json')
+    t.equal(res.statusCode, 400)
+    t.equal(res.json().code, 'VALIDATION')
+  })
+})
+
+t.test('parseSeasonCsv alone', async (t) => {
+  const practitioners = new Map<string, ImportPractitioner>([
+    ['10000000017', { id: 'gp', cptsId: 'c1', zone: 'Europe/Paris', profession: 'gp' }],
+    ['10000000025', { id: 'loose', cptsId: null, zone: null, profession: 'gp' }]
+  ])
+  const now = new Date(NOW)
+  const { lines, errors } = parseSeasonCsv([HEADER,
+    '10000000017,2020-07-13T12:00:00Z,2020-07-13T12:15:00Z,snp,office,,2020-07-13T10:00:00Z,booked,yes',
+    '10000000025,2020-07-13T12:00:00Z,2020-07-13T12:15:00Z,snp,office,,,,'
+  ].join('\n'), practitioners, now)
+  t.same(errors, [{ line: 3, message: 'the practitioner with RPPS 10000000025 is not attached to a CPTS' }])
+  t.equal(lines.length, 1)
+  t.match(lines[0], { line: 2, practitionerId: 'gp', cptsId: 'c1', kind: 'snp', withdrawnAt: null, booking: { outcome: 'booked', hasTreatingGp: 'yes' } })
+  const withdrawnOverlap = parseSeasonCsv([HEADER,
+    '10000000017,2020-07-13T12:00:00Z,2020-07-13T12:30:00Z,snp,office,2020-07-01T00:00:00Z,,,',
+    '10000000017,2020-07-13T12:15:00Z,2020-07-13T12:45:00Z,snp,office,,,,'
+  ].join('\n'), practitioners, now)
+  t.same(withdrawnOverlap.errors, [], 'a withdrawn slot overlaps nothing (as when publishing)')
+})
