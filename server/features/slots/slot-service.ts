@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely'
-import type { Database } from '../../../db/types.js'
+import { sql, type Kysely, type Updateable } from 'kysely'
+import type { Database, SlotsTable } from '../../../db/types.js'
 import type { Role } from '../../../shared/schemas/accounts.js'
 import type { Booking, BookingBody, CreateSeriesBody, CreateSlotBody, Slot, SlotQuery } from '../../../shared/schemas/slots.js'
 import type { Clock } from '../../clock.js'
@@ -193,21 +193,31 @@ export class SlotService {
 
   // ---------------------------------------------------------------- holds
 
+  /**
+   * The one conditional UPDATE behind hold and book: it changes the slot only if it has not
+   * started and is free, held by this regulator, or held past its expiry. Of simultaneous
+   * claims the database lets exactly one through; the others learn why from #refusal.
+   */
+  async #claim (trx: Trx, slotId: string, actorId: string, now: Date, change: Updateable<SlotsTable>): Promise<void> {
+    const nowIso = now.toISOString()
+    const res = await trx.updateTable('slots')
+      .set({ ...change, updated_at: nowIso, version: sql`version + 1` })
+      .where('id', '=', slotId).where('start_at', '>', nowIso)
+      .where((eb) => eb.or([
+        eb('status', '=', 'free'),
+        eb.and([eb('status', '=', 'held'), eb.or([eb('hold_by', '=', actorId), eb('hold_expires_at', '<=', nowIso)])])
+      ]))
+      .executeTakeFirst()
+    if (Number(res.numUpdatedRows) === 0) throw await this.#refusal(trx, slotId, actorId, now)
+  }
+
+
   /** A regulator holds one slot at a time: holding another releases the previous hold. */
   async hold (actor: Actor, slotId: string): Promise<{ slot: Slot, expiresAt: string }> {
     if (actor.role !== 'regulator') throw forbidden('only regulators hold slots')
     const view = await this.#write(async (trx, now) => {
-      const nowIso = now.toISOString()
       const expires = new Date(now.getTime() + this.#d.holdSeconds * 1000).toISOString()
-      const res = await trx.updateTable('slots')
-        .set({ status: 'held', hold_by: actor.id, hold_expires_at: expires, updated_at: nowIso, version: sql`version + 1` })
-        .where('id', '=', slotId).where('start_at', '>', nowIso)
-        .where((eb) => eb.or([
-          eb('status', '=', 'free'),
-          eb.and([eb('status', '=', 'held'), eb.or([eb('hold_by', '=', actor.id), eb('hold_expires_at', '<=', nowIso)])])
-        ]))
-        .executeTakeFirst()
-      if (Number(res.numUpdatedRows) === 0) throw await this.#refusal(trx, slotId, actor.id, now)
+      await this.#claim(trx, slotId, actor.id, now, { status: 'held', hold_by: actor.id, hold_expires_at: expires })
       await this.#releaseOthers(trx, actor.id, slotId, now)
       const v = await this.#neutral(trx, slotId, now)
       await appendEvent(trx, 'slot.held', v, now)
@@ -281,15 +291,7 @@ export class SlotService {
       const bookingId = await this.#write(async (trx, now) => {
         const nowIso = now.toISOString()
         const id = newId()
-        const res = await trx.updateTable('slots')
-          .set({ status: 'booked', booking_id: id, hold_by: null, hold_expires_at: null, updated_at: nowIso, version: sql`version + 1` })
-          .where('id', '=', slotId).where('start_at', '>', nowIso)
-          .where((eb) => eb.or([
-            eb('status', '=', 'free'),
-            eb.and([eb('status', '=', 'held'), eb.or([eb('hold_by', '=', actor.id), eb('hold_expires_at', '<=', nowIso)])])
-          ]))
-          .executeTakeFirst()
-        if (Number(res.numUpdatedRows) === 0) throw await this.#refusal(trx, slotId, actor.id, now)
+        await this.#claim(trx, slotId, actor.id, now, { status: 'booked', booking_id: id, hold_by: null, hold_expires_at: null })
         // Booking ends the call: a hold this regulator kept on another slot goes back to the pool.
         await this.#releaseOthers(trx, actor.id, slotId, now)
         await trx.insertInto('bookings').values({
