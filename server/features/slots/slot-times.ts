@@ -7,7 +7,7 @@
  * time that does not exist (spring-forward gap) is skipped; a local time that occurs twice
  * (fall-back) takes the first occurrence, the earlier instant.
  */
-import { DateTime } from 'luxon'
+import { DateTime, IANAZone } from 'luxon'
 
 export interface SlotLimits {
   /** Shortest slot, in minutes (inclusive). */
@@ -296,7 +296,28 @@ function toDateTime (instant: Date | string, zone: string): DateTime {
  * offset it is taken as UTC. Throws a RangeError for an invalid instant or an unknown zone.
  */
 export function toZonedIso (instant: Date | string, zone: string): string {
-  return toDateTime(instant, zone).toFormat("yyyy-MM-dd'T'HH:mm:ssZZ")
+  // Hot path (every slot of every snapshot and event): the zone's offset from luxon, the
+  // digits from Date, ~5× cheaper than DateTime#toFormat. Other inputs take luxon's own path.
+  const ms = instant instanceof Date ? instant.getTime() : (WITH_OFFSET.test(instant) ? Date.parse(instant) : NaN)
+  if (Number.isNaN(ms)) return toDateTime(instant, zone).toFormat("yyyy-MM-dd'T'HH:mm:ssZZ")
+  const offset = ianaZone(zone).offset(ms)
+  const abs = Math.abs(offset)
+  const hhmm = `${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
+  return new Date(ms + offset * MINUTE_MS).toISOString().slice(0, 19) + (offset < 0 ? '-' : '+') + hhmm
+}
+
+/** Full ISO instants with an explicit offset or Z, which Date.parse reads exactly. */
+const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/
+
+const zones = new Map<string, IANAZone>()
+function ianaZone (zone: string): IANAZone {
+  let z = zones.get(zone)
+  if (z === undefined) {
+    assertZone(zone)
+    z = IANAZone.create(zone)
+    zones.set(zone, z)
+  }
+  return z
 }
 
 /** Local date 'YYYY-MM-DD' of an instant in the zone (same reading of strings as toZonedIso). */
