@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 
 /**
@@ -30,8 +31,11 @@ let cache: { byCode: Map<string, Commune>, byPostalCode: Map<string, Commune[]> 
 
 function load (): NonNullable<typeof cache> {
   if (cache !== undefined) return cache
-  const raw = require('@etalab/decoupage-administratif/data/communes.json') as RawCommune[]
-  const epcis = require('@etalab/decoupage-administratif/data/epci.json') as RawEpci[]
+  // Read, not require()d: require would keep the whole 12 MB of parsed JSON in its cache for
+  // the life of the process; only the compact maps below are kept.
+  const readJson = (name: string): unknown => JSON.parse(readFileSync(require.resolve(`@etalab/decoupage-administratif/data/${name}`), 'utf8'))
+  const raw = readJson('communes.json') as RawCommune[]
+  const epcis = readJson('epci.json') as RawEpci[]
   const epciOf = new Map<string, string>()
   for (const e of epcis) for (const m of e.membres) epciOf.set(m.code, e.code)
   const byCode = new Map<string, Commune>()
