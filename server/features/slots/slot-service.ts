@@ -288,7 +288,9 @@ export class SlotService {
     const earlier = await replay()
     if (earlier !== null) return earlier
     try {
-      const bookingId = await this.#write(async (trx, now) => {
+      // The answer is read inside the transaction: once it commits the reply is ready, and it
+      // does not queue behind the broadcast's read of the event log.
+      const r = await this.#write(async (trx, now) => {
         const nowIso = now.toISOString()
         const id = newId()
         await this.#claim(trx, slotId, actor.id, now, { status: 'booked', booking_id: id, hold_by: null, hold_expires_at: null })
@@ -303,11 +305,11 @@ export class SlotService {
         }).execute()
         await appendEvent(trx, 'slot.booked', await this.#neutral(trx, slotId, now), now)
         await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.create', subjectType: 'booking', subjectId: id, ip: actor.ip, detail: { slotId, patientFields: PATIENT_FIELDS } })
-        return id
+        const created = await findBookingRecord(trx, id)
+        /* c8 ignore next */
+        if (created === undefined) throw notFound('Booking')
+        return created
       })
-      const r = await findBookingRecord(this.#db, bookingId)
-      /* c8 ignore next */
-      if (r === undefined) throw notFound('Booking')
       return { booking: toBookingView(r, true), created: true }
     } catch (err) {
       // Two retries with the same key racing: the loser returns the winner's booking.
