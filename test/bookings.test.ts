@@ -3,7 +3,7 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build } from './helpers/build.js'
-import { countRows, territory } from './helpers/fixtures.js'
+import { countRows, publishSlot, territory } from './helpers/fixtures.js'
 import { openLive } from './helpers/live.js'
 
 const PATIENT = { lastName: 'Martin', firstName: 'Anne', birthDate: '1980-01-02', phone: '06 12 34 56 78' }
@@ -11,12 +11,6 @@ const BOOKING = { patient: PATIENT, reason: 'fièvre depuis 3 jours', hasTreatin
 // Tests that move the clock a day ahead keep their sessions (12 hours by default).
 const LONG_SESSIONS = { SESSION_HOURS: '72' }
 const BOOKING_TABLES = ['slots', 'bookings', 'events', 'audit_log', 'calls'] as const
-
-async function publish (app: FastifyInstance, cookie: string, start: string, end: string, kind = 'snp'): Promise<any> {
-  const res = await app.inject({ method: 'POST', url: '/api/slots', headers: { cookie }, payload: { start, end, kind, mode: 'office' } })
-  if (res.statusCode !== 201) throw new Error(`publish: ${res.statusCode} ${res.body}`)
-  return res.json()
-}
 
 const book = async (app: FastifyInstance, cookie: string, slotId: string, body: unknown = BOOKING) =>
   await app.inject({ method: 'POST', url: `/api/slots/${slotId}/booking`, headers: { cookie }, payload: body as object })
@@ -33,8 +27,8 @@ t.test('idempotent booking', async (t) => {
   const { app, db } = await build(t)
   const terr = await territory(app)
   const reg = terr.users.regulator
-  const s1 = await publish(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
-  const s2 = await publish(app, terr.users.gp.cookie, '2026-06-02T12:15:00+02:00', '2026-06-02T12:30:00+02:00')
+  const s1 = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const s2 = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T12:15:00+02:00', '2026-06-02T12:30:00+02:00')
 
   const first = await book(app, reg.cookie, s1.id, { ...BOOKING, idempotencyKey: 'call-0001' })
   t.equal(first.statusCode, 201, first.body)
@@ -63,7 +57,7 @@ t.test('idempotent booking', async (t) => {
   t.equal(rows.length, 1, 'one booking in the database')
 
   // Over the websocket too.
-  const s3 = await publish(app, terr.users.gp.cookie, '2026-06-02T12:30:00+02:00', '2026-06-02T12:45:00+02:00')
+  const s3 = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T12:30:00+02:00', '2026-06-02T12:45:00+02:00')
   const live = await openLive(app, reg.cookie)
   t.teardown(() => live.close())
   const [w1, w2] = await Promise.all([1, 2].map(async () => await live.command({ type: 'book', slotId: s3.id, booking: { ...BOOKING, idempotencyKey: 'call-0003' } })))
@@ -76,7 +70,7 @@ t.test('cancel, outcome, and who may touch what', async (t) => {
   const { app, db, clock } = await build(t, LONG_SESSIONS)
   const terr = await territory(app)
   const { gp, gp2, regulator: reg } = terr.users
-  const slot = await publish(app, gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const slot = await publishSlot(app, gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
   const live = await openLive(app, reg.cookie)
   const liveGp = await openLive(app, gp.cookie)
   t.teardown(() => { live.close(); liveGp.close() })
@@ -175,7 +169,7 @@ t.test('cancel, outcome, and who may touch what', async (t) => {
   t.equal(unknown.statusCode, 404)
 
   // A slot that has started cannot be booked nor held.
-  const started = await publish(app, gp.cookie, '2026-06-02T12:30:00+02:00', '2026-06-02T12:45:00+02:00')
+  const started = await publishSlot(app, gp.cookie, '2026-06-02T12:30:00+02:00', '2026-06-02T12:45:00+02:00')
   clock.set('2026-06-02T10:31:00.000Z')
   const lateBook = await book(app, reg.cookie, started.id)
   t.equal(lateBook.statusCode, 409)
@@ -188,7 +182,7 @@ t.test('cancel, outcome, and who may touch what', async (t) => {
 t.test('a booking cancelled after its slot started does not offer the slot again', async (t) => {
   const { app, db, clock } = await build(t, LONG_SESSIONS)
   const terr = await territory(app)
-  const slot = await publish(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:30:00+02:00')
+  const slot = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:30:00+02:00')
   const b = await book(app, terr.users.regulator.cookie, slot.id)
   t.equal(b.statusCode, 201)
   clock.set('2026-06-02T10:10:00.000Z')
@@ -205,8 +199,8 @@ t.test('patient identity: who sees it, and the audit trail', async (t) => {
   const { app, db } = await build(t)
   const terr = await territory(app)
   const { gp, gp2, regulator: reg, board } = terr.users
-  const slot = await publish(app, gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
-  const slot2 = await publish(app, gp2.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const slot = await publishSlot(app, gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const slot2 = await publishSlot(app, gp2.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
   const b = await book(app, reg.cookie, slot.id)
   t.equal(b.statusCode, 201)
   const b2 = await book(app, reg.cookie, slot2.id, { ...BOOKING, patient: { ...PATIENT, lastName: 'Petit' } })
@@ -261,7 +255,7 @@ t.test('a bad booking body is refused with details, nothing written', async (t) 
   const { app, db } = await build(t)
   const terr = await territory(app)
   const reg = terr.users.regulator
-  const slot = await publish(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const slot = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
   const before = await countRows(db, BOOKING_TABLES)
   const bad: Array<[string, unknown, string]> = [
     ['missing patient', { hasTreatingGp: 'no' }, 'patient'],
@@ -316,7 +310,7 @@ t.test('the call log', async (t) => {
   t.equal(badCpts.statusCode, 400)
   t.equal((await db.selectFrom('calls').select('id').execute()).length, 2, 'refused calls wrote nothing')
 
-  const slot = await publish(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const slot = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
   const b = await book(app, reg.cookie, slot.id)
   const booked = await call({ outcome: 'booked', kind: 'snp', hasTreatingGp: 'no', bookingId: b.json().id, communeCode: '85234', cptsId: terr.cpts[0]!.id })
   t.equal(booked.statusCode, 201, booked.body)

@@ -2,25 +2,12 @@
 // sweeper notices on its own (no client action) and every socket is told `slot.released`.
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { build, signIn } from './helpers/build.js'
-import { PASSWORD, territory } from './helpers/fixtures.js'
+import { build } from './helpers/build.js'
+import { addRegulator, publishSlot, territory } from './helpers/fixtures.js'
 import { openLive, type LiveProbe } from './helpers/live.js'
 
 const ENV = { HOLD_SECONDS: '5', HOLD_SWEEP_MS: '20' }
 const BOOKING = { patient: { lastName: 'Durand', firstName: 'Paul', birthDate: '1975-05-06', phone: '02 51 58 12 34' }, hasTreatingGp: 'yes' }
-
-async function publish (app: FastifyInstance, cookie: string, start: string, end: string): Promise<any> {
-  const res = await app.inject({ method: 'POST', url: '/api/slots', headers: { cookie }, payload: { start, end, kind: 'snp', mode: 'office' } })
-  if (res.statusCode !== 201) throw new Error(`publish: ${res.statusCode} ${res.body}`)
-  return res.json()
-}
-
-async function regulator (app: FastifyInstance, adminCookie: string, key: string): Promise<{ id: string, cookie: string }> {
-  const email = `${key}@cpts.test`
-  const res = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: adminCookie }, payload: { email, name: `Régulateur ${key}`, password: PASSWORD, role: 'regulator' } })
-  if (res.statusCode !== 201) throw new Error(`create regulator: ${res.statusCode} ${res.body}`)
-  return { id: res.json().user.id, cookie: await signIn(app, email, PASSWORD) }
-}
 
 const hold = async (app: FastifyInstance, cookie: string, id: string) => await app.inject({ method: 'POST', url: `/api/slots/${id}/hold`, headers: { cookie } })
 const release = async (app: FastifyInstance, cookie: string, id: string) => await app.inject({ method: 'DELETE', url: `/api/slots/${id}/hold`, headers: { cookie } })
@@ -41,9 +28,9 @@ t.test('holds: conflict, extension, expiry by the sweeper, release, one hold per
   const terr = await territory(app)
   const gp = terr.users.gp
   const a = terr.users.regulator
-  const b = await regulator(app, terr.adminCookie, 'regb')
-  const slot1 = await publish(app, gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
-  const slot2 = await publish(app, gp.cookie, '2026-06-02T12:30:00+02:00', '2026-06-02T12:45:00+02:00')
+  const b = await addRegulator(app, terr.adminCookie, 'regb')
+  const slot1 = await publishSlot(app, gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const slot2 = await publishSlot(app, gp.cookie, '2026-06-02T12:30:00+02:00', '2026-06-02T12:45:00+02:00')
 
   const sA = await openLive(app, a.cookie)
   const sB = await openLive(app, b.cookie)
@@ -133,7 +120,7 @@ t.test('holds: conflict, extension, expiry by the sweeper, release, one hold per
   t.equal(booked.slot.hold, undefined, 'a booked slot has no hold')
 
   // Holds of slots that cannot be held.
-  const withdrawn = await publish(app, gp.cookie, '2026-06-02T13:00:00+02:00', '2026-06-02T13:15:00+02:00')
+  const withdrawn = await publishSlot(app, gp.cookie, '2026-06-02T13:00:00+02:00', '2026-06-02T13:15:00+02:00')
   t.equal((await app.inject({ method: 'DELETE', url: `/api/slots/${withdrawn.id}`, headers: { cookie: gp.cookie } })).statusCode, 200)
   const hw = await hold(app, a.cookie, withdrawn.id)
   t.equal(hw.statusCode, 409)
@@ -152,8 +139,8 @@ t.test('a hold over the websocket: reply says "me", the others see "other"; expi
   const { app, clock } = await build(t, ENV)
   const terr = await territory(app)
   const a = terr.users.regulator
-  const b = await regulator(app, terr.adminCookie, 'regb')
-  const slot = await publish(app, terr.users.gp.cookie, '2026-06-03T09:00:00+02:00', '2026-06-03T09:20:00+02:00')
+  const b = await addRegulator(app, terr.adminCookie, 'regb')
+  const slot = await publishSlot(app, terr.users.gp.cookie, '2026-06-03T09:00:00+02:00', '2026-06-03T09:20:00+02:00')
   const sA = await openLive(app, a.cookie)
   const sA2 = await openLive(app, a.cookie)
   const sB = await openLive(app, b.cookie)

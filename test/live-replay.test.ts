@@ -2,25 +2,11 @@
 // socket sees seq strictly increasing with no gap, even under a burst of concurrent changes;
 // malformed frames get an error and the socket stays open.
 import t from 'tap'
-import type { FastifyInstance } from 'fastify'
-import { build, signIn } from './helpers/build.js'
-import { PASSWORD, territory } from './helpers/fixtures.js'
+import { build } from './helpers/build.js'
+import { addRegulator, publishSlot, territory } from './helpers/fixtures.js'
 import { openLive, type LiveProbe } from './helpers/live.js'
 
 const BOOKING = { patient: { lastName: 'Bernard', firstName: 'Lucie', birthDate: '1990-11-30', phone: '+33 6 12 34 56 78' }, hasTreatingGp: 'unknown' }
-
-async function publish (app: FastifyInstance, cookie: string, start: string, end: string): Promise<any> {
-  const res = await app.inject({ method: 'POST', url: '/api/slots', headers: { cookie }, payload: { start, end, kind: 'snp', mode: 'office' } })
-  if (res.statusCode !== 201) throw new Error(`publish: ${res.statusCode} ${res.body}`)
-  return res.json()
-}
-
-async function regulator (app: FastifyInstance, adminCookie: string, key: string): Promise<{ id: string, cookie: string }> {
-  const email = `${key}@cpts.test`
-  const res = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: adminCookie }, payload: { email, name: `Régulateur ${key}`, password: PASSWORD, role: 'regulator' } })
-  if (res.statusCode !== 201) throw new Error(`create regulator: ${res.statusCode} ${res.body}`)
-  return { id: res.json().user.id, cookie: await signIn(app, email, PASSWORD) }
-}
 
 async function lastSeq (db: any): Promise<number> {
   const r = await db.selectFrom('events').select((eb: any) => eb.fn.max('seq').as('m')).executeTakeFirstOrThrow()
@@ -41,23 +27,23 @@ t.test('reconnect with ?since=N: exactly the events after N, in order, no snapsh
   const terr = await territory(app)
   const gp = terr.users.gp
   const reg = terr.users.regulator
-  const other = await regulator(app, terr.adminCookie, 'reg2')
-  const a = await publish(app, gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
-  const b = await publish(app, gp.cookie, '2026-06-02T12:15:00+02:00', '2026-06-02T12:30:00+02:00')
-  const c = await publish(app, terr.users.gp2.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const other = await addRegulator(app, terr.adminCookie, 'reg2')
+  const a = await publishSlot(app, gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const b = await publishSlot(app, gp.cookie, '2026-06-02T12:15:00+02:00', '2026-06-02T12:30:00+02:00')
+  const c = await publishSlot(app, terr.users.gp2.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
 
   const first = await openLive(app, reg.cookie)
   const snap = await first.waitFor((f) => f.type === 'snapshot')
   t.equal(snap.seq, 3, 'the snapshot carries the seq of the last event')
   t.same(snap.slots.map((s: any) => s.id).sort(), [a.id, b.id, c.id].sort())
-  const d = await publish(app, gp.cookie, '2026-06-02T13:00:00+02:00', '2026-06-02T13:15:00+02:00')
+  const d = await publishSlot(app, gp.cookie, '2026-06-02T13:00:00+02:00', '2026-06-02T13:15:00+02:00')
   const seen = await first.waitFor((f) => f.event === 'slot.published' && f.slot.id === d.id)
   t.equal(seen.seq, 4)
   const n = seen.seq as number
   first.close()
 
   // While disconnected: publish, hold, book, withdraw, hold elsewhere (releases), cancel.
-  const e = await publish(app, gp.cookie, '2026-06-02T14:00:00+02:00', '2026-06-02T14:15:00+02:00')
+  const e = await publishSlot(app, gp.cookie, '2026-06-02T14:00:00+02:00', '2026-06-02T14:15:00+02:00')
   t.equal((await app.inject({ method: 'POST', url: `/api/slots/${a.id}/hold`, headers: { cookie: reg.cookie } })).statusCode, 200)
   const booked = await app.inject({ method: 'POST', url: `/api/slots/${b.id}/booking`, headers: { cookie: other.cookie }, payload: BOOKING })
   t.equal(booked.statusCode, 201, booked.body)
@@ -82,7 +68,7 @@ t.test('reconnect with ?since=N: exactly the events after N, in order, no snapsh
   t.equal(back.frames.find((f) => f.event === 'booking.cancelled').slot.status, 'free')
 
   // Then live, still contiguous, no duplicate.
-  const f = await publish(app, gp.cookie, '2026-06-02T15:00:00+02:00', '2026-06-02T15:15:00+02:00')
+  const f = await publishSlot(app, gp.cookie, '2026-06-02T15:00:00+02:00', '2026-06-02T15:15:00+02:00')
   await back.waitFor((x) => x.event === 'slot.published' && x.slot.id === f.id)
   t.same(seqBreaks(back, n), [], 'replay then live: no gap, no duplicate')
 
@@ -94,7 +80,7 @@ t.test('reconnect with ?since=N: exactly the events after N, in order, no snapsh
   const ping = await upToDate.command({ type: 'release', slotId: d.id })
   t.equal(ping.ok, true, 'commands work on a replayed socket')
   t.same(upToDate.frames.filter((x) => x.type !== 'reply'), [], 'nothing to replay when up to date, no snapshot either')
-  const g = await publish(app, gp.cookie, '2026-06-02T16:00:00+02:00', '2026-06-02T16:15:00+02:00')
+  const g = await publishSlot(app, gp.cookie, '2026-06-02T16:00:00+02:00', '2026-06-02T16:15:00+02:00')
   const live = await upToDate.waitFor((x) => x.event === 'slot.published' && x.slot.id === g.id)
   t.equal(live.seq, m + 2)
 
@@ -127,7 +113,7 @@ t.test('a burst of concurrent changes: every socket sees seq strictly increasing
   const { app, db } = await build(t)
   const terr = await territory(app)
   const gp = terr.users.gp
-  const regs = [terr.users.regulator, ...await Promise.all([1, 2, 3, 4].map(async (i) => await regulator(app, terr.adminCookie, `burst${i}`)))]
+  const regs = [terr.users.regulator, ...await Promise.all([1, 2, 3, 4].map(async (i) => await addRegulator(app, terr.adminCookie, `burst${i}`)))]
   const series = await app.inject({
     method: 'POST', url: '/api/slots/series', headers: { cookie: gp.cookie },
     payload: { from: '2026-06-02', to: '2026-06-05', weekdays: [1, 2, 3, 4, 5], startTime: '09:00', slotMinutes: 15, count: 6, kind: 'snp', mode: 'office' }
@@ -164,7 +150,7 @@ t.test('a burst of concurrent changes: every socket sees seq strictly increasing
     }
   })
   const withdrawals = slots.filter((_, k) => k % 5 === 4).map(async (s) => await app.inject({ method: 'DELETE', url: `/api/slots/${s.id}`, headers: { cookie: gp.cookie } }))
-  const publications = [10, 11, 12].map(async (h) => await publish(app, gp.cookie, `2026-06-08T${h}:00:00+02:00`, `2026-06-08T${h}:20:00+02:00`))
+  const publications = [10, 11, 12].map(async (h) => await publishSlot(app, gp.cookie, `2026-06-08T${h}:00:00+02:00`, `2026-06-08T${h}:20:00+02:00`))
   await Promise.all([...work, ...withdrawals, ...publications])
   const end = await lastSeq(db)
   t.ok(end - s0 > 60, `a real burst: ${end - s0} events`)
@@ -201,7 +187,7 @@ t.test('a burst of concurrent changes: every socket sees seq strictly increasing
 t.test('the snapshot is the first frame, even when a command is sent at once', async (t) => {
   const { app } = await build(t)
   const terr = await territory(app)
-  const slot = await publish(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const slot = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
   const s = await openLive(app, terr.users.regulator.cookie)
   t.teardown(() => s.close())
   s.send('garbage')
@@ -222,7 +208,7 @@ t.test('the snapshot is the first frame, even when a command is sent at once', a
 t.test('malformed frames get an error; the socket stays open', async (t) => {
   const { app } = await build(t)
   const terr = await territory(app)
-  const slot = await publish(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const slot = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
   const s = await openLive(app, terr.users.regulator.cookie)
   t.teardown(() => s.close())
   await s.waitFor((f) => f.type === 'snapshot')

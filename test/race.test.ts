@@ -2,27 +2,16 @@
 // Exactly one wins; the others are told why (SLOT_TAKEN / SLOT_HELD); everyone sees the result.
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { build, signIn } from './helpers/build.js'
-import { PASSWORD, territory } from './helpers/fixtures.js'
+import { build } from './helpers/build.js'
+import { addRegulator, publishSlot, territory } from './helpers/fixtures.js'
 import { openLive, type LiveProbe } from './helpers/live.js'
 
 const N = 50
 const BOOKING = { patient: { lastName: 'Martin', firstName: 'Anne', birthDate: '1980-01-02', phone: '06 12 34 56 78' }, hasTreatingGp: 'no' }
 
-async function publish (app: FastifyInstance, cookie: string, start: string, end: string): Promise<any> {
-  const res = await app.inject({ method: 'POST', url: '/api/slots', headers: { cookie }, payload: { start, end, kind: 'snp', mode: 'office' } })
-  if (res.statusCode !== 201) throw new Error(`publish: ${res.statusCode} ${res.body}`)
-  return res.json()
-}
-
 /** `n` distinct regulator accounts, created by the admin through the API, each signed in. */
 async function regulators (app: FastifyInstance, adminCookie: string, n: number): Promise<Array<{ id: string, cookie: string }>> {
-  return await Promise.all(Array.from({ length: n }, async (_, i) => {
-    const email = `racer${i}@cpts.test`
-    const res = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: adminCookie }, payload: { email, name: `Régulateur ${i}`, password: PASSWORD, role: 'regulator' } })
-    if (res.statusCode !== 201) throw new Error(`create regulator: ${res.statusCode} ${res.body}`)
-    return { id: res.json().user.id as string, cookie: await signIn(app, email, PASSWORD) }
-  }))
+  return await Promise.all(Array.from({ length: n }, async (_, i) => await addRegulator(app, adminCookie, `racer${i}`)))
 }
 
 async function liveBookings (db: any, slotId: string): Promise<number> {
@@ -43,7 +32,7 @@ t.test('50 regulators race for one slot', async (t) => {
   await Promise.all(sockets.map(async (s) => await s.waitFor((f) => f.type === 'snapshot', 'snapshot')))
 
   t.test('book over the websocket, all sent at once', async (t) => {
-    const slot = await publish(app, gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+    const slot = await publishSlot(app, gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
     await Promise.all(sockets.map(async (s) => await s.waitFor((f) => f.event === 'slot.published' && f.slot.id === slot.id, 'published')))
 
     const replies = await Promise.all(sockets.map(async (s) => await s.command({ type: 'book', slotId: slot.id, booking: BOOKING })))
@@ -62,7 +51,7 @@ t.test('50 regulators race for one slot', async (t) => {
   })
 
   t.test('hold over the websocket, all sent at once', async (t) => {
-    const slot = await publish(app, gp.cookie, '2026-06-02T13:00:00+02:00', '2026-06-02T13:15:00+02:00')
+    const slot = await publishSlot(app, gp.cookie, '2026-06-02T13:00:00+02:00', '2026-06-02T13:15:00+02:00')
     await Promise.all(sockets.map(async (s) => await s.waitFor((f) => f.event === 'slot.published' && f.slot.id === slot.id, 'published')))
 
     const replies = await Promise.all(sockets.map(async (s) => await s.command({ type: 'hold', slotId: slot.id })))
@@ -81,7 +70,7 @@ t.test('50 regulators race for one slot', async (t) => {
   })
 
   t.test('book over HTTP: 50 concurrent requests', async (t) => {
-    const slot = await publish(app, gp.cookie, '2026-06-02T14:00:00+02:00', '2026-06-02T14:15:00+02:00')
+    const slot = await publishSlot(app, gp.cookie, '2026-06-02T14:00:00+02:00', '2026-06-02T14:15:00+02:00')
     const answers = await Promise.all(regs.map(async (r) => await app.inject({ method: 'POST', url: `/api/slots/${slot.id}/booking`, headers: { cookie: r.cookie }, payload: BOOKING })))
     const created = answers.filter((a) => a.statusCode === 201)
     const refused = answers.filter((a) => a.statusCode === 409)
@@ -96,7 +85,7 @@ t.test('50 regulators race for one slot', async (t) => {
   })
 
   t.test('hold over HTTP: 50 concurrent requests', async (t) => {
-    const slot = await publish(app, gp.cookie, '2026-06-02T15:00:00+02:00', '2026-06-02T15:15:00+02:00')
+    const slot = await publishSlot(app, gp.cookie, '2026-06-02T15:00:00+02:00', '2026-06-02T15:15:00+02:00')
     const answers = await Promise.all(regs.map(async (r) => await app.inject({ method: 'POST', url: `/api/slots/${slot.id}/hold`, headers: { cookie: r.cookie } })))
     t.equal(answers.filter((a) => a.statusCode === 200).length, 1, 'exactly one 200')
     const refused = answers.filter((a) => a.statusCode !== 200)
@@ -105,7 +94,7 @@ t.test('50 regulators race for one slot', async (t) => {
   })
 
   t.test('mixed race: hold and book over HTTP and websocket', async (t) => {
-    const slot = await publish(app, gp.cookie, '2026-06-02T16:00:00+02:00', '2026-06-02T16:15:00+02:00')
+    const slot = await publishSlot(app, gp.cookie, '2026-06-02T16:00:00+02:00', '2026-06-02T16:15:00+02:00')
     await Promise.all(sockets.map(async (s) => await s.waitFor((f) => f.event === 'slot.published' && f.slot.id === slot.id, 'published')))
     const viaWs = sockets.slice(0, 25).map(async (s, i) => {
       const r = await s.command(i % 2 === 0 ? { type: 'book', slotId: slot.id, booking: BOOKING } : { type: 'hold', slotId: slot.id })

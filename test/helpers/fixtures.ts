@@ -80,3 +80,18 @@ export async function bearerToken (app: FastifyInstance, cookie: string, label =
   if (res.statusCode !== 201) throw new Error(`/api/tokens: ${res.statusCode} ${res.body}`)
   return res.json().token
 }
+
+/** Publishes one slot through the API as the practitioner behind `cookie`; throws unless 201. */
+export async function publishSlot (app: FastifyInstance, cookie: string, start: string, end: string, kind = 'snp'): Promise<any> {
+  const res = await app.inject({ method: 'POST', url: '/api/slots', headers: { cookie }, payload: { start, end, kind, mode: 'office' } })
+  if (res.statusCode !== 201) throw new Error(`publish: ${res.statusCode} ${res.body}`)
+  return res.json()
+}
+
+/** Creates a regulator account `<key>@cpts.test` as the admin and signs it in. */
+export async function addRegulator (app: FastifyInstance, adminCookie: string, key: string): Promise<{ id: string, cookie: string }> {
+  const email = `${key}@cpts.test`
+  const res = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: adminCookie }, payload: { email, name: `Régulateur ${key}`, password: PASSWORD, role: 'regulator' } })
+  if (res.statusCode !== 201) throw new Error(`create regulator: ${res.statusCode} ${res.body}`)
+  return { id: res.json().user.id as string, cookie: await signIn(app, email, PASSWORD) }
+}
