@@ -4,7 +4,7 @@ import type { Database } from '../../../db/types.js'
 import type { LiveMessage } from '../../../shared/schemas/live.js'
 import type { Clock } from '../../clock.js'
 import { forViewer, listSlotRecords, toNeutralSlot } from '../slots/slot-repository.js'
-import { eventsAfter, seqBounds } from './event-log.js'
+import { eventsAfter, seqBounds, type LoggedEvent } from './event-log.js'
 
 /** One open `/api/live` socket. */
 export interface LiveClient {
@@ -31,14 +31,20 @@ const REPLAY_LIMIT = 5000
 // How long a snapshot waits for other sockets to start with it: an upgrade is accepted, read and
 // authenticated over a few turns of the event loop, and a reconnect storm brings hundreds.
 const ATTACH_GATHER_MS = 10
+// Recent events kept for sockets that finish starting while events go out.
+const RECENT_EVENTS = 1024
+// How long an out-of-order event waits for the missing one before the log is read.
+const GAP_WAIT_MS = 50
 
 const frame = (m: LiveMessage): Buffer => Buffer.from(JSON.stringify(m))
 
 /**
- * Broadcasts the event log to every socket, in seq order with no gap. Changes are committed
- * first, then `poke()` makes the hub read the new events from the log once and send each
- * event, serialised once, to all sockets: never a query per socket. Attaching a socket and
- * pumping events run one after the other, so a snapshot and the events after it always fit.
+ * Broadcasts the event log to every socket, in seq order with no gap. After a commit the
+ * service hands its events to `publish()`, which sends each one, serialised once, to all
+ * sockets at once: never a query per socket, and no read of the log on the hot path. Events
+ * that arrive out of order wait for the missing seq; should one never be handed over, `poke()`
+ * reads it from the log. A socket starting (snapshot or replay) catches up from the recent
+ * events kept in memory, so nothing published while it started is lost.
  */
 export class LiveHub {
   readonly clients = new Set<LiveClient>()
@@ -47,6 +53,11 @@ export class LiveHub {
   #pokePending = false
   #attaching: Attaching[] = []
   #attachPending = false
+  /** Events handed over ahead of a missing seq, by seq. */
+  readonly #early = new Map<number, LoggedEvent>()
+  #gapTimer: NodeJS.Timeout | undefined
+  /** The last RECENT_EVENTS events sent, oldest first. */
+  #recent: LoggedEvent[] = []
   readonly #db: Kysely<Database>
   readonly #clock: Clock
 
@@ -65,7 +76,7 @@ export class LiveHub {
     return run
   }
 
-  /** Something was committed to the event log: send it (coalesces bursts into one read). */
+  /** Reads the log for events not handed over by publish() (coalesces bursts into one read). */
   poke (): void {
     if (this.#pokePending) return
     this.#pokePending = true
@@ -80,22 +91,63 @@ export class LiveHub {
     await this.#serial(async () => { await this.#pump() })
   }
 
+  /** Events just committed: sent now when they are next in seq order, else when the gap fills. */
+  publish (events: LoggedEvent[]): void {
+    for (const ev of events) if (ev.seq > this.#lastPublished) this.#early.set(ev.seq, ev)
+    this.#drain()
+    if (this.#early.size > 0 && this.#gapTimer === undefined) {
+      this.#gapTimer = setTimeout(() => { this.#gapTimer = undefined; this.poke() }, GAP_WAIT_MS)
+      this.#gapTimer.unref()
+    }
+  }
+
+  #drain (): void {
+    for (let ev = this.#early.get(this.#lastPublished + 1); ev !== undefined; ev = this.#early.get(this.#lastPublished + 1)) {
+      this.#early.delete(ev.seq)
+      this.#broadcast(ev)
+    }
+  }
+
   async #pump (): Promise<void> {
     for (;;) {
       const events = await eventsAfter(this.#db, this.#lastPublished, 1000)
-      if (events.length === 0) return
-      for (const ev of events) {
-        const general = frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, null) })
-        const holderId = ev.slot.hold?.holderId
-        const holderFrame = holderId === undefined ? null : frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, holderId) })
-        for (const c of this.clients) {
-          if (!c.ready || ev.seq <= c.lastSeq) continue
-          this.#send(c, holderFrame !== null && c.userId === holderId ? holderFrame : general)
-          c.lastSeq = ev.seq
-        }
-        this.#lastPublished = ev.seq
+      if (events.length === 0) break
+      // Sent directly while the log was read: keep only what is still new, in order.
+      for (const ev of events) if (ev.seq === this.#lastPublished + 1) this.#broadcast(ev)
+      this.#drain()
+    }
+    for (const seq of this.#early.keys()) if (seq <= this.#lastPublished) this.#early.delete(seq)
+  }
+
+  #broadcast (ev: LoggedEvent): void {
+    const general = frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, null) })
+    const holderId = ev.slot.hold?.holderId
+    const holderFrame = holderId === undefined ? null : frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, holderId) })
+    for (const c of this.clients) {
+      if (!c.ready || ev.seq <= c.lastSeq) continue
+      this.#send(c, holderFrame !== null && c.userId === holderId ? holderFrame : general)
+      c.lastSeq = ev.seq
+    }
+    this.#lastPublished = ev.seq
+    this.#recent.push(ev)
+    if (this.#recent.length > RECENT_EVENTS * 2) this.#recent = this.#recent.slice(-RECENT_EVENTS)
+  }
+
+  /** A socket has its snapshot or replay: send it what went out meanwhile, then it is live. */
+  #goLive (client: LiveClient): void {
+    if (client.lastSeq < this.#lastPublished) {
+      const missed = this.#recent.filter((ev) => ev.seq > client.lastSeq)
+      if (missed[0] === undefined || missed[0].seq !== client.lastSeq + 1) {
+        // Too far behind to catch up from memory: it reconnects with ?since= and replays from the log.
+        client.socket.close(1013, 'reconnect with ?since=')
+        return
+      }
+      for (const ev of missed) {
+        this.#send(client, frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, client.userId) }))
+        client.lastSeq = ev.seq
       }
     }
+    client.ready = true
   }
 
   #send (c: LiveClient, data: Buffer): void {
@@ -164,7 +216,7 @@ export class LiveHub {
           this.#send(client, shared)
           client.lastSeq = bounds.max
         }
-        client.ready = true
+        this.#goLive(client)
         resolve()
       } catch (err) {
         reject(err)

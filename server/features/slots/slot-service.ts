@@ -1,12 +1,12 @@
 import { sql, type Kysely, type Updateable } from 'kysely'
 import type { Database, SlotsTable } from '../../../db/types.js'
 import type { Role } from '../../../shared/schemas/accounts.js'
-import type { Booking, BookingBody, CreateSeriesBody, CreateSlotBody, Slot, SlotQuery } from '../../../shared/schemas/slots.js'
+import type { Booking, BookingBody, CreateSeriesBody, CreateSlotBody, EventType, Slot, SlotQuery } from '../../../shared/schemas/slots.js'
 import type { Clock } from '../../clock.js'
 import { AppError, forbidden, invalid, notFound } from '../../errors.js'
 import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
-import { appendEvent } from '../live/event-log.js'
+import { appendEvent, type LoggedEvent } from '../live/event-log.js'
 import { findBookingByKey, findBookingRecord, listBookingRecords, toBookingView, type BookingRecord } from './booking-repository.js'
 import { findSlotRecord, forViewer, hasOverlap, listSlotRecords, toNeutralSlot, type NeutralSlot } from './slot-repository.js'
 import { slotLocalColumns } from './local-columns.js'
@@ -29,7 +29,7 @@ export interface SlotServiceDeps {
   holdSeconds: number
   limits: SlotLimits
   /** Told after every commit that wrote events, so that they reach the sockets. */
-  onCommit: () => void
+  onCommit: (events: LoggedEvent[]) => void
 }
 
 type Trx = Kysely<Database>
@@ -48,11 +48,24 @@ export class SlotService {
 
   get #db (): Kysely<Database> { return this.#d.db }
 
+  /** The events each open transaction has written, handed to onCommit once it commits. */
+  readonly #written = new WeakMap<Trx, LoggedEvent[]>()
+
   async #write<T> (fn: (trx: Trx, now: Date) => Promise<T>): Promise<T> {
     const now = this.#d.clock.now()
-    const result = await this.#db.transaction().execute((trx) => fn(trx, now))
-    this.#d.onCommit()
+    const events: LoggedEvent[] = []
+    const result = await this.#db.transaction().execute((trx) => {
+      this.#written.set(trx, events)
+      return fn(trx, now)
+    })
+    if (events.length > 0) this.#d.onCommit(events)
     return result
+  }
+
+  /** Logs an event in the transaction of its change; it is broadcast after the commit. */
+  async #emit (trx: Trx, type: EventType, slot: NeutralSlot, now: Date): Promise<void> {
+    const seq = await appendEvent(trx, type, slot, now)
+    this.#written.get(trx)?.push({ seq, type, slot })
   }
 
   async #neutral (trx: Trx, slotId: string, now: Date): Promise<NeutralSlot> {
@@ -116,7 +129,7 @@ export class SlotService {
       ...slotLocalColumns(start, p.zone)
     }).execute()
     const view = await this.#neutral(trx, id, now)
-    await appendEvent(trx, 'slot.published', view, now)
+    await this.#emit(trx, 'slot.published', view, now)
     return view
   }
 
@@ -185,7 +198,7 @@ export class SlotService {
         return await this.#neutral(trx, slotId, now) // already withdrawn: nothing to do
       }
       const v = await this.#neutral(trx, slotId, now)
-      await appendEvent(trx, 'slot.withdrawn', v, now)
+      await this.#emit(trx, 'slot.withdrawn', v, now)
       return v
     })
     return forViewer(view, actor.id)
@@ -220,7 +233,7 @@ export class SlotService {
       await this.#claim(trx, slotId, actor.id, now, { status: 'held', hold_by: actor.id, hold_expires_at: expires })
       await this.#releaseOthers(trx, actor.id, slotId, now)
       const v = await this.#neutral(trx, slotId, now)
-      await appendEvent(trx, 'slot.held', v, now)
+      await this.#emit(trx, 'slot.held', v, now)
       return v
     })
     const slot = forViewer(view, actor.id)
@@ -241,7 +254,7 @@ export class SlotService {
     q = holderId === null ? q.where('hold_expires_at', '<=', now.toISOString()) : q.where('hold_by', '=', holderId)
     const res = await q.executeTakeFirst()
     if (Number(res.numUpdatedRows) === 0) return false
-    await appendEvent(trx, 'slot.released', await this.#neutral(trx, slotId, now), now)
+    await this.#emit(trx, 'slot.released', await this.#neutral(trx, slotId, now), now)
     return true
   }
 
@@ -303,7 +316,7 @@ export class SlotService {
           reason: body.reason ?? null, has_treating_gp: body.hasTreatingGp, booked_by: actor.id, booked_at: nowIso,
           idempotency_key: body.idempotencyKey ?? null, cancelled_at: null, cancel_reason: null, cancelled_by: null, outcome_at: null, outcome_by: null
         }).execute()
-        await appendEvent(trx, 'slot.booked', await this.#neutral(trx, slotId, now), now)
+        await this.#emit(trx, 'slot.booked', await this.#neutral(trx, slotId, now), now)
         await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.create', subjectType: 'booking', subjectId: id, ip: actor.ip, detail: { slotId, patientFields: PATIENT_FIELDS } })
         const created = await findBookingRecord(trx, id)
         /* c8 ignore next */
@@ -344,7 +357,7 @@ export class SlotService {
       await trx.updateTable('slots')
         .set({ status: 'free', booking_id: null, updated_at: nowIso, version: sql`version + 1` })
         .where('id', '=', r.slot_id).where('booking_id', '=', bookingId).execute()
-      await appendEvent(trx, 'booking.cancelled', await this.#neutral(trx, r.slot_id, now), now)
+      await this.#emit(trx, 'booking.cancelled', await this.#neutral(trx, r.slot_id, now), now)
       await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.cancel', subjectType: 'booking', subjectId: bookingId, ip: actor.ip })
     })
     const after = await findBookingRecord(this.#db, bookingId)
@@ -360,7 +373,7 @@ export class SlotService {
         .where('id', '=', bookingId).where('status', 'in', ['booked', 'honored', 'no_show']).executeTakeFirst()
       if (Number(res.numUpdatedRows) === 0) throw new AppError('CONFLICT', 'This booking was cancelled')
       await trx.updateTable('slots').set({ updated_at: now.toISOString(), version: sql`version + 1` }).where('id', '=', r.slot_id).execute()
-      await appendEvent(trx, 'booking.outcome', await this.#neutral(trx, r.slot_id, now), now)
+      await this.#emit(trx, 'booking.outcome', await this.#neutral(trx, r.slot_id, now), now)
       await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.outcome', subjectType: 'booking', subjectId: bookingId, ip: actor.ip, detail: { outcome } })
     })
     const after = await findBookingRecord(this.#db, bookingId)

@@ -29,7 +29,7 @@ export default fp(async (app) => {
     clock: app.clock,
     holdSeconds: app.config.holdSeconds,
     limits: { ...DEFAULT_LIMITS, maxDaysAhead: app.config.publishMaxDaysAhead },
-    onCommit: () => hub.poke()
+    onCommit: (events) => hub.publish(events)
   })
   app.decorate('liveHub', hub)
   app.decorate('slots', service)
