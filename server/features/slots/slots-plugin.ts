@@ -29,7 +29,9 @@ export default fp(async (app) => {
     clock: app.clock,
     holdSeconds: app.config.holdSeconds,
     limits: { ...DEFAULT_LIMITS, maxDaysAhead: app.config.publishMaxDaysAhead },
-    onCommit: (events) => hub.publish(events)
+    // On the next turn of the event loop: the reply to whoever made the change goes out first,
+    // then the 500-odd sends of its event (FIFO, so seq order is kept).
+    onCommit: (events) => { setImmediate(() => hub.publish(events)) }
   })
   app.decorate('liveHub', hub)
   app.decorate('slots', service)
