@@ -102,7 +102,10 @@ t.test('holds: conflict, extension, expiry by the sweeper, release, one hold per
   t.equal(rb2.json().status, 'free')
 
   // One hold per regulator: holding slot2 releases slot1.
+  const lastSeen = Math.max(0, ...sB.frames.filter((f) => f.type === 'event').map((f) => f.seq as number))
   t.equal((await hold(app, a.cookie, slot1.id)).statusCode, 200)
+  // Events go out just after the reply: wait for this one before counting what comes next.
+  await sB.waitFor((f) => f.event === 'slot.held' && f.slot.id === slot1.id && f.seq > lastSeen)
   const before = sB.frames.length
   const h3 = await hold(app, a.cookie, slot2.id)
   t.equal(h3.statusCode, 200, h3.body)
