@@ -52,6 +52,18 @@ export interface E2eApi {
   createUser: (spec: UserSpec) => Promise<{ id: string, email: string, role: string, cptsId: string | null }>
 }
 
+/** Settings of the server for one file, over the harness's own (e.g. HOLD_SECONDS, HOLD_SWEEP_MS). */
+export interface E2eOptions {
+  env?: Record<string, string>
+}
+
+export interface RestartOptions {
+  /** Settings for this start and the later ones, over the harness's own (replaces earlier ones). */
+  env?: Record<string, string>
+  /** Runs while the server is down (e.g. to see the pages notice); the server starts again even if it throws. */
+  whileStopped?: () => Promise<void>
+}
+
 export interface E2e {
   /** `http://127.0.0.1:<port>`, the same across restarts. */
   readonly baseUrl: string
@@ -61,7 +73,7 @@ export interface E2e {
   /** Stops the server (SIGTERM to its process group, SIGKILL after TIMEOUT.stop). */
   stop: () => Promise<void>
   /** Stops, then starts again on the same DATA_DIR and port; sessions survive (they are in SQLite). */
-  restart: () => Promise<void>
+  restart: (opts?: RestartOptions) => Promise<void>
   /** A page in a fresh browser context (own cookies), French locale, Paris time. */
   newPage: (viewport?: Viewport) => Promise<Page>
   /** Puts the session of `email` in the page's context, as if it had signed in on /connexion. */
@@ -75,7 +87,7 @@ export interface E2e {
 }
 
 /** The environment of the server: ours, without tap's loaders and coverage hooks. */
-function serverEnv (dataDir: string, port: number): NodeJS.ProcessEnv {
+function serverEnv (dataDir: string, port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) {
     if (k === 'NODE_OPTIONS' || k === 'NODE_V8_COVERAGE' || k.startsWith('TAP') || k.startsWith('_TAPJS')) continue
@@ -89,7 +101,8 @@ function serverEnv (dataDir: string, port: number): NodeJS.ProcessEnv {
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'warn',
-    LOGIN_RATE_LIMIT: '1000'
+    LOGIN_RATE_LIMIT: '1000',
+    ...extra
   }
 }
 
@@ -115,9 +128,10 @@ function ensureWebBuilt (): void {
 
 /**
  * Starts the real server (`node --import tsx server/main.ts`) on a temporary DATA_DIR and a
- * free port, with the admin of `ADMIN`, and launches Chromium. Torn down in `t.teardown`.
+ * free port, with the admin of `ADMIN` (and `opts.env` over the harness's settings), and
+ * launches Chromium. Torn down in `t.teardown`.
  */
-export async function startE2e (t: Teardown): Promise<E2e> {
+export async function startE2e (t: Teardown, opts: E2eOptions = {}): Promise<E2e> {
   if (!existsSync(CHROMIUM)) {
     // Never skip: CI installs chromium before `npm test` (.ci/run).
     throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (the browser tests need it)`)
@@ -129,6 +143,7 @@ export async function startE2e (t: Teardown): Promise<E2e> {
   let port = 0
   let baseUrl = ''
   let browser: Browser | null = null
+  let extraEnv: Record<string, string> = opts.env ?? {}
   const errorsByPage = new WeakMap<Page, string[]>()
 
   const onExit = (): void => { if (child !== null) killGroup(child, 'SIGKILL') }
@@ -144,7 +159,7 @@ export async function startE2e (t: Teardown): Promise<E2e> {
     output = ''
     const proc = spawn(process.execPath, ['--import', 'tsx', '--import', ORPHAN_GUARD, join(ROOT, 'server', 'main.ts')], {
       cwd: ROOT,
-      env: serverEnv(dataDir, port),
+      env: serverEnv(dataDir, port, extraEnv),
       stdio: ['pipe', 'pipe', 'pipe'],
       // Its own process group, so that stop() ends it and anything it started.
       detached: true
@@ -261,9 +276,14 @@ export async function startE2e (t: Teardown): Promise<E2e> {
     },
     api,
     stop,
-    restart: async () => {
+    restart: async (ropts = {}) => {
       await stop()
-      await start()
+      if (ropts.env !== undefined) extraEnv = ropts.env
+      try {
+        await ropts.whileStopped?.()
+      } finally {
+        await start()
+      }
     },
     newPage: async (viewport = DESKTOP) => {
       const page = await (await newContext(viewport)).newPage()
@@ -307,4 +327,24 @@ export function describeViolations (violations: AxeViolation[]): string {
   return violations.flatMap((v) => v.nodes.map((n) =>
     `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(n.target)}${n.failureSummary !== undefined ? ' — ' + n.failureSummary.replace(/\s+/g, ' ') : ''}`
   )).join('\n')
+}
+
+/** The calendar date `days` after today in `zone`, 'YYYY-MM-DD' (what the pages call today). */
+export function localDate (days = 0, zone = 'Europe/Paris'): string {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
+  const d = new Date(today + 'T12:00:00Z')
+  d.setUTCDate(d.getUTCDate() + days)
+  return d.toISOString().slice(0, 10)
+}
+
+/** ISO weekday of a local date: 1 Monday … 7 Sunday. */
+export function isoWeekday (date: string): number {
+  return new Date(date + 'T12:00:00Z').getUTCDay() || 7
+}
+
+/** 'mardi 14 juillet' ('mercredi 1er juillet'; the year when it is not this one), as the pages write a day. */
+export function frenchDay (date: string): string {
+  const withYear = date.slice(0, 4) !== String(new Date().getFullYear())
+  return new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', ...(withYear ? { year: 'numeric' } : {}) })
+    .formatToParts(new Date(date + 'T12:00:00Z')).map((p) => p.type === 'day' && p.value === '1' ? '1er' : p.value).join('')
 }

@@ -15,6 +15,8 @@ export interface RowContext {
   focusedId: string | null
   /** The slot this page holds (its form is open). */
   activeId: string | null
+  /** The hold of `activeId` has run out (its form says "Délai écoulé"): anyone may take it now. */
+  activeExpired?: boolean
   /** A hold request in flight. */
   pendingId: string | null
   onHold: (slot: Slot) => void
@@ -29,6 +31,9 @@ function stateOf (row: Row, ctx: RowContext): { spoken: string, action: preact.J
     return { spoken: GHOST_FR[row.ghost].toLowerCase(), action: <span class='rg-pill rg-pill-gone'>{GHOST_FR[row.ghost]}</span> }
   }
   if (slot.id === ctx.activeId) {
+    if (ctx.activeExpired === true) {
+      return { spoken: 'délai écoulé, formulaire ouvert : Prolonger pour le reprendre', action: <span class='rg-pill rg-pill-gone'>Délai écoulé</span> }
+    }
     return { spoken: 'bloqué pour vous, formulaire ouvert', action: <span class='rg-pill rg-pill-mine'>Bloqué pour vous</span> }
   }
   if (slot.status === 'held' && slot.hold?.by === 'other') {

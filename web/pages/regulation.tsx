@@ -589,6 +589,7 @@ function Board () {
   const ctx: RowContext = {
     now, zoneOf, cptsName, focusedId: tabId,
     activeId: phase.name === 'hold' ? phase.slot.id : null,
+    activeExpired: phase.name === 'hold' && secondsLeft(phase.expiresAt, now) === 0,
     pendingId,
     onHold: (s) => { void hold(s) },
     onFocusRow: setFocusedId
