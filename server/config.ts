@@ -20,6 +20,7 @@ const EnvSchema = z.object({
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   MAJORATION_EUROS: z.coerce.number().min(0).max(1000).default(15),
   MAJORATION_WEEKLY_CAP: z.coerce.number().int().min(0).max(1000).default(20),
+  PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 })
 
@@ -44,6 +45,8 @@ export interface Config {
   /** Season report: honored snp bookings counted per practitioner and ISO week, at most. */
   majorationWeeklyCap: number
   logLevel: string
+  /** The address users reach this server at, without a trailing slash (links in feeds, mails, FHIR). */
+  publicUrl: string
   /** Folder of the built web assets (`dist/web`). */
   webDir: string
 }
@@ -86,6 +89,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     majorationEuros: e.MAJORATION_EUROS,
     majorationWeeklyCap: e.MAJORATION_WEEKLY_CAP,
     logLevel: e.LOG_LEVEL,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     webDir: join(projectRoot(), 'dist', 'web')
   }
 }

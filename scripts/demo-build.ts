@@ -1,0 +1,319 @@
+/**
+ * `npm run demo`: fills the database of DATA_DIR with a living demo — two CPTS of the Vendée
+ * coast, one sign-in per role, the summer 2020 season imported through the season importer,
+ * that season's calls, and open slots for the coming two weeks — so that `npm start` shows
+ * every page with something on it.
+ *
+ * Everything goes through the application's own functions (createUser, importSeason,
+ * SlotService, logCall, seasonReport) and its zod schemas, so every check of the server
+ * applies. Safe to re-run: each part is looked for before it is made, so a second run adds
+ * nothing (and, days later, only tops up the coming days). It refuses a database that holds
+ * anything but the demo and, at most, the bootstrap admin: demo patients never land among real
+ * ones.
+ */
+import { randomBytes } from 'node:crypto'
+import { DateTime } from 'luxon'
+import { openSqlite, type Db } from '../db/connection.js'
+import { migrateToLatest } from '../db/migrate.js'
+import type { Clock } from '../server/clock.js'
+import type { Config } from '../server/config.js'
+import { appendAudit } from '../server/features/audit/audit-repository.js'
+import { logCall } from '../server/features/calls/calls-service.js'
+import { seasonReport } from '../server/features/reports/report-repository.js'
+import { importSeason } from '../server/features/reports/season-import.js'
+import { SlotService, type Actor } from '../server/features/slots/slot-service.js'
+import { DEFAULT_LIMITS } from '../server/features/slots/slot-times.js'
+import { createUser } from '../server/features/users/users-service.js'
+import { matchCommune } from '../server/lib/communes.js'
+import { newId } from '../server/lib/secrets.js'
+import { CreateCptsBody, CreateUserBody, type Role } from '../shared/schemas/accounts.js'
+import type { SeasonReport } from '../shared/schemas/reports.js'
+import { BookingBody, CallBody, CreateSeriesBody, type Slot } from '../shared/schemas/slots.js'
+import { DEMO_CPTS, DEMO_DOMAIN, DEMO_PASSWORD, DEMO_STAFF, DEMO_ZONE, SEASON, demoPractitioners, type CptsKey } from './demo-data.js'
+import { LIVE_DAYS, liveBooking, livePlan } from './demo-live.js'
+import { seasonCalls, seasonCsv, seasonSlots } from './demo-season.js'
+
+export { DEMO_PASSWORD, SEASON } from './demo-data.js'
+
+export interface DemoOptions {
+  /** Settings as the server reads them (`loadConfig`): the database is `config.dbFile`. */
+  config: Config
+  /** Now: the system clock from the command line, a fixed instant in tests. */
+  clock: Clock
+  /** Progress lines (default: none). */
+  log?: (line: string) => void
+}
+
+export interface DemoAccount { role: Role, email: string, password: string, page: string, name: string }
+
+export interface DemoResult {
+  /** created: a fresh demo; updated: a demo was there, something was added; unchanged: nothing to do. */
+  status: 'created' | 'updated' | 'unchanged'
+  cpts: Array<{ id: string, name: string, gps: number, psychiatrists: number }>
+  /** The accounts whose sign-in is printed (all with DEMO_PASSWORD unless changed since). */
+  accounts: DemoAccount[]
+  /** Admin accounts that were there before the demo (their password is not the demo's). */
+  otherAdmins: string[]
+  added: { accounts: number, seasonSlots: number, seasonBookings: number, calls: number, upcomingSlots: number, upcomingBookings: number }
+  season: { slots: number, report: SeasonReport['totals'], lastWeekFillRate: number | null, offeredPerDay: number }
+  upcoming: { from: string, to: string, free: number, booked: number }
+}
+
+/** The database holds something else than a demo: nothing was written. */
+export class DemoRefusedError extends Error {
+  constructor (what: string) {
+    super(
+      `Cette base contient déjà des données (${what}) : la démo n'est installée que dans une base vide, pour ne jamais mêler des patients fictifs aux vrais.\n` +
+      `This database already holds data (${what}): the demo only goes into an empty database, so that fictional patients never mix with real ones.\n` +
+      'Use another folder / utilisez un autre dossier:  DATA_DIR=./demo-data npm run demo  then  DATA_DIR=./demo-data npm start'
+    )
+    this.name = 'DemoRefusedError'
+  }
+}
+
+const SYSTEM = { id: null, ip: null }
+
+async function count (q: { execute: () => Promise<Array<{ n: number | string | bigint }>> }): Promise<number> {
+  const rows = await q.execute()
+  return Number(rows[0]?.n ?? 0)
+}
+
+/**
+ * Whether the demo may write here: yes when it is already there (its accounts exist), or when
+ * the database is empty but for the bootstrap admin; otherwise DemoRefusedError.
+ */
+async function checkDatabase (db: Db): Promise<{ demo: boolean, admins: string[] }> {
+  const demoUsers = await count(db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('email', 'like', `%@${DEMO_DOMAIN}`))
+  const admins = (await db.selectFrom('users').select('email').where('role', '=', 'admin').where('email', 'not like', `%@${DEMO_DOMAIN}`).execute()).map((u) => u.email)
+  if (demoUsers > 0) return { demo: true, admins }
+  const others = await count(db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('role', '!=', 'admin'))
+  const what: string[] = []
+  if (others > 0 || admins.length > 1) what.push(`${others + admins.length} accounts`)
+  for (const table of ['cpts', 'slots', 'calls'] as const) {
+    const n = await count(db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')))
+    if (n > 0) what.push(`${n} ${table === 'cpts' ? 'CPTS' : table}`)
+  }
+  if (what.length > 0) throw new DemoRefusedError(what.join(', '))
+  return { demo: false, admins }
+}
+
+async function ensureCpts (db: Db, name: string, adminId: string, now: Date): Promise<{ id: string, created: boolean }> {
+  const found = await db.selectFrom('cpts').select('id').where('name', '=', name).executeTakeFirst()
+  if (found !== undefined) return { id: found.id, created: false }
+  // As POST /api/cpts does: the CPTS and its audit entry in one transaction.
+  const body = CreateCptsBody.parse({ name, timezone: DEMO_ZONE })
+  const id = newId()
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('cpts').values({ id, name: body.name, timezone: body.timezone, created_at: now.toISOString() }).execute()
+    await appendAudit(trx, { at: now, userId: adminId, action: 'cpts.create', subjectType: 'cpts', subjectId: id })
+  })
+  return { id, created: true }
+}
+
+async function ensureUser (db: Db, input: unknown, actor: { id: string | null, ip: null }, now: Date): Promise<{ id: string, created: boolean }> {
+  const body = CreateUserBody.parse(input)
+  const found = await db.selectFrom('users').select('id').where('email', '=', body.email).executeTakeFirst()
+  if (found !== undefined) return { id: found.id, created: false }
+  const user = await createUser(db, body, actor, now)
+  return { id: user.id, created: true }
+}
+
+/** Builds (or completes) the demo in the database of `config`; see the file's comment. */
+export async function buildDemo (opts: DemoOptions): Promise<DemoResult> {
+  const log = opts.log ?? ((): void => {})
+  const db = openSqlite(opts.config.dbFile)
+  try {
+    return await build(db, opts, log)
+  } finally {
+    await db.destroy()
+  }
+}
+
+async function build (db: Db, opts: DemoOptions, log: (line: string) => void): Promise<DemoResult> {
+  const { config, clock } = opts
+  await migrateToLatest(db)
+  const before = await checkDatabase(db)
+  const now = clock.now()
+  const added = { accounts: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, upcomingSlots: 0, upcomingBookings: 0 }
+
+  // Accounts: the admin first (its e-mail marks the database as a demo), then the territory.
+  log(before.demo ? 'Demo found: checking that nothing is missing…' : 'Creating the demo territory and accounts…')
+  const staffIds: Record<string, string> = {}
+  const accounts: DemoAccount[] = []
+  const adminSpec = DEMO_STAFF.find((s) => s.role === 'admin')!
+  const admin = await ensureUser(db, { email: adminSpec.email, name: adminSpec.name, password: DEMO_PASSWORD, role: 'admin' }, SYSTEM, now)
+  if (admin.created) added.accounts++
+  const byAdmin = { id: admin.id, ip: null }
+  const cptsIds = {} as Record<CptsKey, string>
+  for (const key of ['lumiere', 'monts'] as const) cptsIds[key] = (await ensureCpts(db, DEMO_CPTS[key], admin.id, now)).id
+  for (const s of DEMO_STAFF) {
+    const u = s.role === 'admin' ? admin : await ensureUser(db, { email: s.email, name: s.name, password: DEMO_PASSWORD, role: s.role }, byAdmin, now)
+    if (u.created && s.role !== 'admin') added.accounts++
+    staffIds[s.key] = u.id
+    accounts.push({ role: s.role, email: s.email, password: DEMO_PASSWORD, page: s.page, name: s.name })
+  }
+  const practitioners = demoPractitioners()
+  const practitionerIds = new Map<string, string>()
+  for (const p of practitioners) {
+    const u = await ensureUser(db, {
+      email: p.email,
+      name: p.name,
+      // Only the two practitioners whose sign-in is printed can be signed in as.
+      password: p.login ? DEMO_PASSWORD : randomBytes(18).toString('base64url'),
+      role: 'practitioner',
+      cptsId: cptsIds[p.cpts],
+      practitioner: { rpps: p.rpps, profession: p.profession, address: p.address, postalCode: p.postalCode, commune: p.commune, phone: p.phone }
+    }, byAdmin, now)
+    if (u.created) added.accounts++
+    practitionerIds.set(p.rpps, u.id)
+    if (p.login) accounts.push({ role: 'practitioner', email: p.email, password: DEMO_PASSWORD, page: '/praticien', name: `${p.name} (${p.profession === 'gp' ? 'généraliste' : 'psychiatre'})` })
+  }
+  const order: Role[] = ['admin', 'regulator', 'board', 'practitioner']
+  accounts.sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role))
+  const ids = [...practitionerIds.values()]
+
+  // The summer 2020 season, through the season importer (all lines or none).
+  const slots = seasonSlots(practitioners, DEMO_ZONE)
+  const inSeason = await count(db.selectFrom('slots').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('practitioner_id', 'in', ids).where('local_date', '>=', SEASON.from).where('local_date', '<=', SEASON.to))
+  if (inSeason === 0) {
+    log(`Importing the summer 2020 season (${slots.length} slots)…`)
+    const res = await importSeason(db, { id: admin.id, role: 'admin', ip: null }, seasonCsv(slots), now)
+    added.seasonSlots = res.slots
+    added.seasonBookings = res.bookings
+  }
+
+  // The season's calls without a booking (not part of the CSV), as the regulators logged them.
+  const cptsOf = new Map<string, CptsKey>()
+  const communes: Record<CptsKey, string[]> = { lumiere: [], monts: [] }
+  for (const p of practitioners) {
+    const m = matchCommune(p.postalCode, p.commune)
+    if (m.ok && !communes[p.cpts].includes(m.commune.code)) communes[p.cpts].push(m.commune.code)
+    cptsOf.set(p.rpps, p.cpts)
+  }
+  const seasonStart = DateTime.fromISO(SEASON.from, { zone: DEMO_ZONE }).toUTC().toISO()!
+  const seasonEnd = DateTime.fromISO(SEASON.to, { zone: DEMO_ZONE }).plus({ days: 1 }).toUTC().toISO()!
+  const callsThere = await count(db.selectFrom('calls').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('cpts_id', 'in', Object.values(cptsIds)).where('at', '>=', seasonStart).where('at', '<', seasonEnd))
+  if (callsThere === 0) {
+    const calls = seasonCalls(DEMO_ZONE, communes)
+    log(`Logging the season's ${calls.length} calls without a booking…`)
+    await db.transaction().execute(async (trx) => {
+      for (const c of calls) {
+        const actor: Actor = { id: staffIds[c.regulator]!, role: 'regulator', ip: null }
+        await logCall(trx, actor, CallBody.parse({ outcome: c.outcome, kind: c.kind, hasTreatingGp: c.hasTreatingGp, cptsId: cptsIds[c.cpts], communeCode: c.communeCode }), c.at)
+      }
+    })
+    added.calls = calls.length
+  }
+
+  // The coming days: each practitioner publishes, the regulators book a few patients.
+  const service = new SlotService({
+    db, clock, holdSeconds: config.holdSeconds,
+    limits: { ...DEFAULT_LIMITS, maxDaysAhead: config.publishMaxDaysAhead },
+    onCommit: () => {} // no server listens yet: the events wait in the log for the first sockets
+  })
+  const today = DateTime.fromJSDate(now, { zone: DEMO_ZONE }).startOf('day')
+  const created: Slot[] = []
+  const psychiatrists = practitioners.filter((p) => p.profession === 'psychiatrist')
+  for (let d = 0; d < LIVE_DAYS; d++) {
+    const day = today.plus({ days: d })
+    for (const p of practitioners) {
+      const actor: Actor = { id: practitionerIds.get(p.rpps)!, role: 'practitioner', ip: null }
+      for (const plan of livePlan(p, psychiatrists.indexOf(p), day.toISODate()!, day.weekday)) {
+        const res = await service.publishSeries(actor, CreateSeriesBody.parse(plan))
+        created.push(...res.created)
+      }
+    }
+  }
+  added.upcomingSlots = created.length
+  if (created.length > 0) log(`Published ${created.length} slots for the coming ${LIVE_DAYS} days…`)
+  const regulators = DEMO_STAFF.filter((s) => s.role === 'regulator')
+  const soonest = now.getTime() + 60 * 60_000
+  const latest = now.getTime() + 3 * 86_400_000
+  for (const s of created) {
+    const t = new Date(s.start).getTime()
+    if (t < soonest || t > latest) continue
+    const b = liveBooking(`${s.practitioner.rpps}:${s.start}`, s.kind)
+    if (b === null) continue
+    const reg = regulators[added.upcomingBookings % regulators.length]!
+    const actor: Actor = { id: staffIds[reg.key]!, role: 'regulator', ip: null }
+    const { booking } = await service.book(actor, s.id, BookingBody.parse({ ...b, idempotencyKey: `demo:${s.id}` }))
+    await logCall(db, actor, CallBody.parse({ outcome: 'booked', kind: s.kind, hasTreatingGp: b.hasTreatingGp, bookingId: booking.id, cptsId: s.cptsId, communeCode: s.practitioner.communeCode }), clock.now())
+    added.upcomingBookings++
+  }
+
+  // What the board will see, computed by the report behind GET /api/reports/season.
+  const report = await seasonReport(db, { from: SEASON.from, to: SEASON.to }, { euros: config.majorationEuros, weeklyCap: config.majorationWeeklyCap })
+  const days = report.byDay.length
+  const nowIso = now.toISOString()
+  const upcoming = async (status: 'free' | 'booked'): Promise<number> => await count(db.selectFrom('slots').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('practitioner_id', 'in', ids).where('status', '=', status).where('start_at', '>', nowIso))
+  const cpts = (['lumiere', 'monts'] as const).map((key) => ({
+    id: cptsIds[key],
+    name: DEMO_CPTS[key],
+    gps: practitioners.filter((p) => p.cpts === key && p.profession === 'gp').length,
+    psychiatrists: practitioners.filter((p) => p.cpts === key && p.profession === 'psychiatrist').length
+  }))
+  const anything = Object.values(added).some((n) => n > 0)
+  return {
+    status: !before.demo ? 'created' : anything ? 'updated' : 'unchanged',
+    cpts,
+    accounts,
+    otherAdmins: before.admins,
+    added,
+    season: {
+      slots: await count(db.selectFrom('slots').select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('practitioner_id', 'in', ids).where('local_date', '>=', SEASON.from).where('local_date', '<=', SEASON.to)),
+      report: report.totals,
+      lastWeekFillRate: report.byWeek.find((w) => w.week === SEASON.lastWeek)?.fillRate ?? null,
+      offeredPerDay: days > 0 ? report.totals.offered / days : 0
+    },
+    upcoming: { from: today.toISODate()!, to: today.plus({ days: LIVE_DAYS - 1 }).toISODate()!, free: await upcoming('free'), booked: await upcoming('booked') }
+  }
+}
+
+function percent (rate: number | null): string {
+  return rate === null ? '–' : `${(rate * 100).toFixed(1)} %`
+}
+
+/** The lines printed at the end of `npm run demo`. */
+export function summaryLines (r: DemoResult, config: Config): string[] {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  const base = `http://${host}:${config.port}`
+  const t = r.season.report
+  const head = {
+    created: 'Démo prête / demo ready',
+    updated: 'Démo complétée / demo completed (it was there already; only what was missing was added)',
+    unchanged: 'La démo est déjà en place / the demo is already there: nothing added, nothing duplicated'
+  }[r.status]
+  const lines = [
+    '',
+    `${head} — database ${config.dbFile}`,
+    '',
+    'Territory (Europe/Paris):',
+    ...r.cpts.map((c) => `  ${c.name.padEnd(24)} ${String(c.gps).padStart(2)} GPs, ${c.psychiatrists} psychiatrist${c.psychiatrists > 1 ? 's' : ''}`),
+    '',
+    `Summer 2020 season (${SEASON.from} → ${SEASON.to}), imported through the season importer:` +
+      (r.added.seasonSlots > 0 ? ` ${r.added.seasonSlots} slots, ${r.added.seasonBookings} bookings` : ' (already there)'),
+    `  slots offered      ${t.offered} (${r.season.offeredPerDay.toFixed(1)} a day), ${t.withdrawn} withdrawn`,
+    `  fill rate          ${percent(t.fillRate)} overall, ${percent(r.season.lastWeekFillRate)} in the last week (${SEASON.lastWeek})`,
+    `  booked             ${t.booked}: ${t.honored} honored, ${t.noShow} no-shows (${percent(t.noShowRate)}), ${percent(t.withoutTreatingGpShare)} without a treating GP`,
+    `  unmet demand       ${t.unmetDemand} calls found no slot`,
+    `  majoration         ${t.majorationEuros} €`,
+    '',
+    `Coming days (${r.upcoming.from} → ${r.upcoming.to}): ${r.upcoming.free} open slots, ${r.upcoming.booked} already booked` +
+      (r.added.upcomingSlots > 0 ? ` (${r.added.upcomingSlots} published now)` : ''),
+    '',
+    'Sign in at ' + base + '/connexion:'
+  ]
+  const rows = [['role', 'e-mail', 'password', 'page'], ...r.accounts.map((a) => [a.role, a.email, a.password, base + a.page])]
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length)))
+  for (const [i, row] of rows.entries()) {
+    lines.push('  ' + row.map((cell, j) => j < 3 ? cell.padEnd(widths[j]!) : cell).join('  '))
+    if (i === 0) lines.push('  ' + widths.map((w) => '-'.repeat(w)).join('  ') + '  ----')
+  }
+  if (r.otherAdmins.length > 0) lines.push(`  (the admin account${r.otherAdmins.length > 1 ? 's' : ''} ${r.otherAdmins.join(', ')} created before the demo keep${r.otherAdmins.length > 1 ? '' : 's'} ${r.otherAdmins.length > 1 ? 'their' : 'its'} own password)`)
+  lines.push('  The other practitioners have random passwords: the demo does not sign in as them.', '', 'Now run: npm start', '')
+  return lines
+}

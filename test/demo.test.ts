@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { openSqlite } from '../db/connection.js'
+import { migrateToLatest } from '../db/migrate.js'
+import { buildApp } from '../server/app.js'
+import { bootstrapAdmin } from '../server/bootstrap.js'
+import { ManualClock } from '../server/clock.js'
+import { loadConfig } from '../server/config.js'
+import { buildDemo, DemoRefusedError, SEASON, summaryLines } from '../scripts/demo-build.js'
+import { signIn } from './helpers/build.js'
+import { countRows } from './helpers/fixtures.js'
+
+/** `npm run demo`: what someone who runs it and then opens the pages would notice. */
+const NOW = '2026-06-01T08:00:00.000Z' // a Monday, 10:00 in Paris
+const TABLES = ['cpts', 'users', 'practitioners', 'slots', 'bookings', 'calls', 'events', 'audit_log'] as const
+
+function tempDir (t: { teardown: (fn: () => unknown) => void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'creneaux-demo-'))
+  t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
+  return dir
+}
+
+t.test('the demo: accounts, the 2020 season, the coming days; a second run adds nothing', async (t) => {
+  const config = loadConfig({ DATA_DIR: tempDir(t), LOGIN_RATE_LIMIT: '1000' })
+  const clock = new ManualClock(NOW)
+  // A first `npm start` may have created the bootstrap admin already: the demo goes in anyway.
+  const db0 = openSqlite(config.dbFile)
+  await migrateToLatest(db0)
+  await bootstrapAdmin(db0, { adminEmail: 'admin@localhost', adminPassword: 'bootstrap-password' }, clock.now())
+  await db0.destroy()
+
+  const first = await buildDemo({ config, clock })
+  t.equal(first.status, 'created')
+  t.same(first.otherAdmins, ['admin@localhost'])
+  t.same(first.cpts.map((c) => [c.name, c.gps, c.psychiatrists]), [['CPTS Côte de Lumière', 16, 1], ['CPTS Pays de Monts', 9, 1]])
+  t.same(first.accounts.map((a) => a.role).sort(), ['admin', 'board', 'practitioner', 'practitioner', 'regulator', 'regulator'])
+  t.match(summaryLines(first, config).join('\n'), /regulation1@demo\.creneaux\s+demo-creneaux-2020\s+http:\/\/127\.0\.0\.1:3000\/regulation/)
+
+  const db = openSqlite(config.dbFile)
+  const app = await buildApp({ config, db, clock })
+  await app.ready()
+  t.teardown(async () => { await app.close(); await db.destroy() })
+
+  // Every printed account signs in with the printed password, in the printed role.
+  const cookies: Record<string, string> = {}
+  for (const a of first.accounts) {
+    const cookie = await signIn(app, a.email, a.password)
+    const me = (await app.inject({ method: 'GET', url: '/api/me', headers: { cookie } })).json()
+    t.equal(me.user.role, a.role, a.email)
+    cookies[a.email] = cookie
+  }
+  const board = cookies['bureau@demo.creneaux']!
+  const regulator = cookies['regulation1@demo.creneaux']!
+  const gp = cookies['generaliste@demo.creneaux']!
+
+  // The board's review of the season, as /bilan asks for it.
+  const res = await app.inject({ method: 'GET', url: `/api/reports/season?from=${SEASON.from}&to=${SEASON.to}`, headers: { cookie: board } })
+  t.equal(res.statusCode, 200, res.body)
+  const report = res.json()
+  const totals = report.totals
+  t.ok(totals.fillRate >= 0.57 && totals.fillRate <= 0.61, `overall fill rate ${totals.fillRate} is about 59%`)
+  t.equal(report.byWeek.find((w: any) => w.week === '2020-W37')?.fillRate, 1, 'every slot of the last week was taken')
+  const weeks = report.byWeek.map((w: any) => w.fillRate)
+  t.ok(weeks[0] < 0.45 && weeks.every((r: number, i: number) => i === 0 || r >= weeks[i - 1]), `the fill rate rises week after week: ${weeks.join(', ')}`)
+  t.equal(report.byDay.length, 60)
+  const perDay = totals.offered / 60
+  t.ok(perDay >= 18 && perDay <= 22, `${perDay} slots offered a day`)
+  t.ok(totals.noShow > 0 && totals.noShowRate >= 0.04 && totals.noShowRate <= 0.09, `no-shows: ${totals.noShow} (${totals.noShowRate})`)
+  t.ok(totals.withdrawn > 0, 'some slots were withdrawn')
+  t.ok(totals.unmetDemand > 0, 'some calls found no slot')
+  t.ok(totals.withoutTreatingGpShare >= 0.2 && totals.withoutTreatingGpShare <= 0.4, `without a treating GP: ${totals.withoutTreatingGpShare}`)
+  t.ok(totals.majorationEuros > 0)
+  t.same(report.byCpts.map((c: any) => c.name).sort(), ['CPTS Côte de Lumière', 'CPTS Pays de Monts'])
+  const psy = report.byKind.find((k: any) => k.kind === 'psy')
+  t.ok(psy.offered > 0 && psy.booked > 0, 'psychiatrists offered slots and some were booked')
+  t.same(first.season.report, totals, 'the summary prints the figures the board sees')
+
+  // The regulators' board is alive: open slots from now on, in both CPTS, none in the past.
+  const free = (await app.inject({ method: 'GET', url: '/api/slots?status=free', headers: { cookie: regulator } })).json()
+  t.ok(free.length > 100, `${free.length} open slots in the coming days`)
+  t.ok(free.every((s: any) => new Date(s.start).getTime() >= new Date(NOW).getTime()), 'no open slot in the past')
+  t.equal(new Set(free.map((s: any) => s.cptsId)).size, 2)
+  t.ok(free.some((s: any) => s.kind === 'psy'), 'psy slots too')
+  t.match(free[0].start, /\+02:00$/, 'answered in Paris time')
+  const upcoming = (await app.inject({ method: 'GET', url: '/api/bookings', headers: { cookie: regulator } })).json()
+  t.ok(upcoming.length > 0 && upcoming.every((b: any) => b.patient.lastName === 'Démo'), 'a few patients ("Démo") are booked already')
+  const own = (await app.inject({ method: 'GET', url: '/api/slots', headers: { cookie: gp } })).json()
+  t.ok(own.length > 0, 'the GP sees slots on /praticien')
+
+  // A second run finds the demo and leaves everything as it was.
+  const before = await countRows(db, TABLES)
+  const second = await buildDemo({ config, clock })
+  t.equal(second.status, 'unchanged')
+  t.same(second.added, { accounts: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, upcomingSlots: 0, upcomingBookings: 0 })
+  t.same(await countRows(db, TABLES), before, 'nothing duplicated')
+  t.same(second.season.report, first.season.report)
+  t.match(summaryLines(second, config).join('\n'), /already there/)
+})
+
+t.test('the demo refuses a database that holds other data, and writes nothing', async (t) => {
+  const config = loadConfig({ DATA_DIR: tempDir(t) })
+  const clock = new ManualClock(NOW)
+  const db = openSqlite(config.dbFile)
+  t.teardown(async () => { await db.destroy() })
+  await migrateToLatest(db)
+  await db.insertInto('cpts').values({ id: 'real', name: 'CPTS du Marais', timezone: 'Europe/Paris', created_at: NOW }).execute()
+  const before = await countRows(db, TABLES)
+  await t.rejects(buildDemo({ config, clock }), DemoRefusedError)
+  await t.rejects(buildDemo({ config, clock }), /déjà des données.*\n.*already holds data \(1 CPTS\)/)
+  t.same(await countRows(db, TABLES), before)
+})
