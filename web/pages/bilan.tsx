@@ -1,10 +1,281 @@
+/**
+ * /bilan: the season review of the CPTS board (and the coordinator). Aggregates only, never a
+ * patient: headline figures, slots per day (Chart.js), weeks, weekday × hour heatmap, tables by
+ * practitioner, CPTS and kind, each downloadable as CSV, and a print stylesheet for an A4
+ * report. The query lives in the URL (?from=&to=&cptsId=&kind=): a link reproduces the view.
+ */
 import { render } from 'preact'
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { PAGES } from '../../shared/pages.js'
-import { ComingSoon, Layout, useMe } from '../lib/ui.js'
+import type { Cpts } from '../../shared/schemas/accounts.js'
+import type { SeasonReport } from '../../shared/schemas/reports.js'
+import { BilanDailyChart } from '../components/bilan-chart.js'
+import { BilanFigures } from '../components/bilan-figures.js'
+import { BilanFilters, queryString, readFilters, readQuery, sameQuery, seasonOf, SUMMER_2020, type BilanQuery } from '../components/bilan-filters.js'
+import { fmtInt, periodLabel } from '../components/bilan-format.js'
+import { BilanHeatmap } from '../components/bilan-heatmap.js'
+import {
+  CPTS_COLUMNS, CsvButton, DAY_COLUMNS, KIND_COLUMNS, practitionerColumns, SectionHead, SortableTable, weekColumns
+} from '../components/bilan-tables.js'
+import { api, ApiError } from '../lib/api.js'
+import { cptsCsv, daysCsv, heatmapCsv, kindsCsv, practitionersCsv, summaryCsv, weeksCsv } from '../lib/csv.js'
+import { DEFAULT_ZONE, formatDay, KIND_LONG_FR, todayIn } from '../lib/format.js'
+import { Layout, useMe } from '../lib/ui.js'
+
+/** How many recent seasons (1 June – 30 September) are tried for the default period. */
+const SEASONS_BACK = 8
+
+const frenchOf = (err: unknown): string => err instanceof ApiError
+  ? err.french
+  : 'Serveur injoignable. Vérifiez la connexion puis réessayez.'
+
+const fetchReport = (q: BilanQuery): Promise<SeasonReport> => api<SeasonReport>('GET', '/api/reports/season?' + queryString(q))
+
+interface Shown { query: BilanQuery, report: SeasonReport }
 
 function Page () {
   const me = useMe()
-  return <Layout me={me} title={PAGES.bilan.title}><ComingSoon what='le bilan de saison' /></Layout>
+  const [cpts, setCpts] = useState<Cpts[] | null>(null)
+  const [query, setQuery] = useState<BilanQuery | null>(null)
+  const [shown, setShown] = useState<Shown | null>(null)
+  const [loading, setLoading] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const [autoNote, setAutoNote] = useState<string | null>(null)
+  const seq = useRef(0)
+
+  const fixedCptsId = me !== null && me.role === 'board' ? me.cptsId : null
+  const zone = cpts?.find((c) => c.id === (query?.cptsId ?? fixedCptsId))?.timezone ?? cpts?.[0]?.timezone ?? DEFAULT_ZONE
+  const today = todayIn(zone)
+
+  /** The CPTS of a query as this account may ask it: its own for a board account attached to one. */
+  function normalize (q: BilanQuery, list: Cpts[]): BilanQuery {
+    const cptsId = fixedCptsId ?? (q.cptsId !== null && list.some((c) => c.id === q.cptsId) ? q.cptsId : null)
+    return { ...q, cptsId }
+  }
+
+  async function loadCpts (): Promise<void> {
+    try {
+      setCpts(await api<Cpts[]>('GET', '/api/cpts'))
+      setError(null)
+    } catch (err) {
+      setError(frenchOf(err))
+    }
+  }
+
+  /**
+   * The default period: the latest season (1 June – 30 September) with slots offered, narrowed
+   * to its first and last days with slots (so that the chart is not half empty). The last eight
+   * seasons are tried, and summer 2020 (the reference season, the demo's) after them.
+   */
+  async function findDefault (base: { cptsId: string | null, kind: BilanQuery['kind'] }): Promise<void> {
+    const n = ++seq.current
+    setLoading(true)
+    const year = Number(today.slice(0, 4))
+    const years = Array.from({ length: SEASONS_BACK }, (_, i) => year - i)
+    const reference = Number(SUMMER_2020.from.slice(0, 4))
+    if (!years.includes(reference) && reference < year) years.push(reference)
+    const candidates = years.map((y): BilanQuery => ({ ...seasonOf(y), cptsId: base.cptsId, kind: base.kind }))
+      .filter((q) => q.from <= today)
+    try {
+      const reports = await Promise.all(candidates.map(fetchReport))
+      if (n !== seq.current) return
+      const i = reports.findIndex((r) => r.totals.offered > 0)
+      const pick = i === -1 ? 0 : i
+      let q = candidates[pick]!
+      let report = reports[pick]!
+      const used = report.byDay.filter((d) => d.offered > 0)
+      const first = used[0]?.date
+      const last = used[used.length - 1]?.date
+      if (first !== undefined && last !== undefined && (first !== q.from || last !== q.to)) {
+        q = { ...q, from: first, to: last }
+        report = await fetchReport(q)
+        if (n !== seq.current) return
+      }
+      history.replaceState(null, '', '?' + queryString(q))
+      setQuery(q)
+      setShown({ query: q, report })
+      setError(null)
+      setAutoNote(i === -1
+        ? 'Aucune saison récente n’a de créneaux : voici la plus récente. Choisissez une autre période ci-dessus.'
+        : 'Période choisie d’office : la dernière saison où des créneaux ont été offerts, de son premier à son dernier jour de créneaux. Changez-la ci-dessus.')
+    } catch (err) {
+      if (n !== seq.current) return
+      setError(frenchOf(err))
+      setQuery(candidates[0] ?? { ...seasonOf(year - 1), cptsId: base.cptsId, kind: base.kind })
+    } finally {
+      if (n === seq.current) setLoading(false)
+    }
+  }
+
+  async function load (q: BilanQuery): Promise<void> {
+    const n = ++seq.current
+    setLoading(true)
+    try {
+      const report = await fetchReport(q)
+      if (n !== seq.current) return
+      setShown({ query: q, report })
+      setError(null)
+    } catch (err) {
+      if (n === seq.current) setError(frenchOf(err))
+    } finally {
+      if (n === seq.current) setLoading(false)
+    }
+  }
+
+  /** The query of the address bar, or the default season. */
+  function fromUrl (list: Cpts[]): void {
+    const q = readQuery(location.search)
+    if (q === null) {
+      void findDefault(normalize({ from: '', to: '', ...readFilters(location.search) }, list))
+      return
+    }
+    const nq = normalize(q, list)
+    if (!sameQuery(nq, q)) history.replaceState(null, '', '?' + queryString(nq))
+    setAutoNote(null)
+    setQuery(nq)
+  }
+
+  useEffect(() => { if (me !== null) void loadCpts() }, [me])
+
+  useEffect(() => {
+    if (me === null || cpts === null) return
+    fromUrl(cpts)
+    const onPop = (): void => { fromUrl(cpts) }
+    window.addEventListener('popstate', onPop)
+    return () => { window.removeEventListener('popstate', onPop) }
+  }, [me, cpts])
+
+  useEffect(() => {
+    if (query !== null && !sameQuery(query, shown?.query ?? null)) void load(query)
+  }, [query])
+
+  function apply (q: BilanQuery): void {
+    const nq = cpts === null ? q : normalize(q, cpts)
+    if (!sameQuery(nq, query)) history.pushState(null, '', '?' + queryString(nq))
+    setAutoNote(null)
+    if (sameQuery(nq, query)) void load(nq)
+    else setQuery(nq)
+  }
+
+  const cptsName = useMemo(() => {
+    const names = new Map((cpts ?? []).map((c) => [c.id, c.name]))
+    for (const c of shown?.report.byCpts ?? []) if (!names.has(c.cptsId)) names.set(c.cptsId, c.name)
+    return (id: string): string => names.get(id) ?? id
+  }, [cpts, shown])
+
+  return (
+    <Layout me={me} title={PAGES.bilan.title}>
+      <div class='bl-page'>
+        {error !== null && (
+          <p class='banner banner-error' role='alert'>
+            {error}{' '}
+            <button type='button' class='link' onClick={() => { if (cpts === null) void loadCpts(); else if (query !== null) void load(query) }}>Réessayer</button>
+          </p>
+        )}
+        {me !== null && cpts !== null && query !== null && (
+          <BilanFilters query={query} cpts={cpts} fixedCptsId={fixedCptsId} today={today} busy={loading} onApply={apply} />
+        )}
+        {autoNote !== null && <p class='hint bl-auto'>{autoNote}</p>}
+        <p class='sr-only' role='status'>
+          {loading ? 'Chargement du bilan…' : shown !== null ? `Bilan affiché ${periodLabel(shown.report.period)} : ${fmtInt(shown.report.totals.offered)} créneaux offerts.` : ''}
+        </p>
+        {shown === null
+          ? (error === null && <p aria-busy='true'>Chargement du bilan…</p>)
+          : <Report shown={shown} cptsName={cptsName} stale={loading || !sameQuery(shown.query, query)} />}
+      </div>
+    </Layout>
+  )
+}
+
+function Report (props: { shown: Shown, cptsName: (id: string) => string, stale: boolean }) {
+  const { report, query } = props.shown
+  const period = report.period
+  const cptsLabel = query.cptsId === null ? 'toutes' : props.cptsName(query.cptsId)
+  const kindLabel = query.kind === null ? 'tous (SNP et psy)' : `${query.kind === 'snp' ? 'SNP' : 'Psy'} — ${KIND_LONG_FR[query.kind].toLowerCase()}`
+  const empty = report.totals.offered === 0
+  return (
+    <div class={'bl-report' + (props.stale ? ' is-stale' : '')} aria-busy={props.stale}>
+      <div class='bl-head'>
+        <p class='bl-scope'>
+          <strong>Période : {periodLabel(period)}</strong>
+          <span> · CPTS : {cptsLabel}</span>
+          <span> · Créneaux : {kindLabel}</span>
+          <span class='bl-print-only'> · Édité le {formatDay(todayIn(DEFAULT_ZONE), { year: true })}</span>
+        </p>
+        <div class='bl-actions'>
+          <button type='button' onClick={() => { window.print() }}>Imprimer</button>
+          <CsvButton table='synthese' period={period} label='Synthèse (CSV)' build={() => summaryCsv(report, { cpts: cptsLabel, kind: kindLabel })} />
+        </div>
+      </div>
+
+      {empty
+        ? (
+          <div class='banner bl-empty'>
+            <p><strong>Aucun créneau sur cette période</strong>{query.cptsId !== null || query.kind !== null ? ' avec ces filtres' : ''}.</p>
+            {report.totals.unmetDemand > 0 && <p>{fmtInt(report.totals.unmetDemand)} appel{report.totals.unmetDemand > 1 ? 's sont restés' : ' est resté'} sans créneau disponible.</p>}
+            <p>Choisissez une autre période (par exemple « Été 2020 ») ou d’autres filtres.</p>
+          </div>
+          )
+        : (
+          <>
+            <BilanFigures report={report} cptsFiltered={query.cptsId !== null} />
+
+            <section aria-labelledby='bl-days-title' class='bl-section bl-days'>
+              <SectionHead id='bl-days-title' title='Créneaux par jour'>
+                <CsvButton table='jours' period={period} label='Jours (CSV)' build={() => daysCsv(report)} />
+              </SectionHead>
+              <BilanDailyChart report={report} />
+              <details class='bl-details'>
+                <summary>Voir les chiffres jour par jour</summary>
+                <SortableTable id='bl-table-days' caption='Créneaux offerts et réservés par jour' columns={DAY_COLUMNS}
+                  rows={report.byDay} rowKey={(d) => d.date} />
+              </details>
+            </section>
+
+            <section aria-labelledby='bl-weeks-title' class='bl-section bl-weeks'>
+              <SectionHead id='bl-weeks-title' title='Par semaine'>
+                <CsvButton table='semaines' period={period} label='Semaines (CSV)' build={() => weeksCsv(report)} />
+              </SectionHead>
+              <SortableTable id='bl-table-weeks' caption='Créneaux offerts et réservés par semaine' columns={weekColumns(period)}
+                rows={report.byWeek} rowKey={(w) => w.week} />
+            </section>
+
+            <section aria-labelledby='bl-heatmap-title' class='bl-section bl-heat'>
+              <SectionHead id='bl-heatmap-title' title='Jours et heures'>
+                <CsvButton table='heures' period={period} label='Jours × heures (CSV)' build={() => heatmapCsv(report)} />
+              </SectionHead>
+              <BilanHeatmap report={report} />
+            </section>
+
+            <section aria-labelledby='bl-pract-title' class='bl-section bl-pract'>
+              <SectionHead id='bl-pract-title' title='Par praticien'>
+                <CsvButton table='praticiens' period={period} label='Praticiens (CSV)' build={() => practitionersCsv(report, props.cptsName)} />
+              </SectionHead>
+              {report.byPractitioner.length === 0
+                ? <p class='banner'>Aucun praticien n’a publié de créneau sur cette période.</p>
+                : <SortableTable id='bl-table-pract' caption='Créneaux, réservations et majoration par praticien' columns={practitionerColumns(props.cptsName, query.cptsId === null)}
+                    rows={report.byPractitioner} rowKey={(p) => p.practitionerId} initial={{ id: 'name', dir: 'ascending' }} />}
+              <p class='bl-note'>Majoration : {report.majoration.euros} € par consultation SNP honorée, {report.majoration.weeklyCap} par semaine ISO au plus par médecin. Retirés : créneaux retirés alors qu’ils étaient libres (non comptés dans les offerts).</p>
+            </section>
+
+            <div class='bl-pair'>
+              <section aria-labelledby='bl-cpts-title' class='bl-section bl-cpts'>
+                <SectionHead id='bl-cpts-title' title='Par CPTS'>
+                  <CsvButton table='cpts' period={period} label='CPTS (CSV)' build={() => cptsCsv(report)} />
+                </SectionHead>
+                <SortableTable id='bl-table-cpts' caption='Créneaux par CPTS' columns={CPTS_COLUMNS} rows={report.byCpts} rowKey={(c) => c.cptsId} />
+              </section>
+              <section aria-labelledby='bl-kinds-title' class='bl-section bl-kinds'>
+                <SectionHead id='bl-kinds-title' title='Par type de créneau'>
+                  <CsvButton table='types' period={period} label='Types (CSV)' build={() => kindsCsv(report)} />
+                </SectionHead>
+                <SortableTable id='bl-table-kinds' caption='Créneaux par type' columns={KIND_COLUMNS} rows={report.byKind} rowKey={(k) => k.kind} />
+              </section>
+            </div>
+          </>
+          )}
+    </div>
+  )
 }
 
 render(<Page />, document.getElementById('app')!)

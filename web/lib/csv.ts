@@ -1,0 +1,188 @@
+/**
+ * CSV files of the season report (/bilan), built from the API's JSON with no DOM and no I/O so
+ * that tests can parse them back and compare with the report.
+ *
+ * Format, chosen for Excel and LibreOffice in a French locale:
+ * - UTF-8 with a byte-order mark (U+FEFF) first, so Excel reads the accents right;
+ * - `;` between fields and CRLF after every line, the header line included (RFC 4180 line ends);
+ * - a field is wrapped in double quotes when it holds `;`, `"`, CR, LF or starts or ends with a
+ *   space, a quote inside being doubled (`"` → `""`);
+ * - numbers in French: decimal comma, no thousands separator (so the spreadsheet sees numbers,
+ *   not text): `1234`, `59,3`; rates are percentages rounded to one decimal (`59,3` for
+ *   0.59325…), in columns whose header ends with `(%)`; euros have at most two decimals, in a
+ *   column whose header ends with `(€)`; an undefined rate (nothing offered) is an empty field;
+ * - dates as `YYYY-MM-DD` (the API's form; every spreadsheet reads it as a date);
+ * - a text field starting with `=`, `+`, `-`, `@`, a tab or CR gets a leading `'`, so that a name
+ *   typed by someone cannot run as a spreadsheet formula (CSV injection); numbers are never
+ *   prefixed.
+ * Columns come in a fixed order with French headers: see the `*_HEADERS` constants.
+ *
+ * A writer of our own rather than a library (papaparse's unparse, csv-stringify): quoting is a
+ * dozen lines, while the French number format, the BOM and the formula guard would have to be
+ * added around any library anyway; nothing more goes into the page's bundle.
+ */
+import type { SeasonReport } from '../../shared/schemas/reports.js'
+import type { SlotKind } from '../../shared/schemas/slots.js'
+
+export const CSV_SEPARATOR = ';'
+export const CSV_EOL = '\r\n'
+export const CSV_BOM = '\uFEFF'
+
+/** A cell: text is written as is (quoted when needed), a number in French, null as an empty field. */
+export type CsvCell = string | number | null
+
+/** A number with a decimal comma and at most `decimals` decimals, trailing zeros dropped. */
+export function frenchNumber (n: number, decimals = 2): string {
+  const f = 10 ** decimals
+  const rounded = Math.round(n * f) / f
+  // Object.is: -0 would print as "0" anyway, but a tiny negative rounds to -0.
+  return String(Object.is(rounded, -0) ? 0 : rounded).replace('.', ',')
+}
+
+/** A ratio as a percentage with one decimal, `59,3`; empty when the ratio is undefined. */
+export function percentCell (rate: number | null): string {
+  return rate === null ? '' : frenchNumber(rate * 100, 1)
+}
+
+const NEEDS_QUOTES = /[";\r\n]|^\s|\s$/
+const FORMULA_START = /^[=+\-@\t\r]/
+
+/** One field, quoted and guarded as the module comment says. */
+export function csvField (cell: CsvCell): string {
+  if (cell === null) return ''
+  if (typeof cell === 'number') return Number.isFinite(cell) ? frenchNumber(cell) : ''
+  const text = FORMULA_START.test(cell) ? "'" + cell : cell
+  return NEEDS_QUOTES.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text
+}
+
+/** A whole file: BOM, header line, one line per row. */
+export function toCsv (headers: readonly string[], rows: ReadonlyArray<readonly CsvCell[]>): string {
+  const lines = [headers, ...rows].map((r) => r.map(csvField).join(CSV_SEPARATOR) + CSV_EOL)
+  return CSV_BOM + lines.join('')
+}
+
+// ---------------------------------------------------------------------------------------------
+// The season report's tables.
+
+/** The tables a user can download, with the word used in their file name. */
+export const CSV_TABLES = {
+  synthese: 'synthese',
+  praticiens: 'praticiens',
+  cpts: 'cpts',
+  types: 'types',
+  semaines: 'semaines',
+  jours: 'jours',
+  heures: 'jours-heures'
+} as const
+export type CsvTable = keyof typeof CSV_TABLES
+
+/** `bilan-praticiens-2020-07-13_2020-09-10.csv` */
+export function csvFilename (table: CsvTable, period: { from: string, to: string }): string {
+  return `bilan-${CSV_TABLES[table]}-${period.from}_${period.to}.csv`
+}
+
+export const KIND_LABELS: Record<SlotKind, string> = { snp: 'SNP', psy: 'Psy' }
+export const WEEKDAY_LABELS = ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'] as const
+
+const pad = (n: number): string => String(n).padStart(2, '0')
+function utcDate (d: Date): string {
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`
+}
+
+/**
+ * The first and last dates of an ISO week (`2020-W29` → 2020-07-13 … 2020-07-19), clipped to
+ * the period when given (edge weeks of a report count only their days inside the period).
+ */
+export function isoWeekDates (week: string, period?: { from: string, to: string }): { from: string, to: string } {
+  const m = /^(\d{4})-W(\d{2})$/.exec(week)
+  if (m === null) return { from: period?.from ?? '', to: period?.to ?? '' }
+  const year = Number(m[1])
+  const n = Number(m[2])
+  // 4 January is always in week 1; its week starts on the Monday before (or on) it.
+  const jan4 = new Date(Date.UTC(year, 0, 4, 12))
+  const monday = new Date(jan4)
+  monday.setUTCDate(4 - ((jan4.getUTCDay() + 6) % 7) + (n - 1) * 7)
+  const sunday = new Date(monday)
+  sunday.setUTCDate(monday.getUTCDate() + 6)
+  let from = utcDate(monday)
+  let to = utcDate(sunday)
+  if (period !== undefined) {
+    if (from < period.from) from = period.from
+    if (to > period.to) to = period.to
+  }
+  return { from, to }
+}
+
+export const SUMMARY_HEADERS = ['Indicateur', 'Valeur', 'Unité'] as const
+
+/** Headline figures, one per line, with the period and the filters first. */
+export function summaryCsv (report: SeasonReport, filters: { cpts: string, kind: string }): string {
+  const t = report.totals
+  const rows: CsvCell[][] = [
+    ['Début de la période', report.period.from, 'date'],
+    ['Fin de la période', report.period.to, 'date'],
+    ['CPTS', filters.cpts, ''],
+    ['Type de créneaux', filters.kind, ''],
+    ['Créneaux offerts', t.offered, 'créneaux'],
+    ['Créneaux réservés', t.booked, 'créneaux'],
+    ['Taux de remplissage', percentCell(t.fillRate), '%'],
+    ['Consultations honorées', t.honored, 'réservations'],
+    ['Taux honoré', percentCell(t.honoredRate), '%'],
+    ['Non honorées (lapins)', t.noShow, 'réservations'],
+    ['Taux de lapins', percentCell(t.noShowRate), '%'],
+    ['Part des patients sans médecin traitant', percentCell(t.withoutTreatingGpShare), '%'],
+    ['Demande non satisfaite (appels sans créneau)', t.unmetDemand, 'appels'],
+    ['Majoration totale', t.majorationEuros, '€'],
+    ['Délai réservation → consultation, médiane', report.leadTime.medianHours === null ? null : frenchNumber(report.leadTime.medianHours, 2), 'heures'],
+    ['Délai réservation → consultation, 90e percentile', report.leadTime.p90Hours === null ? null : frenchNumber(report.leadTime.p90Hours, 2), 'heures'],
+    ['Créneaux retirés', t.withdrawn, 'créneaux'],
+    ['Réservations abandonnées', report.expiredHolds, 'mises en attente']
+  ]
+  return toCsv(SUMMARY_HEADERS, rows)
+}
+
+export const PRACTITIONER_HEADERS = ['Nom', 'RPPS', 'CPTS', 'Créneaux offerts', 'Créneaux réservés', 'Taux de remplissage (%)',
+  'Honorés', 'Non honorés (lapins)', 'Majoration (€)', 'Créneaux retirés'] as const
+
+/** Practitioners, in the report's order; `cptsName` turns a CPTS id into its name. */
+export function practitionersCsv (report: SeasonReport, cptsName: (id: string) => string): string {
+  return toCsv(PRACTITIONER_HEADERS, report.byPractitioner.map((p) => [
+    p.name, p.rpps, cptsName(p.cptsId), p.offered, p.booked, percentCell(p.fillRate), p.honored, p.noShow, p.majorationEuros, p.withdrawn
+  ]))
+}
+
+export const CPTS_HEADERS = ['CPTS', 'Créneaux offerts', 'Créneaux réservés', 'Taux de remplissage (%)'] as const
+
+export function cptsCsv (report: SeasonReport): string {
+  return toCsv(CPTS_HEADERS, report.byCpts.map((c) => [c.name, c.offered, c.booked, percentCell(c.fillRate)]))
+}
+
+export const KIND_HEADERS = ['Type', 'Créneaux offerts', 'Créneaux réservés', 'Taux de remplissage (%)'] as const
+
+export function kindsCsv (report: SeasonReport): string {
+  return toCsv(KIND_HEADERS, report.byKind.map((k) => [KIND_LABELS[k.kind], k.offered, k.booked, percentCell(k.fillRate)]))
+}
+
+export const WEEK_HEADERS = ['Semaine', 'Du', 'Au', 'Créneaux offerts', 'Créneaux réservés', 'Taux de remplissage (%)'] as const
+
+export function weeksCsv (report: SeasonReport): string {
+  return toCsv(WEEK_HEADERS, report.byWeek.map((w) => {
+    const d = isoWeekDates(w.week, report.period)
+    return [w.week, d.from, d.to, w.offered, w.booked, percentCell(w.fillRate)]
+  }))
+}
+
+export const DAY_HEADERS = ['Date', 'Créneaux offerts', 'Créneaux réservés', 'Taux de remplissage (%)'] as const
+
+export function daysCsv (report: SeasonReport): string {
+  return toCsv(DAY_HEADERS, report.byDay.map((d) => [d.date, d.offered, d.booked, percentCell(d.fillRate)]))
+}
+
+export const HEATMAP_HEADERS = ['Jour', 'Heure', 'Créneaux offerts', 'Créneaux réservés', 'Taux de remplissage (%)'] as const
+
+/** The weekday × hour cells that had slots; `Heure` is the hour of the start, `12` for 12:00–12:59. */
+export function heatmapCsv (report: SeasonReport): string {
+  return toCsv(HEATMAP_HEADERS, report.heatmap.map((c) => [
+    WEEKDAY_LABELS[c.weekday - 1] ?? String(c.weekday), c.hour, c.offered, c.booked, percentCell(c.offered === 0 ? null : c.booked / c.offered)
+  ]))
+}
