@@ -192,3 +192,13 @@ t.test('parseSeasonCsv alone', async (t) => {
   ].join('\n'), practitioners, now)
   t.same(withdrawnOverlap.errors, [], 'a withdrawn slot overlaps nothing (as when publishing)')
 })
+
+t.test('the OpenAPI document describes the refused import and its bad lines', async (t) => {
+  const { app } = await build(t, {}, NOW)
+  const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json()
+  const refused = doc.paths['/api/import/season'].post.responses['400']
+  t.ok(refused, 'a 400 response is documented')
+  const schema = refused.content['application/json'].schema
+  t.same(schema.properties.code.enum, ['IMPORT_INVALID', 'VALIDATION'])
+  t.same(Object.keys(schema.properties.errors.items.properties).sort(), ['line', 'message'])
+})

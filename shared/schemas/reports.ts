@@ -96,3 +96,16 @@ export const SeasonImportResult = z.object({ slots: Count, bookings: Count })
 export type SeasonImportResult = z.infer<typeof SeasonImportResult>
 
 export const ImportLineError = z.object({ line: z.number().int().min(1), message: z.string() })
+
+/**
+ * A refused import (400): `IMPORT_INVALID` lists every bad line in `errors` (line 1 is the
+ * header); a body that is not CSV text at all is a `VALIDATION` error with `details`.
+ */
+export const ImportRefused = z.object({
+  statusCode: z.literal(400),
+  error: z.string(),
+  code: z.enum(['IMPORT_INVALID', 'VALIDATION']),
+  message: z.string(),
+  errors: z.array(ImportLineError).optional(),
+  details: z.unknown().optional()
+})

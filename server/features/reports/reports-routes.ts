@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { SeasonImportResult, SeasonReport, SeasonReportQuery } from '../../../shared/schemas/reports.js'
+import { ImportRefused, SeasonImportResult, SeasonReport, SeasonReportQuery } from '../../../shared/schemas/reports.js'
 import { forbidden, invalid } from '../../errors.js'
 import { currentUser } from '../../plugins/auth.js'
 import { findCpts } from '../cpts/cpts-repository.js'
@@ -44,7 +44,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Import a past season (text/csv, header rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome,has_treating_gp): all lines or none',
       consumes: ['text/csv'],
       body: z.string(),
-      response: { 201: SeasonImportResult }
+      response: { 201: SeasonImportResult, 400: ImportRefused.describe('Nothing was imported: every bad line is named in `errors`') }
     },
     bodyLimit: CSV_LIMIT,
     onRequest: app.requireRole('admin')
