@@ -15,7 +15,9 @@ export const CHROMIUM = '/usr/bin/chromium'
 
 /** Flags for a root, offline, headless machine (see the environment notes). */
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=fr-FR']
+/** Date fields follow the browser's own language (French needs Debian's chromium-l10n, which .ci/run installs). */
+const CHROMIUM_ENV = { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' }
 
 /** Bounded waits: generous for a loaded 2-core CI machine, short enough to fail within tap's 120 s. */
 export const TIMEOUT = { start: 30_000, stop: 10_000, action: 10_000, navigation: 15_000 }
@@ -55,6 +57,8 @@ export interface E2eApi {
 /** Settings of the server for one file, over the harness's own (e.g. HOLD_SECONDS, HOLD_SWEEP_MS). */
 export interface E2eOptions {
   env?: Record<string, string>
+  /** Runs once on the new, empty DATA_DIR before the server first starts (e.g. to put the demo in it). */
+  beforeStart?: (dataDir: string) => Promise<void> | void
 }
 
 export interface RestartOptions {
@@ -211,8 +215,9 @@ export async function startE2e (t: Teardown, opts: E2eOptions = {}): Promise<E2e
     killGroup(proc, 'SIGKILL')
   }
 
+  await opts.beforeStart?.(dataDir)
   await start()
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, timeout: TIMEOUT.start })
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, env: CHROMIUM_ENV, headless: true, timeout: TIMEOUT.start })
 
   async function request<T = any> (method: string, path: string, opts: { cookie?: string, body?: unknown, expect?: number } = {}): Promise<T> {
     const headers: Record<string, string> = {}

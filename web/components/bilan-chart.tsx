@@ -23,8 +23,20 @@ const PRINT_SIZE = { width: 780, height: 330 }
 type Kind = 'bar' | 'line'
 type Config = ChartConfiguration<Kind, Array<number | null>, string>
 
+/** ISO weekday of a local date: 1 Monday … 7 Sunday. */
+const weekdayOf = (date: string): number => new Date(date + 'T12:00:00Z').getUTCDay() || 7
+
+/** Label every n-th Monday so that labels keep about 48 px each. */
+function mondayStep (days: number, width: number): number {
+  const weeks = Math.max(1, days / 7)
+  const fit = Math.max(1, Math.floor(width / 48))
+  for (const step of [1, 2, 4, 8, 13, 26]) if (weeks / step <= fit) return step
+  return 52
+}
+
 function config (report: SeasonReport): Config {
   const days = report.byDay
+  const firstMonday = days.findIndex((d) => weekdayOf(d.date) === 1)
   const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)').matches
   return {
     type: 'bar',
@@ -62,7 +74,8 @@ function config (report: SeasonReport): Config {
           borderColor: COLORS.rate,
           backgroundColor: COLORS.rate,
           borderWidth: 2,
-          pointRadius: days.length > 120 ? 0 : 2,
+          // Dots only while days are wide enough to tell them apart (not on a phone, nor over a year).
+          pointRadius: (ctx) => ctx.chart.chartArea !== undefined && ctx.chart.chartArea.width / days.length >= 12 ? 2 : 0,
           pointHoverRadius: 4,
           tension: 0.25,
           spanGaps: true,
@@ -99,13 +112,23 @@ function config (report: SeasonReport): Config {
       },
       scales: {
         x: {
-          grid: { display: false },
+          // Weeks start on Monday: a label and a faint line before every Monday (every second,
+          // fourth… Monday when they would crowd); the other days have neither, unless the
+          // period is short enough to date every day.
+          grid: { display: true, color: COLORS.grid, drawTicks: true },
           ticks: {
             color: COLORS.text,
             maxRotation: 0,
-            autoSkip: true,
-            autoSkipPadding: 12,
-            callback (value) { return axisDay(this.getLabelForValue(Number(value))) }
+            autoSkip: false,
+            callback (value) {
+              const i = Number(value)
+              const date = this.getLabelForValue(i)
+              const width = this.chart.chartArea?.width ?? this.chart.width
+              // A few days only: each has room for its date.
+              if (width / days.length >= 48) return axisDay(date)
+              if (weekdayOf(date) !== 1) return null
+              return Math.floor((i - firstMonday) / 7) % mondayStep(days.length, width) === 0 ? axisDay(date) : null
+            }
           }
         },
         slots: {
