@@ -10,6 +10,8 @@ export interface CptsTable {
   name: string
   timezone: string
   created_at: string
+  /** FINESS number, 9 digits (migration 0006): names the CPTS to the SAS platform (FHIR INT_R04). */
+  finess: string | null
 }
 
 export interface UsersTable {
@@ -144,6 +146,43 @@ export interface CallsTable {
   cpts_id: string | null
 }
 
+/**
+ * A practitioner's calendar-feed secret (migration 0004). Kept in clear so that /praticien can
+ * show the address again (the feed carries no patient identity); looked up by its sha256.
+ */
+export interface FeedTokensTable {
+  practitioner_id: string
+  token: string
+  token_hash: string
+  created_at: string
+}
+
+/** A channel's place in the event log (migration 0005): the last seq it has turned into deliveries. */
+export interface DeliveryCursorsTable {
+  channel: string
+  last_seq: number
+  updated_at: string
+}
+
+/** One message to send on one channel (mail, sas), retried until sent or given up. */
+export interface DeliveriesTable {
+  id: Generated<number>
+  channel: string
+  event_seq: number
+  booking_id: string
+  /** The booking's status this delivery announces. */
+  kind: 'booked' | 'cancelled' | 'honored' | 'no_show'
+  /** What goes out (JSON, built when the event is read): never patient data. */
+  payload: string
+  attempts: Generated<number>
+  next_attempt_at: string
+  sent_at: string | null
+  /** Set when given up (a refusal that a retry cannot fix, or too old). */
+  failed_at: string | null
+  last_error: string | null
+  created_at: string
+}
+
 export interface Database {
   slots: SlotsTable
   bookings: BookingsTable
@@ -155,6 +194,9 @@ export interface Database {
   sessions: SessionsTable
   api_tokens: ApiTokensTable
   audit_log: AuditLogTable
+  feed_tokens: FeedTokensTable
+  delivery_cursors: DeliveryCursorsTable
+  deliveries: DeliveriesTable
 }
 
 export type CptsRow = Selectable<CptsTable>
@@ -166,3 +208,4 @@ export type AuditEntry = Insertable<AuditLogTable>
 export type SlotRow = Selectable<SlotsTable>
 export type BookingRow = Selectable<BookingsTable>
 export type EventRow = Selectable<EventsTable>
+export type DeliveryRow = Selectable<DeliveriesTable>

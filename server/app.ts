@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https'
+import Fastify, { type FastifyInstance, type FastifyServerFactory, type FastifyServerOptions } from 'fastify'
 import cookie from '@fastify/cookie'
 import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
@@ -17,24 +18,37 @@ import cptsRoutes from './features/cpts/cpts-routes.js'
 import usersRoutes from './features/users/users-routes.js'
 import pagesRoutes from './features/pages/pages-routes.js'
 import slotsPlugin from './features/slots/slots-plugin.js'
+import deliveriesPlugin from './features/deliveries/deliveries-plugin.js'
 import slotsRoutes from './features/slots/slots-routes.js'
 import liveRoutes from './features/live/live-routes.js'
 import callsRoutes from './features/calls/calls-routes.js'
 import communesRoutes from './features/communes/communes-routes.js'
 import reportsRoutes from './features/reports/reports-routes.js'
+import feedsRoutes from './features/feeds/feeds-routes.js'
+import fhirPlugin from './features/fhir/fhir-plugin.js'
+import { withFeedTokensRedacted } from './features/feeds/feed-log.js'
 
 export interface AppOptions {
   config: Config
   db: Db
   clock: Clock
   logger?: FastifyServerOptions['logger']
+  /** Serve https (and ask for client certificates: mTLS for the SAS platform); see `httpsOptions`. */
+  https?: HttpsOptions
+}
+
+/** An https server in place of Fastify's http one (same request types, TLS socket underneath). */
+function httpsFactory (options: HttpsOptions | undefined): FastifyServerFactory | undefined {
+  return options === undefined ? undefined : (handler) => createHttpsServer(options, handler)
 }
 
 /** Builds the whole server (API, websocket, pages) without listening: tests inject into it. */
 export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
-    bodyLimit: 10 * 1024 * 1024
+    // Request URLs are logged: a calendar-feed URL carries its secret, which is masked.
+    logger: withFeedTokensRedacted(opts.logger ?? false),
+    bodyLimit: 10 * 1024 * 1024,
+    serverFactory: httpsFactory(opts.https)
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
@@ -72,6 +86,8 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   // No compression: frames are small and each is serialised once for every socket.
   await app.register(websocket, { options: { maxPayload: 64 * 1024, perMessageDeflate: false } })
   await app.register(slotsPlugin)
+  // E-mail notices and appointments to the SAS platform, from the event log, off the request path.
+  await app.register(deliveriesPlugin)
 
   await app.register(sessionRoutes)
   await app.register(cptsRoutes)
@@ -81,6 +97,8 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(callsRoutes)
   await app.register(communesRoutes)
   await app.register(reportsRoutes)
+  await app.register(feedsRoutes)
+  await app.register(fhirPlugin)
   await app.register(pagesRoutes)
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())

@@ -18,9 +18,24 @@ const EnvSchema = z.object({
   PUBLISH_MAX_DAYS_AHEAD: z.coerce.number().int().min(1).max(730).default(180),
   HOLD_SWEEP_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
+  FEED_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
   MAJORATION_EUROS: z.coerce.number().min(0).max(1000).default(15),
   MAJORATION_WEEKLY_CAP: z.coerce.number().int().min(0).max(1000).default(20),
   PUBLIC_URL: z.string().url().optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^/\s]+/, 'an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3).default('Créneaux <no-reply@localhost>'),
+  SAS_FHIR_BASE_URL: z.string().regex(/^https?:\/\/[^/\s]+/, 'an http:// or https:// URL').optional(),
+  SAS_CLIENT_CERT: z.string().optional(),
+  SAS_CLIENT_KEY: z.string().optional(),
+  SAS_CA: z.string().optional(),
+  SAS_APPOINTMENT_ID_SYSTEM: z.string().min(1).optional(),
+  DELIVERY_POLL_MS: z.coerce.number().int().min(10).max(3_600_000).default(2000),
+  FHIR_TOKENS: z.string().optional(),
+  FHIR_REQUIRE_CLIENT_CERT: boolish.default(false),
+  FHIR_CLIENT_CERT_CN: z.string().optional(),
+  TLS_CERT: z.string().optional(),
+  TLS_KEY: z.string().optional(),
+  TLS_CLIENT_CA: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 })
 
@@ -40,6 +55,8 @@ export interface Config {
   holdSweepMs: number
   /** Sign-in attempts allowed per minute for one address and e-mail. */
   loginRateLimit: number
+  /** Calendar-feed fetches allowed per minute from one address. */
+  feedRateLimit: number
   /** Season report: euros paid per honored snp booking (the ARS majoration). */
   majorationEuros: number
   /** Season report: honored snp bookings counted per practitioner and ISO week, at most. */
@@ -49,6 +66,31 @@ export interface Config {
   publicUrl: string
   /** Folder of the built web assets (`dist/web`). */
   webDir: string
+  /** E-mail notices to practitioners: the SMTP server (`smtp://user:pass@host:587`), null = off. */
+  smtpUrl: string | null
+  /** The From of those mails. */
+  mailFrom: string
+  /** INT_R03: the SAS platform's FHIR base, without a trailing slash; null = off. */
+  sasFhirBaseUrl: string | null
+  /** mTLS towards the SAS platform: PEM files (client certificate, its key, the CA to trust). */
+  sasClientCert: string | null
+  sasClientKey: string | null
+  sasCa: string | null
+  /** `Appointment.identifier.system` of what we send the SAS (keep it stable: updates find appointments by it). */
+  sasAppointmentIdSystem: string
+  /** How often the delivery queue reads new events and sends what is due. */
+  deliveryPollMs: number
+  /** Bearer secrets accepted on `/fhir/Slot` (the SAS platform's); empty = none. */
+  fhirTokens: string[]
+  /** `/fhir/Slot` answers only clients with a certificate signed by `tlsClientCa` (the SAS uses mTLS). */
+  fhirRequireClientCert: boolean
+  /** Accepted Common Names of those client certificates; empty = any certificate of the CA. */
+  fhirClientCertNames: string[]
+  /** https: PEM files of the server's certificate and key; null = plain http (e.g. behind a proxy). */
+  tlsCert: string | null
+  tlsKey: string | null
+  /** PEM file of the CA whose client certificates are asked for and verified (mTLS); null = none asked. */
+  tlsClientCa: string | null
 }
 
 /** Walks up from this file to the folder holding package.json (works from source and dist). */
@@ -73,6 +115,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
   }
   const e = parsed.data
   const dataDir = resolve(e.DATA_DIR)
+  const publicUrl = (e.PUBLIC_URL ?? `${e.TLS_CERT === undefined ? 'http' : 'https'}://localhost:${e.PORT}`).replace(/\/+$/, '')
   return {
     port: e.PORT,
     host: e.HOST,
@@ -86,10 +129,48 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     publishMaxDaysAhead: e.PUBLISH_MAX_DAYS_AHEAD,
     holdSweepMs: e.HOLD_SWEEP_MS,
     loginRateLimit: e.LOGIN_RATE_LIMIT,
+    feedRateLimit: e.FEED_RATE_LIMIT,
     majorationEuros: e.MAJORATION_EUROS,
     majorationWeeklyCap: e.MAJORATION_WEEKLY_CAP,
     logLevel: e.LOG_LEVEL,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
-    webDir: join(projectRoot(), 'dist', 'web')
+    publicUrl,
+    webDir: join(projectRoot(), 'dist', 'web'),
+    ...deliverySettings(e, publicUrl),
+    ...fhirSettings(e)
   }
+}
+
+const commaList = (v: string | undefined): string[] => (v ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '')
+
+/** FHIR interface for the SAS platform, and the https/mTLS listener it needs. */
+function fhirSettings (e: z.infer<typeof EnvSchema>) {
+  const problems: string[] = []
+  const fhirTokens = commaList(e.FHIR_TOKENS)
+  if (fhirTokens.some((tok) => tok.length < 16)) problems.push('FHIR_TOKENS: each secret needs at least 16 characters')
+  if ((e.TLS_CERT === undefined) !== (e.TLS_KEY === undefined)) problems.push('TLS_CERT and TLS_KEY go together')
+  if (e.TLS_CLIENT_CA !== undefined && e.TLS_CERT === undefined) problems.push('TLS_CLIENT_CA needs TLS_CERT and TLS_KEY (https)')
+  if (e.FHIR_REQUIRE_CLIENT_CERT && e.TLS_CLIENT_CA === undefined) problems.push('FHIR_REQUIRE_CLIENT_CERT needs TLS_CLIENT_CA, TLS_CERT and TLS_KEY')
+  if (problems.length > 0) throw new Error('Invalid settings in the environment:\n' + problems.map((p) => '  ' + p).join('\n'))
+  return {
+    fhirTokens,
+    fhirRequireClientCert: e.FHIR_REQUIRE_CLIENT_CERT,
+    fhirClientCertNames: commaList(e.FHIR_CLIENT_CERT_CN),
+    tlsCert: e.TLS_CERT ?? null,
+    tlsKey: e.TLS_KEY ?? null,
+    tlsClientCa: e.TLS_CLIENT_CA ?? null
+  } satisfies Partial<Config>
+}
+
+/** Mail and SAS appointment settings: each channel is off while its address is unset. */
+function deliverySettings (e: z.infer<typeof EnvSchema>, publicUrl: string) {
+  return {
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM,
+    sasFhirBaseUrl: e.SAS_FHIR_BASE_URL === undefined ? null : e.SAS_FHIR_BASE_URL.replace(/\/+$/, ''),
+    sasClientCert: e.SAS_CLIENT_CERT ?? null,
+    sasClientKey: e.SAS_CLIENT_KEY ?? null,
+    sasCa: e.SAS_CA ?? null,
+    sasAppointmentIdSystem: e.SAS_APPOINTMENT_ID_SYSTEM ?? `${publicUrl}/fhir/appointment-id`,
+    deliveryPollMs: e.DELIVERY_POLL_MS
+  } satisfies Partial<Config>
 }

@@ -6,12 +6,15 @@ import { bootstrapAdmin } from './bootstrap.js'
 import { systemClock } from './clock.js'
 import { loadConfig } from './config.js'
 import { preloadCommunes } from './lib/communes.js'
+import { httpsOptions } from './features/fhir/tls.js'
 
 const config = loadConfig(process.env)
 const db = openSqlite(config.dbFile)
 await migrateToLatest(db)
 const admin = await bootstrapAdmin(db, config, systemClock.now())
-const app = await buildApp({ config, db, clock: systemClock, logger: { level: config.logLevel } })
+// TLS_CERT/TLS_KEY: https here (TLS_CLIENT_CA adds mTLS for the SAS platform); else http, e.g. behind a proxy.
+const https = httpsOptions(config)
+const app = await buildApp({ config, db, clock: systemClock, logger: { level: config.logLevel }, ...(https === undefined ? {} : { https }) })
 
 let closing = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -26,7 +29,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 const address = await app.listen({ port: config.port, host: config.host })
 // The commune list takes ~0.4 s to parse: do it now rather than in the first regulator's request.
 setImmediate(preloadCommunes)
-const url = address.replace('[::1]', 'localhost')
+const url = address.replace('[::1]', 'localhost').replace(/^http:/, https === undefined ? 'http:' : 'https:')
 console.log(`\nCréneaux is running on ${url}  (database: ${config.dbFile})`)
 if (admin !== null) {
   console.log(admin.generatedPassword === null

@@ -43,7 +43,9 @@ const MATRIX: Row[] = [
     ok: 201,
     body: (ctx) => ({ email: `matrix-${ctx.n}@cpts.test`, name: `Régulateur ${ctx.n}`, password: PASSWORD, role: 'regulator' })
   },
-  { method: 'GET', url: '/api/users', allowed: ['admin'], ok: 200 }
+  { method: 'GET', url: '/api/users', allowed: ['admin'], ok: 200 },
+  { method: 'GET', url: '/api/feed', allowed: ['practitioner'], ok: 200 },
+  { method: 'POST', url: '/api/feed/rotate', allowed: ['practitioner'], ok: 200 }
 ]
 
 const WHO: readonly Who[] = ['anonymous', ...ROLES]

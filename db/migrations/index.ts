@@ -2,10 +2,16 @@ import type { Migration } from 'kysely'
 import * as m0001 from './0001_accounts.js'
 import * as m0002 from './0002_slots.js'
 import * as m0003 from './0003_report_columns.js'
+import * as m0004 from './0004_feed_tokens.js'
+import * as m0005 from './0005_deliveries.js'
+import * as m0006 from './0006_fhir.js'
 
 /** Every migration, by a name that sorts in the order they run. */
 export const migrations: Record<string, Migration> = {
   '0001_accounts': m0001,
   '0002_slots': m0002,
-  '0003_report_columns': m0003
+  '0003_report_columns': m0003,
+  '0004_feed_tokens': m0004,
+  '0005_deliveries': m0005,
+  '0006_fhir': m0006
 }

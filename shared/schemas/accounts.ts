@@ -85,11 +85,19 @@ export const TokenCreated = z.object({ id: Id, label: z.string(), token: z.strin
 /** The IANA spelling of a zone Intl accepts in any case (`europe/paris` → `Europe/Paris`). */
 const canonicalTimeZone = (zone: string): string => new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone
 
+/**
+ * A FINESS number: 9 digits (the SAS guide's Organization identifier is "1" + 9 digits, so the
+ * Corsican 2A/2B numbers cannot be sent there).
+ */
+export const Finess = z.string().trim().regex(/^\d{9}$/, 'FINESS must be 9 digits')
+
 export const CreateCptsBody = z.object({
   name: z.string().trim().min(1).max(150),
-  timezone: TimeZone.default('Europe/Paris').transform(canonicalTimeZone)
+  timezone: TimeZone.default('Europe/Paris').transform(canonicalTimeZone),
+  /** Optional: with it, the CPTS's slots are also offered to it through the SAS platform (FHIR INT_R04). */
+  finess: Finess.optional()
 })
 export type CreateCptsBody = z.infer<typeof CreateCptsBody>
 
-export const Cpts = z.object({ id: Id, name: z.string(), timezone: z.string() })
+export const Cpts = z.object({ id: Id, name: z.string(), timezone: z.string(), finess: z.string().nullable() })
 export type Cpts = z.infer<typeof Cpts>

@@ -27,13 +27,20 @@ export function timeZoneLabel (zone: string): string {
   return known === undefined ? zone : `${known.place} (${zone})`
 }
 
-const FIELDS = ['name', 'timezone'] as const
-const ID: Record<(typeof FIELDS)[number], string> = { name: 'cpts-name', timezone: 'cpts-timezone' }
+const FIELDS = ['name', 'timezone', 'finess'] as const
+const ID: Record<(typeof FIELDS)[number], string> = { name: 'cpts-name', timezone: 'cpts-timezone', finess: 'cpts-finess' }
+const FINESS_INVALID = 'N° FINESS invalide : 9 chiffres.'
+
+/** The FINESS check is ours (a pattern): give it its own French sentence. */
+function withFinessSentence (found: FormErrors): FormErrors {
+  return found.fields.finess === undefined ? found : { ...found, fields: { ...found.fields, finess: FINESS_INVALID } }
+}
 
 /** Territories: the table of CPTS and the form that creates one. */
 export function CptsSection (props: { cpts: Cpts[] | null, onCreated: (c: Cpts) => void }) {
   const [name, setName] = useState('')
   const [timezone, setTimezone] = useState('Europe/Paris')
+  const [finess, setFiness] = useState('')
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS)
   const [busy, setBusy] = useState(false)
   const [done, setDone] = useState<string | null>(null)
@@ -50,9 +57,9 @@ export function CptsSection (props: { cpts: Cpts[] | null, onCreated: (c: Cpts) 
     e.preventDefault()
     if (busy) return
     setDone(null)
-    const values = { name, timezone }
-    const parsed = CreateCptsBody.safeParse(values)
-    if (!parsed.success) return fail(issuesToErrors(parsed.error.issues, values, FIELDS))
+    const values = { name, timezone, finess }
+    const parsed = CreateCptsBody.safeParse({ name, timezone, ...(finess.trim() === '' ? {} : { finess }) })
+    if (!parsed.success) return fail(withFinessSentence(issuesToErrors(parsed.error.issues, values, FIELDS)))
     const same = (props.cpts ?? []).find((c) => c.name.localeCompare(parsed.data.name, 'fr', { sensitivity: 'base' }) === 0)
     if (same !== undefined) return fail({ fields: { name: 'Une CPTS porte déjà ce nom.' } })
     setBusy(true)
@@ -60,12 +67,13 @@ export function CptsSection (props: { cpts: Cpts[] | null, onCreated: (c: Cpts) 
       const cpts = await api<Cpts>('POST', '/api/cpts', parsed.data)
       setName('')
       setTimezone('Europe/Paris')
+      setFiness('')
       setErrors(NO_ERRORS)
       setCreated(cpts.id)
       setDone(`CPTS créée : ${cpts.name}, ${timeZoneLabel(cpts.timezone)}.`)
       props.onCreated(cpts)
     } catch (err) {
-      fail(requestErrors(err, values, FIELDS, () => ({ fields: { name: 'Une CPTS porte déjà ce nom.' } })))
+      fail(withFinessSentence(requestErrors(err, values, FIELDS, () => ({ fields: { name: 'Une CPTS porte déjà ce nom.' } }))))
     } finally {
       setBusy(false)
     }
@@ -83,12 +91,13 @@ export function CptsSection (props: { cpts: Cpts[] | null, onCreated: (c: Cpts) 
             <div class='table-wrap' role='region' aria-labelledby='cpts-table-caption' tabIndex={0}>
               <table>
                 <caption id='cpts-table-caption' class='sr-only'>CPTS de l’instance</caption>
-                <thead><tr><th scope='col'>Nom</th><th scope='col'>Fuseau horaire</th></tr></thead>
+                <thead><tr><th scope='col'>Nom</th><th scope='col'>Fuseau horaire</th><th scope='col'>N° FINESS</th></tr></thead>
                 <tbody>
                   {props.cpts.map((c) => (
                     <tr key={c.id} class={c.id === created ? 'row-new' : undefined}>
                       <td>{c.name}</td>
                       <td>{timeZoneLabel(c.timezone)}</td>
+                      <td>{c.finess ?? '—'}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -108,6 +117,10 @@ export function CptsSection (props: { cpts: Cpts[] | null, onCreated: (c: Cpts) 
               onChange={(e) => setTimezone(e.currentTarget.value)}>
               {TIME_ZONES.map((t) => <option key={t.zone} value={t.zone}>{t.place}</option>)}
             </select>
+          </Field>
+          <Field id={ID.finess} label='N° FINESS (facultatif)' error={err.finess} hint='9 chiffres : la plateforme SAS propose alors aussi les créneaux à la CPTS.'>
+            <input {...a11y(ID.finess, err.finess, true)} name='finess' type='text' inputMode='numeric' autocomplete='off' maxLength={9} value={finess}
+              onInput={(e) => setFiness(e.currentTarget.value)} />
           </Field>
         </div>
         <FormError id='cpts-form-error' message={errors.form} />

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { PAGES } from '../../shared/pages.js'
 import type { Cpts, User } from '../../shared/schemas/accounts.js'
 import type { Booking, Slot } from '../../shared/schemas/slots.js'
+import { FeedPanel } from '../components/feed-panel.js'
 import { Bookings } from '../components/praticien-bookings.js'
 import { requestFailure } from '../components/praticien-fields.js'
 import { PublishPanel } from '../components/praticien-publish.js'
@@ -114,11 +115,13 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
         <a href='#reservations'>Réservations{bookings !== null && ` (${upcoming + toRecord})`}</a>
         <a href='#publier'>Publier</a>
         <a href='#creneaux'>Créneaux{slots !== null && ` (${freeCount} libres)`}</a>
+        <a href='#agenda'>Agenda</a>
       </nav>
       {loadError !== undefined && <p class='banner banner-error' role='alert'>{loadError}</p>}
       <div class='pr-grid'>
         <div class='pr-col-publish'>
           <PublishPanel zone={zone} kind={kind} version={version} onPublished={reload} />
+          <FeedPanel />
         </div>
         <div class='pr-col-lists'>
           <Bookings bookings={bookings} zone={zone} now={now} onChanged={reload} />

@@ -11,7 +11,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     onRequest: app.requireRole('admin')
   }, async (request, reply) => {
     const now = app.clock.now()
-    const cpts = { id: newId(), name: request.body.name, timezone: request.body.timezone }
+    const cpts = { id: newId(), name: request.body.name, timezone: request.body.timezone, finess: request.body.finess ?? null }
     await app.db.transaction().execute(async (trx) => {
       await trx.insertInto('cpts').values({ ...cpts, created_at: now.toISOString() }).execute()
       await appendAudit(trx, { at: now, userId: currentUser(request).id, action: 'cpts.create', subjectType: 'cpts', subjectId: cpts.id, ip: request.ip })

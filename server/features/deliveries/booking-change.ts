@@ -1,0 +1,93 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/types.js'
+import type { EventType, SlotKind, SlotMode } from '../../../shared/schemas/slots.js'
+
+/** The booking status a delivery announces. */
+export type DeliveryKind = 'booked' | 'cancelled' | 'honored' | 'no_show'
+
+/** The events the delivery channels read; every other event only moves their cursor. */
+export const BOOKING_EVENTS: ReadonlySet<string> = new Set<EventType>(['slot.booked', 'booking.cancelled', 'booking.outcome'])
+
+/** One row of the event log, as the delivery worker reads it. */
+export interface LogEvent { seq: number, type: string, at: string, slot_id: string, payload: string }
+
+/**
+ * A booking change as the channels see it: the slot, the practitioner, who booked, and no
+ * patient data at all (the query below never reads those columns). Instants are ISO UTC.
+ */
+export interface BookingChange {
+  eventSeq: number
+  /** When the change was made (the event's instant). */
+  at: string
+  kind: DeliveryKind
+  booking: { id: string, bookedAt: string, bookedBy: string | null }
+  slot: { id: string, start: string, end: string, kind: SlotKind, mode: SlotMode }
+  practitioner: { id: string, name: string, email: string, rpps: string }
+  cpts: { name: string, timezone: string }
+}
+
+/**
+ * Which booking an event is about. The slot view of `slot.booked` and `booking.outcome` names
+ * it; after a cancellation the slot no longer does, so the booking is the one of that slot
+ * cancelled at the event's instant (both are written from the same clock reading) that this
+ * channel has not yet announced as cancelled.
+ */
+async function bookingIdOf (trx: Kysely<Database>, ev: LogEvent, channel: string): Promise<string | undefined> {
+  if (ev.type !== 'booking.cancelled') {
+    const slot = JSON.parse(ev.payload) as { bookingId?: string }
+    return slot.bookingId
+  }
+  const row = await trx.selectFrom('bookings').select('bookings.id')
+    .where('bookings.slot_id', '=', ev.slot_id)
+    .where('bookings.status', '=', 'cancelled')
+    .where('bookings.cancelled_at', '=', ev.at)
+    .where(({ not, exists, selectFrom }) => not(exists(
+      selectFrom('deliveries').select('deliveries.id')
+        .where('deliveries.channel', '=', channel)
+        .where('deliveries.kind', '=', 'cancelled')
+        .whereRef('deliveries.booking_id', '=', 'bookings.id')
+    )))
+    .orderBy('bookings.booked_at').orderBy('bookings.id')
+    .executeTakeFirst()
+  return row?.id
+}
+
+/**
+ * Reads what the channels need about a booking event (inside the enqueueing transaction).
+ * Undefined when the event is not about a booking, or its booking cannot be found.
+ */
+export async function loadBookingChange (trx: Kysely<Database>, ev: LogEvent, channel: string): Promise<BookingChange | undefined> {
+  if (!BOOKING_EVENTS.has(ev.type)) return undefined
+  const bookingId = await bookingIdOf(trx, ev, channel)
+  if (bookingId === undefined) return undefined
+  const r = await trx.selectFrom('bookings')
+    .innerJoin('slots', 'slots.id', 'bookings.slot_id')
+    .innerJoin('users', 'users.id', 'slots.practitioner_id')
+    .innerJoin('practitioners', 'practitioners.user_id', 'slots.practitioner_id')
+    .innerJoin('cpts', 'cpts.id', 'slots.cpts_id')
+    // Never the patient columns (names, birth date, phone, reason).
+    .select([
+      'bookings.id', 'bookings.status', 'bookings.booked_at', 'bookings.booked_by',
+      'slots.id as slot_id', 'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode',
+      'users.id as practitioner_id', 'users.name as practitioner_name', 'users.email as practitioner_email',
+      'practitioners.rpps', 'cpts.name as cpts_name', 'cpts.timezone'
+    ])
+    .where('bookings.id', '=', bookingId)
+    .executeTakeFirst()
+  if (r === undefined) return undefined
+  let kind: DeliveryKind
+  if (ev.type === 'slot.booked') kind = 'booked'
+  else if (ev.type === 'booking.cancelled') kind = 'cancelled'
+  // An outcome event announces the outcome recorded now (a later correction sends its own event).
+  else if (r.status === 'honored' || r.status === 'no_show') kind = r.status
+  else return undefined
+  return {
+    eventSeq: ev.seq,
+    at: ev.at,
+    kind,
+    booking: { id: r.id, bookedAt: r.booked_at, bookedBy: r.booked_by },
+    slot: { id: r.slot_id, start: r.start_at, end: r.end_at, kind: r.kind, mode: r.mode },
+    practitioner: { id: r.practitioner_id, name: r.practitioner_name, email: r.practitioner_email, rpps: r.rpps },
+    cpts: { name: r.cpts_name, timezone: r.timezone }
+  }
+}

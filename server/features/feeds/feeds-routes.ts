@@ -1,0 +1,49 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { FeedQuery, FeedUrls } from '../../../shared/schemas/feeds.js'
+import { notFound } from '../../errors.js'
+import { currentUser } from '../../plugins/auth.js'
+import { actorOf } from '../slots/slots-plugin.js'
+import { feedUrls, matchesEtag, renderFeed, rotateFeed, type FeedDeps } from './feed-service.js'
+
+/**
+ * Calendar feed (iCal): a practitioner reads and rotates their secret address; calendar
+ * clients fetch `/feeds/<token>.ics` with no other credential, so that address is the secret.
+ */
+const routes: FastifyPluginAsyncZod = async (app) => {
+  const deps: FeedDeps = { db: app.db, publicUrl: app.config.publicUrl }
+  const practitioner = (request: Parameters<typeof actorOf>[0]) => ({ ...actorOf(request), cptsId: currentUser(request).cptsId })
+
+  app.get('/api/feed', {
+    schema: { tags: ['calendar feed'], summary: 'Your calendar-feed addresses (created on first use)', response: { 200: FeedUrls } },
+    onRequest: app.requireRole('practitioner')
+  }, async (request) => await feedUrls(deps, practitioner(request), app.clock.now()))
+
+  app.post('/api/feed/rotate', {
+    schema: { tags: ['calendar feed'], summary: 'Replace your feed address: the old one answers 404 at once', response: { 200: FeedUrls } },
+    onRequest: app.requireRole('practitioner')
+  }, async (request) => await rotateFeed(deps, practitioner(request), app.clock.now()))
+
+  app.get('/feeds/:token.ics', {
+    schema: {
+      tags: ['calendar feed'],
+      summary: 'iCalendar feed of a practitioner (the token is the credential); ?free=1 adds free slots',
+      params: z.object({ token: z.string() }),
+      querystring: FeedQuery,
+      produces: ['text/calendar']
+    },
+    // Counted per address: calendar clients poll every 15 minutes; a guesser gets nowhere.
+    config: { rateLimit: { max: app.config.feedRateLimit, timeWindow: '1 minute' } }
+  }, async (request, reply) => {
+    const free = request.query.free === '1' || request.query.free === 'true'
+    const feed = await renderFeed(deps, request.params.token, free, app.clock.now())
+    if (feed === null) throw notFound('Feed')
+    reply.header('cache-control', 'private, max-age=300')
+      .header('etag', feed.etag)
+      .header('x-robots-tag', 'noindex')
+    if (matchesEtag(request.headers['if-none-match'], feed.etag)) return await reply.status(304).send()
+    return await reply.type('text/calendar; charset=utf-8').send(feed.body)
+  })
+}
+
+export default routes

@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/types.js'
+
+function slotQuery (db: Kysely<Database>) {
+  return db.selectFrom('slots')
+    .innerJoin('users', 'users.id', 'slots.practitioner_id')
+    .innerJoin('practitioners', 'practitioners.user_id', 'slots.practitioner_id')
+    .innerJoin('cpts', 'cpts.id', 'slots.cpts_id')
+    .select([
+      'slots.id', 'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode', 'slots.status', 'slots.hold_expires_at',
+      'slots.practitioner_id', 'users.name as practitioner_name', 'practitioners.rpps', 'practitioners.profession',
+      'practitioners.address', 'practitioners.postal_code', 'practitioners.commune', 'practitioners.commune_code',
+      'practitioners.phone', 'slots.cpts_id', 'cpts.name as cpts_name', 'cpts.timezone', 'cpts.finess'
+    ])
+    // A disabled account offers nothing to the outside.
+    .where('users.disabled_at', 'is', null)
+}
+
+/** A slot with what the FHIR resources around it need: never anything about a booking. */
+export type FhirSlotRecord = Awaited<ReturnType<ReturnType<typeof slotQuery>['executeTakeFirstOrThrow']>>
+
+export interface FreeSlotQuery {
+  /** Inclusive bounds on the start, ISO UTC. */
+  from: string
+  to: string
+  /** Now, ISO UTC: slots already started are not offered; holds that ran out are free. */
+  now: string
+  /** Only these practitioners (RPPS); null = all. */
+  rpps: string[] | null
+}
+
+/** Free slots starting in the window, in start order (INT_R01 / INT_R04). */
+export async function findFreeSlots (db: Kysely<Database>, q: FreeSlotQuery): Promise<FhirSlotRecord[]> {
+  if (q.rpps !== null && q.rpps.length === 0) return []
+  let query = slotQuery(db)
+    .where('slots.start_at', '>=', q.from)
+    .where('slots.start_at', '<=', q.to)
+    .where('slots.start_at', '>', q.now)
+    // A hold past its expiry is free even before the sweeper writes it (as on the live board).
+    .where((eb) => eb.or([
+      eb('slots.status', '=', 'free'),
+      eb.and([eb('slots.status', '=', 'held'), eb('slots.hold_expires_at', '<=', q.now)])
+    ]))
+  if (q.rpps !== null) query = query.where('practitioners.rpps', 'in', q.rpps)
+  return await query.orderBy('slots.start_at').orderBy('slots.id').execute()
+}
+
+/** Slots not withdrawn that have not ended and start before `startBefore` (SMART Scheduling Links). */
+export async function findPublishedSlots (db: Kysely<Database>, q: { now: string, startBefore: string }): Promise<FhirSlotRecord[]> {
+  return await slotQuery(db)
+    .where('slots.end_at', '>', q.now)
+    .where('slots.start_at', '<', q.startBefore)
+    .where('slots.status', '!=', 'withdrawn')
+    .orderBy('slots.start_at').orderBy('slots.id')
+    .execute()
+}
+
+/**
+ * The zone that reads instants sent without an offset: the territories' zone when they all
+ * share one, else Europe/Paris (the SAS platform's own).
+ */
+export async function defaultZone (db: Kysely<Database>): Promise<string> {
+  const zones = await db.selectFrom('cpts').select('timezone').distinct().limit(2).execute()
+  return zones.length === 1 && zones[0] !== undefined ? zones[0].timezone : 'Europe/Paris'
+}

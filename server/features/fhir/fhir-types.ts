@@ -1,0 +1,21 @@
+/** The little of FHIR's JSON shapes our builders need: resources stay plain objects. */
+export interface FhirResource {
+  resourceType: string
+  id?: string
+  [element: string]: unknown
+}
+
+export interface Coding { system: string, code: string, display?: string }
+export interface CodeableConcept { coding?: Coding[], text?: string, extension?: Array<{ url: string, valueReference: { reference: string } }> }
+export interface Reference { reference: string }
+
+/** What every builder needs to know about where it is served. */
+export interface FhirContext {
+  /** The server's public address, no trailing slash (`PUBLIC_URL`). */
+  publicUrl: string
+}
+
+/** The FHIR base of this server: `fullUrl`s are `${fhirBase(ctx)}/<Type>/<id>`. */
+export const fhirBase = (ctx: FhirContext): string => `${ctx.publicUrl}/fhir`
+
+export const coding = (system: string, code: string): CodeableConcept => ({ coding: [{ system, code }] })

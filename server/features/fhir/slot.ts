@@ -1,0 +1,46 @@
+import { toZonedIso } from '../slots/slot-times.js'
+import { CPTS_CATEGORY_CODE, MODE_CODE, PROFILE, SERVICE_TYPE_REFERENCE_EXTENSION, SPECIALTY_CODE, SYSTEM } from './codes.js'
+import type { FhirSlotRecord } from './fhir-repository.js'
+import { coding, type CodeableConcept, type FhirContext, type FhirResource } from './fhir-types.js'
+
+/**
+ * The page that opens booking with this practitioner's slots on our side: the guide asks for the
+ * practitioner's agenda, not one URL per slot; the SAS appends `origin=sas` when it sends
+ * a regulator there.
+ */
+export function bookingPageUrl (ctx: FhirContext, practitionerId: string): string {
+  return `${ctx.publicUrl}/regulation?praticien=${encodeURIComponent(practitionerId)}`
+}
+
+/**
+ * A free slot as the SAS platform reads it (FrSlotAgregateur). Every slot here is kept for the
+ * regulation: audience `SNP`. With `offerToCpts` (an INT_R04 search, and a CPTS known by its
+ * FINESS) it also carries the `CPTS` audience, the reference to its CPTS's HealthcareService and
+ * the R04 profile.
+ */
+export function slotResource (r: FhirSlotRecord, ctx: FhirContext, offerToCpts: boolean): FhirResource {
+  const audience = (code: string) => ({ system: SYSTEM.slotAudience, code })
+  const serviceType: CodeableConcept[] = [coding(SYSTEM.actCode, MODE_CODE[r.mode])]
+  if (offerToCpts) {
+    serviceType.push({
+      extension: [{ url: SERVICE_TYPE_REFERENCE_EXTENSION, valueReference: { reference: `HealthcareService/${r.cpts_id}` } }],
+      coding: [{ system: SYSTEM.establishmentCategory, code: CPTS_CATEGORY_CODE }]
+    })
+  }
+  return {
+    resourceType: 'Slot',
+    id: r.id,
+    meta: {
+      profile: [offerToCpts ? PROFILE.slotCpts : PROFILE.slot],
+      security: offerToCpts ? [audience('SNP'), audience('CPTS')] : [audience('SNP')]
+    },
+    serviceType,
+    specialty: [coding(SYSTEM.specialty, SPECIALTY_CODE[r.kind])],
+    appointmentType: coding(SYSTEM.appointmentType, 'ROUTINE'),
+    schedule: { reference: `Schedule/${r.practitioner_id}` },
+    status: 'free',
+    start: toZonedIso(r.start_at, r.timezone),
+    end: toZonedIso(r.end_at, r.timezone),
+    comment: bookingPageUrl(ctx, r.practitioner_id)
+  }
+}
