@@ -62,7 +62,7 @@ async function scrollWidth (page: Page): Promise<number> {
 t.test('/regulation and /praticien: errors, phone screen, axe, screenshots', async (t) => {
   const e2e = await startE2e(t)
   const cpts = await e2e.api.createCpts('CPTS Côte de Lumière')
-  await e2e.api.createUser({
+  const gpUser = await e2e.api.createUser({
     email: GP.email, name: GP.name, password: PASSWORD, role: 'practitioner', cptsId: cpts.id,
     practitioner: { rpps: GP.rpps, profession: 'gp', address: '12 rue de la Plage', postalCode: '85160', commune: 'Saint-Jean-de-Monts', phone: '02 51 58 00 42' }
   })
@@ -181,6 +181,25 @@ t.test('/regulation and /praticien: errors, phone screen, axe, screenshots', asy
     await page.getByRole('button', { name: 'Un créneau' }).click()
     await page.getByLabel('Durée (minutes)').fill('3')
     t.equal(await fieldError(t, page, 'one-duration'), 'Durée en minutes : un nombre entier de 5 à 240.', 'one slot of 3 minutes: error under the duration')
+    t.same(scriptErrors(e2e.pageErrors(page)), [], 'no script error')
+    await page.context().close()
+  })
+
+  step("/regulation?praticien=<id> (the SAS platform's link): that practitioner's agenda only, then everyone", async (t) => {
+    const page = await e2e.newPage(DESKTOP)
+    await e2e.signInPage(page, REGULATOR.email, PASSWORD)
+    await page.goto('/regulation?praticien=no-such-practitioner')
+    await page.locator('.rg-status.is-live').waitFor()
+    await page.locator('.rg-only').getByText('ce praticien').waitFor()
+    t.match(await page.locator('.rg-only').innerText(), /aucun créneau ouvert/, 'an unknown practitioner: said so')
+    t.equal(await page.locator('li.rg-row').count(), 0, 'and no slot of anyone else is listed')
+
+    await page.goto(`/regulation?praticien=${gpUser.id}`)
+    await page.locator('.rg-count').getByText('11 créneaux libres').waitFor()
+    t.match(await page.locator('.rg-only').innerText(), /Créneaux de Dr Claire Martin seulement/, "the practitioner's name in the banner")
+    await page.getByRole('button', { name: 'voir tous les praticiens' }).click()
+    await page.locator('.rg-only').waitFor({ state: 'detached' })
+    t.equal(new URL(page.url()).search, '', 'the link parameter is dropped from the address')
     t.same(scriptErrors(e2e.pageErrors(page)), [], 'no script error')
     await page.context().close()
   })

@@ -80,6 +80,12 @@ t.test('pages', async (t) => {
     t.equal(res.headers.location, '/connexion?suite=%2Fregulation')
   })
 
+  t.test("a link with a query (the SAS platform's /regulation?praticien=…) keeps it through sign-in", async (t) => {
+    const res = await app.inject({ method: 'GET', url: '/regulation?praticien=abc&origin=sas' })
+    t.equal(res.statusCode, 302)
+    t.equal(res.headers.location, `/connexion?suite=${encodeURIComponent('/regulation?praticien=abc&origin=sas')}`)
+  })
+
   t.test('assets are served', async (t) => {
     const css = await app.inject({ method: 'GET', url: '/assets/app.css' })
     t.equal(css.statusCode, 200)

@@ -9,8 +9,15 @@ import { doctorName, fold, formatDayOf, formatTime, groupBy, localDateOf } from 
 /** A commune as GET /api/communes answers it. */
 export interface Commune { code: string, name: string, departement: string, postalCodes: string[], epci: string | null }
 
-export interface Filters { kind: SlotKind | '', mode: SlotMode | '', cptsId: string }
-export const NO_FILTERS: Filters = { kind: '', mode: '', cptsId: '' }
+/** `practitionerId` comes from a link to one practitioner's agenda (`/regulation?praticien=<id>`, the SAS platform's). */
+export interface Filters { kind: SlotKind | '', mode: SlotMode | '', cptsId: string, practitionerId: string }
+export const NO_FILTERS: Filters = { kind: '', mode: '', cptsId: '', practitionerId: '' }
+
+/** The filters a page opens with: `?praticien=<id>` shows that practitioner's slots only. */
+export function filtersFromSearch (search: string): Filters {
+  const id = new URLSearchParams(search).get('praticien')?.trim() ?? ''
+  return { ...NO_FILTERS, practitionerId: id.length <= 100 ? id : '' }
+}
 
 /** A practitioner present in the slot list, for the treating-GP field. */
 export interface PractitionerRef { id: string, name: string, rpps: string, profession: Slot['practitioner']['profession'], commune: string }
@@ -47,7 +54,8 @@ export const isOpen = (slot: Slot, now: number): boolean =>
   (slot.status === 'free' || slot.status === 'held') && Date.parse(slot.start) > now
 
 export function matchesFilters (slot: Slot, f: Filters): boolean {
-  return (f.kind === '' || slot.kind === f.kind) && (f.mode === '' || slot.mode === f.mode) && (f.cptsId === '' || slot.cptsId === f.cptsId)
+  return (f.kind === '' || slot.kind === f.kind) && (f.mode === '' || slot.mode === f.mode) && (f.cptsId === '' || slot.cptsId === f.cptsId) &&
+    (f.practitionerId === '' || slot.practitioner.id === f.practitionerId)
 }
 
 /** Free for this page: nobody else holds it. */

@@ -115,7 +115,7 @@ export class LiveSlots {
       initialDelayMs: opts.initialDelayMs ?? 500,
       maxDelayMs: opts.maxDelayMs ?? 30_000,
       commandTimeoutMs: opts.commandTimeoutMs ?? 15_000,
-      onUnauthenticated: opts.onUnauthenticated ?? (() => { location.assign('/connexion?suite=' + encodeURIComponent(location.pathname)) }),
+      onUnauthenticated: opts.onUnauthenticated ?? (() => { location.assign('/connexion?suite=' + encodeURIComponent(location.pathname + location.search)) }),
       WebSocketImpl: opts.WebSocketImpl ?? WebSocket
     }
   }

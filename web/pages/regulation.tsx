@@ -16,7 +16,7 @@ import { Confirmation, type CallLogState } from '../components/regulation-confir
 import { EndCallPanel, type EndCallValues, type EndOutcome } from '../components/regulation-endcall.js'
 import { SlotGroups, type RowContext } from '../components/regulation-list.js'
 import {
-  groupRows, isOpen, matchesFilters, NO_FILTERS, practitionersOf, rankOf, searchPractitioners, slotLabel,
+  filtersFromSearch, groupRows, isOpen, matchesFilters, practitionersOf, rankOf, searchPractitioners, slotLabel,
   type Commune, type Filters, type GhostReason, type PractitionerRef, type Row
 } from '../components/regulation-model.js'
 import { api, ApiError } from '../lib/api.js'
@@ -98,7 +98,7 @@ function Board () {
   const { status, slots, ready } = useLive(live)
   const now = useNow(1000)
   const [cptsList, setCptsList] = useState<Cpts[]>([])
-  const [filters, setFilters] = useState<Filters>(NO_FILTERS)
+  const [filters, setFilters] = useState<Filters>(() => filtersFromSearch(window.location.search))
 
   // The call in progress.
   const [communeText, setCommuneText] = useState('')
@@ -291,6 +291,19 @@ function Board () {
   const gpOptions: ComboOption[] = useMemo(() => gp !== null ? [] : searchPractitioners(practitioners, gpText).map((p) => ({
     id: p.id, label: doctorName(p.name), detail: `${PROFESSION_FR[p.profession]} · ${p.commune} · RPPS ${p.rpps}`
   })), [practitioners, gpText, gp])
+
+  // ---- one practitioner's agenda (a link from the SAS platform) ------------------------------
+  const onlyName = useMemo(() => {
+    const p = filters.practitionerId === '' ? undefined : practitioners.find((x) => x.id === filters.practitionerId)
+    return p === undefined ? null : doctorName(p.name)
+  }, [practitioners, filters.practitionerId])
+
+  function showEveryone (): void {
+    setFilters({ ...filters, practitionerId: '' })
+    const url = new URL(window.location.href)
+    url.searchParams.delete('praticien')
+    window.history.replaceState(null, '', url.pathname + url.search + url.hash)
+  }
 
   function chooseGp (o: ComboOption): void {
     const p = practitioners.find((x) => x.id === o.id)
@@ -663,6 +676,12 @@ function Board () {
                 {cptsList.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
               </select>
             </label>
+            {filters.practitionerId !== '' && (
+              <p class='rg-only'>
+                Créneaux de <strong>{onlyName ?? 'ce praticien'}</strong> seulement{onlyName === null ? ' (aucun créneau ouvert)' : ''}
+                {' '}<button type='button' class='link' onClick={showEveryone}>voir tous les praticiens</button>
+              </p>
+            )}
             <p class='rg-count'>
               {!ready
                 ? 'Chargement des créneaux…'
@@ -688,7 +707,7 @@ function Board () {
             )}
             {ready && rows.length === 0 && (
               <p class='rg-empty'>
-                Aucun créneau ouvert{filters.kind !== '' || filters.mode !== '' || filters.cptsId !== '' ? ' pour ces filtres' : ''}.
+                Aucun créneau ouvert{filters.kind !== '' || filters.mode !== '' || filters.cptsId !== '' || filters.practitionerId !== '' ? ' pour ces filtres' : ''}.
                 {' '}Si rien ne convient, notez l’appel avec « Fin d’appel sans réservation » (Aucun créneau disponible).
               </p>
             )}

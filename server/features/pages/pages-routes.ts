@@ -37,7 +37,8 @@ const routes: FastifyPluginAsync = async (app) => {
     app.get(page.path, async (request, reply) => {
       if (page.roles === 'anyone') return html(reply, name)
       const user = request.user
-      if (user === null) return reply.redirect(`/connexion?suite=${encodeURIComponent(page.path)}`)
+      // The query goes along: a link such as /regulation?praticien=<id> (the SAS platform's) still works after sign-in.
+      if (user === null) return reply.redirect(`/connexion?suite=${encodeURIComponent(request.url)}`)
       if (!(page.roles as readonly Role[]).includes(user.role)) {
         return reply.redirect(`${HOME_PAGE[user.role]}?refus=${encodeURIComponent(name)}`)
       }
