@@ -29,7 +29,7 @@ import { newId } from '../server/lib/secrets.js'
 import { CreateCptsBody, CreateUserBody, type Role } from '../shared/schemas/accounts.js'
 import type { SeasonReport } from '../shared/schemas/reports.js'
 import { BookingBody, CallBody, CreateSeriesBody, type Slot } from '../shared/schemas/slots.js'
-import { DEMO_CPTS, DEMO_DOMAIN, DEMO_PASSWORD, DEMO_STAFF, DEMO_ZONE, SEASON, demoPractitioners, type CptsKey } from './demo-data.js'
+import { DEMO_CPTS, DEMO_DOMAIN, DEMO_FINESS, DEMO_PASSWORD, DEMO_STAFF, DEMO_ZONE, SEASON, demoPractitioners, type CptsKey } from './demo-data.js'
 import { LIVE_DAYS, liveBooking, livePlan } from './demo-live.js'
 import { seasonCalls, seasonCsv, seasonSlots } from './demo-season.js'
 
@@ -97,14 +97,14 @@ async function checkDatabase (db: Db): Promise<{ demo: boolean, admins: string[]
   return { demo: false, admins }
 }
 
-async function ensureCpts (db: Db, name: string, adminId: string, now: Date): Promise<{ id: string, created: boolean }> {
+async function ensureCpts (db: Db, name: string, finess: string, adminId: string, now: Date): Promise<{ id: string, created: boolean }> {
   const found = await db.selectFrom('cpts').select('id').where('name', '=', name).executeTakeFirst()
   if (found !== undefined) return { id: found.id, created: false }
   // As POST /api/cpts does: the CPTS and its audit entry in one transaction.
-  const body = CreateCptsBody.parse({ name, timezone: DEMO_ZONE })
+  const body = CreateCptsBody.parse({ name, timezone: DEMO_ZONE, finess })
   const id = newId()
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('cpts').values({ id, name: body.name, timezone: body.timezone, created_at: now.toISOString() }).execute()
+    await trx.insertInto('cpts').values({ id, name: body.name, timezone: body.timezone, finess: body.finess ?? null, created_at: now.toISOString() }).execute()
     await appendAudit(trx, { at: now, userId: adminId, action: 'cpts.create', subjectType: 'cpts', subjectId: id })
   })
   return { id, created: true }
@@ -145,7 +145,7 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
   if (admin.created) added.accounts++
   const byAdmin = { id: admin.id, ip: null }
   const cptsIds = {} as Record<CptsKey, string>
-  for (const key of ['lumiere', 'monts'] as const) cptsIds[key] = (await ensureCpts(db, DEMO_CPTS[key], admin.id, now)).id
+  for (const key of ['lumiere', 'monts'] as const) cptsIds[key] = (await ensureCpts(db, DEMO_CPTS[key], DEMO_FINESS[key], admin.id, now)).id
   for (const s of DEMO_STAFF) {
     const u = s.role === 'admin' ? admin : await ensureUser(db, { email: s.email, name: s.name, password: DEMO_PASSWORD, role: s.role }, byAdmin, now)
     if (u.created && s.role !== 'admin') added.accounts++

@@ -21,6 +21,15 @@ export const DEMO_CPTS: Record<CptsKey, string> = {
   monts: 'CPTS Pays de Monts'
 }
 
+/**
+ * Made-up FINESS numbers (Vendée's 85 prefix, 9 digits) so that the FHIR search shows the demo's
+ * slots as CPTS slots (INT_R04) with their HealthcareService and Organization.
+ */
+export const DEMO_FINESS: Record<CptsKey, string> = {
+  lumiere: '850099901',
+  monts: '850099902'
+}
+
 export type Period = 'noon' | 'evening'
 
 /** How a GP usually opens SNP slots (the season and the coming days follow it). */

@@ -10,7 +10,8 @@ import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
 import { buildDemo, DemoRefusedError, SEASON, summaryLines } from '../scripts/demo-build.js'
 import { signIn } from './helpers/build.js'
-import { countRows } from './helpers/fixtures.js'
+import { bearerToken, countRows } from './helpers/fixtures.js'
+import { validateR4 } from './helpers/fhir-validate.js'
 
 /** `npm run demo`: what someone who runs it and then opens the pages would notice. */
 const NOW = '2026-06-01T08:00:00.000Z' // a Monday, 10:00 in Paris
@@ -88,6 +89,21 @@ t.test('the demo: accounts, the 2020 season, the coming days; a second run adds 
   t.ok(upcoming.length > 0 && upcoming.every((b: any) => b.patient.lastName === 'Démo'), 'a few patients ("Démo") are booked already')
   const own = (await app.inject({ method: 'GET', url: '/api/slots', headers: { cookie: gp } })).json()
   t.ok(own.length > 0, 'the GP sees slots on /praticien')
+
+  // The SAS platform's CPTS search (INT_R04) finds the coming slots as CPTS slots: the demo's CPTS have a FINESS.
+  const token = await bearerToken(app, regulator, 'sas demo')
+  const window = `start=ge${new Date(NOW).toISOString()}&start=le${new Date(Date.parse(NOW) + 14 * 86_400_000).toISOString()}`
+  const fhir = await app.inject({
+    method: 'GET',
+    url: `/fhir/Slot?${window}&status=free&_include=Slot:schedule&_include:iterate=Schedule:actor&_include=Slot:service-type-reference&_include:iterate=HealthcareService:organization`,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' }
+  })
+  t.equal(fhir.statusCode, 200, fhir.body.slice(0, 300))
+  const bundle = fhir.json()
+  t.ok(bundle.total > 100, `${bundle.total as number} free slots for the SAS platform`)
+  const organizations = bundle.entry.filter((e: any) => e.resource.resourceType === 'Organization')
+  t.same(organizations.map((e: any) => e.resource.identifier[0].value).sort(), ['1850099901', '1850099902'], 'both CPTS, named by 1 + FINESS')
+  t.same(validateR4(bundle), [], 'the Bundle is valid FHIR R4')
 
   // A second run finds the demo and leaves everything as it was.
   const before = await countRows(db, TABLES)
