@@ -4,7 +4,7 @@
  * them (and only them: the page's Échap is not triggered while the list is open).
  */
 import type { Ref } from 'preact'
-import { useEffect, useState } from 'preact/hooks'
+import { useLayoutEffect, useState } from 'preact/hooks'
 
 export interface ComboOption { id: string, label: string, detail?: string }
 
@@ -31,7 +31,8 @@ export function Combobox (props: {
   const { options } = props
   const expanded = open && options.length > 0 && !props.chosen
 
-  useEffect(() => { setActive(options.length > 0 ? 0 : -1) }, [options])
+  // Before paint: the list never shows without its active option.
+  useLayoutEffect(() => { setActive(options.length > 0 ? 0 : -1) }, [options])
 
   function choose (o: ComboOption): void {
     props.onSelect(o)
@@ -47,10 +48,13 @@ export function Combobox (props: {
       e.preventDefault()
       setActive((i) => Math.max(0, i - 1))
     } else if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey) {
-      if (expanded && active >= 0 && options[active] !== undefined) {
+      // The first suggestion when none is active yet: a fast Entrée can come right after the
+      // list is painted, before the effect that activates its first option has run.
+      const option = options[active >= 0 && active < options.length ? active : 0]
+      if (expanded && option !== undefined) {
         e.preventDefault()
         e.stopPropagation()
-        choose(options[active])
+        choose(option)
       }
     } else if (e.key === 'Escape') {
       if (expanded) {
