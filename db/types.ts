@@ -23,6 +23,8 @@ export interface UsersTable {
   cpts_id: string | null
   created_at: string
   disabled_at: string | null
+  /** A regulator's identifier at the SAS platform (INT_R02), the operator of the appointments sent there. */
+  sas_id: string | null
 }
 
 export interface PractitionersTable {

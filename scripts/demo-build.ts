@@ -147,7 +147,7 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
   const cptsIds = {} as Record<CptsKey, string>
   for (const key of ['lumiere', 'monts'] as const) cptsIds[key] = (await ensureCpts(db, DEMO_CPTS[key], DEMO_FINESS[key], admin.id, now)).id
   for (const s of DEMO_STAFF) {
-    const u = s.role === 'admin' ? admin : await ensureUser(db, { email: s.email, name: s.name, password: DEMO_PASSWORD, role: s.role }, byAdmin, now)
+    const u = s.role === 'admin' ? admin : await ensureUser(db, { email: s.email, name: s.name, password: DEMO_PASSWORD, role: s.role, ...(s.sasId !== undefined ? { sasId: s.sasId } : {}) }, byAdmin, now)
     if (u.created && s.role !== 'admin') added.accounts++
     staffIds[s.key] = u.id
     accounts.push({ role: s.role, email: s.email, password: DEMO_PASSWORD, page: s.page, name: s.name })

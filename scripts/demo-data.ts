@@ -65,12 +65,14 @@ export interface DemoStaff {
   email: string
   name: string
   page: string
+  /** Regulators: a made-up SAS identifier (INT_R02), the operator of the appointments sent to the SAS platform. */
+  sasId?: string
 }
 
 export const DEMO_STAFF: readonly DemoStaff[] = [
   { key: 'admin', role: 'admin', email: `admin@${DEMO_DOMAIN}`, name: 'Coordination CPTS (démo)', page: '/admin' },
-  { key: 'regulation1', role: 'regulator', email: `regulation1@${DEMO_DOMAIN}`, name: 'Lucie Martineau (OSNP, démo)', page: '/regulation' },
-  { key: 'regulation2', role: 'regulator', email: `regulation2@${DEMO_DOMAIN}`, name: 'Dr Paul Renaud (régulateur, démo)', page: '/regulation' },
+  { key: 'regulation1', role: 'regulator', email: `regulation1@${DEMO_DOMAIN}`, name: 'Lucie Martineau (OSNP, démo)', page: '/regulation', sasId: 'demo-osnp-0001' },
+  { key: 'regulation2', role: 'regulator', email: `regulation2@${DEMO_DOMAIN}`, name: 'Dr Paul Renaud (régulateur, démo)', page: '/regulation', sasId: 'demo-regulation-0002' },
   { key: 'bureau', role: 'board', email: `bureau@${DEMO_DOMAIN}`, name: 'Bureau des CPTS (démo)', page: '/bilan' }
 ]
 

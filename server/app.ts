@@ -1,4 +1,4 @@
-import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https'
+import type { ServerOptions as HttpsOptions } from 'node:https'
 import Fastify, { type FastifyInstance, type FastifyServerFactory, type FastifyServerOptions } from 'fastify'
 import cookie from '@fastify/cookie'
 import helmet from '@fastify/helmet'
@@ -27,19 +27,20 @@ import reportsRoutes from './features/reports/reports-routes.js'
 import feedsRoutes from './features/feeds/feeds-routes.js'
 import fhirPlugin from './features/fhir/fhir-plugin.js'
 import { withFeedTokensRedacted } from './features/feeds/feed-log.js'
+import { createHttpsListener } from './features/fhir/tls.js'
 
 export interface AppOptions {
   config: Config
   db: Db
   clock: Clock
   logger?: FastifyServerOptions['logger']
-  /** Serve https (and ask for client certificates: mTLS for the SAS platform); see `httpsOptions`. */
+  /** Serve https (asking for client certificates when `FHIR_TLS_PORT` is unset: mTLS for the SAS platform); see `httpsOptions`. */
   https?: HttpsOptions
 }
 
 /** An https server in place of Fastify's http one (same request types, TLS socket underneath). */
 function httpsFactory (options: HttpsOptions | undefined): FastifyServerFactory | undefined {
-  return options === undefined ? undefined : (handler) => createHttpsServer(options, handler)
+  return options === undefined ? undefined : (handler) => createHttpsListener(options, handler)
 }
 
 /** Builds the whole server (API, websocket, pages) without listening: tests inject into it. */

@@ -33,6 +33,8 @@ const EnvSchema = z.object({
   FHIR_TOKENS: z.string().optional(),
   FHIR_REQUIRE_CLIENT_CERT: boolish.default(false),
   FHIR_CLIENT_CERT_CN: z.string().optional(),
+  FHIR_CLIENT_CERT_OU: z.string().optional(),
+  FHIR_TLS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   TLS_CERT: z.string().optional(),
   TLS_KEY: z.string().optional(),
   TLS_CLIENT_CA: z.string().optional(),
@@ -55,7 +57,7 @@ export interface Config {
   holdSweepMs: number
   /** Sign-in attempts allowed per minute for one address and e-mail. */
   loginRateLimit: number
-  /** Calendar-feed fetches allowed per minute from one address. */
+  /** Fetches allowed per minute of one calendar feed (counted per feed address, whoever asks). */
   feedRateLimit: number
   /** Season report: euros paid per honored snp booking (the ARS majoration). */
   majorationEuros: number
@@ -84,8 +86,12 @@ export interface Config {
   fhirTokens: string[]
   /** `/fhir/Slot` answers only clients with a certificate signed by `tlsClientCa` (the SAS uses mTLS). */
   fhirRequireClientCert: boolean
-  /** Accepted Common Names of those client certificates; empty = any certificate of the CA. */
+  /** Accepted Common Names of those client certificates (never empty when `tlsClientCa` is set). */
   fhirClientCertNames: string[]
+  /** Accepted Organizational Units of those certificates (one of them must be in the subject); empty = not checked. */
+  fhirClientCertUnits: string[]
+  /** A second https listener, the only one that asks for client certificates (mTLS); null = the main listener asks. */
+  fhirTlsPort: number | null
   /** https: PEM files of the server's certificate and key; null = plain http (e.g. behind a proxy). */
   tlsCert: string | null
   tlsKey: string | null
@@ -150,11 +156,19 @@ function fhirSettings (e: z.infer<typeof EnvSchema>) {
   if ((e.TLS_CERT === undefined) !== (e.TLS_KEY === undefined)) problems.push('TLS_CERT and TLS_KEY go together')
   if (e.TLS_CLIENT_CA !== undefined && e.TLS_CERT === undefined) problems.push('TLS_CLIENT_CA needs TLS_CERT and TLS_KEY (https)')
   if (e.FHIR_REQUIRE_CLIENT_CERT && e.TLS_CLIENT_CA === undefined) problems.push('FHIR_REQUIRE_CLIENT_CERT needs TLS_CLIENT_CA, TLS_CERT and TLS_KEY')
+  // The IGC Santé signs certificates for every health professional and facility: the CA alone proves nothing.
+  if ((e.TLS_CLIENT_CA !== undefined || e.FHIR_REQUIRE_CLIENT_CERT) && commaList(e.FHIR_CLIENT_CERT_CN).length === 0) {
+    problems.push('TLS_CLIENT_CA and FHIR_REQUIRE_CLIENT_CERT need FHIR_CLIENT_CERT_CN (the Common Names of the SAS platform\'s certificates)')
+  }
+  if (e.FHIR_TLS_PORT !== undefined && e.TLS_CLIENT_CA === undefined) problems.push('FHIR_TLS_PORT needs TLS_CLIENT_CA, TLS_CERT and TLS_KEY')
+  if (e.FHIR_TLS_PORT !== undefined && e.FHIR_TLS_PORT !== 0 && e.FHIR_TLS_PORT === e.PORT) problems.push('FHIR_TLS_PORT must differ from PORT')
   if (problems.length > 0) throw new Error('Invalid settings in the environment:\n' + problems.map((p) => '  ' + p).join('\n'))
   return {
     fhirTokens,
     fhirRequireClientCert: e.FHIR_REQUIRE_CLIENT_CERT,
     fhirClientCertNames: commaList(e.FHIR_CLIENT_CERT_CN),
+    fhirClientCertUnits: commaList(e.FHIR_CLIENT_CERT_OU),
+    fhirTlsPort: e.FHIR_TLS_PORT ?? null,
     tlsCert: e.TLS_CERT ?? null,
     tlsKey: e.TLS_KEY ?? null,
     tlsClientCa: e.TLS_CLIENT_CA ?? null
@@ -163,6 +177,11 @@ function fhirSettings (e: z.infer<typeof EnvSchema>) {
 
 /** Mail and SAS appointment settings: each channel is off while its address is unset. */
 function deliverySettings (e: z.infer<typeof EnvSchema>, publicUrl: string) {
+  // The appointments' identifier system must never change once used (updates find them by it):
+  // a default built on the fallback http://localhost:PORT would change with the first real PUBLIC_URL.
+  if (e.SAS_FHIR_BASE_URL !== undefined && e.SAS_APPOINTMENT_ID_SYSTEM === undefined && e.PUBLIC_URL === undefined) {
+    throw new Error('Invalid settings in the environment:\n  SAS_FHIR_BASE_URL needs SAS_APPOINTMENT_ID_SYSTEM (or at least PUBLIC_URL): the identifier system of the appointments must not change once used')
+  }
   return {
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM,

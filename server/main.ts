@@ -6,31 +6,38 @@ import { bootstrapAdmin } from './bootstrap.js'
 import { systemClock } from './clock.js'
 import { loadConfig } from './config.js'
 import { preloadCommunes } from './lib/communes.js'
-import { httpsOptions } from './features/fhir/tls.js'
+import { fhirHttpsOptions, httpsOptions } from './features/fhir/tls.js'
+import { listenForFhir, type FhirListener } from './features/fhir/fhir-listener.js'
 
 const config = loadConfig(process.env)
 const db = openSqlite(config.dbFile)
 await migrateToLatest(db)
 const admin = await bootstrapAdmin(db, config, systemClock.now())
 // TLS_CERT/TLS_KEY: https here (TLS_CLIENT_CA adds mTLS for the SAS platform); else http, e.g. behind a proxy.
+// With FHIR_TLS_PORT, only a second listener on that port asks for client certificates.
 const https = httpsOptions(config)
 const app = await buildApp({ config, db, clock: systemClock, logger: { level: config.logLevel }, ...(https === undefined ? {} : { https }) })
 
+let fhirListener: FhirListener | null = null
 let closing = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     if (closing) return
     closing = true
     app.log.info(`${signal}: closing`)
-    app.close().then(async () => { await db.destroy(); process.exit(0) }, (err) => { console.error(err); process.exit(1) })
+    const closeFhir = fhirListener?.close() ?? Promise.resolve()
+    Promise.all([closeFhir, app.close()]).then(async () => { await db.destroy(); process.exit(0) }, (err) => { console.error(err); process.exit(1) })
   })
 }
 
 const address = await app.listen({ port: config.port, host: config.host })
+const fhirHttps = fhirHttpsOptions(config)
+if (fhirHttps !== undefined && config.fhirTlsPort !== null) fhirListener = await listenForFhir(app, fhirHttps, config.fhirTlsPort, config.host)
 // The commune list takes ~0.4 s to parse: do it now rather than in the first regulator's request.
 setImmediate(preloadCommunes)
 const url = address.replace('[::1]', 'localhost').replace(/^http:/, https === undefined ? 'http:' : 'https:')
 console.log(`\nCréneaux is running on ${url}  (database: ${config.dbFile})`)
+if (fhirListener !== null) console.log(`FHIR for the SAS platform, with client certificates (mTLS): ${fhirListener.url.replace('[::1]', 'localhost')}/fhir`)
 if (admin !== null) {
   console.log(admin.generatedPassword === null
     ? `First start: admin account ${admin.email} created from ADMIN_EMAIL / ADMIN_PASSWORD.`

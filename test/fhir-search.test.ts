@@ -1,7 +1,7 @@
 // Issue 6: the FHIR slot search of the SAS platform (INT_R01 / INT_R04), its CapabilityStatement,
 // its authentication (bearer secrets, API tokens, mTLS with a throwaway CA) and its tolerant
 // parsing of what the platform really sends.
-import { execFileSync } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
@@ -13,7 +13,8 @@ import { migrateToLatest } from '../db/migrate.js'
 import { buildApp } from '../server/app.js'
 import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
-import { httpsOptions } from '../server/features/fhir/tls.js'
+import { listenForFhir } from '../server/features/fhir/fhir-listener.js'
+import { fhirHttpsOptions, httpsOptions } from '../server/features/fhir/tls.js'
 import { build, T0 } from './helpers/build.js'
 import { validateR4 } from './helpers/fhir-validate.js'
 import { addRegulator, bearerToken, PASSWORD, practitionerProfile, publishSlot, territory, type Territory } from './helpers/fixtures.js'
@@ -207,7 +208,7 @@ t.test('25 identifiers: exactly those practitioners\' free slots of the window, 
     address: { line: [/rue de la Plage/], city: 'Saint-Jean-de-Monts', postalCode: '85160' }
   })
   t.match(role.telecom, [{ system: 'phone', value: /^\+332515800\d\d$/ }], 'phone as +33…')
-  t.notOk('organization' in role, 'no structure identifier without a FINESS')
+  t.notOk('organization' in role, 'no structure identifier: the practice\'s is unknown')
 
   const res26 = await search(app, `${R01_INCLUDES}&${WINDOW}&schedule.actor:Practitioner.identifier=${idList(doctors.slice(0, 26).map((d) => d.rpps))}&status=free`)
   t.equal(res26.statusCode, 400, '26 identifiers: refused')
@@ -272,7 +273,7 @@ t.test('the CPTS request of the guide (INT_R04), as the platform writes it', asy
   t.match(org.identifier[0].value, /^1[0-9]{9}$/, 'the FINESS invariant')
   t.equal(org.name, 'CPTS du Marais breton')
   const roleA = resources(bundle, 'PractitionerRole').find((r: Json) => r.id === a.id)
-  t.equal(roleA.organization.identifier.value, '1850012345', 'the role names the CPTS by IdNat_Struct 1+FINESS')
+  t.notOk('organization' in roleA, 'the CPTS is not the practice: the role names no structure')
   t.match(resources(bundle, 'Practitioner').find((p: Json) => p.id === a.id).name[0], { family: 'DUPONT', given: ['Marie'] })
   t.match(resources(bundle, 'Practitioner').find((p: Json) => p.id === b.id).name[0], { prefix: ['Dr'], given: ['Jean'], family: 'Le Goff' })
 
@@ -447,39 +448,114 @@ t.test('a hold that ran out is free again; started, booked and held slots never 
   assertNoPatientData(t, during.body + after.body)
 })
 
-t.test('mTLS: a client certificate of the configured CA, checked by Common Name', async (t) => {
+const MTLS_ENV = { FHIR_CLIENT_CERT_CN: 'plateforme-sas,plateforme-sas-secours', FHIR_CLIENT_CERT_OU: 'SAS' }
+
+/** The settings of an https server with `pki`'s certificates (and a client CA), plus `env`. */
+function mtlsConfig (dir: string, pki: Pki, env: Record<string, string>) {
+  return loadConfig({
+    DATA_DIR: join(dir, 'data'), PUBLIC_URL, FHIR_TOKENS: TOKEN, TLS_CERT: pki.serverCert, TLS_KEY: pki.serverKey, TLS_CLIENT_CA: pki.caCert, ...env
+  })
+}
+
+/** The app on a real https listener (port 0); `fhirListener` adds the FHIR_TLS_PORT one. */
+async function listenHttps (t: Test, env: Record<string, string>, fhirListener = false) {
   const dir = mkdtempSync(join(tmpdir(), 'creneaux-mtls-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const pki = makePki(dir)
-  const dataDir = join(dir, 'data')
-  const config = loadConfig({
-    DATA_DIR: dataDir, PUBLIC_URL, FHIR_TOKENS: TOKEN, FHIR_REQUIRE_CLIENT_CERT: 'true', FHIR_CLIENT_CERT_CN: 'plateforme-sas',
-    TLS_CERT: pki.serverCert, TLS_KEY: pki.serverKey, TLS_CLIENT_CA: pki.caCert
-  })
+  const config = mtlsConfig(dir, pki, env)
   const db = openSqlite(config.dbFile)
   await migrateToLatest(db)
-  const app = await buildApp({ config, db, clock: new ManualClock(T0), https: httpsOptions(config) })
+  const https = httpsOptions(config)
+  const app = await buildApp({ config, db, clock: new ManualClock(T0), ...(https === undefined ? {} : { https }) })
   t.teardown(async () => { await app.close(); await db.destroy() })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const port = (app.server.address() as { port: number }).port
+  let fhirPort: number | null = null
+  if (fhirListener) {
+    const fhirHttps = fhirHttpsOptions(config)
+    if (fhirHttps === undefined) throw new Error('no FHIR listener options')
+    const listener = await listenForFhir(app, fhirHttps, 0, '127.0.0.1')
+    t.teardown(listener.close)
+    fhirPort = listener.port
+  }
+  return { pki, port, fhirPort }
+}
 
-  const get = async (path: string, client: { cert: string, key: string } | null, headers: Record<string, string> = {}) =>
-    await httpsGet(port, path, pki.caCert, client, headers)
-  const q = `/fhir/Slot?${WINDOW}&status=free`
-  const sas = await get(q, pki.clients.sas)
-  t.equal(sas.status, 200, 'the SAS certificate, no token: 200')
+const SLOT_QUERY = `/fhir/Slot?${WINDOW}&status=free`
+
+t.test('mTLS: a client certificate counts only with an accepted Common Name and Organizational Unit', async (t) => {
+  const { pki, port } = await listenHttps(t, MTLS_ENV)
+  const get = async (client: keyof Pki['clients'] | null, headers: Record<string, string> = {}, path = SLOT_QUERY) =>
+    await httpsGet(port, path, pki.caCert, client === null ? null : pki.clients[client], headers)
+
+  const sas = await get('sas')
+  t.equal(sas.status, 200, 'CN plateforme-sas, OU SAS: 200 without a token')
   t.equal(JSON.parse(sas.body).total, 0)
-  t.equal((await get(q, null, { authorization: `Bearer ${TOKEN}` })).status, 401, 'a token without the certificate: 401 when one is required')
-  const rogue = await get(q, pki.clients.rogue, { authorization: `Bearer ${TOKEN}` })
-  t.equal(rogue.status, 401, 'a certificate of another CA: 401')
-  t.equal(JSON.parse(rogue.body).resourceType, 'OperationOutcome')
-  t.equal((await get(q, pki.clients.otherName)).status, 401, 'our CA but another Common Name: 401')
+  t.equal((await get('backup')).status, 200, 'another listed Common Name: 200')
+  t.equal((await get('twoUnits')).status, 200, 'one of its Organizational Units is listed: 200')
+  for (const [what, client] of [
+    ['our CA but another Common Name (a GP\'s card, say)', 'otherName'],
+    ['the right Common Name, another Organizational Unit', 'otherUnit'],
+    ['the right names, another CA', 'rogue']
+  ] as const) {
+    const res = await get(client)
+    t.equal(res.status, 401, `${what}: 401`)
+    t.equal(JSON.parse(res.body).resourceType, 'OperationOutcome', `${what}: an OperationOutcome`)
+    t.equal(JSON.parse(res.body).issue[0].code, 'login')
+  }
+  t.equal((await get('otherName', { authorization: `Bearer ${TOKEN}` })).status, 200, 'a refused certificate does not stop a valid bearer secret')
+  t.equal((await get(null, { authorization: `Bearer ${TOKEN}` })).status, 200, 'nor does no certificate')
+})
+
+t.test('mTLS required: the SAS certificate and nothing else', async (t) => {
+  const { pki, port } = await listenHttps(t, { ...MTLS_ENV, FHIR_REQUIRE_CLIENT_CERT: 'true' })
+  const get = async (path: string, client: keyof Pki['clients'] | null, headers: Record<string, string> = {}) =>
+    await httpsGet(port, path, pki.caCert, client === null ? null : pki.clients[client], headers)
+  t.equal((await get(SLOT_QUERY, 'sas')).status, 200, 'the SAS certificate, no token: 200')
+  t.equal((await get(SLOT_QUERY, null, { authorization: `Bearer ${TOKEN}` })).status, 401, 'a token without the certificate: 401 when one is required')
+  t.equal((await get(SLOT_QUERY, 'rogue', { authorization: `Bearer ${TOKEN}` })).status, 401, 'a certificate of another CA: 401')
+  t.equal((await get(SLOT_QUERY, 'otherUnit', { authorization: `Bearer ${TOKEN}` })).status, 401, 'another Organizational Unit: 401')
   t.equal((await get('/fhir/metadata', null)).status, 200, 'metadata stays public')
   t.equal((await get('/fhir/$bulk-publish', null)).status, 200, 'so do the SMART files')
   t.equal((await get('/connexion', null)).status, 200, 'pages open without a certificate')
+  t.ok(await asksForCertificate(port, pki.caCert), 'one listener: it asks every client for a certificate')
 })
 
-interface Pki { caCert: string, serverCert: string, serverKey: string, clients: Record<'sas' | 'rogue' | 'otherName', { cert: string, key: string }> }
+t.test('FHIR_TLS_PORT: only the second listener asks for certificates; both serve the same app', async (t) => {
+  const { pki, port, fhirPort } = await listenHttps(t, { ...MTLS_ENV, FHIR_REQUIRE_CLIENT_CERT: 'true', FHIR_TLS_PORT: '0' }, true)
+  if (fhirPort === null) throw new Error('no FHIR listener')
+  const get = async (on: number, path: string, client: keyof Pki['clients'] | null, headers: Record<string, string> = {}) =>
+    await httpsGet(on, path, pki.caCert, client === null ? null : pki.clients[client], headers)
+
+  t.notOk(await asksForCertificate(port, pki.caCert), 'the main listener asks no browser for a certificate')
+  t.ok(await asksForCertificate(fhirPort, pki.caCert), 'the FHIR listener asks for one')
+  t.equal((await get(port, '/connexion', 'sas')).status, 200, 'pages on the main listener')
+  t.equal((await get(port, SLOT_QUERY, 'sas')).status, 401, 'main listener: no certificate comes through, so /fhir/Slot is refused')
+  const viaFhir = await get(fhirPort, SLOT_QUERY, 'sas')
+  t.equal(viaFhir.status, 200, 'FHIR listener, SAS certificate: 200')
+  t.equal(JSON.parse(viaFhir.body).resourceType, 'Bundle')
+  t.equal((await get(fhirPort, SLOT_QUERY, null, { authorization: `Bearer ${TOKEN}` })).status, 401, 'FHIR listener without a certificate: 401')
+  t.equal((await get(fhirPort, SLOT_QUERY, 'otherUnit')).status, 401, 'FHIR listener, another Organizational Unit: 401')
+  t.equal((await get(fhirPort, '/fhir/metadata', null)).status, 200, 'the same app behind both: metadata')
+})
+
+t.test('settings: a client CA without accepted Common Names is refused at start', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'creneaux-mtls-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const tls = { DATA_DIR: dir, TLS_CERT: 'server.crt', TLS_KEY: 'server.key' }
+  t.throws(() => loadConfig({ ...tls, TLS_CLIENT_CA: 'ca.crt' }), /FHIR_CLIENT_CERT_CN/, 'TLS_CLIENT_CA alone')
+  t.throws(() => loadConfig({ ...tls, TLS_CLIENT_CA: 'ca.crt', FHIR_CLIENT_CERT_OU: 'SAS' }), /FHIR_CLIENT_CERT_CN/, 'an OU is not enough')
+  t.throws(() => loadConfig({ ...tls, TLS_CLIENT_CA: 'ca.crt', FHIR_REQUIRE_CLIENT_CERT: 'true', FHIR_CLIENT_CERT_CN: ' , ' }), /FHIR_CLIENT_CERT_CN/, 'an empty list')
+  t.throws(() => loadConfig({ DATA_DIR: dir, FHIR_REQUIRE_CLIENT_CERT: 'true' }), /FHIR_CLIENT_CERT_CN/, 'FHIR_REQUIRE_CLIENT_CERT without names')
+  t.throws(() => loadConfig({ ...tls, FHIR_TLS_PORT: '3443' }), /FHIR_TLS_PORT needs TLS_CLIENT_CA/, 'FHIR_TLS_PORT without a client CA')
+  t.throws(() => loadConfig({ ...tls, TLS_CLIENT_CA: 'ca.crt', FHIR_CLIENT_CERT_CN: 'sas', FHIR_TLS_PORT: '3000' }), /differ from PORT/)
+  const ok = loadConfig({ ...tls, TLS_CLIENT_CA: 'ca.crt', FHIR_CLIENT_CERT_CN: 'sas, sas-2', FHIR_CLIENT_CERT_OU: 'SAS', FHIR_TLS_PORT: '3443' })
+  t.same([ok.fhirClientCertNames, ok.fhirClientCertUnits, ok.fhirTlsPort], [['sas', 'sas-2'], ['SAS'], 3443])
+  t.equal(loadConfig({ DATA_DIR: dir }).fhirTlsPort, null, 'no FHIR listener by default')
+})
+
+type ClientName = 'sas' | 'backup' | 'twoUnits' | 'otherName' | 'otherUnit' | 'rogue'
+interface Pki { caCert: string, serverCert: string, serverKey: string, clients: Record<ClientName, { cert: string, key: string }> }
 
 /** A throwaway CA, a server certificate for 127.0.0.1 and client certificates, with openssl. */
 function makePki (dir: string): Pki {
@@ -490,9 +566,9 @@ function makePki (dir: string): Pki {
     key(name)
     openssl('req', '-x509', '-new', '-key', path(`${name}.key`), '-subj', `/CN=${name}`, '-days', '2', '-out', path(`${name}.crt`))
   }
-  const issue = (name: string, cn: string, issuer: string, ext?: string): void => {
+  const issue = (name: string, subject: string, issuer: string, ext?: string): void => {
     key(name)
-    openssl('req', '-new', '-key', path(`${name}.key`), '-subj', `/OU=SAS/CN=${cn}`, '-out', path(`${name}.csr`))
+    openssl('req', '-new', '-key', path(`${name}.key`), '-subj', subject, '-out', path(`${name}.csr`))
     const extArgs: string[] = []
     if (ext !== undefined) { writeFileSync(path(`${name}.ext`), ext); extArgs.push('-extfile', path(`${name}.ext`)) }
     openssl('x509', '-req', '-in', path(`${name}.csr`), '-CA', path(`${issuer}.crt`), '-CAkey', path(`${issuer}.key`),
@@ -500,12 +576,28 @@ function makePki (dir: string): Pki {
   }
   ca('ca')
   ca('rogue-ca')
-  issue('server', '127.0.0.1', 'ca', 'subjectAltName=IP:127.0.0.1\n')
-  issue('sas', 'plateforme-sas', 'ca')
-  issue('rogue', 'plateforme-sas', 'rogue-ca')
-  issue('other', 'quelqu-un', 'ca')
-  const pair = (name: string) => ({ cert: path(`${name}.crt`), key: path(`${name}.key`) })
-  return { caCert: path('ca.crt'), serverCert: path('server.crt'), serverKey: path('server.key'), clients: { sas: pair('sas'), rogue: pair('rogue'), otherName: pair('other') } }
+  issue('server', '/CN=127.0.0.1', 'ca', 'subjectAltName=IP:127.0.0.1\n')
+  issue('sas', '/OU=SAS/CN=plateforme-sas', 'ca')
+  issue('backup', '/OU=SAS/CN=plateforme-sas-secours', 'ca')
+  issue('twoUnits', '/OU=ANS/OU=SAS/CN=plateforme-sas', 'ca')
+  issue('otherName', '/OU=SAS/CN=quelqu-un', 'ca')
+  issue('otherUnit', '/OU=Cabinet medical/CN=plateforme-sas', 'ca')
+  issue('rogue', '/OU=SAS/CN=plateforme-sas', 'rogue-ca')
+  const names: ClientName[] = ['sas', 'backup', 'twoUnits', 'otherName', 'otherUnit', 'rogue']
+  const clients = Object.fromEntries(names.map((n) => [n, { cert: path(`${n}.crt`), key: path(`${n}.key`) }])) as Pki['clients']
+  return { caCert: path('ca.crt'), serverCert: path('server.crt'), serverKey: path('server.key'), clients }
+}
+
+/** Whether the listener sends a CertificateRequest in its handshake (what makes a browser prompt), read by openssl s_client. */
+async function asksForCertificate (port: number, ca: string): Promise<boolean> {
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = execFile('openssl', ['s_client', '-connect', `127.0.0.1:${port}`, '-CAfile', ca], (err, stdout) => {
+      if (err !== null && stdout === '') reject(err); else resolve(stdout)
+    })
+    child.stdin?.end()
+  })
+  if (!/^Verify return code: 0 \(ok\)/m.test(out)) throw new Error('s_client did not complete the handshake:\n' + out)
+  return /Acceptable client certificate CA names/.test(out)
 }
 
 async function httpsGet (port: number, path: string, ca: string, client: { cert: string, key: string } | null, headers: Record<string, string>): Promise<{ status: number, body: string }> {

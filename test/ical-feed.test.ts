@@ -351,13 +351,23 @@ t.test('the secret address: rotate, 404, other practitioners, roles, caching', a
   t.equal((await fetchFeed(app, next.url)).statusCode, 404, 'a disabled account\'s feed answers 404')
 })
 
-t.test('the public route is rate-limited per address', async (t) => {
+t.test('the public route is rate-limited per feed, not per client address', async (t) => {
   const { app } = await build(t, { ...ENV, FEED_RATE_LIMIT: '3' })
   const terr = await territory(app)
-  const { url } = await feedAddresses(app, terr.users.gp.cookie)
+  const mine = (await feedAddresses(app, terr.users.gp.cookie)).url
+  const theirs = (await feedAddresses(app, terr.users.gp2.cookie)).url
+  // Google Calendar fetches everyone's feeds from a few shared addresses: one IP here.
+  const fromGoogle = async (url: string): Promise<number> => {
+    const u = new URL(url)
+    return (await app.inject({ method: 'GET', url: u.pathname + u.search, remoteAddress: '66.249.84.1' })).statusCode
+  }
   const codes = []
-  for (let i = 0; i < 4; i++) codes.push((await fetchFeed(app, url)).statusCode)
-  t.same(codes, [200, 200, 200, 429])
+  for (let i = 0; i < 3; i++) codes.push(await fromGoogle(mine), await fromGoogle(theirs))
+  t.same(codes, [200, 200, 200, 200, 200, 200], 'two feeds from the same address: each has its own allowance')
+  t.equal(await fromGoogle(mine), 429, 'one feed over its limit: 429')
+  t.equal(await fromGoogle(mine.replace('.ics', '.ics?free=1')), 429, 'its free variant shares the count')
+  t.equal((await app.inject({ method: 'GET', url: new URL(mine).pathname, remoteAddress: '192.0.2.7' })).statusCode, 429, 'whoever asks')
+  t.equal((await fetchFeed(app, theirs.replace('.ics', '.ics?free=1'))).statusCode, 429, 'the other feed reaches its own limit after three fetches')
 })
 
 t.test('the token never reaches the logs', async (t) => {

@@ -42,13 +42,18 @@ export type PractitionerProfile = z.infer<typeof PractitionerProfile>
 
 export const Password = z.string().min(10, 'password must have at least 10 characters').max(200)
 
+/** A regulator's identifier at the national SAS platform (INT_R02): the operator of the appointments sent there. */
+export const SasId = z.string().trim().min(1).max(64)
+
 export const CreateUserBody = z.object({
   email: Email,
   name: z.string().trim().min(1).max(120),
   password: Password,
   role: Role,
   cptsId: Id.optional(),
-  practitioner: PractitionerProfileInput.optional()
+  practitioner: PractitionerProfileInput.optional(),
+  /** Regulators only, optional: without it their bookings are not sent to the SAS platform. */
+  sasId: SasId.optional()
 }).superRefine((body, ctx) => {
   if (body.role === 'practitioner' && body.practitioner === undefined) {
     ctx.addIssue({ code: 'custom', path: ['practitioner'], message: 'a practitioner needs a practitioner profile' })
@@ -58,6 +63,9 @@ export const CreateUserBody = z.object({
   }
   if (body.role === 'practitioner' && body.cptsId === undefined) {
     ctx.addIssue({ code: 'custom', path: ['cptsId'], message: 'a practitioner belongs to a CPTS' })
+  }
+  if (body.role !== 'regulator' && body.sasId !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['sasId'], message: 'only a regulator has a SAS identifier (INT_R02)' })
   }
 })
 export type CreateUserBody = z.infer<typeof CreateUserBody>
@@ -69,6 +77,8 @@ export const User = z.object({
   role: Role,
   cptsId: Id.nullable(),
   practitioner: PractitionerProfile.optional(),
+  /** A regulator's identifier at the SAS platform (INT_R02), when the admin gave one. */
+  sasId: z.string().optional(),
   createdAt: z.string()
 })
 export type User = z.infer<typeof User>

@@ -20,22 +20,25 @@ export const PROFESSION_LABEL: Record<Profession, string> = { gp: 'Médecin gén
 
 interface Values {
   email: string, name: string, password: string, role: Role, cptsId: string,
-  rpps: string, profession: Profession, address: string, postalCode: string, commune: string, phone: string
+  rpps: string, profession: Profession, address: string, postalCode: string, commune: string, phone: string,
+  sasId: string
 }
 
 const EMPTY: Values = {
   email: '', name: '', password: '', role: 'practitioner', cptsId: '',
-  rpps: '', profession: 'gp', address: '', postalCode: '', commune: '', phone: ''
+  rpps: '', profession: 'gp', address: '', postalCode: '', commune: '', phone: '',
+  sasId: ''
 }
 
 /** Form value → field path of the API body (and of its zod issues). */
 const PATH: Record<keyof Values, string> = {
   email: 'email', name: 'name', password: 'password', role: 'role', cptsId: 'cptsId',
   rpps: 'practitioner.rpps', profession: 'practitioner.profession', address: 'practitioner.address',
-  postalCode: 'practitioner.postalCode', commune: 'practitioner.commune', phone: 'practitioner.phone'
+  postalCode: 'practitioner.postalCode', commune: 'practitioner.commune', phone: 'practitioner.phone',
+  sasId: 'sasId'
 }
 const FIELDS = Object.values(PATH)
-const TEXT_FIELDS: ReadonlyArray<keyof Values> = ['email', 'name', 'password', 'rpps', 'address', 'postalCode', 'commune', 'phone']
+const TEXT_FIELDS: ReadonlyArray<keyof Values> = ['email', 'name', 'password', 'rpps', 'address', 'postalCode', 'commune', 'phone', 'sasId']
 
 const idOf = (k: keyof Values): string => 'user-' + k
 
@@ -57,6 +60,7 @@ export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null
   const focusFirstInvalid = useFocusFirstInvalid(form)
 
   const isPractitioner = v.role === 'practitioner'
+  const isRegulator = v.role === 'regulator'
   const hasCpts = v.role === 'practitioner' || v.role === 'board'
   const cpts = props.cpts ?? []
   const names = new Map(cpts.map((c) => [c.id, c.name]))
@@ -89,7 +93,9 @@ export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null
       cptsId: hasCpts && v.cptsId !== '' ? v.cptsId : undefined,
       practitioner: isPractitioner
         ? { rpps: v.rpps, profession: v.profession, address: v.address, postalCode: v.postalCode, commune: v.commune, phone: v.phone }
-        : undefined
+        : undefined,
+      // Optional: left empty, the regulator's bookings are not sent to the SAS platform.
+      sasId: isRegulator && v.sasId.trim() !== '' ? v.sasId : undefined
     }
     const typed: Record<string, string> = {}
     for (const k of TEXT_FIELDS) typed[PATH[k]] = v[k]
@@ -139,9 +145,9 @@ export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null
                     <td>{ROLE_LABEL[u.role]}{u.practitioner !== undefined && <><br /><small>{PROFESSION_LABEL[u.practitioner.profession]}</small></>}</td>
                     <td>{cptsCell(u, names)}</td>
                     <td>
-                      {u.practitioner === undefined
-                        ? '—'
-                        : <><span class='nowrap'>{u.practitioner.rpps}</span><br /><small>{u.practitioner.postalCode} {u.practitioner.commune}</small></>}
+                      {u.practitioner !== undefined
+                        ? <><span class='nowrap'>{u.practitioner.rpps}</span><br /><small>{u.practitioner.postalCode} {u.practitioner.commune}</small></>
+                        : u.sasId !== undefined ? <small>Identifiant SAS : <span class='nowrap'>{u.sasId}</span></small> : '—'}
                     </td>
                   </tr>
                 ))}
@@ -188,6 +194,13 @@ export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null
                 onClick={() => setShowPassword((s) => !s)}>{showPassword ? 'Masquer' : 'Afficher'}</button>
             </div>
           </Field>
+          {isRegulator && (
+            <Field id={idOf('sasId')} label='Identifiant SAS (INT_R02)' error={err('sasId')}
+              hint='Facultatif : l’identifiant que la plateforme SAS a attribué à ce régulateur. Sans lui, ses réservations ne sont pas transmises au SAS.'>
+              <input {...a11y(idOf('sasId'), err('sasId'), true)} name='sasId' type='text' autocomplete='off' spellcheck={false} maxLength={64}
+                value={v.sasId} onInput={(e) => set('sasId', e.currentTarget.value)} />
+            </Field>
+          )}
         </div>
 
         {isPractitioner && (

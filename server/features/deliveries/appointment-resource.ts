@@ -34,15 +34,12 @@ export interface SasAppointment {
 /**
  * The appointment announcing a booking change to the SAS platform (INT_R03): its identifier
  * (`system`, our booking id) lets later updates find it; the regulator who booked is the
- * operator; the practitioner is the one participant, by IdNat_PS. No patient: the profile
- * does not ask for one, and none leaves this server. Times carry the CPTS's offset.
- *
- * Our regulators have no national id here, so the operator is identified as INTRN in the SAS
- * system by our account id; a real deployment maps each regulator to the id the SAS gave them
- * (INT_R02). Null when nobody booked (imported history has no regulator).
+ * operator, as INTRN in the SAS's own system with the identifier the platform gave them
+ * (INT_R02, `operatorSasId`: our account ids mean nothing there); the practitioner is the one
+ * participant, by IdNat_PS. No patient: the profile does not ask for one, and none leaves this
+ * server. Times carry the CPTS's offset.
  */
-export function buildAppointment (change: BookingChange, idSystem: string): SasAppointment | null {
-  if (change.booking.bookedBy === null) return null
+export function buildAppointment (change: BookingChange, idSystem: string, operatorSasId: string): SasAppointment {
   const zone = change.cpts.timezone
   return {
     resourceType: 'Appointment',
@@ -50,7 +47,7 @@ export function buildAppointment (change: BookingChange, idSystem: string): SasA
     extension: [{
       url: APPOINTMENT_OPERATOR_URL,
       valueReference: {
-        identifier: { type: { coding: [{ system: FR_V2_0203, code: 'INTRN' }] }, system: SAS_INTRN_SYSTEM, value: change.booking.bookedBy }
+        identifier: { type: { coding: [{ system: FR_V2_0203, code: 'INTRN' }] }, system: SAS_INTRN_SYSTEM, value: operatorSasId }
       }
     }],
     identifier: [{ system: idSystem, value: change.booking.id }],

@@ -20,7 +20,8 @@ export interface BookingChange {
   /** When the change was made (the event's instant). */
   at: string
   kind: DeliveryKind
-  booking: { id: string, bookedAt: string, bookedBy: string | null }
+  /** `bookedBy`: the regulator's account; `bookedBySasId`: their SAS identifier (INT_R02), if the admin gave one. */
+  booking: { id: string, bookedAt: string, bookedBy: string | null, bookedBySasId: string | null }
   slot: { id: string, start: string, end: string, kind: SlotKind, mode: SlotMode }
   practitioner: { id: string, name: string, email: string, rpps: string }
   cpts: { name: string, timezone: string }
@@ -65,12 +66,13 @@ export async function loadBookingChange (trx: Kysely<Database>, ev: LogEvent, ch
     .innerJoin('users', 'users.id', 'slots.practitioner_id')
     .innerJoin('practitioners', 'practitioners.user_id', 'slots.practitioner_id')
     .innerJoin('cpts', 'cpts.id', 'slots.cpts_id')
+    .leftJoin('users as regulator', 'regulator.id', 'bookings.booked_by')
     // Never the patient columns (names, birth date, phone, reason).
     .select([
       'bookings.id', 'bookings.status', 'bookings.booked_at', 'bookings.booked_by',
       'slots.id as slot_id', 'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode',
       'users.id as practitioner_id', 'users.name as practitioner_name', 'users.email as practitioner_email',
-      'practitioners.rpps', 'cpts.name as cpts_name', 'cpts.timezone'
+      'practitioners.rpps', 'cpts.name as cpts_name', 'cpts.timezone', 'regulator.sas_id as regulator_sas_id'
     ])
     .where('bookings.id', '=', bookingId)
     .executeTakeFirst()
@@ -85,7 +87,7 @@ export async function loadBookingChange (trx: Kysely<Database>, ev: LogEvent, ch
     eventSeq: ev.seq,
     at: ev.at,
     kind,
-    booking: { id: r.id, bookedAt: r.booked_at, bookedBy: r.booked_by },
+    booking: { id: r.id, bookedAt: r.booked_at, bookedBy: r.booked_by, bookedBySasId: r.regulator_sas_id },
     slot: { id: r.slot_id, start: r.start_at, end: r.end_at, kind: r.kind, mode: r.mode },
     practitioner: { id: r.practitioner_id, name: r.practitioner_name, email: r.practitioner_email, rpps: r.rpps },
     cpts: { name: r.cpts_name, timezone: r.timezone }

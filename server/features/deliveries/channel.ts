@@ -7,7 +7,11 @@ import type { BookingChange } from './booking-change.js'
  */
 export interface DeliveryChannel<P = unknown> {
   readonly name: string
-  /** What to send about this change, or null when this channel has nothing to say about it. */
+  /**
+   * What to send about this change, or null when this channel has nothing to say about it.
+   * Throwing a DeliveryError with `retry: false` records the delivery as given up at once (it
+   * can never be sent, and the `deliveries` table says why); any other throw skips the event.
+   */
   build (change: BookingChange): P | null
   /** Sends one payload. Throw a DeliveryError with `retry: false` for a refusal a retry cannot fix; anything else is retried. */
   send (payload: P): Promise<void>

@@ -34,6 +34,8 @@ export interface NewDelivery {
   kind: DeliveryKind
   payload: unknown
   now: Date
+  /** Why it can never be sent: then it is recorded as given up at once, never attempted. */
+  refused?: string
 }
 
 /** Queues one delivery, due now; an event already queued on this channel is left as it is. */
@@ -41,7 +43,7 @@ export async function insertDelivery (db: Db, d: NewDelivery): Promise<boolean> 
   const nowIso = d.now.toISOString()
   const r = await db.insertInto('deliveries').values({
     channel: d.channel, event_seq: d.eventSeq, booking_id: d.bookingId, kind: d.kind, payload: JSON.stringify(d.payload),
-    next_attempt_at: nowIso, sent_at: null, failed_at: null, last_error: null, created_at: nowIso
+    next_attempt_at: nowIso, sent_at: null, failed_at: d.refused === undefined ? null : nowIso, last_error: d.refused ?? null, created_at: nowIso
   }).onConflict((oc) => oc.columns(['channel', 'event_seq']).doNothing()).executeTakeFirst()
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0
 }

@@ -28,18 +28,25 @@ const SEND_BATCH = 50
 const MAX_PASSES = 10
 const MAX_ERROR_CHARS = 500
 
+/** One channel's runs, one after the other, and how many are going or waiting. */
+interface Lane { ch: DeliveryChannel, chain: Promise<unknown>, pending: number }
+
 /**
  * The delivery queue. The event log is the outbox: each channel turns the booking events after
  * its cursor into `deliveries` rows, in the transaction that moves the cursor (nothing queued
  * twice, nothing lost over a restart), then sends what is due, retrying with backoff. It runs
  * beside requests, never inside them: a send that fails or hangs never touches a booking.
+ * Each channel runs in its own lane: a mail server that hangs holds up the mails, never the
+ * appointments sent to the SAS.
  */
 export class DeliveryWorker {
   readonly #d: DeliveryWorkerDeps
-  #chain: Promise<unknown> = Promise.resolve()
-  #running = false
+  readonly #lanes: Lane[]
 
-  constructor (deps: DeliveryWorkerDeps) { this.#d = deps }
+  constructor (deps: DeliveryWorkerDeps) {
+    this.#d = deps
+    this.#lanes = deps.channels.map((ch) => ({ ch, chain: Promise.resolve(), pending: 0 }))
+  }
 
   /** The names of the channels switched on. */
   get channels (): string[] { return this.#d.channels.map((c) => c.name) }
@@ -58,39 +65,40 @@ export class DeliveryWorker {
   }
 
   /**
-   * Reads new events and sends every delivery due now, on every channel; resolves once done.
-   * Runs one at a time (a call during a run waits for it, then runs). The timer calls it; tests
-   * call it directly, for determinism.
+   * Reads new events and sends every delivery due now, on every channel; resolves once every
+   * channel is done. A channel runs one run at a time (a call during its run waits for it, then
+   * runs). Tests call it directly, for determinism.
    */
-  runOnce (): Promise<RunReport> {
-    const run = this.#chain.then(async () => {
-      this.#running = true
-      try {
-        const reports = await Promise.all(this.#d.channels.map(async (ch) => await this.#runChannel(ch)))
-        return reports.reduce((a, b) => ({ queued: a.queued + b.queued, sent: a.sent + b.sent, retrying: a.retrying + b.retrying, failed: a.failed + b.failed }),
-          { queued: 0, sent: 0, retrying: 0, failed: 0 })
-      } finally {
-        this.#running = false
-      }
-    })
-    this.#chain = run.catch(() => {})
-    return run
+  async runOnce (): Promise<RunReport> {
+    const reports = await Promise.all(this.#lanes.map(async (lane) => await this.#run(lane)))
+    return reports.reduce((a, b) => ({ queued: a.queued + b.queued, sent: a.sent + b.sent, retrying: a.retrying + b.retrying, failed: a.failed + b.failed }),
+      { queued: 0, sent: 0, retrying: 0, failed: 0 })
   }
 
-  /** The timer's run: skipped while one is going, errors logged and never thrown. */
+  /** The timer's run: each channel not already running runs; errors logged, never thrown. */
   tick (): void {
-    if (this.#running) return
-    this.runOnce().catch((err: unknown) => this.#d.log.error({ err }, 'delivery run failed'))
+    for (const lane of this.#lanes) {
+      if (lane.pending > 0) continue
+      this.#run(lane).catch((err: unknown) => this.#d.log.error({ err, channel: lane.ch.name }, 'delivery run failed'))
+    }
   }
 
-  /** Waits for the run in progress, then closes the channels. */
+  /** Waits for the runs in progress (a hanging send ends with its channel's timeouts), then closes the channels. */
   async close (): Promise<void> {
-    await this.#chain
+    await Promise.all(this.#lanes.map(async (lane) => await lane.chain))
     for (const ch of this.#d.channels) await ch.close()
   }
 
+  /** Chains one run of the channel after its previous one. */
+  #run (lane: Lane): Promise<RunReport> {
+    lane.pending++
+    const run = lane.chain.then(async () => await this.#runChannel(lane.ch)).finally(() => { lane.pending-- })
+    lane.chain = run.catch(() => {})
+    return run
+  }
+
   async #runChannel (ch: DeliveryChannel): Promise<RunReport> {
-    const report: RunReport = { queued: await this.#enqueue(ch), sent: 0, retrying: 0, failed: 0 }
+    const report: RunReport = { ...await this.#enqueue(ch), sent: 0, retrying: 0 }
     for (let pass = 0; pass < MAX_PASSES; pass++) {
       const due = await dueDeliveries(this.#d.db, ch.name, this.#d.clock.now(), SEND_BATCH)
       if (due.length === 0) break
@@ -99,9 +107,13 @@ export class DeliveryWorker {
     return report
   }
 
-  /** Turns the events after the channel's cursor into deliveries, batch by batch. */
-  async #enqueue (ch: DeliveryChannel): Promise<number> {
+  /**
+   * Turns the events after the channel's cursor into deliveries, batch by batch. `failed`
+   * counts those the channel refused to build (recorded as given up at once).
+   */
+  async #enqueue (ch: DeliveryChannel): Promise<{ queued: number, failed: number }> {
     let queued = 0
+    let failed = 0
     for (;;) {
       const read = await this.#d.db.transaction().execute(async (trx) => {
         const cursor = await readCursor(trx, ch.name)
@@ -112,22 +124,31 @@ export class DeliveryWorker {
         for (const ev of events) {
           const change = await loadBookingChange(trx, ev, ch.name)
           if (change === undefined) continue
+          const d = { channel: ch.name, eventSeq: ev.seq, bookingId: change.booking.id, kind: change.kind, now }
           let payload: unknown
           try {
             payload = ch.build(change)
           } catch (err) {
+            if (err instanceof DeliveryError && !err.retry) {
+              // It can never be sent: kept as given up, so that the queue shows why.
+              if (await insertDelivery(trx, { ...d, payload: null, refused: errorText(err) })) {
+                failed++
+                this.#d.log.error({ channel: ch.name, eventSeq: ev.seq, bookingId: d.bookingId, kind: d.kind, attempts: 0, error: errorText(err) }, 'delivery given up')
+              }
+              continue
+            }
             // One event that cannot be turned into a message must not stop the channel for good.
             this.#d.log.error({ channel: ch.name, eventSeq: ev.seq, bookingId: change.booking.id, error: errorText(err) }, 'delivery not queued: could not build it')
             continue
           }
           if (payload === null) continue
-          if (await insertDelivery(trx, { channel: ch.name, eventSeq: ev.seq, bookingId: change.booking.id, kind: change.kind, payload, now })) queued++
+          if (await insertDelivery(trx, { ...d, payload })) queued++
         }
         const last = events.at(-1)
         if (last !== undefined) await saveCursor(trx, ch.name, last.seq, now)
         return events.length
       })
-      if (read < EVENT_BATCH) return queued
+      if (read < EVENT_BATCH) return { queued, failed }
     }
   }
 

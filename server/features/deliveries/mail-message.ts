@@ -1,4 +1,5 @@
 import type { SlotKind, SlotMode } from '../../../shared/schemas/slots.js'
+import { bookingReference } from '../feeds/feed-calendar.js'
 import type { BookingChange } from './booking-change.js'
 
 /** A notice to a practitioner, as queued (the From comes from the settings when it is sent). */
@@ -50,7 +51,8 @@ export function buildMailMessage (change: BookingChange, publicUrl: string): Mai
   const details = [
     `  Créneau : ${day}, de ${start} à ${end}`,
     `  Type : ${KIND_FR[change.slot.kind]}, ${MODE_FR[change.slot.mode]}`,
-    `  Référence de la réservation : ${change.booking.id}`
+    // The short reference the regulator read out and the practitioner's calendar feed shows.
+    `  Référence de la réservation : ${bookingReference(change.booking.id)}`
   ]
   const footer = [
     '',

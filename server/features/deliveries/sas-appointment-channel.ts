@@ -25,11 +25,14 @@ export interface SasRequest {
 
 const MAX_BODY = 64 * 1024
 
+/** The search that finds our appointment at the SAS: `identifier=<system>|<value>` (encoded). */
+export function identifierQuery (identifier: SasRequest['identifier']): string {
+  return `identifier=${encodeURIComponent(`${identifier.system}|${identifier.value}`)}`
+}
+
 /** `[base]/Appointment` to create, `[base]/Appointment?identifier=<system>|<value>` to update. */
 export function sasRequestUrl (baseUrl: string, r: SasRequest): string {
-  return r.method === 'POST'
-    ? `${baseUrl}/Appointment`
-    : `${baseUrl}/Appointment?identifier=${encodeURIComponent(`${r.identifier.system}|${r.identifier.value}`)}`
+  return r.method === 'POST' ? `${baseUrl}/Appointment` : `${baseUrl}/Appointment?${identifierQuery(r.identifier)}`
 }
 
 /** The human text of an OperationOutcome (or the start of whatever else was answered). */
@@ -49,6 +52,11 @@ export function outcomeText (body: string): string {
  * (FrAppointmentSAS) posted, then updated, on the SAS platform: `POST [base]/Appointment`
  * (201 expected) then `PUT [base]/Appointment?identifier=…` (200). 4xx other than 408 and 429
  * are refusals a retry cannot fix; 5xx, 408, 429 and network errors are retried.
+ *
+ * The POST is a FHIR conditional create (`If-None-Exist: identifier=…`): a POST retried after a
+ * timeout or a 5xx whose first try did reach the SAS finds that appointment instead of making a
+ * second one (the server then answers 200). A booking whose regulator has no SAS identifier
+ * (INT_R02) cannot name its operator: `build` refuses it, and the queue records it as given up.
  */
 export function sasAppointmentChannel (opts: SasChannelOptions): DeliveryChannel<SasRequest> {
   const https = opts.baseUrl.startsWith('https:')
@@ -58,7 +66,8 @@ export function sasAppointmentChannel (opts: SasChannelOptions): DeliveryChannel
   const call = (r: SasRequest): Promise<{ status: number, body: string }> => new Promise((resolve, reject) => {
     const body = Buffer.from(JSON.stringify(r.resource))
     const url = new URL(sasRequestUrl(opts.baseUrl, r))
-    const headers = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', 'content-length': String(body.length) }
+    const headers: Record<string, string> = { 'content-type': 'application/fhir+json', accept: 'application/fhir+json', 'content-length': String(body.length) }
+    if (r.method === 'POST') headers['if-none-exist'] = identifierQuery(r.identifier)
     const onResponse = (res: IncomingMessage): void => {
       const chunks: Buffer[] = []
       let size = 0
@@ -77,8 +86,12 @@ export function sasAppointmentChannel (opts: SasChannelOptions): DeliveryChannel
   return {
     name: 'sas',
     build (change: BookingChange): SasRequest | null {
-      const resource = buildAppointment(change, opts.idSystem)
-      if (resource === null) return null
+      // Imported history: nobody booked, nothing to tell the SAS.
+      if (change.booking.bookedBy === null) return null
+      if (change.booking.bookedBySasId === null) {
+        throw new DeliveryError(`regulator ${change.booking.bookedBy} has no SAS identifier (INT_R02)`, false)
+      }
+      const resource = buildAppointment(change, opts.idSystem, change.booking.bookedBySasId)
       return { method: change.kind === 'booked' ? 'POST' : 'PUT', identifier: { system: opts.idSystem, value: change.booking.id }, resource }
     },
     async send (r) {

@@ -1,10 +1,18 @@
+import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { FeedQuery, FeedUrls } from '../../../shared/schemas/feeds.js'
 import { notFound } from '../../errors.js'
+import { sha256 } from '../../lib/secrets.js'
 import { currentUser } from '../../plugins/auth.js'
 import { actorOf } from '../slots/slots-plugin.js'
 import { feedUrls, matchesEtag, renderFeed, rotateFeed, type FeedDeps } from './feed-service.js'
+
+/** The rate-limit bucket of a feed request: its token's hash (the limiter's store never holds the secret). */
+function feedRateKey (request: FastifyRequest): string {
+  const { token } = request.params as { token?: unknown }
+  return 'feed:' + sha256(typeof token === 'string' ? token : '')
+}
 
 /**
  * Calendar feed (iCal): a practitioner reads and rotates their secret address; calendar
@@ -32,8 +40,9 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       querystring: FeedQuery,
       produces: ['text/calendar']
     },
-    // Counted per address: calendar clients poll every 15 minutes; a guesser gets nowhere.
-    config: { rateLimit: { max: app.config.feedRateLimit, timeWindow: '1 minute' } }
+    // Counted per feed, not per client IP: Google Calendar fetches everyone's feeds from a few
+    // shared addresses. Clients poll every 15 minutes; a token (32 random bytes) is not guessed.
+    config: { rateLimit: { max: app.config.feedRateLimit, timeWindow: '1 minute', keyGenerator: feedRateKey } }
   }, async (request, reply) => {
     const free = request.query.free === '1' || request.query.free === 'true'
     const feed = await renderFeed(deps, request.params.token, free, app.clock.now())

@@ -33,7 +33,7 @@ export const SYSTEM = {
   appointmentType: 'http://terminology.hl7.org/CodeSystem/v2-0276',
   /** TRE_R66: category of the CPTS (`604`) in the CPTS `serviceType` entry. */
   establishmentCategory: 'https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement',
-  /** Identifier types of Practitioner and PractitionerRole.organization (IDNPS, IDNST). */
+  /** Identifier type of Practitioner (IDNPS). */
   frV20203: 'http://interopsante.org/fhir/CodeSystem/fr-v2-0203',
   /** The same table as the CPTS Organization profile's pattern spells it. */
   frCoreV20203: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203',

@@ -1,12 +1,14 @@
 /**
  * Who may search slots: the SAS platform authenticates with a client certificate (mTLS, IGC
- * Santé CA); other callers, or the SAS through a proxy that ends TLS, with a bearer secret from
- * `FHIR_TOKENS` or an API token of a regulator or admin account.
+ * Santé CA, checked by Common Name and Organizational Unit); other callers, or the SAS through
+ * a proxy that ends TLS, with a bearer secret from `FHIR_TOKENS` or an API token of a
+ * regulator or admin account.
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { TLSSocket } from 'node:tls'
 import type { FastifyRequest } from 'fastify'
 import { FhirError } from './operation-outcome.js'
+import { viaCertificateListener } from './tls.js'
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest()
 
@@ -25,36 +27,57 @@ export function secretDigests (secrets: readonly string[]): Buffer[] {
 export interface ClientCertificate {
   /** Signed by the configured CA (`TLS_CLIENT_CA`) and valid now. */
   authorized: boolean
-  commonName: string | null
+  /** The subject's Common Names and Organizational Units (usually one CN; an OU may repeat). */
+  commonNames: string[]
+  units: string[]
 }
 
-/** The client certificate presented on this connection; null when it is not TLS or none was sent. */
+const values = (v: unknown): string[] =>
+  typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
+
+/**
+ * The client certificate presented on this connection; null when it is not TLS, none was sent,
+ * or the connection came through a listener that does not ask for one (with `FHIR_TLS_PORT`,
+ * only that listener's certificates count).
+ */
 export function clientCertificate (socket: unknown): ClientCertificate | null {
-  if (!(socket instanceof TLSSocket)) return null
+  if (!(socket instanceof TLSSocket) || !viaCertificateListener(socket)) return null
   const cert = socket.getPeerCertificate()
   if (cert === null || Object.keys(cert).length === 0) return null
-  const cn: unknown = cert.subject?.CN
-  return { authorized: socket.authorized, commonName: typeof cn === 'string' ? cn : Array.isArray(cn) ? String(cn[0]) : null }
+  return { authorized: socket.authorized, commonNames: values(cert.subject?.CN), units: values(cert.subject?.OU) }
 }
 
-/** A certificate of our CA, with one of the accepted Common Names when a list is set. */
-export function certificateAccepted (cert: ClientCertificate | null, commonNames: readonly string[]): boolean {
+export interface CertificateRule {
+  /** Accepted Common Names: never empty (the settings refuse a client CA without them). */
+  commonNames: readonly string[]
+  /** Accepted Organizational Units; empty = not checked. */
+  units: readonly string[]
+}
+
+/**
+ * A certificate of our CA whose one Common Name is accepted and, when units are set, with one
+ * of the accepted Organizational Units: the IGC Santé signs for every professional and facility,
+ * so the CA alone proves nothing. An empty list of names accepts nothing.
+ */
+export function certificateAccepted (cert: ClientCertificate | null, rule: CertificateRule): boolean {
   if (cert === null || !cert.authorized) return false
-  return commonNames.length === 0 || (cert.commonName !== null && commonNames.includes(cert.commonName))
+  const [cn, ...more] = cert.commonNames
+  if (cn === undefined || more.length > 0 || !rule.commonNames.includes(cn)) return false
+  return rule.units.length === 0 || cert.units.some((ou) => rule.units.includes(ou))
 }
 
 export interface FhirAccessPolicy {
   requireClientCert: boolean
-  clientCertNames: readonly string[]
+  certificate: CertificateRule
   tokenDigests: readonly Buffer[]
 }
 
 /** The route hook of `/fhir/Slot`: returns how the caller was recognised, or throws a 401. */
 export function authorizeFhir (request: FastifyRequest, policy: FhirAccessPolicy): 'certificate' | 'token' | 'api-token' {
-  const certOk = certificateAccepted(clientCertificate(request.raw.socket), policy.clientCertNames)
+  const certOk = certificateAccepted(clientCertificate(request.raw.socket), policy.certificate)
   if (certOk) return 'certificate'
   if (policy.requireClientCert) {
-    throw new FhirError(401, 'login', 'A client certificate issued by the configured authority is required (mTLS)')
+    throw new FhirError(401, 'login', 'A client certificate of the SAS platform, issued by the configured authority, is required (mTLS)')
   }
   const m = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')
   if (m?.[1] !== undefined && matchesSecret(m[1], policy.tokenDigests)) return 'token'

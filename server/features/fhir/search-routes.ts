@@ -12,7 +12,7 @@ const searchRoutes: FastifyPluginAsync = async (app) => {
   const ctx = { publicUrl: app.config.publicUrl }
   const policy: FhirAccessPolicy = {
     requireClientCert: app.config.fhirRequireClientCert,
-    clientCertNames: app.config.fhirClientCertNames,
+    certificate: { commonNames: app.config.fhirClientCertNames, units: app.config.fhirClientCertUnits },
     tokenDigests: secretDigests(app.config.fhirTokens)
   }
 

@@ -15,6 +15,7 @@ export function toUserView (u: UserWithProfile): User {
     const p = u.practitioner
     view.practitioner = { rpps: p.rpps, profession: p.profession, address: p.address, postalCode: p.postal_code, commune: p.commune, communeCode: p.commune_code, phone: p.phone }
   }
+  if (u.sas_id !== null) view.sasId = u.sas_id
   return view
 }
 
@@ -58,7 +59,7 @@ export async function createUser (db: Kysely<Database>, body: CreateUserBody, ac
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('users').values({
         id, email: body.email, name: body.name, role: body.role, password_hash: passwordHash,
-        cpts_id: body.cptsId ?? null, created_at: now.toISOString(), disabled_at: null
+        cpts_id: body.cptsId ?? null, created_at: now.toISOString(), disabled_at: null, sas_id: body.sasId ?? null
       }).execute()
       if (body.practitioner !== undefined) {
         const p = body.practitioner
