@@ -5,6 +5,7 @@
 import type { Ref } from 'preact'
 import type { Booking, Slot } from '../../shared/schemas/slots.js'
 import { doctorName, formatDayOf, formatDuration, formatPhone, formatTime, MODE_FR, PROFESSION_FR } from '../lib/format.js'
+import { bookingReference } from '../../shared/booking-reference.js'
 
 export type CallLogState = 'pending' | 'ok' | 'error'
 
@@ -48,7 +49,7 @@ export function Confirmation (props: {
         <dt>Mode</dt><dd>{MODE_FR[slot.mode]}</dd>
         <dt>Patient</dt><dd>{props.patientName}</dd>
         <dt>CPTS</dt><dd>{props.cptsName}</dd>
-        <dt>Référence</dt><dd><code>{props.booking.id.slice(0, 8)}</code></dd>
+        <dt>Référence</dt><dd><code>{bookingReference(props.booking.id)}</code></dd>
       </dl>
       {props.callLog === 'error' && (
         <p class='banner banner-warn' role='alert'>

@@ -1,5 +1,5 @@
 import type { SlotKind, SlotMode } from '../../../shared/schemas/slots.js'
-import { bookingReference } from '../feeds/feed-calendar.js'
+import { bookingReference } from '../../../shared/booking-reference.js'
 import type { BookingChange } from './booking-change.js'
 
 /** A notice to a practitioner, as queued (the From comes from the settings when it is sent). */

@@ -6,6 +6,7 @@ import ical, { ICalEventStatus, ICalEventTransparency } from 'ical-generator'
 import { DateTime, IANAZone } from 'luxon'
 import type { BookingStatus, SlotKind, SlotMode, SlotStatus } from '../../../shared/schemas/slots.js'
 import { vtimezone } from './vtimezone.js'
+import { bookingReference } from '../../../shared/booking-reference.js'
 
 export interface FeedSlot {
   id: string
@@ -44,9 +45,6 @@ export interface FeedInput {
 
 /** How often calendar clients should fetch the feed again (REFRESH-INTERVAL, X-PUBLISHED-TTL). */
 export const FEED_TTL_SECONDS = 15 * 60
-
-/** The reference regulators read out on the booking confirmation. */
-export const bookingReference = (bookingId: string): string => bookingId.slice(0, 8)
 
 const KIND_FR: Record<SlotKind, string> = { snp: 'SNP', psy: 'psy' }
 const MODE_FR: Record<SlotMode, string> = { office: 'au cabinet', video: 'en téléconsultation', home: 'en visite à domicile' }
