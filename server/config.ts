@@ -66,6 +66,8 @@ export interface Config {
   logLevel: string
   /** The address users reach this server at, without a trailing slash (links in feeds, mails, FHIR). */
   publicUrl: string
+  /** PUBLIC_URL was given. Without it, pages that show a link (the feed address) use the address the user came by. */
+  publicUrlSet: boolean
   /** Folder of the built web assets (`dist/web`). */
   webDir: string
   /** E-mail notices to practitioners: the SMTP server (`smtp://user:pass@host:587`), null = off. */
@@ -140,6 +142,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     majorationWeeklyCap: e.MAJORATION_WEEKLY_CAP,
     logLevel: e.LOG_LEVEL,
     publicUrl,
+    publicUrlSet: e.PUBLIC_URL !== undefined,
     webDir: join(projectRoot(), 'dist', 'web'),
     ...deliverySettings(e, publicUrl),
     ...fhirSettings(e)

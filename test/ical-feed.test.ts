@@ -178,14 +178,14 @@ t.test('Indian/Reunion: the CPTS zone, +04:00 all year', async (t) => {
 })
 
 t.test('one UID per slot for ever; SEQUENCE and LAST-MODIFIED move on every change', async (t) => {
-  const { app, clock, config } = await build(t, ENV)
+  const { app, clock, config } = await build(t, { ...ENV, PUBLIC_URL: 'https://creneaux.cpts-vendee.example' })
   const terr = await territory(app)
   const { gp, regulator } = terr.users
   const slot = await publishSlot(app, gp.cookie, '2026-06-03T12:00:00+02:00', '2026-06-03T12:15:00+02:00')
   const uid = `${slot.id}@creneaux`
   const { url, urlWithFree } = await feedAddresses(app, gp.cookie)
   t.equal(urlWithFree, `${url}?free=1`)
-  t.ok(url.startsWith(`${config.publicUrl}/feeds/`) && url.endsWith('.ics'), `an absolute address: ${url}`)
+  t.ok(url.startsWith('https://creneaux.cpts-vendee.example/feeds/') && url.endsWith('.ics'), `an absolute address on PUBLIC_URL: ${url}`)
 
   const history: Array<{ step: string, event: ParsedEvent | undefined }> = []
   const look = async (step: string, feed: string): Promise<ParsedEvent | undefined> => {
@@ -385,4 +385,12 @@ t.test('the token never reaches the logs', async (t) => {
   const logged = lines.join('')
   t.match(logged, '/feeds/[secret]?free=1', 'the request is logged, its token masked')
   t.notOk(logged.includes(token), 'the token is not in the logs')
+})
+
+t.test('without PUBLIC_URL, the feed address is the one the GP reached the server by', async (t) => {
+  const { app } = await build(t, ENV)
+  const terr = await territory(app)
+  const res = await app.inject({ method: 'GET', url: '/api/feed', headers: { cookie: terr.users.gp.cookie, host: 'creneaux.cpts.test:8080' } })
+  t.equal(res.statusCode, 200)
+  t.match(res.json().url, /^http:\/\/creneaux\.cpts\.test:8080\/feeds\/[\w-]+\.ics$/, 'not a localhost a calendar elsewhere could not reach')
 })

@@ -19,18 +19,23 @@ function feedRateKey (request: FastifyRequest): string {
  * clients fetch `/feeds/<token>.ics` with no other credential, so that address is the secret.
  */
 const routes: FastifyPluginAsyncZod = async (app) => {
-  const deps: FeedDeps = { db: app.db, publicUrl: app.config.publicUrl }
+  // Without PUBLIC_URL, links use the address the request came by (what the user typed), not a
+  // guessed localhost that a calendar on another machine could not reach.
+  const deps = (request: FastifyRequest): FeedDeps => ({
+    db: app.db,
+    publicUrl: app.config.publicUrlSet ? app.config.publicUrl : `${request.protocol}://${request.host}`
+  })
   const practitioner = (request: Parameters<typeof actorOf>[0]) => ({ ...actorOf(request), cptsId: currentUser(request).cptsId })
 
   app.get('/api/feed', {
     schema: { tags: ['calendar feed'], summary: 'Your calendar-feed addresses (created on first use)', response: { 200: FeedUrls } },
     onRequest: app.requireRole('practitioner')
-  }, async (request) => await feedUrls(deps, practitioner(request), app.clock.now()))
+  }, async (request) => await feedUrls(deps(request), practitioner(request), app.clock.now()))
 
   app.post('/api/feed/rotate', {
     schema: { tags: ['calendar feed'], summary: 'Replace your feed address: the old one answers 404 at once', response: { 200: FeedUrls } },
     onRequest: app.requireRole('practitioner')
-  }, async (request) => await rotateFeed(deps, practitioner(request), app.clock.now()))
+  }, async (request) => await rotateFeed(deps(request), practitioner(request), app.clock.now()))
 
   app.get('/feeds/:token.ics', {
     schema: {
@@ -45,7 +50,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     config: { rateLimit: { max: app.config.feedRateLimit, timeWindow: '1 minute', keyGenerator: feedRateKey } }
   }, async (request, reply) => {
     const free = request.query.free === '1' || request.query.free === 'true'
-    const feed = await renderFeed(deps, request.params.token, free, app.clock.now())
+    const feed = await renderFeed(deps(request), request.params.token, free, app.clock.now())
     if (feed === null) throw notFound('Feed')
     reply.header('cache-control', 'private, max-age=300')
       .header('etag', feed.etag)
