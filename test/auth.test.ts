@@ -1,7 +1,7 @@
 import t from 'tap'
 import { sha256 } from '../server/lib/secrets.js'
 import { ADMIN, build, signIn } from './helpers/build.js'
-import { PASSWORD, territory } from './helpers/fixtures.js'
+import { bearerToken, PASSWORD, territory } from './helpers/fixtures.js'
 
 const me = async (app: Awaited<ReturnType<typeof build>>['app'], headers: Record<string, string>) =>
   await app.inject({ method: 'GET', url: '/api/me', headers })
@@ -55,6 +55,20 @@ t.test('sign-in, sign-out and credentials', async (t) => {
     const again = await app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie: first } })
     t.equal(again.statusCode, 401, 'signing out twice is refused as anonymous')
     t.equal((await me(app, { cookie: second })).statusCode, 200, 'the other session of the same user goes on')
+  })
+
+  t.test('signing out with a bearer token revokes that token only, and says so in the audit log', async (t) => {
+    const token = await bearerToken(app, terr.users.regulator.cookie, 'poste 1')
+    const other = await bearerToken(app, terr.users.regulator.cookie, 'poste 2')
+    const out = await app.inject({ method: 'DELETE', url: '/api/session', headers: { authorization: `Bearer ${token}` } })
+    t.equal(out.statusCode, 204)
+    const after = await me(app, { authorization: `Bearer ${token}` })
+    t.equal(after.statusCode, 401, 'the revoked token no longer works')
+    t.equal(after.json().code, 'UNAUTHENTICATED')
+    t.equal((await me(app, { authorization: `Bearer ${other}` })).statusCode, 200, "the user's other token goes on")
+    t.equal((await me(app, { cookie: terr.users.regulator.cookie })).statusCode, 200, 'and so does their session')
+    const audit = await db.selectFrom('audit_log').select(['user_id', 'action']).where('action', '=', 'token.revoke').execute()
+    t.same(audit, [{ user_id: terr.users.regulator.id, action: 'token.revoke' }])
   })
 
   t.test('an unknown or empty cookie is anonymous', async (t) => {

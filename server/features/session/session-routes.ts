@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { SessionBody, TokenBody } from '../../../shared/schemas/accounts.js'
 import { currentUser, SESSION_COOKIE } from '../../plugins/auth.js'
 import { getUserView } from '../users/users-service.js'
-import { createToken, signIn, signOut } from './session-service.js'
+import { createToken, revokeToken, signIn, signOut } from './session-service.js'
 
 function loginKey (body: unknown): string {
   const email = (body as { email?: unknown } | null | undefined)?.email
@@ -27,9 +27,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.delete('/api/session', {
-    schema: { tags: ['session'], summary: 'Sign out (revokes the session)' },
+    schema: { tags: ['session'], summary: 'Sign out: revokes the session, or the bearer token the call is made with' },
     onRequest: app.requireRole('admin', 'practitioner', 'regulator', 'board')
   }, async (request, reply) => {
+    const user = currentUser(request)
+    const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1]
+    if (user.via === 'token' && bearer !== undefined) await revokeToken(app.db, bearer, user.id, app.clock.now(), request.ip)
     const sid = request.cookies[SESSION_COOKIE]
     if (sid !== undefined) await signOut(app.db, sid)
     reply.clearCookie(SESSION_COOKIE, { path: '/' })

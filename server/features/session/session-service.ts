@@ -48,6 +48,16 @@ export async function signOut (db: Kysely<Database>, sid: string): Promise<void>
   await db.deleteFrom('sessions').where('id_hash', '=', sha256(sid)).execute()
 }
 
+/** Revokes the bearer token a caller signs out with (it answers 401 from then on); audited. */
+export async function revokeToken (db: Kysely<Database>, token: string, userId: string, now: Date, ip: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await trx.updateTable('api_tokens').set({ revoked_at: now.toISOString() })
+      .where('token_hash', '=', sha256(token)).where('user_id', '=', userId).where('revoked_at', 'is', null)
+      .returning('id').executeTakeFirst()
+    if (row !== undefined) await appendAudit(trx, { at: now, userId, action: 'token.revoke', subjectType: 'api_token', subjectId: row.id, ip })
+  })
+}
+
 /** Resolves a `sid` cookie to its user, or null when unknown, expired or disabled. */
 export async function userFromSession (db: Kysely<Database>, sid: string, now: Date): Promise<AuthUser | null> {
   const row = await db.selectFrom('sessions')
