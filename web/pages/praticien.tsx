@@ -2,7 +2,7 @@ import { render } from 'preact'
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { PAGES } from '../../shared/pages.js'
 import type { Cpts, User } from '../../shared/schemas/accounts.js'
-import type { Booking, Slot } from '../../shared/schemas/slots.js'
+import type { Booking, EventType, Slot } from '../../shared/schemas/slots.js'
 import { FeedPanel } from '../components/feed-panel.js'
 import { Bookings } from '../components/praticien-bookings.js'
 import { requestFailure } from '../components/praticien-fields.js'
@@ -12,6 +12,9 @@ import { api } from '../lib/api.js'
 import { DEFAULT_ZONE, PROFESSION_FR, todayIn } from '../lib/format.js'
 import { LiveSlots, liveStatusLabel, type LiveStatus } from '../lib/live.js'
 import { Layout, useMe } from '../lib/ui.js'
+
+/** Live events after which this practitioner's bookings list may differ. */
+const BOOKING_EVENTS: ReadonlySet<EventType> = new Set<EventType>(['slot.booked', 'booking.cancelled', 'booking.outcome'])
 
 function Page () {
   const me = useMe()
@@ -44,20 +47,22 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
       () => setCpts(null))
   }, [])
 
-  // Reloads both lists; calls made while one is under way are folded into one more reload.
+  // Reloads the slots, and the bookings when they may have changed (each read of the bookings,
+  // which carry patient identity, is an audit entry: a hold or a new slot does not need one).
+  // Calls made while a reload is under way are folded into one more reload.
   const running = useRef<Promise<void> | null>(null)
-  const again = useRef(false)
-  const reload = useCallback((): void => {
+  const again = useRef<{ bookings: boolean } | null>(null)
+  const reload = useCallback((withBookings: boolean): void => {
     if (cpts === undefined) return
-    if (running.current !== null) { again.current = true; return }
+    if (running.current !== null) { again.current = { bookings: (again.current?.bookings ?? false) || withBookings }; return }
     const today = todayIn(zone)
     const q = new URLSearchParams({ practitionerId: me.id, from: today, ...(me.cptsId !== null ? { cptsId: me.cptsId } : {}) })
     running.current = Promise.all([
       api<Slot[]>('GET', '/api/slots?' + q.toString()),
-      api<Booking[]>('GET', '/api/bookings')
+      withBookings ? api<Booking[]>('GET', '/api/bookings') : Promise.resolve(null)
     ]).then(([s, b]) => {
       setSlots([...s].sort((x, y) => x.start.localeCompare(y.start)))
-      setBookings(b)
+      if (b !== null) setBookings(b)
       setLoadError(undefined)
     }, (err: unknown) => {
       setLoadError(requestFailure(err).form ?? 'Les listes n’ont pas pu être chargées.')
@@ -65,11 +70,13 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
       running.current = null
       setVersion((n) => n + 1)
       setNow(Date.now())
-      if (again.current) { again.current = false; reload() }
+      const next = again.current
+      if (next !== null) { again.current = null; reload(next.bookings) }
     })
   }, [cpts, zone])
+  const reloadAll = useCallback(() => { reload(true) }, [reload])
 
-  useEffect(() => { reload() }, [reload])
+  useEffect(() => { reload(true) }, [reload])
 
   // Live (web/lib/live.ts, shared with /regulation): when a regulator holds, books or cancels
   // one of my slots, or after a resynchronisation, the lists are reloaded over HTTP (bookings
@@ -79,11 +86,16 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
   reloadRef.current = reload
   useEffect(() => {
     let pending: ReturnType<typeof setTimeout> | undefined
-    const later = (): void => { clearTimeout(pending); pending = setTimeout(() => reloadRef.current(), 200) }
+    let withBookings = false
+    const later = (bookingsToo: boolean): void => {
+      withBookings ||= bookingsToo
+      clearTimeout(pending)
+      pending = setTimeout(() => { const b = withBookings; withBookings = false; reloadRef.current(b) }, 200)
+    }
     const client = new LiveSlots({ keep: () => false })
     const off = client.subscribe((change) => {
       if (change.type === 'status') setLive(change.status)
-      else if (change.type === 'snapshot') { if (change.resync) later() } else if (change.slot.practitioner.id === me.id) later()
+      else if (change.type === 'snapshot') { if (change.resync) later(true) } else if (change.slot.practitioner.id === me.id) later(BOOKING_EVENTS.has(change.event))
     })
     client.start()
     setLive(client.status)
@@ -120,12 +132,12 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
       {loadError !== undefined && <p class='banner banner-error' role='alert'>{loadError}</p>}
       <div class='pr-grid'>
         <div class='pr-col-publish'>
-          <PublishPanel zone={zone} kind={kind} version={version} onPublished={reload} />
+          <PublishPanel zone={zone} kind={kind} version={version} onPublished={reloadAll} />
           <FeedPanel />
         </div>
         <div class='pr-col-lists'>
-          <Bookings bookings={bookings} zone={zone} now={now} onChanged={reload} />
-          <UpcomingSlots slots={slots} bookings={byBooking} zone={zone} onChanged={reload} />
+          <Bookings bookings={bookings} zone={zone} now={now} onChanged={reloadAll} />
+          <UpcomingSlots slots={slots} bookings={byBooking} zone={zone} onChanged={reloadAll} />
         </div>
       </div>
     </div>
