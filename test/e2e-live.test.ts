@@ -2,7 +2,9 @@
 // regulators (two browser contexts, two accounts) watch /regulation update without a reload,
 // hold, book, let a hold run out, live through a server restart, and do a whole call from the
 // keyboard. Form errors, small screens, axe and screenshots: test/e2e-live-pages.test.ts.
+import { join } from 'node:path'
 import t, { type Test } from 'tap'
+import Database from 'better-sqlite3'
 import type { Locator, Page } from 'playwright-core'
 import { withRppsKey } from '../shared/rpps.js'
 import { DESKTOP, frenchDay, isoWeekday, localDate, startE2e, TIMEOUT } from './helpers/e2e.js'
@@ -144,8 +146,18 @@ t.test('live flows in a real browser', async (t) => {
     t.same(times, ['10:00', '10:20', '10:00', '10:20', '10:00', '10:20'], 'by day, then time')
   })
 
+  /** How many times the GP's page has read the bookings (each read of patient identity is audited). */
+  const gpBookingReads = (): number => {
+    const db = new Database(join(e2e.dataDir, 'creneaux.sqlite'), { readonly: true })
+    try {
+      return (db.prepare(`select count(*) as n from audit_log join users on users.id = audit_log.user_id
+        where users.email = ? and audit_log.action = 'booking.read'`).get(GP.email) as { n: number }).n
+    } finally { db.close() }
+  }
+
   step('A holds a slot: B sees it "en cours" with a countdown; A books: it leaves B, A reads the confirmation', async (t) => {
     const id = series[0]!
+    const readsBefore = gpBookingReads()
     await row(a, id).getByRole('button', { name: 'Réserver', exact: true }).click()
     await a.mouse.move(1, 1) // off the list: a pointer on the list holds back its changes
     await a.getByRole('heading', { name: 'Réservation en cours' }).waitFor()
@@ -193,13 +205,17 @@ t.test('live flows in a real browser', async (t) => {
     // The GP's page follows as well (it reloads its lists when the feed touches its slots).
     await gp.locator('#reservations').getByText('MOREAU Léa').waitFor()
     t.pass('the GP sees the booking without reloading')
+    t.equal(gpBookingReads() - readsBefore, 1, "the GP's page read its patients once, to show the new booking")
   })
 
   step('keyboard only: list, j/k and arrows, Entrée holds, Ctrl+Entrée books, f logs a call without slot', async (t) => {
     // B holds the last slot and lets it go: A's live region says so.
     const ids = await rowIds(a)
     t.equal(ids.length, 5, 'five slots left')
+    const readsBefore = gpBookingReads()
     await row(b, ids[4]!).getByRole('button', { name: 'Réserver', exact: true }).click()
+    await gp.getByText(/1 en cours de réservation/).waitFor()
+    t.equal(gpBookingReads(), readsBefore, "the GP's page shows B's hold without reading its patients again (each read is audited)")
     await announced(t, a, `Créneau en cours de réservation : ${frenchDay(DAY3)} 10:20`, 'A: the live region announced B\'s hold')
     await b.getByRole('button', { name: 'Annuler', exact: true }).click()
     await b.getByRole('heading', { name: 'Réservation en cours' }).waitFor({ state: 'detached' })
