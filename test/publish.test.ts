@@ -108,6 +108,16 @@ t.test('series across the spring DST change (2026-03-29)', async (t) => {
     ])
   })
 
+  t.test('skipped slots are listed in time order, whatever the reason', async (t) => {
+    // 2026-03-22 01:30 and 02:00 exist already (above); 2026-03-29 02:00 does not exist.
+    const res = await series(app, gp.cookie, { from: '2026-03-22', to: '2026-03-29', weekdays: [7], startTime: '02:00', slotMinutes: 15, count: 1, dryRun: true })
+    t.equal(res.statusCode, 200, res.body)
+    t.same(res.json().skipped, [
+      { start: '2026-03-22T02:00:00+01:00', reason: 'overlap' },
+      { start: '2026-03-29T02:00', reason: 'nonexistent_local_time' }
+    ])
+  })
+
   t.test('single slots against the series: SLOT_OVERLAP', async (t) => {
     const before = await countRows(db, SLOT_TABLES)
     for (const [start, end] of [['2026-03-30T12:00:00+02:00', '2026-03-30T12:15:00+02:00'], ['2026-03-30T10:10:00Z', '2026-03-30T10:25:00Z'], ['2026-03-30T11:00:00+02:00', '2026-03-30T13:00:00+02:00']]) {

@@ -180,6 +180,8 @@ export class SlotService {
     const out = dryRun
       ? await this.#db.transaction().execute((trx) => run(trx, this.#d.clock.now()))
       : await this.#write(run)
+    // In time order, whatever the reason: every start begins with its local date and time.
+    skipped.sort((a, b) => a.start.slice(0, 16).localeCompare(b.start.slice(0, 16)))
     return { created: out.created, ...(dryRun ? { preview: out.preview } : {}), skipped }
   }
 
