@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks'
 import type { Cpts } from '../../shared/schemas/accounts.js'
 import type { REPORT_MAX_DAYS as MAX_DAYS } from '../../shared/schemas/reports.js'
 import type { SlotKind } from '../../shared/schemas/slots.js'
-import { addDays, KIND_FR, KIND_LONG_FR } from '../lib/format.js'
+import { addDays, KIND_FR } from '../lib/format.js'
 import { Field } from '../lib/ui.js'
 
 // The page imports types only from shared/schemas: their values would pull zod (~450 kB) into
@@ -39,6 +39,9 @@ const daysBetween = (from: string, to: string): number =>
   Math.round((Date.parse(to + 'T00:00:00Z') - Date.parse(from + 'T00:00:00Z')) / 86_400_000)
 
 /** What is wrong with a period, in French, by field; empty when the API will take it. */
+
+/** Short enough to show whole in the select, even at 1366 px beside the other filters. */
+const KIND_SHORT_LABEL = { snp: 'SNP (soins non programmés)', psy: 'Psy (psychiatrie rapide)' } as const
 export function periodErrors (from: string, to: string): { from?: string, to?: string } {
   const out: { from?: string, to?: string } = {}
   if (!isDate(from)) out.from = 'Date de début invalide (JJ/MM/AAAA).'
@@ -173,7 +176,7 @@ export function BilanFilters (props: {
             apply({ kind: v === '' ? null : v as SlotKind })
           }}>
             <option value=''>Tous (SNP et psy)</option>
-            {SLOT_KINDS.map((k) => <option key={k} value={k}>{k === 'snp' ? 'SNP' : 'Psy'} — {KIND_LONG_FR[k].toLowerCase()}</option>)}
+            {SLOT_KINDS.map((k) => <option key={k} value={k}>{KIND_SHORT_LABEL[k]}</option>)}
           </select>
         </Field>
         <div class='bl-apply'>
