@@ -9,7 +9,7 @@ import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
 import type { SeasonReport } from '../shared/schemas/reports.js'
 import { PRACTITIONER_HEADERS } from '../web/lib/csv.js'
-import { DESKTOP, describeViolations, PHONE, seriousA11yViolations, startE2e, type E2e } from './helpers/e2e.js'
+import { describeViolations, DESKTOP, type E2e, PHONE, scenario, seriousA11yViolations, startE2e } from './helpers/e2e.js'
 
 const BOARD = 'bureau@demo.creneaux'
 /**
@@ -151,21 +151,8 @@ t.test('/bilan on the demo season', async (t) => {
   })
   let page: Page
 
-  // Each step builds on the one before: after a failure the next ones fail at once.
-  let failed: string | null = null
-  const step = (name: string, fn: (t: Test) => Promise<void>): void => {
-    void t.test(name, async (t) => {
-      if (failed !== null) return void t.fail(`not run: the step "${failed}" failed`)
-      try {
-        await fn(t)
-      } catch (err) {
-        failed = name
-        throw err
-      } finally {
-        if (!t.passing()) failed ??= name
-      }
-    })
-  }
+  // Each step builds on the one before (see scenario).
+  const step = scenario(t)
 
   step('the board lands on the 2020 season: figures of the API, the chart drawn, the heatmap', async (t) => {
     page = await e2e.newPage(DESKTOP)

@@ -4,7 +4,7 @@
 import t, { type Test } from 'tap'
 import type { Page } from 'playwright-core'
 import { withRppsKey } from '../shared/rpps.js'
-import { describeViolations, DESKTOP, isoWeekday, localDate, PHONE, seriousA11yViolations, startE2e, type Viewport } from './helpers/e2e.js'
+import { describeViolations, DESKTOP, isoWeekday, localDate, PHONE, scenario, seriousA11yViolations, startE2e, type Viewport } from './helpers/e2e.js'
 
 const PASSWORD = 'mot-de-passe-e2e'
 const GP = { name: 'Dr Claire Martin', email: 'claire.martin@cpts.test', rpps: withRppsKey('1000000042') }
@@ -103,20 +103,8 @@ t.test('/regulation and /praticien: errors, phone screen, axe, screenshots', asy
     return page
   }
 
-  let failed: string | null = null
-  const step = (name: string, fn: (t: Test) => Promise<void>): void => {
-    void t.test(name, async (t) => {
-      if (failed !== null) return void t.fail(`not run: the step "${failed}" failed`)
-      try {
-        await fn(t)
-      } catch (err) {
-        failed = name
-        throw err
-      } finally {
-        if (!t.passing()) failed ??= name
-      }
-    })
-  }
+  // Each step builds on the one before (see scenario).
+  const step = scenario(t)
 
   step('/regulation (1366×768): axe, screenshot, French errors next to the booking fields', async (t) => {
     const page = await regulationPage(DESKTOP)

@@ -7,7 +7,7 @@ import t, { type Test } from 'tap'
 import Database from 'better-sqlite3'
 import type { Locator, Page } from 'playwright-core'
 import { withRppsKey } from '../shared/rpps.js'
-import { DESKTOP, frenchDay, isoWeekday, localDate, startE2e, TIMEOUT } from './helpers/e2e.js'
+import { DESKTOP, frenchDay, isoWeekday, localDate, scenario, startE2e, TIMEOUT } from './helpers/e2e.js'
 
 const PASSWORD = 'mot-de-passe-e2e'
 const GP = {
@@ -86,21 +86,8 @@ t.test('live flows in a real browser', async (t) => {
   /** Slots of the series, by time: filled in by the first step. */
   let series: string[] = []
 
-  // Each step builds on the one before: after a failure the next ones fail at once.
-  let failed: string | null = null
-  const step = (name: string, fn: (t: Test) => Promise<void>): void => {
-    void t.test(name, async (t) => {
-      if (failed !== null) return void t.fail(`not run: the step "${failed}" failed`)
-      try {
-        await fn(t)
-      } catch (err) {
-        failed = name
-        throw err
-      } finally {
-        if (!t.passing()) failed ??= name
-      }
-    })
-  }
+  // Each step builds on the one before (see scenario).
+  const step = scenario(t)
 
   step('a GP publishes a series; both regulators see the slots appear without reloading', async (t) => {
     a = await e2e.newPage(DESKTOP)

@@ -3,7 +3,7 @@
 import t, { type Test } from 'tap'
 import type { Page } from 'playwright-core'
 import { withRppsKey } from '../shared/rpps.js'
-import { ADMIN, DESKTOP, describeViolations, PHONE, seriousA11yViolations, startE2e } from './helpers/e2e.js'
+import { ADMIN, describeViolations, DESKTOP, PHONE, scenario, seriousA11yViolations, startE2e } from './helpers/e2e.js'
 
 const PASSWORD = 'mot-de-passe-e2e'
 const CPTS = 'CPTS Côte de Lumière'
@@ -47,22 +47,8 @@ t.test('pages in a real browser', async (t) => {
   const e2e = await startE2e(t)
   let admin: Page
 
-  // Each step builds on the one before: after a failure, the next steps fail at once with its
-  // name instead of each waiting out its own timeouts.
-  let failed: string | null = null
-  const step = (name: string, fn: (t: Test) => Promise<void>): void => {
-    void t.test(name, async (t) => {
-      if (failed !== null) return void t.fail(`not run: the step "${failed}" failed`)
-      try {
-        await fn(t)
-      } catch (err) {
-        failed = name
-        throw err
-      } finally {
-        if (!t.passing()) failed ??= name
-      }
-    })
-  }
+  // Each step builds on the one before (see scenario).
+  const step = scenario(t)
 
   step('/connexion: French errors next to the fields, then the admin lands on /admin', async (t) => {
     const page = admin = await e2e.newPage(DESKTOP)

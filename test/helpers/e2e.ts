@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Test } from 'tap'
 import { projectRoot } from '../../server/config.js'
 import { ADMIN } from './build.js'
 
@@ -352,4 +353,25 @@ export function frenchDay (date: string): string {
   const withYear = date.slice(0, 4) !== String(new Date().getFullYear())
   return new Intl.DateTimeFormat('fr-FR', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', ...(withYear ? { year: 'numeric' } : {}) })
     .formatToParts(new Date(date + 'T12:00:00Z')).map((p) => p.type === 'day' && p.value === '1' ? '1er' : p.value).join('')
+}
+
+/**
+ * Steps of a browser scenario, each a subtest that builds on the one before: after a failure,
+ * the next steps fail at once with its name instead of each waiting out its own timeouts.
+ */
+export function scenario (t: Test): (name: string, fn: (t: Test) => Promise<void>) => void {
+  let failed: string | null = null
+  return (name, fn) => {
+    void t.test(name, async (t) => {
+      if (failed !== null) return void t.fail(`not run: the step "${failed}" failed`)
+      try {
+        await fn(t)
+      } catch (err) {
+        failed = name
+        throw err
+      } finally {
+        if (!t.passing()) failed ??= name
+      }
+    })
+  }
 }

@@ -1,11 +1,9 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
+import { slotsWithOwners } from '../slots/slot-repository.js'
 
 function slotQuery (db: Kysely<Database>) {
-  return db.selectFrom('slots')
-    .innerJoin('users', 'users.id', 'slots.practitioner_id')
-    .innerJoin('practitioners', 'practitioners.user_id', 'slots.practitioner_id')
-    .innerJoin('cpts', 'cpts.id', 'slots.cpts_id')
+  return slotsWithOwners(db)
     .select([
       'slots.id', 'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode', 'slots.status', 'slots.hold_expires_at',
       'slots.practitioner_id', 'users.name as practitioner_name', 'practitioners.rpps', 'practitioners.profession',

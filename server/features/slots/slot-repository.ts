@@ -7,11 +7,16 @@ import { toZonedIso } from './slot-times.js'
 /** Who holds a slot, kept by id: each viewer sees `me` or `other`. */
 export type NeutralSlot = Omit<Slot, 'hold'> & { hold?: { holderId: string, expiresAt: string } }
 
-function slotQuery (db: Kysely<Database>) {
+/** Slots with their practitioner's account and profile and their CPTS, for callers to select from. */
+export function slotsWithOwners (db: Kysely<Database>) {
   return db.selectFrom('slots')
     .innerJoin('users', 'users.id', 'slots.practitioner_id')
     .innerJoin('practitioners', 'practitioners.user_id', 'slots.practitioner_id')
     .innerJoin('cpts', 'cpts.id', 'slots.cpts_id')
+}
+
+function slotQuery (db: Kysely<Database>) {
+  return slotsWithOwners(db)
     .select([
       'slots.id', 'slots.cpts_id', 'slots.practitioner_id', 'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode',
       'slots.status', 'slots.hold_by', 'slots.hold_expires_at', 'slots.booking_id', 'slots.version',
