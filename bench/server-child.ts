@@ -33,7 +33,7 @@ if (DATA_DIR === '') {
   process.exit(1)
 }
 // Holds last longer than the run, so that none expires between a hold and its booking.
-const config = loadConfig({ DATA_DIR, HOST: '127.0.0.1', PORT: '0', HOLD_SECONDS: '1800', LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT: '100000' })
+const config = loadConfig({ DATA_DIR, HOST: '127.0.0.1', PORT: '0', HOLD_SECONDS: '1800', LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT: '100000', LOGIN_ADDRESS_RATE_LIMIT: '100000' })
 const db = openSqlite(config.dbFile)
 let app: FastifyInstance | undefined
 
@@ -76,7 +76,7 @@ async function setup (): Promise<{ regulators: Credential[], listeners: Credenti
   // which spares 50 sign-ins (scrypt) on a 2-core machine.
   const regulators = await Promise.all(Array.from({ length: REGULATORS }, async (_, i) => {
     const { user } = await createUser(`regulator${i}@bench.test`, `Régulateur ${i}`, { role: 'regulator' })
-    const authUser: AuthUser = { id: user.id, email: user.email, name: user.name, role: user.role, cptsId: null, via: 'session' }
+    const authUser: AuthUser = { id: user.id, email: user.email, name: user.name, role: user.role, cptsId: null, via: 'session', credential: { kind: 'session', hash: '' } }
     const { token } = await createToken(db, authUser, 'regulation software', systemClock.now(), '127.0.0.1')
     return { token }
   }))

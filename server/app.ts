@@ -1,4 +1,6 @@
 import type { ServerOptions as HttpsOptions } from 'node:https'
+import type { ServerOptions as HttpServerOptions } from 'node:http'
+import type { Socket } from 'node:net'
 import Fastify, { type FastifyInstance, type FastifyServerFactory, type FastifyServerOptions } from 'fastify'
 import cookie from '@fastify/cookie'
 import helmet from '@fastify/helmet'
@@ -13,6 +15,8 @@ import type { Config } from './config.js'
 import context from './plugins/context.js'
 import errors from './plugins/errors.js'
 import auth from './plugins/auth.js'
+import requestGuards from './plugins/request-guards.js'
+import livePlugin from './features/live/live-plugin.js'
 import sessionRoutes from './features/session/session-routes.js'
 import cptsRoutes from './features/cpts/cpts-routes.js'
 import usersRoutes from './features/users/users-routes.js'
@@ -38,9 +42,35 @@ export interface AppOptions {
   https?: HttpsOptions
 }
 
+/** Node checks its request timeouts every 30 s by default: a shorter timeout needs a shorter check. */
+function requestTimeouts (requestTimeoutMs: number): HttpServerOptions {
+  return {
+    requestTimeout: requestTimeoutMs,
+    headersTimeout: Math.min(60_000, requestTimeoutMs),
+    connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeoutMs / 4)))
+  }
+}
+
 /** An https server in place of Fastify's http one (same request types, TLS socket underneath). */
-function httpsFactory (options: HttpsOptions | undefined): FastifyServerFactory | undefined {
-  return options === undefined ? undefined : (handler) => createHttpsListener(options, handler)
+function httpsFactory (options: HttpsOptions | undefined, requestTimeoutMs: number): FastifyServerFactory | undefined {
+  // Fastify passes its http options only to the servers it creates itself.
+  return options === undefined ? undefined : (handler) => createHttpsListener({ ...options, ...requestTimeouts(requestTimeoutMs) }, handler)
+}
+
+/** Closes a new connection at once when its address already has `max` open (0 = no cap, e.g. behind a proxy). */
+function limitConnectionsPerAddress (app: FastifyInstance, max: number): void {
+  if (max === 0) return
+  const open = new Map<string, number>()
+  app.server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? ''
+    const n = (open.get(address) ?? 0) + 1
+    if (n > max) { socket.destroy(); return }
+    open.set(address, n)
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1
+      if (left === 0) open.delete(address); else open.set(address, left)
+    })
+  })
 }
 
 /** Builds the whole server (API, websocket, pages) without listening: tests inject into it. */
@@ -48,14 +78,20 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // Request URLs are logged: a calendar-feed URL carries its secret, which is masked.
     logger: withFeedTokensRedacted(opts.logger ?? false),
-    bodyLimit: 10 * 1024 * 1024,
-    serverFactory: httpsFactory(opts.https)
+    // Small for every JSON route; the season import (admin only, checked before its body is read) sets its own.
+    bodyLimit: opts.config.bodyLimitBytes,
+    // A request must arrive whole within this time: a body sent a byte at a time does not hold a connection for ever.
+    requestTimeout: opts.config.requestTimeoutMs,
+    http: requestTimeouts(opts.config.requestTimeoutMs),
+    serverFactory: httpsFactory(opts.https, opts.config.requestTimeoutMs)
   })
+  limitConnectionsPerAddress(app, opts.config.maxConnectionsPerAddress)
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
 
   await app.register(context, { db: opts.db, clock: opts.clock, config: opts.config })
   await app.register(errors)
+  await app.register(requestGuards)
   await app.register(cookie)
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -85,8 +121,16 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   })
   await app.register(auth)
   // No compression: frames are small and each is serialised once for every socket.
-  await app.register(websocket, { options: { maxPayload: 64 * 1024, perMessageDeflate: false } })
+  await app.register(websocket, {
+    options: { maxPayload: 64 * 1024, perMessageDeflate: false },
+    // A client's protocol error (a bad or oversized frame) is its problem: one line, no stack.
+    errorHandler: (err, socket, request) => {
+      request.log.warn(`live socket closed: ${err.message}`)
+      socket.terminate()
+    }
+  })
   await app.register(slotsPlugin)
+  await app.register(livePlugin)
   // E-mail notices and appointments to the SAS platform, from the event log, off the request path.
   await app.register(deliveriesPlugin)
 

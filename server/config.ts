@@ -38,6 +38,14 @@ const EnvSchema = z.object({
   TLS_CERT: z.string().optional(),
   TLS_KEY: z.string().optional(),
   TLS_CLIENT_CA: z.string().optional(),
+  LIVE_AUTH_CHECK_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
+  LIVE_MAX_SOCKETS_PER_ACCOUNT: z.coerce.number().int().min(1).max(10_000).default(10),
+  LIVE_COMMANDS_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(10),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(64 * 1024),
+  IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(200),
+  LOGIN_ADDRESS_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 })
 
@@ -64,6 +72,22 @@ export interface Config {
   /** Season report: honored snp bookings counted per practitioner and ISO week, at most. */
   majorationWeeklyCap: number
   logLevel: string
+  /** Largest request body of a JSON route. */
+  bodyLimitBytes: number
+  /** Largest season import (CSV). */
+  importBodyLimitBytes: number
+  /** Time a request has to arrive whole (headers and body). */
+  requestTimeoutMs: number
+  /** Open connections allowed from one address (0 = no cap, e.g. behind a reverse proxy). */
+  maxConnectionsPerAddress: number
+  /** Sign-in attempts per minute from one address, whatever the e-mail (password spraying). */
+  loginAddressRateLimit: number
+  /** How often open sockets are checked against their credential (expiry, a sign-out on another instance). */
+  liveAuthCheckMs: number
+  /** Open `/api/live` sockets allowed per account; one more is closed at once. */
+  liveMaxSocketsPerAccount: number
+  /** Commands a socket may send per second (bursts of twice that); more are refused with RATE_LIMITED. */
+  liveCommandsPerSecond: number
   /** The address users reach this server at, without a trailing slash (links in feeds, mails, FHIR). */
   publicUrl: string
   /** PUBLIC_URL was given. Without it, pages that show a link (the feed address) use the address the user came by. */
@@ -141,6 +165,14 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     majorationEuros: e.MAJORATION_EUROS,
     majorationWeeklyCap: e.MAJORATION_WEEKLY_CAP,
     logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    maxConnectionsPerAddress: e.MAX_CONNECTIONS_PER_ADDRESS,
+    loginAddressRateLimit: e.LOGIN_ADDRESS_RATE_LIMIT,
+    liveAuthCheckMs: e.LIVE_AUTH_CHECK_MS,
+    liveMaxSocketsPerAccount: e.LIVE_MAX_SOCKETS_PER_ACCOUNT,
+    liveCommandsPerSecond: e.LIVE_COMMANDS_PER_SECOND,
     publicUrl,
     publicUrlSet: e.PUBLIC_URL !== undefined,
     webDir: join(projectRoot(), 'dist', 'web'),

@@ -24,7 +24,7 @@ function tempDir (t: { teardown: (fn: () => unknown) => void }): string {
 }
 
 t.test('the demo: accounts, the 2020 season, the coming days; a second run adds nothing', async (t) => {
-  const config = loadConfig({ DATA_DIR: tempDir(t), LOGIN_RATE_LIMIT: '1000' })
+  const config = loadConfig({ DATA_DIR: tempDir(t), LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000' })
   const clock = new ManualClock(NOW)
   // A first `npm start` may have created the bootstrap admin already: the demo goes in anyway.
   const db0 = openSqlite(config.dbFile)

@@ -372,7 +372,7 @@ t.test('the public route is rate-limited per feed, not per client address', asyn
 
 t.test('the token never reaches the logs', async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'creneaux-test-'))
-  const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000' })
+  const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000' })
   const db = openSqlite(config.dbFile)
   await migrateToLatest(db)
   const lines: string[] = []

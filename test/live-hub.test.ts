@@ -9,7 +9,7 @@ import { build } from './helpers/build.js'
 function fakeClient (userId: string): LiveClient & { frames: any[] } {
   const frames: any[] = []
   const socket = { OPEN: 1, readyState: 1, bufferedAmount: 0, send: (b: Buffer) => frames.push(JSON.parse(b.toString())), close: () => {}, terminate: () => {} }
-  return { socket: socket as any, userId, lastSeq: 0, ready: false, frames }
+  return { socket: socket as any, userId, role: 'regulator', credential: { kind: 'session', hash: userId }, lastSeq: 0, ready: false, frames }
 }
 
 const slot = (id: string): NeutralSlot => ({ id, status: 'free' } as unknown as NeutralSlot)

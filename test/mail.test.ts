@@ -227,7 +227,7 @@ t.test('SMTP refusing the recipient for good: given up, not retried', async (t) 
 
 /** The app on an existing data folder (a restart); `stop` closes it (also run in teardown). */
 async function startOn (t: Teardown, dataDir: string, env: Record<string, string>, clock: ManualClock): Promise<{ app: FastifyInstance, stop: () => Promise<void> }> {
-  const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000', ...QUIET, ...env })
+  const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000', ...QUIET, ...env })
   const db = openSqlite(config.dbFile)
   await migrateToLatest(db)
   await bootstrapAdmin(db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password }, clock.now())

@@ -266,7 +266,7 @@ t.test('a create retried after its answer was lost makes no second appointment (
 async function buildLogged (t: Teardown, env: Record<string, string>, lines: string[]) {
   const stream = { write: (line: string) => { lines.push(line) } }
   const dataDir = mkdtempSync(join(tmpdir(), 'creneaux-test-'))
-  const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000', ...QUIET, ...env })
+  const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000', ...QUIET, ...env })
   const db = openSqlite(config.dbFile)
   await migrateToLatest(db)
   const clock = new ManualClock(T0)

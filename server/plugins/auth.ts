@@ -11,6 +11,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Route hook (onRequest, so before body validation): 401 when anonymous, 403 when the role is not one of `roles`. */
     requireRole: (...roles: Role[]) => onRequestAsyncHookHandler
+    /** Say that a session or token has just ended (sign-out, revocation, account change): open sockets are checked again. */
+    credentialEnded: () => void
+    /** Be told when `credentialEnded()` is called. */
+    onCredentialEnded: (listener: () => void) => void
   }
 }
 
@@ -22,7 +26,7 @@ export async function authenticate (request: FastifyRequest): Promise<AuthUser |
   const header = request.headers.authorization
   if (header !== undefined) {
     const m = /^Bearer\s+(\S+)$/i.exec(header)
-    return m?.[1] === undefined ? null : await userFromToken(app.db, m[1])
+    return m?.[1] === undefined ? null : await userFromToken(app.db, m[1], app.clock.now())
   }
   const sid = request.cookies[SESSION_COOKIE]
   return sid === undefined || sid === '' ? null : await userFromSession(app.db, sid, app.clock.now())
@@ -36,6 +40,9 @@ export function currentUser (request: FastifyRequest): AuthUser {
 }
 
 export default fp(async (app) => {
+  const ended = new Set<() => void>()
+  app.decorate('onCredentialEnded', (listener: () => void) => { ended.add(listener) })
+  app.decorate('credentialEnded', () => { for (const l of ended) l() })
   app.decorateRequest('user', null)
   app.addHook('onRequest', async (request) => {
     // Static assets are public and frequent: no database look-up for them.

@@ -20,3 +20,29 @@ export type LiveMessage =
   | { type: 'reply', requestId: string, ok: true, result: unknown }
   | { type: 'reply', requestId: string, ok: false, error: LiveError }
   | { type: 'error', error: LiveError }
+
+/**
+ * Close codes of `/api/live` (4000–4999 are the application's), with what the page shows.
+ * 4000 is the client's own (a gap: it reconnects with `?since=`).
+ */
+export const LIVE_CLOSE = {
+  /** The credential the socket was opened with has ended (sign-out, expiry, revocation, account disabled or its role changed). */
+  credentialEnded: 4401,
+  /** The account has too many sockets open already. */
+  tooManySockets: 4429,
+  /** The socket sent far more commands than allowed. */
+  flood: 4408,
+  /** The upgrade came from a page of another site. */
+  foreignOrigin: 4403
+} as const
+
+/** The French sentence a page shows for a close code of LIVE_CLOSE (null: an ordinary disconnection). */
+export function liveCloseMessage (code: number): string | null {
+  switch (code) {
+    case LIVE_CLOSE.credentialEnded: return 'Votre session a pris fin : reconnectez-vous pour continuer.'
+    case LIVE_CLOSE.tooManySockets: return 'Trop de fenêtres ouvertes avec ce compte : fermez-en une, puis rechargez la page.'
+    case LIVE_CLOSE.flood: return 'Trop de demandes envoyées en peu de temps : la connexion a été coupée. Rechargez la page.'
+    case LIVE_CLOSE.foreignOrigin: return 'Connexion refusée : cette page ne provient pas de Créneaux.'
+    default: return null
+  }
+}

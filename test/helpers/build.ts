@@ -35,7 +35,7 @@ export interface BuildOptions {
  */
 export async function build (t: Teardown, env: Record<string, string> = {}, start: string = T0, opts: BuildOptions = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'creneaux-test-'))
-  const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000', ...env })
+  const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000', ...env })
   const db = openSqlite(config.dbFile)
   await migrateToLatest(db)
   const clock = new ManualClock(start)

@@ -107,6 +107,7 @@ function serverEnv (dataDir: string, port: number, extra: Record<string, string>
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: 'warn',
     LOGIN_RATE_LIMIT: '1000',
+    LOGIN_ADDRESS_RATE_LIMIT: '1000',
     ...extra
   }
 }

@@ -10,6 +10,8 @@ export interface LiveProbe {
   /** Sends a command and waits for its reply. */
   command: (msg: Record<string, unknown>) => Promise<any>
   close: () => void
+  /** Resolves with the close code once the socket has closed (whoever closed it). */
+  closed: Promise<number>
 }
 
 let counter = 0
@@ -18,11 +20,19 @@ let counter = 0
  * Opens `/api/live` through `app.injectWS` (no port). Listeners are attached at init, before
  * the upgrade completes, because the server sends its snapshot at once.
  */
-export async function openLive (app: FastifyInstance, cookie: string, query = ''): Promise<LiveProbe> {
+export async function openLive (app: FastifyInstance, credential: string | Record<string, string>, query = ''): Promise<LiveProbe> {
   const frames: any[] = []
   const waiters = new Set<() => void>()
-  const ws = await app.injectWS('/api/live' + query, { headers: { cookie } }, {
+  let closed!: Promise<number>
+  const headers = typeof credential === 'string' ? { cookie: credential } : credential
+  const ws = await app.injectWS('/api/live' + query, { headers }, {
     onInit: (socket: WebSocket) => {
+      // The timer keeps the test alive while it waits (the server's own timers are unref'd).
+      closed = new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the socket was not closed within 10 s')), 10_000)
+        socket.once('close', (code) => { clearTimeout(timer); resolve(code) })
+      })
+      closed.catch(() => {})
       socket.on('message', (d) => {
         frames.push(JSON.parse(d.toString()))
         for (const w of waiters) w()
@@ -50,5 +60,5 @@ export async function openLive (app: FastifyInstance, cookie: string, query = ''
     send({ ...msg, requestId })
     return await waitFor((f) => f.type === 'reply' && f.requestId === requestId, `reply ${requestId}`)
   }
-  return { ws, frames, waitFor, send, command, close: () => ws.terminate() }
+  return { ws, frames, waitFor, send, command, close: () => ws.terminate(), closed }
 }

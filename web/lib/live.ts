@@ -12,12 +12,13 @@
  * Framework-free; `useLive` below is the Preact binding.
  */
 import { useEffect, useState } from 'preact/hooks'
-import type { LiveCommand, LiveError, LiveMessage } from '../../shared/schemas/live.js'
+import { LIVE_CLOSE, liveCloseMessage, type LiveCommand, type LiveError, type LiveMessage } from '../../shared/schemas/live.js'
 import type { Booking, BookingBody, EventType, Slot } from '../../shared/schemas/slots.js'
 import type { ApiErrorBody } from '../../shared/errors.js'
 import { ApiError } from './api.js'
 
-export type LiveStatus = 'connecting' | 'live' | 'reconnecting'
+/** `ended`: the server closed the socket for good (see LIVE_CLOSE); `endedMessage` says why, in French. */
+export type LiveStatus = 'connecting' | 'live' | 'reconnecting' | 'ended'
 
 /** What changed in the map, for announcements and animations. */
 export type LiveChange =
@@ -53,7 +54,7 @@ export interface LiveOptions {
   maxDelayMs?: number
   /** A command without a reply after this long is rejected with OFFLINE. */
   commandTimeoutMs?: number
-  /** Called when the session has ended (default: go to /connexion and come back here). */
+  /** Called when the session has ended (default: go to /connexion, which says so, and come back here). */
   onUnauthenticated?: () => void
   /** For tests. */
   WebSocketImpl?: typeof WebSocket
@@ -104,6 +105,7 @@ export class LiveSlots {
   #retry: ReturnType<typeof setTimeout> | null = null
   #running = false
   #wasLive = false
+  #endedMessage: string | null = null
   readonly #pending = new Map<string, Pending>()
   readonly #listeners = new Set<(change: LiveChange) => void>()
 
@@ -115,7 +117,7 @@ export class LiveSlots {
       initialDelayMs: opts.initialDelayMs ?? 500,
       maxDelayMs: opts.maxDelayMs ?? 30_000,
       commandTimeoutMs: opts.commandTimeoutMs ?? 15_000,
-      onUnauthenticated: opts.onUnauthenticated ?? (() => { location.assign('/connexion?suite=' + encodeURIComponent(location.pathname + location.search)) }),
+      onUnauthenticated: opts.onUnauthenticated ?? (() => { location.assign('/connexion?fin=session&suite=' + encodeURIComponent(location.pathname + location.search)) }),
       WebSocketImpl: opts.WebSocketImpl ?? WebSocket
     }
   }
@@ -123,6 +125,8 @@ export class LiveSlots {
   /** The slots by id; a new map object after every change (safe to compare by identity). */
   get slots (): ReadonlyMap<string, Slot> { return this.#slots }
   get status (): LiveStatus { return this.#status }
+  /** Why the server ended the connection for good (status `ended`), in French. */
+  get endedMessage (): string | null { return this.#endedMessage }
   /** The last seq applied; null until the first snapshot. */
   get seq (): number | null { return this.#seq }
   /** True once a snapshot has been received. */
@@ -238,12 +242,21 @@ export class LiveSlots {
       this.#onMessage(ws, e.data)
     }
     ws.onerror = () => { /* a close event follows */ }
-    ws.onclose = () => {
+    ws.onclose = (e: CloseEvent) => {
       clearTimeout(stable)
       if (this.#ws !== ws) return
       this.#ws = null
       this.#failPending()
       if (!this.#running) return
+      const ended = liveCloseMessage(e.code)
+      if (ended !== null) {
+        // Reconnecting would not help: the session is over, or the server refuses this socket.
+        this.stop()
+        this.#endedMessage = ended
+        this.#setStatus('ended')
+        if (e.code === LIVE_CLOSE.credentialEnded) this.#opts.onUnauthenticated()
+        return
+      }
       this.#scheduleReconnect(opened)
     }
   }
@@ -335,6 +348,7 @@ export function useLive (client: LiveSlots): { status: LiveStatus, slots: Readon
 }
 
 /** The status line of a live page: '' when live, 'connexion…' or 'reconnexion…' otherwise. */
-export function liveStatusLabel (status: LiveStatus): string {
+export function liveStatusLabel (status: LiveStatus, endedMessage: string | null = null): string {
+  if (status === 'ended') return endedMessage ?? 'Connexion fermée par le serveur : rechargez la page.'
   return status === 'live' ? 'En direct' : status === 'connecting' ? 'Connexion…' : 'Reconnexion…'
 }

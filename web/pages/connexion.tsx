@@ -2,6 +2,7 @@ import { render } from 'preact'
 import { useState } from 'preact/hooks'
 import { HOME_PAGE } from '../../shared/pages.js'
 import type { User } from '../../shared/schemas/accounts.js'
+import { LIVE_CLOSE, liveCloseMessage } from '../../shared/schemas/live.js'
 import { api, ApiError } from '../lib/api.js'
 import { Field, RefusalBanner } from '../lib/ui.js'
 
@@ -46,6 +47,8 @@ function SignIn () {
       <h1>Créneaux</h1>
       <p class='lead'>Créneaux de soins non programmés partagés par la CPTS et la régulation 116 117.</p>
       <RefusalBanner />
+      {new URLSearchParams(location.search).get('fin') === 'session' &&
+        <p class='banner banner-warn' role='alert'>{liveCloseMessage(LIVE_CLOSE.credentialEnded)}</p>}
       <form onSubmit={(e) => { void submit(e) }} noValidate aria-describedby={errors.form !== undefined ? 'form-error' : undefined}>
         <Field id='email' label='Adresse e-mail' error={errors.email}>
           <input id='email' name='email' type='email' autocomplete='username' required value={email}

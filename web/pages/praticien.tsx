@@ -37,6 +37,7 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
   const [version, setVersion] = useState(0)
   const [loadError, setLoadError] = useState<string | undefined>()
   const [live, setLive] = useState<LiveStatus>('connecting')
+  const [liveEnded, setLiveEnded] = useState<string | null>(null)
   const [now, setNow] = useState(() => Date.now())
   const zone = cpts?.timezone ?? DEFAULT_ZONE
   const kind = me.practitioner.profession === 'gp' ? 'snp' : 'psy'
@@ -94,7 +95,7 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
     }
     const client = new LiveSlots({ keep: () => false })
     const off = client.subscribe((change) => {
-      if (change.type === 'status') setLive(change.status)
+      if (change.type === 'status') { setLive(change.status); setLiveEnded(client.endedMessage) }
       else if (change.type === 'snapshot') { if (change.resync) later(true) } else if (change.slot.practitioner.id === me.id) later(BOOKING_EVENTS.has(change.event))
     })
     client.start()
@@ -120,7 +121,7 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
         {PROFESSION_FR[me.practitioner.profession]}
         {cpts !== null && <> · {cpts.name}</>}
         <span class={'pr-live pr-live-' + live} role='status'>
-          {live === 'live' ? 'Mis à jour en direct' : liveStatusLabel(live)}
+          {live === 'live' ? 'Mis à jour en direct' : liveStatusLabel(live, liveEnded)}
         </span>
       </p>
       <nav class='pr-jump' aria-label='Sections de la page'>

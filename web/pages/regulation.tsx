@@ -22,7 +22,7 @@ import {
 import { api, ApiError } from '../lib/api.js'
 import { DEFAULT_ZONE, doctorName, formatTime, KIND_FR, MODE_FR, parseFrenchDate, PROFESSION_FR, secondsLeft, todayIn, CALL_OUTCOME_FR } from '../lib/format.js'
 import { frenchFieldErrors, type IssueLike } from '../lib/fr-errors.js'
-import { LiveSlots, randomId, useLive, type LiveChange } from '../lib/live.js'
+import { LiveSlots, liveStatusLabel, randomId, useLive, type LiveChange } from '../lib/live.js'
 import { Layout, useMe } from '../lib/ui.js'
 
 const live = new LiveSlots()
@@ -607,7 +607,7 @@ function Board () {
     onHold: (s) => { void hold(s) },
     onFocusRow: setFocusedId
   }
-  const statusText = status === 'live' ? 'En direct' : status === 'connecting' ? 'connexion…' : 'reconnexion…'
+  const statusText = status === 'live' ? 'En direct' : status === 'connecting' ? 'connexion…' : status === 'ended' ? liveStatusLabel(status, live.endedMessage) : 'reconnexion…'
   const gpHint = gp === null
     ? (gpText.trim() !== '' && gpOptions.length === 0 ? 'Aucun créneau ouvert de ce médecin.' : 'Ses créneaux libres passent en tête.')
     : gpFree > 0

@@ -1,8 +1,10 @@
 import type { Kysely } from 'kysely'
 import type { WebSocket } from 'ws'
 import type { Database } from '../../../db/types.js'
+import type { Role } from '../../../shared/schemas/accounts.js'
 import type { LiveMessage } from '../../../shared/schemas/live.js'
 import type { Clock } from '../../clock.js'
+import type { Credential } from '../session/session-service.js'
 import { forViewer, listSlotRecords, toNeutralSlot } from '../slots/slot-repository.js'
 import { eventsAfter, seqBounds, type LoggedEvent } from './event-log.js'
 
@@ -10,6 +12,10 @@ import { eventsAfter, seqBounds, type LoggedEvent } from './event-log.js'
 export interface LiveClient {
   socket: WebSocket
   userId: string
+  /** The role the socket was opened with: a change of role ends the socket. */
+  role: Role
+  /** What the socket was opened with (session or token, by hash): checked before every command. */
+  credential: Credential
   /** Last seq this socket has been sent (by the snapshot or an event). */
   lastSeq: number
   /** False until its snapshot or replay has been sent: events wait for it. */
@@ -226,6 +232,13 @@ export class LiveHub {
 
   #canReplay (since: number | undefined, bounds: { min: number, max: number }): boolean {
     return since !== undefined && since <= bounds.max && since >= bounds.min - 1 && bounds.max - since <= REPLAY_LIMIT
+  }
+
+  /** How many sockets this account has open (starting ones included). */
+  socketsOf (userId: string): number {
+    let n = 0
+    for (const c of this.clients) if (c.userId === userId) n++
+    return n
   }
 
   detach (client: LiveClient): void {

@@ -1,11 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { RawData } from 'ws'
 import { z } from 'zod'
-import { LiveCommand, type LiveError } from '../../../shared/schemas/live.js'
+import { LIVE_CLOSE, LiveCommand, type LiveError } from '../../../shared/schemas/live.js'
 import { AppError } from '../../errors.js'
+import { TokenBucket } from '../../lib/token-bucket.js'
 import { currentUser } from '../../plugins/auth.js'
 import type { Actor } from '../slots/slot-service.js'
+import { closeSocket } from './close-socket.js'
 import type { LiveClient } from './live-hub.js'
+
+// Refused frames in a row (over the rate) after which the socket is closed as a flood.
+const FLOOD_REFUSALS = 200
 
 // An empty or absent `since` means a fresh snapshot; `?since=` must not replay the whole log.
 const LiveQuery = z.object({ since: z.union([z.literal('').transform(() => undefined), z.string().regex(/^\d{1,15}$/, 'since is a sequence number').transform(Number)]).optional() })
@@ -28,10 +33,19 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     onRequest: app.requireRole('regulator', 'practitioner', 'admin')
   }, (socket, request) => {
     const user = currentUser(request)
-    const actor: Actor = { id: user.id, role: user.role, ip: request.ip }
-    const client: LiveClient = { socket, userId: user.id, lastSeq: 0, ready: false }
+    const client: LiveClient = { socket, userId: user.id, role: user.role, credential: user.credential, lastSeq: 0, ready: false }
+    const rate = app.config.liveCommandsPerSecond
+    const bucket = new TokenBucket(rate, rate * 2)
+    let refusedInRow = 0
 
     async function handle (data: RawData): Promise<void> {
+      if (!bucket.take()) {
+        // Refused before parsing: a flood costs as little as possible to everyone else.
+        if (++refusedInRow >= FLOOD_REFUSALS) closeSocket(socket, LIVE_CLOSE.flood, 'too many commands')
+        else app.liveHub.reply(client, { type: 'error', error: { statusCode: 429, code: 'RATE_LIMITED', message: `more than ${rate} commands per second: slow down` } })
+        return
+      }
+      refusedInRow = 0
       let raw: unknown
       try {
         raw = JSON.parse(data.toString())
@@ -47,6 +61,14 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         return
       }
       const cmd = parsed.data
+      // Authorised against the credential as it is now, not as it was at the upgrade.
+      const now = await app.liveCredentials.current(client)
+      if (now === null) {
+        app.liveHub.reply(client, { type: 'reply', requestId: cmd.requestId, ok: false, error: { statusCode: 401, code: 'UNAUTHENTICATED', message: 'the session or token of this socket has ended: sign in again' } })
+        app.liveCredentials.end(client)
+        return
+      }
+      const actor: Actor = { id: now.id, role: now.role, ip: request.ip }
       try {
         let result: unknown
         switch (cmd.type) {
@@ -68,6 +90,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     socket.on('message', (data) => { void attached.then(async () => { await handle(data) }) })
     socket.on('close', () => app.liveHub.detach(client))
     socket.on('error', () => app.liveHub.detach(client))
+    if (app.liveHub.socketsOf(user.id) >= app.config.liveMaxSocketsPerAccount) {
+      closeSocket(socket, LIVE_CLOSE.tooManySockets, 'too many sockets for this account')
+      return
+    }
     attached = app.liveHub.attach(client, request.query.since).catch((err: unknown) => {
       request.log.error({ err }, 'live attach failed')
       socket.close(1011, 'internal error')

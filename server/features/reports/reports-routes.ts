@@ -8,12 +8,9 @@ import { actorOf } from '../slots/slots-plugin.js'
 import { seasonReport } from './report-repository.js'
 import { importSeason } from './season-import.js'
 
-/** Largest CSV the season import takes (about 100,000 lines). */
-const CSV_LIMIT = 10 * 1024 * 1024
-
 const routes: FastifyPluginAsyncZod = async (app) => {
   // Scoped to this plugin: only the import reads text/csv bodies, kept as one string.
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: CSV_LIMIT }, (_request, body, done) => { done(null, body) })
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: app.config.importBodyLimitBytes }, (_request, body, done) => { done(null, body) })
 
   app.get('/api/reports/season', {
     schema: {
@@ -46,7 +43,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       body: z.string(),
       response: { 201: SeasonImportResult, 400: ImportRefused.describe('Nothing was imported: every bad line is named in `errors`') }
     },
-    bodyLimit: CSV_LIMIT,
+    bodyLimit: app.config.importBodyLimitBytes,
     onRequest: app.requireRole('admin')
   }, async (request, reply) => reply.status(201).send(await importSeason(app.db, actorOf(request), request.body, app.clock.now())))
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { SessionBody, TokenBody } from '../../../shared/schemas/accounts.js'
+import { AppError } from '../../errors.js'
 import { currentUser, SESSION_COOKIE } from '../../plugins/auth.js'
 import { getUserView } from '../users/users-service.js'
 import { createToken, revokeToken, signIn, signOut } from './session-service.js'
@@ -10,8 +11,15 @@ function loginKey (body: unknown): string {
 }
 
 const routes: FastifyPluginAsyncZod = async (app) => {
+  // Per address whatever the e-mail (password spraying), counted before the body is even read.
+  const perAddress = app.createRateLimit({ max: app.config.loginAddressRateLimit, timeWindow: '1 minute', keyGenerator: (req) => `sign-in|${req.ip}` })
+
   app.post('/api/session', {
     schema: { tags: ['session'], summary: 'Sign in (sets the sid cookie)', body: SessionBody },
+    onRequest: async (request) => {
+      const count = await perAddress(request)
+      if (!count.isAllowed && count.isExceeded) throw new AppError('RATE_LIMITED', 'Too many sign-in attempts from this address; try again in a minute.')
+    },
     // Counted per address and e-mail, so colleagues behind one address are not locked out. The
     // body is parsed at preValidation (onRequest, the default, runs before there is a body);
     // the e-mail is folded as the schema does, so changing its case does not reset the count.
@@ -35,6 +43,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     if (user.via === 'token' && bearer !== undefined) await revokeToken(app.db, bearer, user.id, app.clock.now(), request.ip)
     const sid = request.cookies[SESSION_COOKIE]
     if (sid !== undefined) await signOut(app.db, sid)
+    app.credentialEnded()
     reply.clearCookie(SESSION_COOKIE, { path: '/' })
     return reply.status(204).send()
   })

@@ -13,10 +13,16 @@ export interface AuthUser {
   role: UserRow['role']
   cptsId: string | null
   via: 'session' | 'token'
+  /** The credential the request came with (its hash), so that an open socket can be checked against it later. */
+  credential: Credential
 }
 
-const toAuthUser = (u: Pick<UserRow, 'id' | 'email' | 'name' | 'role' | 'cpts_id'>, via: AuthUser['via']): AuthUser =>
-  ({ id: u.id, email: u.email, name: u.name, role: u.role, cptsId: u.cpts_id, via })
+/** A session cookie or a bearer token, by the sha256 stored for it: never the secret itself. */
+export interface Credential { kind: 'session' | 'token', hash: string }
+
+type UserPick = Pick<UserRow, 'id' | 'email' | 'name' | 'role' | 'cpts_id'>
+const toAuthUser = (u: UserPick, credential: Credential): AuthUser =>
+  ({ id: u.id, email: u.email, name: u.name, role: u.role, cptsId: u.cpts_id, via: credential.kind, credential })
 
 const BAD_CREDENTIALS = 'Unknown e-mail or wrong password'
 
@@ -60,26 +66,52 @@ export async function revokeToken (db: Kysely<Database>, token: string, userId: 
 
 /** Resolves a `sid` cookie to its user, or null when unknown, expired or disabled. */
 export async function userFromSession (db: Kysely<Database>, sid: string, now: Date): Promise<AuthUser | null> {
-  const row = await db.selectFrom('sessions')
-    .innerJoin('users', 'users.id', 'sessions.user_id')
-    .select(['users.id', 'users.email', 'users.name', 'users.role', 'users.cpts_id'])
-    .where('sessions.id_hash', '=', sha256(sid))
-    .where('sessions.expires_at', '>', now.toISOString())
-    .where('users.disabled_at', 'is', null)
-    .executeTakeFirst()
-  return row === undefined ? null : toAuthUser(row, 'session')
+  return await userFromCredential(db, { kind: 'session', hash: sha256(sid) }, now)
 }
 
 /** Resolves a bearer token to its user, or null when unknown or revoked. */
-export async function userFromToken (db: Kysely<Database>, token: string): Promise<AuthUser | null> {
-  const row = await db.selectFrom('api_tokens')
-    .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['users.id', 'users.email', 'users.name', 'users.role', 'users.cpts_id'])
-    .where('api_tokens.token_hash', '=', sha256(token))
-    .where('api_tokens.revoked_at', 'is', null)
-    .where('users.disabled_at', 'is', null)
-    .executeTakeFirst()
-  return row === undefined ? null : toAuthUser(row, 'token')
+export async function userFromToken (db: Kysely<Database>, token: string, now: Date): Promise<AuthUser | null> {
+  return await userFromCredential(db, { kind: 'token', hash: sha256(token) }, now)
+}
+
+/**
+ * The user a credential stands for right now, or null once it has ended: signed out, expired,
+ * revoked, or its account disabled. Open sockets are checked with this before every command.
+ */
+export async function userFromCredential (db: Kysely<Database>, credential: Credential, now: Date): Promise<AuthUser | null> {
+  const found = await usersOfCredentials(db, [credential], now)
+  const user = found.get(credential.hash)
+  return user === undefined ? null : toAuthUser(user, credential)
+}
+
+// Hashes per IN list: far under SQLite's (and PostgreSQL's) limit on bound parameters.
+const HASH_CHUNK = 500
+
+/** The users of the credentials that are still valid, by credential hash (one query per kind and chunk). */
+export async function usersOfCredentials (db: Kysely<Database>, credentials: readonly Credential[], now: Date): Promise<Map<string, UserPick>> {
+  const found = new Map<string, UserPick>()
+  const columns = ['users.id', 'users.email', 'users.name', 'users.role', 'users.cpts_id'] as const
+  for (const kind of ['session', 'token'] as const) {
+    const hashes = [...new Set(credentials.filter((c) => c.kind === kind).map((c) => c.hash))]
+    for (let i = 0; i < hashes.length; i += HASH_CHUNK) {
+      const chunk = hashes.slice(i, i + HASH_CHUNK)
+      const rows = kind === 'session'
+        ? await db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id')
+          .select([...columns, 'sessions.id_hash as hash'])
+          .where('sessions.id_hash', 'in', chunk)
+          .where('sessions.expires_at', '>', now.toISOString())
+          .where('users.disabled_at', 'is', null)
+          .execute()
+        : await db.selectFrom('api_tokens').innerJoin('users', 'users.id', 'api_tokens.user_id')
+          .select([...columns, 'api_tokens.token_hash as hash'])
+          .where('api_tokens.token_hash', 'in', chunk)
+          .where('api_tokens.revoked_at', 'is', null)
+          .where('users.disabled_at', 'is', null)
+          .execute()
+      for (const { hash, ...user } of rows) found.set(hash, user)
+    }
+  }
+  return found
 }
 
 /** Creates a bearer token for regulation software; the secret is returned once, only its hash kept. */
