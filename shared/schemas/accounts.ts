@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { isValidRpps } from '../rpps.js'
-import { Id, TimeZone } from './common.js'
+import { Id, LineText, TimeZone } from './common.js'
 
 export const ROLES = ['admin', 'practitioner', 'regulator', 'board'] as const
 export const Role = z.enum(ROLES)
@@ -27,9 +27,9 @@ export const Phone = z.string().trim().refine((v) => {
 export const PractitionerProfileInput = z.object({
   rpps: Rpps,
   profession: Profession,
-  address: z.string().trim().min(3).max(200),
+  address: LineText(200, 3),
   postalCode: z.string().trim().regex(/^\d{5}$/, 'postal code must be 5 digits'),
-  commune: z.string().trim().min(1).max(100),
+  commune: LineText(100),
   phone: Phone
 })
 export type PractitionerProfileInput = z.infer<typeof PractitionerProfileInput>
@@ -43,11 +43,11 @@ export type PractitionerProfile = z.infer<typeof PractitionerProfile>
 export const Password = z.string().min(10, 'password must have at least 10 characters').max(200)
 
 /** A regulator's identifier at the national SAS platform (INT_R02): the operator of the appointments sent there. */
-export const SasId = z.string().trim().min(1).max(64)
+export const SasId = LineText(64)
 
 export const CreateUserBody = z.object({
   email: Email,
-  name: z.string().trim().min(1).max(120),
+  name: LineText(120),
   password: Password,
   role: Role,
   cptsId: Id.optional(),
@@ -89,7 +89,7 @@ export const SessionBody = z.object({
 })
 export type SessionBody = z.infer<typeof SessionBody>
 
-export const TokenBody = z.object({ label: z.string().trim().min(1).max(100) })
+export const TokenBody = z.object({ label: LineText(100) })
 export const TokenCreated = z.object({ id: Id, label: z.string(), token: z.string(), createdAt: z.string() })
 
 /** The IANA spelling of a zone Intl accepts in any case (`europe/paris` → `Europe/Paris`). */
@@ -102,7 +102,7 @@ const canonicalTimeZone = (zone: string): string => new Intl.DateTimeFormat('en'
 export const Finess = z.string().trim().regex(/^\d{9}$/, 'FINESS must be 9 digits')
 
 export const CreateCptsBody = z.object({
-  name: z.string().trim().min(1).max(150),
+  name: LineText(150),
   timezone: TimeZone.default('Europe/Paris').transform(canonicalTimeZone),
   /** Optional: with it, the CPTS's slots are also offered to it through the SAS platform (FHIR INT_R04). */
   finess: Finess.optional()

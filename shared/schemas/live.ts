@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Id } from './common.js'
+import { FreeText, Id } from './common.js'
 import { BookingBody, type EventType, type Slot } from './slots.js'
 
 /** Commands a client sends on `/api/live`. */
@@ -7,7 +7,7 @@ export const LiveCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hold'), requestId: z.string().min(1).max(100), slotId: Id }),
   z.object({ type: z.literal('release'), requestId: z.string().min(1).max(100), slotId: Id }),
   z.object({ type: z.literal('book'), requestId: z.string().min(1).max(100), slotId: Id, booking: BookingBody }),
-  z.object({ type: z.literal('cancel'), requestId: z.string().min(1).max(100), bookingId: Id, reason: z.string().trim().min(1).max(500) })
+  z.object({ type: z.literal('cancel'), requestId: z.string().min(1).max(100), bookingId: Id, reason: FreeText(500, 1) })
 ])
 export type LiveCommand = z.infer<typeof LiveCommand>
 

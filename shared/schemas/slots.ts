@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { Id, IsoDateTime, LocalDate, LocalTime } from './common.js'
+import { BirthDate, FreeText, Id, IsoDateTime, LineText, LocalDate, LocalTime } from './common.js'
 import { Phone, Profession } from './accounts.js'
 
 export const SLOT_KINDS = ['snp', 'psy'] as const
@@ -91,16 +91,16 @@ export const Slot = z.object({
 export type Slot = z.infer<typeof Slot>
 
 export const Patient = z.object({
-  lastName: z.string().trim().min(1).max(100),
-  firstName: z.string().trim().min(1).max(100),
-  birthDate: LocalDate,
+  lastName: LineText(100),
+  firstName: LineText(100),
+  birthDate: BirthDate,
   phone: Phone
 })
 export type Patient = z.infer<typeof Patient>
 
 export const BookingBody = z.object({
   patient: Patient,
-  reason: z.string().trim().max(500).optional(),
+  reason: FreeText(500).optional(),
   hasTreatingGp: HasTreatingGp,
   idempotencyKey: z.string().min(1).max(100).optional()
 })
@@ -123,7 +123,7 @@ export const Booking = z.object({
 })
 export type Booking = z.infer<typeof Booking>
 
-export const CancelBody = z.object({ reason: z.string().trim().min(1).max(500) })
+export const CancelBody = z.object({ reason: FreeText(500, 1) })
 export const OutcomeBody = z.object({ outcome: z.enum(['honored', 'no_show']) })
 
 export const BookingQuery = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { FORBIDDEN_CHARACTERS } from '../../shared/schemas/common.js'
 
 // Sentences for the checks our schemas add themselves, by field; zod's French locale covers the rest.
 const BY_FIELD: Record<string, string> = {
@@ -22,7 +23,7 @@ const BY_FIELD: Record<string, string> = {
   // Bookings and calls (/regulation): POST /api/slots/:id/booking (or the live `book`) and POST /api/calls.
   'patient.lastName': 'Indiquez le nom du patient (100 caractères au plus).',
   'patient.firstName': 'Indiquez le prénom du patient (100 caractères au plus).',
-  'patient.birthDate': 'Date de naissance invalide : JJ/MM/AAAA (ex. 02/01/1980).',
+  'patient.birthDate': 'Date de naissance invalide : JJ/MM/AAAA, entre 1900 et aujourd\u2019hui (ex. 02/01/1980).',
   'patient.phone': 'Numéro de téléphone invalide : 10 chiffres (ex. 06 12 34 56 78) ou +33….',
   patient: 'Indiquez le nom, le prénom, la date de naissance et le téléphone du patient.',
   hasTreatingGp: 'Indiquez si le patient a un médecin traitant (oui, non ou ne sait pas).',
@@ -44,6 +45,9 @@ export function frenchIssue (issue: IssueLike): string {
   }
   if (issue.code === 'custom' && key === 'email' && issue.message.includes('already')) return 'Un compte existe déjà avec cette adresse e-mail.'
   if (issue.code === 'custom' && key === 'practitioner.rpps' && issue.message.includes('already')) return 'Ce numéro RPPS est déjà enregistré.'
+  if (issue.code === 'custom' && issue.message === FORBIDDEN_CHARACTERS) {
+    return 'Caractères interdits : écrivez sur une seule ligne, sans caractères de contrôle ni marques de sens d\u2019écriture.'
+  }
   // An empty field is "required", whatever the field's own check would say.
   if (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1) return 'Champ obligatoire.'
   const known = BY_FIELD[key]

@@ -120,7 +120,9 @@ function wallTimeIsUnique (ms: number, zone: IANAZone): boolean {
 
 /** Escapes a TEXT value that ical-generator writes as is (NAME, X-WR-CALNAME, X-WR-CALDESC). */
 function escapeText (value: string): string {
-  return value.replace(/[\\;,]/g, (c) => '\\' + c).replace(/\r?\n/g, '\\n')
+  // A lone CR too (RFC 5545 §3.3.11 writes every line break as \\n), and no other control character at all.
+  // eslint-disable-next-line no-control-regex
+  return value.replace(/[\\;,]/g, (c) => '\\' + c).replace(/\r\n|\r|\n/g, '\\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
 }
 
 /**
@@ -139,7 +141,8 @@ export function buildFeedCalendar (input: FeedInput): string {
 
   const cal = ical({
     prodId: { company: 'Creneaux', product: 'Agenda praticien', language: 'FR' },
-    name: escapeText(`Créneaux — ${input.practitioner.name}${input.includeFree ? ' (avec créneaux libres)' : ''}`),
+    // A calendar's name is one line, whatever an older account name holds.
+    name: escapeText(`Créneaux — ${input.practitioner.name.replace(/[\r\n]+/g, ' ')}${input.includeFree ? ' (avec créneaux libres)' : ''}`),
     description: escapeText('Créneaux réservés par la régulation. Sans identité des patients.'),
     ttl: FEED_TTL_SECONDS,
     // No calendar-wide zone name (ical-generator would then write DTSTAMP in local time):

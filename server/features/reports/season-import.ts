@@ -44,6 +44,8 @@ export const MAX_LISTED_ERRORS = 1000
 export const INSERT_CHUNK = 500
 
 const HEADER = IMPORT_COLUMNS.join(',')
+/** Instants before this are typing errors (year 0000, 0202…), not history. */
+const EARLIEST_IMPORT = Date.UTC(2000, 0, 1)
 
 function isOneOf<T extends string> (values: readonly T[], v: string): v is T {
   return (values as readonly string[]).includes(v)
@@ -85,6 +87,7 @@ function readLine (line: number, get: (c: (typeof IMPORT_COLUMNS)[number]) => st
     }
     const d = instant(v)
     if (d === null) problems.push(`${c} ${JSON.stringify(v)} is not an ISO 8601 date-time with an offset or Z (e.g. 2020-07-13T12:00:00+02:00)`)
+    else if (d.getTime() < EARLIEST_IMPORT) problems.push(`${c} ${JSON.stringify(v)} is before the year 2000: not a season of unscheduled care`)
     return d
   }
   const start = when('start', true)
