@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, SqliteDialect } from 'kysely'
+import { Kysely } from 'kysely'
+import { BusyWaitSqliteDialect } from './sqlite-busy-wait.js'
 import type { Database } from './types.js'
 
 export type Db = Kysely<Database>
@@ -16,8 +17,9 @@ export function openSqlite (file: string): Db {
   const sqlite = new SQLite(file)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma('busy_timeout = 5000')
+  // Never block the event loop on a lock held by another connection: wait on a timer instead.
+  sqlite.pragma('busy_timeout = 0')
   // Durable enough with WAL (a power cut may lose the last commit, never corrupt the file).
   sqlite.pragma('synchronous = NORMAL')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return new Kysely<Database>({ dialect: new BusyWaitSqliteDialect({ database: sqlite }) })
 }

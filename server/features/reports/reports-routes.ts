@@ -6,7 +6,11 @@ import { currentUser } from '../../plugins/auth.js'
 import { findCpts } from '../cpts/cpts-repository.js'
 import { actorOf } from '../slots/slots-plugin.js'
 import { seasonReport } from './report-repository.js'
+import { importSeasonInWorker } from './import-in-worker.js'
 import { importSeason } from './season-import.js'
+
+/** Files from this size on are imported in a worker thread (a small one is quicker in place). */
+export const IMPORT_WORKER_MIN_BYTES = 256 * 1024
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   // Scoped to this plugin: only the import reads text/csv bodies, kept as one string.
@@ -45,7 +49,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     bodyLimit: app.config.importBodyLimitBytes,
     onRequest: app.requireRole('admin')
-  }, async (request, reply) => reply.status(201).send(await importSeason(app.db, actorOf(request), request.body, app.clock.now())))
+  }, async (request, reply) => {
+    const inWorker = request.body.length >= IMPORT_WORKER_MIN_BYTES && app.config.dbFile !== ':memory:'
+    const result = inWorker
+      ? await importSeasonInWorker(app.config.dbFile, actorOf(request), request.body, app.clock.now())
+      : await importSeason(app.db, actorOf(request), request.body, app.clock.now())
+    return reply.status(201).send(result)
+  })
 }
 
 export default routes

@@ -1,0 +1,27 @@
+import { Worker } from 'node:worker_threads'
+import type { SeasonImportResult } from '../../../shared/schemas/reports.js'
+import { AppError } from '../../errors.js'
+import type { Actor } from '../slots/slot-service.js'
+import type { ImportJob, ImportReply } from './import-worker.js'
+
+// From source (tests, `npm run dev`) the worker is the .ts file, run by the loader the main
+// thread was started with (workers inherit its flags); from dist/, the compiled .js.
+const WORKER = new URL(`./import-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
+
+/**
+ * Runs `importSeason` in a worker thread with its own connection to the SQLite file: the event
+ * loop goes on serving pages, sockets and reads meanwhile, and writes wait (on a timer) for the
+ * import's one transaction to commit. All or nothing as before.
+ */
+export async function importSeasonInWorker (dbFile: string, actor: Actor, text: string, now: Date): Promise<SeasonImportResult> {
+  const job: ImportJob = { dbFile, actor, text, now: now.toISOString() }
+  const reply = await new Promise<ImportReply>((resolve, reject) => {
+    const worker = new Worker(WORKER, { workerData: job })
+    worker.once('message', resolve)
+    worker.once('error', reject)
+    worker.once('exit', (code) => { reject(new Error(`the import worker stopped (exit code ${code}) without an answer`)) })
+  })
+  if (reply.ok) return reply.result
+  if ('refused' in reply) throw new AppError(reply.refused.code, reply.refused.message, reply.refused.errors === undefined ? {} : { errors: reply.refused.errors })
+  throw new Error(`season import failed in its worker: ${reply.failed}`)
+}
