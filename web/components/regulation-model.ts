@@ -1,9 +1,9 @@
 /**
  * What the regulation board shows, as pure functions: which slots are open, how they are
- * filtered, ranked by the patient's commune and grouped by day, and how they are named in
- * announcements.
+ * filtered, ranked by the patient's commune and grouped by day, and what the polite live region
+ * says when they change.
  */
-import type { Slot, SlotKind, SlotMode } from '../../shared/schemas/slots.js'
+import type { EventType, Slot, SlotKind, SlotMode } from '../../shared/schemas/slots.js'
 import { doctorName, fold, formatDayOf, formatTime, groupBy, localDateOf } from '../lib/format.js'
 
 /** A commune as GET /api/communes answers it. */
@@ -96,4 +96,31 @@ export function searchPractitioners (list: PractitionerRef[], text: string): Pra
 /** 'lundi 13 juillet 12:00, Dr Marie Durand' */
 export function slotLabel (slot: Slot, zone: string): string {
   return `${formatDayOf(slot.start, zone)} ${formatTime(slot.start, zone)}, ${doctorName(slot.practitioner.name)}`
+}
+
+/** Why a row that left the feed stays a moment: taken, withdrawn by its practitioner, or just gone. */
+export const ghostReason = (event: EventType): GhostReason =>
+  event === 'slot.booked' ? 'booked' : event === 'slot.withdrawn' ? 'withdrawn' : 'gone'
+
+/** What the live region says about another regulator's change to a slot (`label`: see slotLabel), or null. */
+export function feedAnnouncement (event: EventType, slot: Slot, previous: Slot | undefined, label: string): string | null {
+  switch (event) {
+    case 'slot.published': return `Nouveau créneau : ${label}.`
+    case 'slot.held': return slot.hold?.by === 'other' && previous?.status !== 'held' ? `Créneau en cours de réservation : ${label}.` : null
+    case 'slot.released': return previous?.hold?.by === 'other' ? `Créneau de nouveau libre : ${label}.` : null
+    case 'booking.cancelled': return `Créneau libéré par une annulation : ${label}.`
+    case 'slot.booked': return `Créneau pris : ${label}.`
+    case 'slot.withdrawn': return previous !== undefined ? `Créneau retiré : ${label}.` : null
+    default: return null
+  }
+}
+
+/** After a resynchronisation (the feed missed events): how many slots came and went. */
+export function resyncAnnouncement (added: number, removed: number): string {
+  return `Liste mise à jour : ${added} créneau${added > 1 ? 'x' : ''} apparu${added > 1 ? 's' : ''}, ${removed} parti${removed > 1 ? 's' : ''}.`
+}
+
+/** Announcements queued together, as one sentence: up to three in full, else the first two and a count. */
+export function batchAnnouncements (texts: string[]): string {
+  return texts.length <= 3 ? texts.join(' ') : `${texts.slice(0, 2).join(' ')} Et ${texts.length - 2} autres changements.`
 }

@@ -20,8 +20,8 @@ import { Confirmation } from '../components/regulation-confirmation.js'
 import { EndCallPanel, type EndCallValues } from '../components/regulation-endcall.js'
 import { SlotGroups, type RowContext } from '../components/regulation-list.js'
 import {
-  filtersFromSearch, groupRows, isOpen, matchesFilters, practitionersOf, rankOf, searchPractitioners, slotLabel,
-  type Commune, type Filters, type GhostReason, type Row
+  batchAnnouncements, feedAnnouncement, filtersFromSearch, ghostReason, groupRows, isOpen, matchesFilters, practitionersOf, rankOf,
+  resyncAnnouncement, searchPractitioners, slotLabel, type Commune, type Filters, type GhostReason, type Row
 } from '../components/regulation-model.js'
 import { api, ApiError } from '../lib/api.js'
 import { DEFAULT_ZONE, doctorName, formatTime, KIND_FR, MODE_FR, PROFESSION_FR, secondsLeft, todayIn } from '../lib/format.js'
@@ -145,9 +145,8 @@ function Board () {
     if (flushRef.current !== null) return
     flushRef.current = setTimeout(() => {
       flushRef.current = null
-      const q = queueRef.current
+      const text = batchAnnouncements(queueRef.current)
       queueRef.current = []
-      const text = q.length <= 3 ? q.join(' ') : `${q.slice(0, 2).join(' ')} Et ${q.length - 2} autres changements.`
       setAnnouncement({ text, at: Date.now() })
     }, 800)
   }
@@ -168,7 +167,7 @@ function Board () {
           return next
         })
         markNew(c.added.map((s) => s.id), t)
-        announce(`Liste mise à jour : ${c.added.length} créneau${c.added.length > 1 ? 'x' : ''} apparu${c.added.length > 1 ? 's' : ''}, ${c.removed.length} parti${c.removed.length > 1 ? 's' : ''}.`)
+        announce(resyncAnnouncement(c.added.length, c.removed.length))
       }
       const held = heldSlot(calls.state)
       if (held !== null) followHold(held.id, live.slots.get(held.id), t)
@@ -177,23 +176,14 @@ function Board () {
     const { slot, previous, kept, event } = c
     const own = isOwnSlot(calls.state, slot.id)
     if (!kept && previous !== undefined) {
-      const reason: GhostReason = event === 'slot.booked' ? 'booked' : event === 'slot.withdrawn' ? 'withdrawn' : 'gone'
-      setGhosts((g) => new Map(g).set(slot.id, { slot: previous, reason, until: t + GHOST_MS }))
+      setGhosts((g) => new Map(g).set(slot.id, { slot: previous, reason: ghostReason(event), until: t + GHOST_MS }))
     }
     if (kept && previous === undefined) markNew([slot.id], t)
     followHold(slot.id, kept ? slot : undefined, t)
 
     if (own || !matchesFilters(slot, filters) || Date.parse(slot.start) <= t) return
-    const label = slotLabel(slot, zoneOf(slot))
-    switch (event) {
-      case 'slot.published': announce(`Nouveau créneau : ${label}.`); break
-      case 'slot.held': if (slot.hold?.by === 'other' && previous?.status !== 'held') announce(`Créneau en cours de réservation : ${label}.`); break
-      case 'slot.released': if (previous?.hold?.by === 'other') announce(`Créneau de nouveau libre : ${label}.`); break
-      case 'booking.cancelled': announce(`Créneau libéré par une annulation : ${label}.`); break
-      case 'slot.booked': announce(`Créneau pris : ${label}.`); break
-      case 'slot.withdrawn': if (previous !== undefined) announce(`Créneau retiré : ${label}.`); break
-      default: break
-    }
+    const text = feedAnnouncement(event, slot, previous, slotLabel(slot, zoneOf(slot)))
+    if (text !== null) announce(text)
   }
   const onLiveRef = useRef(onLive)
   onLiveRef.current = onLive
