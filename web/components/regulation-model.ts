@@ -75,6 +75,56 @@ export function groupRows (rows: Row[], zoneOf: (s: Slot) => string, byRank = tr
   }))
 }
 
+/** A row whose slot left the feed, kept on screen (faded) until `until`. */
+export interface Ghost { slot: Slot, reason: GhostReason, until: number }
+
+/** The rows in screen order, for moving the focus: ghosts can be passed over. */
+export interface RowRef { id: string, ghost: boolean }
+
+export interface BoardView {
+  /** The open slots listed (ghosts aside). */
+  shown: Slot[]
+  rows: Row[]
+  /** Free slots of the treating GP: their block shows only when there is one. */
+  gpFree: number
+  gpGroups: RankGroup[]
+  groups: RankGroup[]
+  order: RowRef[]
+}
+
+/**
+ * What the board lists at `now`: the open slots that pass the filters (less those held back
+ * while the pointer is on the list), ranked by the patient's commune, and the rows that just
+ * left, faded; the treating GP's slots first in a block of their own when one of them is free.
+ */
+export function boardView (o: {
+  slots: ReadonlyMap<string, Slot>
+  ghosts: Iterable<Ghost>
+  fresh: ReadonlyMap<string, number>
+  deferred: ReadonlySet<string>
+  filters: Filters
+  commune: Commune | null
+  gp: PractitionerRef | null
+  now: number
+  zoneOf: (s: Slot) => string
+}): BoardView {
+  const { filters, commune, gp, now } = o
+  const shown = [...o.slots.values()].filter((s) => isOpen(s, now) && matchesFilters(s, filters) && !o.deferred.has(s.id))
+  const rows: Row[] = shown.map((s) => ({ slot: s, rank: rankOf(s, commune), fresh: (o.fresh.get(s.id) ?? 0) > now }))
+  for (const g of o.ghosts) {
+    if (!o.slots.has(g.slot.id) && matchesFilters(g.slot, filters) && Date.parse(g.slot.start) > now) {
+      rows.push({ slot: g.slot, ghost: g.reason, rank: rankOf(g.slot, commune) })
+    }
+  }
+  const gpRows = gp === null ? [] : rows.filter((r) => r.slot.practitioner.id === gp.id)
+  const gpFree = gpRows.filter((r) => r.ghost === undefined && r.slot.status === 'free').length
+  const gpGroups = gpFree > 0 ? groupRows(gpRows, o.zoneOf, false) : []
+  const mainRows = gpGroups.length > 0 ? rows.filter((r) => r.slot.practitioner.id !== gp?.id) : rows
+  const groups = groupRows(mainRows, o.zoneOf)
+  const order = [...gpGroups, ...groups].flatMap((g) => g.days.flatMap((d) => d.rows)).map((r) => ({ id: r.slot.id, ghost: r.ghost !== undefined }))
+  return { shown, rows, gpFree, gpGroups, groups, order }
+}
+
 /** The practitioners of the list, once each, by name. */
 export function practitionersOf (slots: Iterable<Slot>): PractitionerRef[] {
   const out = new Map<string, PractitionerRef>()

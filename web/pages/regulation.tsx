@@ -20,8 +20,8 @@ import { Confirmation } from '../components/regulation-confirmation.js'
 import { EndCallPanel, type EndCallValues } from '../components/regulation-endcall.js'
 import { SlotGroups, type RowContext } from '../components/regulation-list.js'
 import {
-  batchAnnouncements, feedAnnouncement, filtersFromSearch, ghostReason, groupRows, isOpen, matchesFilters, practitionersOf, rankOf,
-  resyncAnnouncement, searchPractitioners, slotLabel, type Commune, type Filters, type GhostReason, type Row
+  batchAnnouncements, boardView, feedAnnouncement, filtersFromSearch, ghostReason, isOpen, matchesFilters, practitionersOf,
+  resyncAnnouncement, searchPractitioners, slotLabel, type Commune, type Filters, type Ghost
 } from '../components/regulation-model.js'
 import { api, ApiError } from '../lib/api.js'
 import { DEFAULT_ZONE, doctorName, formatTime, KIND_FR, MODE_FR, PROFESSION_FR, secondsLeft, todayIn } from '../lib/format.js'
@@ -35,8 +35,6 @@ const live = new LiveSlots()
 const GHOST_MS = 2000
 /** How long a new slot's row is highlighted. */
 const FRESH_MS = 6000
-
-interface Ghost { slot: Slot, reason: GhostReason, until: number }
 
 /** A failed request as the call's model reads it: its code and French sentence (and, for VALIDATION, by field). */
 function callError (err: unknown): CallError {
@@ -300,20 +298,8 @@ function Board () {
   }
 
   // ---- what the list shows ------------------------------------------------------------------
-  const openSlots = [...slots.values()].filter((s) => isOpen(s, now))
-  const shown = openSlots.filter((s) => matchesFilters(s, filters) && !deferred.has(s.id))
-  const rows: Row[] = shown.map((s) => ({ slot: s, rank: rankOf(s, commune), fresh: (fresh.get(s.id) ?? 0) > now }))
-  for (const g of ghosts.values()) {
-    if (!slots.has(g.slot.id) && matchesFilters(g.slot, filters) && Date.parse(g.slot.start) > now) {
-      rows.push({ slot: g.slot, ghost: g.reason, rank: rankOf(g.slot, commune) })
-    }
-  }
-  const gpRows = gp === null ? [] : rows.filter((r) => r.slot.practitioner.id === gp.id)
-  const gpFree = gpRows.filter((r) => r.ghost === undefined && r.slot.status === 'free').length
-  const gpGroups = gpFree > 0 ? groupRows(gpRows, zoneOf, false) : []
-  const mainRows = gpGroups.length > 0 ? rows.filter((r) => r.slot.practitioner.id !== gp?.id) : rows
-  const groups = groupRows(mainRows, zoneOf)
-  const rowOrder = [...gpGroups, ...groups].flatMap((g) => g.days.flatMap((d) => d.rows)).map((r) => ({ id: r.slot.id, ghost: r.ghost !== undefined }))
+  const { shown, rows, gpFree, gpGroups, groups, order: rowOrder } =
+    boardView({ slots, ghosts: ghosts.values(), fresh, deferred, filters, commune, gp, now, zoneOf })
   const tabId = rowOrder.some((r) => r.id === focusedId && !r.ghost) ? focusedId : (rowOrder.find((r) => !r.ghost)?.id ?? null)
   const freeCount = shown.filter((s) => s.status === 'free').length
   const heldCount = shown.length - freeCount
