@@ -4,33 +4,10 @@
  * BookingBody schema before it is sent.
  */
 import type { Ref } from 'preact'
-import type { HasTreatingGp, Slot } from '../../shared/schemas/slots.js'
+import type { Slot } from '../../shared/schemas/slots.js'
 import { doctorName, formatCountdown, formatDayOf, formatDuration, formatTime, KIND_FR, MODE_FR, PROFESSION_FR, secondsLeft } from '../lib/format.js'
 import { Field } from '../lib/ui.js'
-
-export interface PatientDraft {
-  lastName: string
-  firstName: string
-  /** As typed: 'JJ/MM/AAAA'. */
-  birthDate: string
-  phone: string
-  reason: string
-  hasTreatingGp: HasTreatingGp | ''
-}
-
-export const EMPTY_PATIENT: PatientDraft = { lastName: '', firstName: '', birthDate: '', phone: '', reason: '', hasTreatingGp: '' }
-
-/** Form field ids by schema path, to focus the first invalid one. */
-export const FIELD_IDS: Record<string, string> = {
-  'patient.lastName': 'pt-last',
-  'patient.firstName': 'pt-first',
-  'patient.birthDate': 'pt-birth',
-  'patient.phone': 'pt-phone',
-  reason: 'pt-reason',
-  hasTreatingGp: 'pt-gp-yes'
-}
-
-export type HoldBusy = 'book' | 'extend' | 'release' | null
+import type { HoldBusy, PatientDraft } from './regulation-call.js'
 
 /** Day, time, practitioner and place of a slot, as a compact block. */
 export function SlotSummary (props: { slot: Slot, zone: string, cptsName: string }) {

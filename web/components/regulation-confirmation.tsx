@@ -6,8 +6,7 @@ import type { Ref } from 'preact'
 import type { Booking, Slot } from '../../shared/schemas/slots.js'
 import { doctorName, formatDayOf, formatDuration, formatPhone, formatTime, MODE_FR, PROFESSION_FR } from '../lib/format.js'
 import { bookingReference } from '../../shared/booking-reference.js'
-
-export type CallLogState = 'pending' | 'ok' | 'error'
+import type { CallLogState } from './regulation-call.js'
 
 const MODE_SENTENCE: Record<Slot['mode'], string> = {
   office: 'au cabinet',

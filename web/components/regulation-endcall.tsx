@@ -3,11 +3,11 @@
  * (POST /api/calls). Calls that found no slot are the board's unmet demand.
  */
 import { useState } from 'preact/hooks'
-import type { CallOutcome, HasTreatingGp, SlotKind } from '../../shared/schemas/slots.js'
+import type { HasTreatingGp, SlotKind } from '../../shared/schemas/slots.js'
 import { CALL_OUTCOME_FR, KIND_LONG_FR } from '../lib/format.js'
+import type { EndOutcome } from './regulation-call.js'
 import type { Commune } from './regulation-model.js'
 
-export type EndOutcome = Exclude<CallOutcome, 'booked'>
 const OUTCOMES: EndOutcome[] = ['redirected_treating_gp', 'emergency', 'advice', 'no_slot', 'other']
 
 export interface EndCallValues { outcome: EndOutcome, kind: SlotKind, hasTreatingGp: HasTreatingGp }

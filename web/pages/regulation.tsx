@@ -9,18 +9,22 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { frenchMessage } from '../../shared/errors.js'
 import { PAGES } from '../../shared/pages.js'
 import type { Cpts } from '../../shared/schemas/accounts.js'
-import { BookingBody, type Booking, type CallBody, type HasTreatingGp, type Slot, type SlotKind } from '../../shared/schemas/slots.js'
-import { EMPTY_PATIENT, FIELD_IDS, HoldPanel, type HoldBusy, type PatientDraft } from '../components/regulation-booking.js'
+import type { CallBody, Slot } from '../../shared/schemas/slots.js'
+import { HoldPanel } from '../components/regulation-booking.js'
+import {
+  bookingRequest, CallStore, endCallDefaults, FIELD_IDS, firstInvalidField, followFeed, heldSlot, holdBusy, holdExpired, isOwnSlot,
+  lostCode, shortcutsPaused, type CallAction, type CallError, type CallState, type LostCode
+} from '../components/regulation-call.js'
 import { Combobox, type ComboOption } from '../components/regulation-combobox.js'
-import { Confirmation, type CallLogState } from '../components/regulation-confirmation.js'
-import { EndCallPanel, type EndCallValues, type EndOutcome } from '../components/regulation-endcall.js'
+import { Confirmation } from '../components/regulation-confirmation.js'
+import { EndCallPanel, type EndCallValues } from '../components/regulation-endcall.js'
 import { SlotGroups, type RowContext } from '../components/regulation-list.js'
 import {
-  filtersFromSearch, groupRows, isOpen, matchesFilters, practitionersOf, rankOf, searchPractitioners, slotLabel,
-  type Commune, type Filters, type GhostReason, type PractitionerRef, type Row
+  batchAnnouncements, boardView, feedAnnouncement, filtersFromSearch, ghostReason, isOpen, matchesFilters, practitionersOf,
+  resyncAnnouncement, searchPractitioners, slotLabel, type Commune, type Filters, type Ghost
 } from '../components/regulation-model.js'
 import { api, ApiError } from '../lib/api.js'
-import { DEFAULT_ZONE, doctorName, formatTime, KIND_FR, MODE_FR, parseFrenchDate, PROFESSION_FR, secondsLeft, todayIn, CALL_OUTCOME_FR } from '../lib/format.js'
+import { DEFAULT_ZONE, doctorName, formatTime, KIND_FR, MODE_FR, PROFESSION_FR, secondsLeft, todayIn } from '../lib/format.js'
 import { frenchFieldErrors, type IssueLike } from '../lib/fr-errors.js'
 import { LiveSlots, liveStatusLabel, randomId, useLive, type LiveChange } from '../lib/live.js'
 import { Layout, useMe } from '../lib/ui.js'
@@ -32,16 +36,11 @@ const GHOST_MS = 2000
 /** How long a new slot's row is highlighted. */
 const FRESH_MS = 6000
 
-type Phase =
-  | { name: 'list' }
-  | { name: 'hold', slot: Slot, expiresAt: string, key: string, busy: HoldBusy }
-  | { name: 'booked', slot: Slot, booking: Booking, patientName: string, hasTreatingGp: Booking['hasTreatingGp'], callLog: CallLogState }
-  | { name: 'endcall', busy: boolean, error: string | null }
-
-interface Notice { kind: 'ok' | 'error' | 'warn', text: string }
-interface Ghost { slot: Slot, reason: GhostReason, until: number }
-
-const frenchOf = (err: unknown): string => err instanceof ApiError ? err.french : 'Erreur inattendue. Réessayez.'
+/** A failed request as the call's model reads it: its code and French sentence (and, for VALIDATION, by field). */
+function callError (err: unknown): CallError {
+  if (!(err instanceof ApiError)) return { code: '', french: 'Erreur inattendue. Réessayez.' }
+  return { code: err.code, french: err.french, ...(err.code === 'VALIDATION' ? { fieldErrors: frenchFieldErrors(err.details as IssueLike[]) } : {}) }
+}
 
 /** Focuses an element once the render that creates it has happened. */
 function focusSoon (selector: string): void {
@@ -94,6 +93,14 @@ function useNow (ms: number): number {
   return now
 }
 
+/** The call's model for this component: its state (to render) and its store (for handlers that awaited a reply). */
+function useCall (): [CallState, CallStore] {
+  const [store] = useState(() => new CallStore())
+  const [state, setState] = useState(store.state)
+  useEffect(() => { setState(store.state); return store.subscribe(setState) }, [store])
+  return [state, store]
+}
+
 function Board () {
   const { status, slots, ready } = useLive(live)
   const now = useNow(1000)
@@ -101,23 +108,8 @@ function Board () {
   const [filters, setFilters] = useState<Filters>(() => filtersFromSearch(window.location.search))
 
   // The call in progress.
-  const [communeText, setCommuneText] = useState('')
-  const [commune, setCommune] = useState<Commune | null>(null)
-  const [communeFound, setCommuneFound] = useState<Commune[] | null>(null)
-  const [gpText, setGpText] = useState('')
-  const [gp, setGp] = useState<PractitionerRef | null>(null)
-  const [draft, setDraft] = useState<PatientDraft>(EMPTY_PATIENT)
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [formError, setFormError] = useState<string | null>(null)
-
-  const [phase, setPhaseState] = useState<Phase>({ name: 'list' })
-  const phaseRef = useRef<Phase>(phase)
-  const setPhase = (p: Phase): void => { phaseRef.current = p; setPhaseState(p) }
-  const bookingSlotRef = useRef<string | null>(null)
-  const [pendingId, setPendingIdState] = useState<string | null>(null)
-  const pendingRef = useRef<string | null>(null)
-  const setPendingId = (id: string | null): void => { pendingRef.current = id; setPendingIdState(id) }
-  const [notice, setNotice] = useState<Notice | null>(null)
+  const [call, calls] = useCall()
+  const { phase, commune, gp } = call
   const [focusedId, setFocusedId] = useState<string | null>(null)
 
   // Keeping the list still: rows that left stay a moment; new rows wait while the mouse is on the list.
@@ -137,8 +129,10 @@ function Board () {
   const newCallRef = useRef<HTMLButtonElement>(null)
 
   useEffect(() => {
-    api<Cpts[]>('GET', '/api/cpts').then(setCptsList, () => setNotice({ kind: 'warn', text: 'Liste des CPTS indisponible : heures affichées en heure de Paris.' }))
-  }, [])
+    api<Cpts[]>('GET', '/api/cpts').then(setCptsList, () => {
+      calls.dispatch({ type: 'notice', notice: { kind: 'warn', text: 'Liste des CPTS indisponible : heures affichées en heure de Paris.' } })
+    })
+  }, [calls])
 
   const cptsById = useMemo(() => new Map(cptsList.map((c) => [c.id, c])), [cptsList])
   const zoneOf = (s: Slot): string => cptsById.get(s.cptsId)?.timezone ?? DEFAULT_ZONE
@@ -149,9 +143,8 @@ function Board () {
     if (flushRef.current !== null) return
     flushRef.current = setTimeout(() => {
       flushRef.current = null
-      const q = queueRef.current
+      const text = batchAnnouncements(queueRef.current)
       queueRef.current = []
-      const text = q.length <= 3 ? q.join(' ') : `${q.slice(0, 2).join(' ')} Et ${q.length - 2} autres changements.`
       setAnnouncement({ text, at: Date.now() })
     }, 800)
   }
@@ -164,7 +157,6 @@ function Board () {
       if (c.status === 'live' && live.ready) announce('Connexion rétablie.')
       return
     }
-    const p = phaseRef.current
     if (c.type === 'snapshot') {
       if (c.resync) {
         setGhosts((g) => {
@@ -173,54 +165,43 @@ function Board () {
           return next
         })
         markNew(c.added.map((s) => s.id), t)
-        announce(`Liste mise à jour : ${c.added.length} créneau${c.added.length > 1 ? 'x' : ''} apparu${c.added.length > 1 ? 's' : ''}, ${c.removed.length} parti${c.removed.length > 1 ? 's' : ''}.`)
+        announce(resyncAnnouncement(c.added.length, c.removed.length))
       }
-      if (p.name === 'hold' && bookingSlotRef.current === null) {
-        const s = live.slots.get(p.slot.id)
-        if (s === undefined) lostHold('SLOT_TAKEN')
-        else if (s.hold?.by === 'other') lostHold('SLOT_HELD')
-        else if (s.status === 'free' && p.busy === null) setPhase({ ...p, expiresAt: new Date(t).toISOString() })
-      }
+      const held = heldSlot(calls.state)
+      if (held !== null) followHold(held.id, live.slots.get(held.id), t)
       return
     }
     const { slot, previous, kept, event } = c
-    const ours = (p.name === 'hold' && p.slot.id === slot.id) || bookingSlotRef.current === slot.id ||
-      (p.name === 'booked' && p.slot.id === slot.id)
+    const own = isOwnSlot(calls.state, slot.id)
     if (!kept && previous !== undefined) {
-      const reason: GhostReason = event === 'slot.booked' ? 'booked' : event === 'slot.withdrawn' ? 'withdrawn' : 'gone'
-      setGhosts((g) => new Map(g).set(slot.id, { slot: previous, reason, until: t + GHOST_MS }))
+      setGhosts((g) => new Map(g).set(slot.id, { slot: previous, reason: ghostReason(event), until: t + GHOST_MS }))
     }
     if (kept && previous === undefined) markNew([slot.id], t)
+    followHold(slot.id, kept ? slot : undefined, t)
 
-    // What this page holds.
-    if (p.name === 'hold' && p.slot.id === slot.id && bookingSlotRef.current !== slot.id) {
-      if (!kept) { lostHold('SLOT_TAKEN'); return }
-      if (slot.status === 'held' && slot.hold?.by === 'other') { lostHold('SLOT_HELD'); return }
-      if (slot.status === 'held' && slot.hold?.by === 'me' && slot.hold.expiresAt !== p.expiresAt) {
-        setPhase({ ...p, expiresAt: slot.hold.expiresAt })
-      } else if (slot.status === 'free' && p.busy === null) {
-        // Released without us: the hold expired.
-        setPhase({ ...p, expiresAt: new Date(t).toISOString() })
-      }
-    }
-
-    if (ours || !matchesFilters(slot, filtersRef.current) || Date.parse(slot.start) <= t) return
-    const label = slotLabel(slot, zoneOf(slot))
-    switch (event) {
-      case 'slot.published': announce(`Nouveau créneau : ${label}.`); break
-      case 'slot.held': if (slot.hold?.by === 'other' && previous?.status !== 'held') announce(`Créneau en cours de réservation : ${label}.`); break
-      case 'slot.released': if (previous?.hold?.by === 'other') announce(`Créneau de nouveau libre : ${label}.`); break
-      case 'booking.cancelled': announce(`Créneau libéré par une annulation : ${label}.`); break
-      case 'slot.booked': announce(`Créneau pris : ${label}.`); break
-      case 'slot.withdrawn': if (previous !== undefined) announce(`Créneau retiré : ${label}.`); break
-      default: break
-    }
+    if (own || !matchesFilters(slot, filters) || Date.parse(slot.start) <= t) return
+    const text = feedAnnouncement(event, slot, previous, slotLabel(slot, zoneOf(slot)))
+    if (text !== null) announce(text)
   }
   const onLiveRef = useRef(onLive)
   onLiveRef.current = onLive
-  const filtersRef = useRef(filters)
-  filtersRef.current = filters
   useEffect(() => live.subscribe((c) => onLiveRef.current(c)), [])
+
+  /** What the feed now says of a slot (undefined: it left the list) tells about this page's hold. */
+  function followHold (slotId: string, slot: Slot | undefined, t: number): void {
+    const action = followFeed(calls.state, slotId, slot, t)
+    if (action !== null) dispatchMayLose(action, action.type === 'holdLost' ? action.code : null)
+  }
+
+  /** Dispatches; when that cost this page its hold, says so and puts the focus back on the slot's row. */
+  function dispatchMayLose (action: CallAction, code: LostCode | null): void {
+    const held = heldSlot(calls.state)
+    calls.dispatch(action)
+    if (code === null || held === null || calls.state.phase.name !== 'list') return
+    announce(frenchMessage(code))
+    setFocusedId(held.id)
+    focusSoon(rowSelector(held.id))
+  }
 
   function markNew (ids: string[], t: number): void {
     if (ids.length === 0) return
@@ -240,57 +221,54 @@ function Board () {
       const active = document.activeElement?.closest('[data-slot-id]')?.getAttribute('data-slot-id') ?? null
       const gone = [...ghosts.values()].filter((g) => g.until <= now).map((g) => g.slot.id)
       if (active !== null && gone.includes(active)) {
-        const order = rowOrderRef.current
-        const i = order.findIndex((r) => r.id === active)
-        const next = order.slice(i + 1).find((r) => !r.ghost) ?? [...order.slice(0, i)].reverse().find((r) => !r.ghost)
+        const i = rowOrder.findIndex((r) => r.id === active)
+        const next = rowOrder.slice(i + 1).find((r) => !r.ghost) ?? [...rowOrder.slice(0, i)].reverse().find((r) => !r.ghost)
         if (next !== undefined) { setFocusedId(next.id); focusSoon(rowSelector(next.id)) }
       }
       setGhosts((g) => new Map([...g].filter(([, v]) => v.until > now)))
     }
     if ([...fresh.values()].some((u) => u <= now)) setFresh((f) => new Map([...f].filter(([, u]) => u > now)))
-    const p = phaseRef.current
-    if (p.name === 'hold' && secondsLeft(p.expiresAt, now) === 30) announce('Plus que 30 secondes pour réserver ce créneau : prolongez si besoin.')
+    if (phase.name === 'hold' && secondsLeft(phase.expiresAt, now) === 30) announce('Plus que 30 secondes pour réserver ce créneau : prolongez si besoin.')
   }, [now])
 
   // Releases this page's hold when the tab closes (best effort; it would expire anyway).
   useEffect(() => {
     const bye = (): void => {
-      const p = phaseRef.current
-      if (p.name === 'hold') live.fire({ type: 'release', slotId: p.slot.id })
+      const held = heldSlot(calls.state)
+      if (held !== null) live.fire({ type: 'release', slotId: held.id })
     }
     window.addEventListener('pagehide', bye)
     return () => window.removeEventListener('pagehide', bye)
-  }, [])
+  }, [calls])
 
   // ---- the patient's commune: autocomplete ------------------------------------------------
   useEffect(() => {
     if (commune !== null) return
-    const q = communeText.trim()
-    if (q.length < 2) { setCommuneFound(null); return }
+    const q = call.communeText.trim()
+    if (q.length < 2) { calls.dispatch({ type: 'communesFound', list: null }); return }
     let stale = false
     const t = setTimeout(() => {
-      api<Commune[]>('GET', `/api/communes?q=${encodeURIComponent(q)}&limit=8`)
-        .then((list) => { if (!stale) setCommuneFound(list) }, () => { if (!stale) setCommuneFound([]) })
+      api<Commune[]>('GET', `/api/communes?q=${encodeURIComponent(q)}&limit=8`).then(
+        (list) => { if (!stale) calls.dispatch({ type: 'communesFound', list }) },
+        () => { if (!stale) calls.dispatch({ type: 'communesFound', list: [] }) })
     }, 150)
     return () => { stale = true; clearTimeout(t) }
-  }, [communeText, commune])
+  }, [call.communeText, commune])
 
-  const communeOptions: ComboOption[] = useMemo(() => (communeFound ?? []).map((c) => ({
+  const communeOptions: ComboOption[] = useMemo(() => (call.communeFound ?? []).map((c) => ({
     id: c.code, label: `${c.name} (${c.postalCodes.length > 0 ? c.postalCodes.join(', ') : c.departement})`, detail: `département ${c.departement}`
-  })), [communeFound])
+  })), [call.communeFound])
 
   function chooseCommune (o: ComboOption): void {
-    const c = communeFound?.find((x) => x.code === o.id)
-    if (c === undefined) return
-    setCommune(c)
-    setCommuneText(`${c.name} (${c.postalCodes[0] ?? c.departement})`)
+    const c = calls.state.communeFound?.find((x) => x.code === o.id)
+    if (c !== undefined) calls.dispatch({ type: 'communeChosen', commune: c })
   }
 
   // ---- the treating GP: among the practitioners of the open slots --------------------------
   const practitioners = useMemo(() => practitionersOf([...slots.values()].filter((s) => isOpen(s, Date.now()))), [slots])
-  const gpOptions: ComboOption[] = useMemo(() => gp !== null ? [] : searchPractitioners(practitioners, gpText).map((p) => ({
+  const gpOptions: ComboOption[] = useMemo(() => gp !== null ? [] : searchPractitioners(practitioners, call.gpText).map((p) => ({
     id: p.id, label: doctorName(p.name), detail: `${PROFESSION_FR[p.profession]} · ${p.commune} · RPPS ${p.rpps}`
-  })), [practitioners, gpText, gp])
+  })), [practitioners, call.gpText, gp])
 
   // ---- one practitioner's agenda (a link from the SAS platform) ------------------------------
   const onlyName = useMemo(() => {
@@ -307,15 +285,11 @@ function Board () {
 
   function chooseGp (o: ComboOption): void {
     const p = practitioners.find((x) => x.id === o.id)
-    if (p === undefined) return
-    setGp(p)
-    setGpText(doctorName(p.name))
-    if (draft.hasTreatingGp === '') setDraft((d) => ({ ...d, hasTreatingGp: 'yes' }))
+    if (p !== undefined) calls.dispatch({ type: 'gpChosen', gp: p })
   }
 
   function onGpInput (text: string): void {
-    setGpText(text)
-    setGp(null)
+    calls.dispatch({ type: 'gpTyped', text })
     const digits = text.replace(/\s/g, '')
     if (/^\d{11}$/.test(digits)) {
       const p = practitioners.find((x) => x.rpps === digits)
@@ -324,232 +298,147 @@ function Board () {
   }
 
   // ---- what the list shows ------------------------------------------------------------------
-  const openSlots = [...slots.values()].filter((s) => isOpen(s, now))
-  const shown = openSlots.filter((s) => matchesFilters(s, filters) && !deferred.has(s.id))
-  const rows: Row[] = shown.map((s) => ({ slot: s, rank: rankOf(s, commune), fresh: (fresh.get(s.id) ?? 0) > now }))
-  for (const g of ghosts.values()) {
-    if (!slots.has(g.slot.id) && matchesFilters(g.slot, filters) && Date.parse(g.slot.start) > now) {
-      rows.push({ slot: g.slot, ghost: g.reason, rank: rankOf(g.slot, commune) })
-    }
-  }
-  const gpRows = gp === null ? [] : rows.filter((r) => r.slot.practitioner.id === gp.id)
-  const gpFree = gpRows.filter((r) => r.ghost === undefined && r.slot.status === 'free').length
-  const gpGroups = gpFree > 0 ? groupRows(gpRows, zoneOf, false) : []
-  const mainRows = gpGroups.length > 0 ? rows.filter((r) => r.slot.practitioner.id !== gp?.id) : rows
-  const groups = groupRows(mainRows, zoneOf)
-  const rowOrder = [...gpGroups, ...groups].flatMap((g) => g.days.flatMap((d) => d.rows)).map((r) => ({ id: r.slot.id, ghost: r.ghost !== undefined }))
-  const rowOrderRef = useRef(rowOrder)
-  rowOrderRef.current = rowOrder
+  const { shown, rows, gpFree, gpGroups, groups, order: rowOrder } =
+    boardView({ slots, ghosts: ghosts.values(), fresh, deferred, filters, commune, gp, now, zoneOf })
   const tabId = rowOrder.some((r) => r.id === focusedId && !r.ghost) ? focusedId : (rowOrder.find((r) => !r.ghost)?.id ?? null)
   const freeCount = shown.filter((s) => s.status === 'free').length
   const heldCount = shown.length - freeCount
 
-  // ---- actions --------------------------------------------------------------------------------
-  function lostHold (code: 'SLOT_TAKEN' | 'SLOT_HELD'): void {
-    const p = phaseRef.current
-    if (p.name !== 'hold') return
-    setPhase({ name: 'list' })
-    setNotice({ kind: 'error', text: `${frenchMessage(code)} Choisissez un autre créneau : les informations du patient sont conservées.` })
-    announce(frenchMessage(code))
-    setFocusedId(p.slot.id)
-    focusSoon(rowSelector(p.slot.id))
-  }
-
+  // ---- actions: each sends its request and dispatches the answer ------------------------------
   async function hold (slot: Slot): Promise<void> {
-    if (pendingRef.current !== null) return
-    let p = phaseRef.current
-    if (p.name === 'hold' && p.slot.id === slot.id) { firstFieldRef.current?.focus(); return }
-    if (p.name === 'hold' && p.busy !== null) return
-    if (p.name === 'booked' || p.name === 'endcall') { resetCall(); p = { name: 'list' } }
-    setPendingId(slot.id)
-    setNotice(null)
+    const s = calls.state
+    const previous = heldSlot(s)
+    if (s.holding === null && previous?.id === slot.id) { firstFieldRef.current?.focus(); return }
+    if (!calls.dispatch({ type: 'holdRequested', slotId: slot.id })) return
     setFocusedId(slot.id)
     try {
       const r = await live.hold(slot.id)
-      if (p.name === 'hold') live.release(p.slot.id).catch(() => {})
-      setPhase({ name: 'hold', slot: r.slot, expiresAt: r.expiresAt, key: randomId(), busy: null })
-      setErrors({})
-      setFormError(null)
+      if (previous !== null) live.release(previous.id).catch(() => {})
+      calls.dispatch({ type: 'holdGranted', slot: r.slot, expiresAt: r.expiresAt, key: randomId() })
       focusForm()
     } catch (err) {
-      const code = err instanceof ApiError ? err.code : ''
-      setNotice({ kind: 'error', text: code === 'SLOT_HELD' || code === 'SLOT_TAKEN' ? `${frenchOf(err)} Choisissez un autre créneau.` : frenchOf(err) })
-    } finally {
-      setPendingId(null)
+      calls.dispatch({ type: 'holdRefused', error: callError(err) })
     }
   }
 
   async function extend (): Promise<void> {
-    const p = phaseRef.current
-    if (p.name !== 'hold' || p.busy !== null) return
-    setPhase({ ...p, busy: 'extend' })
+    const held = heldSlot(calls.state)
+    if (held === null || !calls.dispatch({ type: 'extendRequested' })) return
     try {
-      const r = await live.hold(p.slot.id)
-      const cur = phaseRef.current
-      if (cur.name === 'hold' && cur.slot.id === p.slot.id) setPhase({ ...cur, slot: r.slot, expiresAt: r.expiresAt, busy: null })
+      const r = await live.hold(held.id)
+      calls.dispatch({ type: 'extended', slotId: held.id, slot: r.slot, expiresAt: r.expiresAt })
       announce('Délai prolongé.')
     } catch (err) {
-      const code = err instanceof ApiError ? err.code : ''
-      if (code === 'SLOT_HELD' || code === 'SLOT_TAKEN') { lostHold(code); return }
-      const cur = phaseRef.current
-      if (cur.name === 'hold') setPhase({ ...cur, busy: null })
-      setFormError(frenchOf(err))
+      const error = callError(err)
+      dispatchMayLose({ type: 'extendFailed', slotId: held.id, error }, lostCode(error.code))
     }
   }
 
   async function release (): Promise<void> {
-    const p = phaseRef.current
-    if (p.name !== 'hold' || p.busy === 'book' || p.busy === 'release') return
-    setPhase({ ...p, busy: 'release' })
+    const held = heldSlot(calls.state)
+    if (held === null || !calls.dispatch({ type: 'releaseRequested' })) return
+    let offline = false
     try {
-      await live.release(p.slot.id)
+      await live.release(held.id)
     } catch (err) {
       // Already free, taken or expired: nothing left to release. Offline: it expires by itself.
-      if (err instanceof ApiError && err.code === 'OFFLINE') setNotice({ kind: 'warn', text: 'Connexion interrompue : le créneau sera libéré de lui-même à la fin du délai.' })
+      offline = err instanceof ApiError && err.code === 'OFFLINE'
     }
-    setPhase({ name: 'list' })
-    setErrors({})
-    setFormError(null)
-    setFocusedId(p.slot.id)
-    focusSoon(rowSelector(p.slot.id))
+    calls.dispatch({ type: 'released', slotId: held.id, offline })
+    setFocusedId(held.id)
+    focusSoon(rowSelector(held.id))
   }
 
   async function book (): Promise<void> {
-    const p = phaseRef.current
-    if (p.name !== 'hold' || p.busy !== null) return
-    const body = {
-      patient: { lastName: draft.lastName, firstName: draft.firstName, birthDate: parseFrenchDate(draft.birthDate), phone: draft.phone },
-      ...(draft.reason.trim() !== '' ? { reason: draft.reason } : {}),
-      hasTreatingGp: draft.hasTreatingGp === '' ? undefined : draft.hasTreatingGp,
-      idempotencyKey: p.key
-    }
-    const parsed = BookingBody.safeParse(body)
-    const found = parsed.success ? {} : frenchFieldErrors(parsed.error.issues as unknown as IssueLike[])
-    if (found['patient.birthDate'] === undefined && /^\d{4}-\d{2}-\d{2}$/.test(body.patient.birthDate)) {
-      const today = todayIn(zoneOf(p.slot))
-      if (body.patient.birthDate > today) found['patient.birthDate'] = 'La date de naissance est dans le futur : vérifiez-la (JJ/MM/AAAA).'
-      else if (Number(body.patient.birthDate.slice(0, 4)) < Number(today.slice(0, 4)) - 125) found['patient.birthDate'] = 'Date de naissance improbable : vérifiez l’année (JJ/MM/AAAA).'
-    }
-    if (!parsed.success || Object.keys(found).length > 0) {
-      setErrors(found)
-      setFormError(null)
-      const first = Object.keys(FIELD_IDS).find((k) => found[k] !== undefined)
+    const s = calls.state
+    const p = s.phase
+    if (p.name !== 'hold' || holdBusy(s) !== null) return
+    const request = bookingRequest(s.draft, p.key, todayIn(zoneOf(p.slot)))
+    if (!request.ok) {
+      calls.dispatch({ type: 'bookRejected', errors: request.errors })
+      const first = firstInvalidField(request.errors)
       if (first !== undefined) focusSoon('#' + FIELD_IDS[first]!)
       return
     }
-    setErrors({})
-    setFormError(null)
-    setPhase({ ...p, busy: 'book' })
-    bookingSlotRef.current = p.slot.id
+    const { body } = request
+    calls.dispatch({ type: 'bookRequested', slotId: p.slot.id })
     try {
-      const booking = await live.book(p.slot.id, parsed.data)
-      const patientName = `${parsed.data.patient.lastName.toUpperCase()} ${parsed.data.patient.firstName}`
-      const next: Phase = { name: 'booked', slot: p.slot, booking, patientName, hasTreatingGp: parsed.data.hasTreatingGp, callLog: 'pending' }
-      setPhase(next)
+      const booking = await live.book(p.slot.id, body)
+      const patientName = `${body.patient.lastName.toUpperCase()} ${body.patient.firstName}`
+      calls.dispatch({ type: 'booked', slot: p.slot, booking, patientName, hasTreatingGp: body.hasTreatingGp })
       focusConfirmation()
-      void logBooked(next)
+      void logBooked(s.commune)
     } catch (err) {
-      const code = err instanceof ApiError ? err.code : ''
-      if (code === 'SLOT_TAKEN' || code === 'SLOT_HELD') { bookingSlotRef.current = null; lostHold(code); return }
-      const cur = phaseRef.current
-      if (cur.name === 'hold') setPhase({ ...cur, busy: null })
-      if (err instanceof ApiError && code === 'VALIDATION') {
-        setErrors(frenchFieldErrors(err.details as IssueLike[]))
-        setFormError(err.french)
-      } else {
-        setFormError(code === 'OFFLINE'
-          ? `${frenchOf(err)} Un nouvel envoi ne réservera pas deux fois.`
-          : frenchOf(err))
-      }
-    } finally {
-      bookingSlotRef.current = null
+      const error = callError(err)
+      dispatchMayLose({ type: 'bookFailed', slotId: p.slot.id, error }, lostCode(error.code))
     }
   }
 
-  async function logBooked (p: Extract<Phase, { name: 'booked' }>): Promise<void> {
+  /** Writes the booked call to the call log (with the patient's commune, when known). */
+  async function logBooked (patientCommune: Commune | null): Promise<void> {
+    const p = calls.state.phase
+    if (p.name !== 'booked') return
     const body: CallBody = {
       outcome: 'booked', kind: p.slot.kind, hasTreatingGp: p.hasTreatingGp, bookingId: p.booking.id, cptsId: p.slot.cptsId,
-      ...(commune !== null ? { communeCode: commune.code } : {})
+      ...(patientCommune !== null ? { communeCode: patientCommune.code } : {})
     }
-    let state: CallLogState = 'ok'
-    try { await api('POST', '/api/calls', body) } catch { state = 'error' }
-    const cur = phaseRef.current
-    if (cur.name === 'booked' && cur.booking.id === p.booking.id) setPhase({ ...cur, callLog: state })
-  }
-
-  function resetCall (): void {
-    setCommune(null)
-    setCommuneText('')
-    setCommuneFound(null)
-    setGp(null)
-    setGpText('')
-    setDraft(EMPTY_PATIENT)
-    setErrors({})
-    setFormError(null)
-    setNotice(null)
-    setPhase({ name: 'list' })
+    let ok = true
+    try { await api('POST', '/api/calls', body) } catch { ok = false }
+    calls.dispatch({ type: 'callLogged', bookingId: p.booking.id, ok })
   }
 
   function newCall (): void {
-    const p = phaseRef.current
-    if (p.name === 'hold') live.release(p.slot.id).catch(() => {})
-    resetCall()
+    const held = heldSlot(calls.state)
+    if (held !== null) live.release(held.id).catch(() => {})
+    calls.dispatch({ type: 'newCall' })
     focusSoon('#patient-commune')
   }
 
   function openEndCall (): void {
-    const p = phaseRef.current
-    if (p.name === 'endcall') { focusSoon('#end-call-form input:checked, #end-call-form input'); return }
-    if (p.name === 'hold') live.release(p.slot.id).catch(() => {})
-    setPhase({ name: 'endcall', busy: false, error: null })
+    const s = calls.state
+    if (s.phase.name === 'endcall') { focusSoon('#end-call-form input:checked, #end-call-form input'); return }
+    const held = heldSlot(s)
+    if (held !== null) live.release(held.id).catch(() => {})
+    calls.dispatch({ type: 'endCallOpened' })
     focusSoon('#end-call-form input')
   }
 
   function closeEndCall (): void {
-    setPhase({ name: 'list' })
+    calls.dispatch({ type: 'endCallClosed' })
     focusSoon('#end-call-open')
   }
 
   async function submitEndCall (v: EndCallValues): Promise<void> {
-    const p = phaseRef.current
-    if (p.name !== 'endcall' || p.busy) return
-    setPhase({ ...p, busy: true, error: null })
+    const patientCommune = calls.state.commune
+    if (!calls.dispatch({ type: 'endCallSent' })) return
     const body: CallBody = {
       outcome: v.outcome, kind: v.kind, hasTreatingGp: v.hasTreatingGp,
-      ...(commune !== null ? { communeCode: commune.code } : {}),
+      ...(patientCommune !== null ? { communeCode: patientCommune.code } : {}),
       ...(filters.cptsId !== '' ? { cptsId: filters.cptsId } : {})
     }
     try {
       await api('POST', '/api/calls', body)
-      resetCall()
-      setNotice({ kind: 'ok', text: `Appel enregistré : ${CALL_OUTCOME_FR[v.outcome]}. Prêt pour l’appel suivant.` })
+      calls.dispatch({ type: 'endCallLogged', outcome: v.outcome })
       focusSoon('#patient-commune')
     } catch (err) {
-      setPhase({ name: 'endcall', busy: false, error: frenchOf(err) })
+      calls.dispatch({ type: 'endCallFailed', error: callError(err) })
     }
   }
 
-  const endInitial = (): { outcome: EndOutcome | null, kind: SlotKind, hasTreatingGp: HasTreatingGp } => ({
-    outcome: gp !== null && gpFree === 0 ? 'redirected_treating_gp' : freeCount === 0 ? 'no_slot' : null,
-    kind: filters.kind === '' ? 'snp' : filters.kind,
-    hasTreatingGp: draft.hasTreatingGp !== '' ? draft.hasTreatingGp : gp !== null ? 'yes' : 'unknown'
-  })
-
   // ---- keyboard -------------------------------------------------------------------------------
   function moveFocus (delta: number | 'first' | 'last'): void {
-    const order = rowOrderRef.current
-    const usable = order.filter((r) => !r.ghost)
+    const usable = rowOrder.filter((r) => !r.ghost)
     if (usable.length === 0) return
     let target: string | undefined
     if (delta === 'first') target = usable[0]!.id
     else if (delta === 'last') target = usable[usable.length - 1]!.id
     else {
       const current = document.activeElement?.closest('[data-slot-id]')?.getAttribute('data-slot-id') ?? null
-      const i = current === null ? -1 : order.findIndex((r) => r.id === current)
+      const i = current === null ? -1 : rowOrder.findIndex((r) => r.id === current)
       if (i < 0) target = (delta > 0 ? usable[0] : usable[usable.length - 1])!.id
       else {
-        const rest = delta > 0 ? order.slice(i + 1) : order.slice(0, i).reverse()
-        target = rest.find((r) => !r.ghost)?.id ?? order[i]!.id
+        const rest = delta > 0 ? rowOrder.slice(i + 1) : rowOrder.slice(0, i).reverse()
+        target = rest.find((r) => !r.ghost)?.id ?? rowOrder[i]!.id
       }
     }
     setFocusedId(target)
@@ -560,7 +449,7 @@ function Board () {
     if (e.defaultPrevented || e.isComposing) return
     const target = e.target instanceof HTMLElement ? e.target : null
     const typing = target?.closest('input, textarea, select, [contenteditable="true"]') != null
-    const p = phaseRef.current
+    const p = calls.state.phase
     if (e.key === 'Escape') {
       if (p.name === 'hold') { e.preventDefault(); void release() } else if (p.name === 'endcall') { e.preventDefault(); closeEndCall() }
       return
@@ -573,8 +462,7 @@ function Board () {
       return
     }
     if (typing || e.ctrlKey || e.metaKey || e.altKey) return
-    // While a hold is on its way the next keystrokes are meant for the form, not for shortcuts.
-    if (pendingRef.current !== null) return
+    if (shortcutsPaused(calls.state)) return
     const inList = target?.closest('[data-slot-id]') != null
     switch (e.key) {
       case '/': e.preventDefault(); communeRef.current?.focus(); communeRef.current?.select(); break
@@ -601,21 +489,21 @@ function Board () {
   // ---- render ---------------------------------------------------------------------------------
   const ctx: RowContext = {
     now, zoneOf, cptsName, focusedId: tabId,
-    activeId: phase.name === 'hold' ? phase.slot.id : null,
-    activeExpired: phase.name === 'hold' && secondsLeft(phase.expiresAt, now) === 0,
-    pendingId,
+    activeId: heldSlot(call)?.id ?? null,
+    activeExpired: holdExpired(call, now),
+    pendingId: call.holding,
     onHold: (s) => { void hold(s) },
     onFocusRow: setFocusedId
   }
   const statusText = status === 'live' ? 'En direct' : status === 'connecting' ? 'connexion…' : status === 'ended' ? liveStatusLabel(status, live.endedMessage) : 'reconnexion…'
   const gpHint = gp === null
-    ? (gpText.trim() !== '' && gpOptions.length === 0 ? 'Aucun créneau ouvert de ce médecin.' : 'Ses créneaux libres passent en tête.')
+    ? (call.gpText.trim() !== '' && gpOptions.length === 0 ? 'Aucun créneau ouvert de ce médecin.' : 'Ses créneaux libres passent en tête.')
     : gpFree > 0
       ? `RPPS ${gp.rpps} · ${gpFree} créneau${gpFree > 1 ? 'x' : ''} libre${gpFree > 1 ? 's' : ''}, en tête de liste.`
       : `RPPS ${gp.rpps} · aucun créneau libre : réorientez vers son cabinet (fin d’appel).`
   const communeHint = commune !== null
     ? 'Classement : commune, intercommunalité, département.'
-    : communeFound !== null && communeFound.length === 0 ? 'Aucune commune trouvée.' : 'Classe les créneaux par proximité.'
+    : call.communeFound !== null && call.communeFound.length === 0 ? 'Aucune commune trouvée.' : 'Classe les créneaux par proximité.'
   const hasPanel = phase.name !== 'list'
   const heldPhase = phase.name === 'hold' ? phase : null
 
@@ -640,18 +528,18 @@ function Board () {
         <div class={'rg-main' + (status === 'live' ? '' : ' is-stale')}>
           <section class='rg-call card' aria-label='Appel en cours'>
             <Combobox id='patient-commune' label='Commune du patient' shortcut='/' inputRef={communeRef}
-              value={communeText} chosen={commune !== null} options={commune !== null ? [] : communeOptions}
+              value={call.communeText} chosen={commune !== null} options={commune !== null ? [] : communeOptions}
               placeholder='Nom ou code postal'
-              onInput={(t) => { setCommuneText(t); setCommune(null) }}
+              onInput={(text) => calls.dispatch({ type: 'communeTyped', text })}
               onSelect={chooseCommune}
-              onClear={() => { setCommune(null); setCommuneText(''); setCommuneFound(null); communeRef.current?.focus() }}
+              onClear={() => { calls.dispatch({ type: 'communeCleared' }); communeRef.current?.focus() }}
               hint={communeHint} />
             <Combobox id='treating-gp' label='Médecin traitant' shortcut='t' inputRef={gpRef}
-              value={gpText} chosen={gp !== null} options={gpOptions}
+              value={call.gpText} chosen={gp !== null} options={gpOptions}
               placeholder='Nom ou RPPS'
               onInput={onGpInput}
               onSelect={chooseGp}
-              onClear={() => { setGp(null); setGpText(''); gpRef.current?.focus() }}
+              onClear={() => { calls.dispatch({ type: 'gpCleared' }); gpRef.current?.focus() }}
               hint={gpHint} />
           </section>
 
@@ -716,26 +604,26 @@ function Board () {
         </div>
 
         <aside class='rg-panel' aria-label='Réservation'>
-          {notice !== null && (
-            <p class={`banner banner-${notice.kind === 'ok' ? 'ok' : notice.kind === 'warn' ? 'warn' : 'error'}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
-              {notice.text}
+          {call.notice !== null && (
+            <p class={`banner banner-${call.notice.kind === 'ok' ? 'ok' : call.notice.kind === 'warn' ? 'warn' : 'error'}`} role={call.notice.kind === 'error' ? 'alert' : 'status'}>
+              {call.notice.text}
             </p>
           )}
           {heldPhase !== null && (
             <HoldPanel slot={heldPhase.slot} zone={zoneOf(heldPhase.slot)} cptsName={cptsName(heldPhase.slot.cptsId)}
-              expiresAt={heldPhase.expiresAt} now={now} busy={heldPhase.busy}
-              draft={draft} onDraft={(patch) => setDraft((d) => ({ ...d, ...patch }))}
-              errors={errors} formError={formError}
+              expiresAt={heldPhase.expiresAt} now={now} busy={holdBusy(call)}
+              draft={call.draft} onDraft={(patch) => calls.dispatch({ type: 'draftEdited', patch })}
+              errors={call.errors} formError={call.formError}
               onBook={() => { void book() }} onExtend={() => { void extend() }} onCancel={() => { void release() }}
               firstFieldRef={firstFieldRef} />
           )}
           {phase.name === 'booked' && (
             <Confirmation slot={phase.slot} booking={phase.booking} zone={zoneOf(phase.slot)} cptsName={cptsName(phase.slot.cptsId)}
               patientName={phase.patientName} callLog={phase.callLog}
-              onRetryLog={() => { void logBooked(phase) }} onNewCall={newCall} newCallRef={newCallRef} />
+              onRetryLog={() => { void logBooked(commune) }} onNewCall={newCall} newCallRef={newCallRef} />
           )}
           {phase.name === 'endcall' && (
-            <EndCallPanel commune={commune} initial={endInitial()} busy={phase.busy} error={phase.error}
+            <EndCallPanel commune={commune} initial={endCallDefaults(call, { gpFree, freeCount, kind: filters.kind })} busy={phase.busy} error={phase.error}
               onSubmit={(v) => { void submitEndCall(v) }} onClose={closeEndCall} />
           )}
           {phase.name === 'list' && (

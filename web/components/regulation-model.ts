@@ -1,9 +1,9 @@
 /**
  * What the regulation board shows, as pure functions: which slots are open, how they are
- * filtered, ranked by the patient's commune and grouped by day, and how they are named in
- * announcements.
+ * filtered, ranked by the patient's commune and grouped by day, and what the polite live region
+ * says when they change.
  */
-import type { Slot, SlotKind, SlotMode } from '../../shared/schemas/slots.js'
+import type { EventType, Slot, SlotKind, SlotMode } from '../../shared/schemas/slots.js'
 import { doctorName, fold, formatDayOf, formatTime, groupBy, localDateOf } from '../lib/format.js'
 
 /** A commune as GET /api/communes answers it. */
@@ -75,6 +75,56 @@ export function groupRows (rows: Row[], zoneOf: (s: Slot) => string, byRank = tr
   }))
 }
 
+/** A row whose slot left the feed, kept on screen (faded) until `until`. */
+export interface Ghost { slot: Slot, reason: GhostReason, until: number }
+
+/** The rows in screen order, for moving the focus: ghosts can be passed over. */
+export interface RowRef { id: string, ghost: boolean }
+
+export interface BoardView {
+  /** The open slots listed (ghosts aside). */
+  shown: Slot[]
+  rows: Row[]
+  /** Free slots of the treating GP: their block shows only when there is one. */
+  gpFree: number
+  gpGroups: RankGroup[]
+  groups: RankGroup[]
+  order: RowRef[]
+}
+
+/**
+ * What the board lists at `now`: the open slots that pass the filters (less those held back
+ * while the pointer is on the list), ranked by the patient's commune, and the rows that just
+ * left, faded; the treating GP's slots first in a block of their own when one of them is free.
+ */
+export function boardView (o: {
+  slots: ReadonlyMap<string, Slot>
+  ghosts: Iterable<Ghost>
+  fresh: ReadonlyMap<string, number>
+  deferred: ReadonlySet<string>
+  filters: Filters
+  commune: Commune | null
+  gp: PractitionerRef | null
+  now: number
+  zoneOf: (s: Slot) => string
+}): BoardView {
+  const { filters, commune, gp, now } = o
+  const shown = [...o.slots.values()].filter((s) => isOpen(s, now) && matchesFilters(s, filters) && !o.deferred.has(s.id))
+  const rows: Row[] = shown.map((s) => ({ slot: s, rank: rankOf(s, commune), fresh: (o.fresh.get(s.id) ?? 0) > now }))
+  for (const g of o.ghosts) {
+    if (!o.slots.has(g.slot.id) && matchesFilters(g.slot, filters) && Date.parse(g.slot.start) > now) {
+      rows.push({ slot: g.slot, ghost: g.reason, rank: rankOf(g.slot, commune) })
+    }
+  }
+  const gpRows = gp === null ? [] : rows.filter((r) => r.slot.practitioner.id === gp.id)
+  const gpFree = gpRows.filter((r) => r.ghost === undefined && r.slot.status === 'free').length
+  const gpGroups = gpFree > 0 ? groupRows(gpRows, o.zoneOf, false) : []
+  const mainRows = gpGroups.length > 0 ? rows.filter((r) => r.slot.practitioner.id !== gp?.id) : rows
+  const groups = groupRows(mainRows, o.zoneOf)
+  const order = [...gpGroups, ...groups].flatMap((g) => g.days.flatMap((d) => d.rows)).map((r) => ({ id: r.slot.id, ghost: r.ghost !== undefined }))
+  return { shown, rows, gpFree, gpGroups, groups, order }
+}
+
 /** The practitioners of the list, once each, by name. */
 export function practitionersOf (slots: Iterable<Slot>): PractitionerRef[] {
   const out = new Map<string, PractitionerRef>()
@@ -96,4 +146,31 @@ export function searchPractitioners (list: PractitionerRef[], text: string): Pra
 /** 'lundi 13 juillet 12:00, Dr Marie Durand' */
 export function slotLabel (slot: Slot, zone: string): string {
   return `${formatDayOf(slot.start, zone)} ${formatTime(slot.start, zone)}, ${doctorName(slot.practitioner.name)}`
+}
+
+/** Why a row that left the feed stays a moment: taken, withdrawn by its practitioner, or just gone. */
+export const ghostReason = (event: EventType): GhostReason =>
+  event === 'slot.booked' ? 'booked' : event === 'slot.withdrawn' ? 'withdrawn' : 'gone'
+
+/** What the live region says about another regulator's change to a slot (`label`: see slotLabel), or null. */
+export function feedAnnouncement (event: EventType, slot: Slot, previous: Slot | undefined, label: string): string | null {
+  switch (event) {
+    case 'slot.published': return `Nouveau créneau : ${label}.`
+    case 'slot.held': return slot.hold?.by === 'other' && previous?.status !== 'held' ? `Créneau en cours de réservation : ${label}.` : null
+    case 'slot.released': return previous?.hold?.by === 'other' ? `Créneau de nouveau libre : ${label}.` : null
+    case 'booking.cancelled': return `Créneau libéré par une annulation : ${label}.`
+    case 'slot.booked': return `Créneau pris : ${label}.`
+    case 'slot.withdrawn': return previous !== undefined ? `Créneau retiré : ${label}.` : null
+    default: return null
+  }
+}
+
+/** After a resynchronisation (the feed missed events): how many slots came and went. */
+export function resyncAnnouncement (added: number, removed: number): string {
+  return `Liste mise à jour : ${added} créneau${added > 1 ? 'x' : ''} apparu${added > 1 ? 's' : ''}, ${removed} parti${removed > 1 ? 's' : ''}.`
+}
+
+/** Announcements queued together, as one sentence: up to three in full, else the first two and a count. */
+export function batchAnnouncements (texts: string[]): string {
+  return texts.length <= 3 ? texts.join(' ') : `${texts.slice(0, 2).join(' ')} Et ${texts.length - 2} autres changements.`
 }
