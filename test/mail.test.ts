@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser'
-import { SMTPServer } from 'smtp-server'
+import type { AddressObject, ParsedMail } from 'mailparser'
 import { openSqlite } from '../db/connection.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { buildApp } from '../server/app.js'
@@ -15,7 +14,9 @@ import { bootstrapAdmin } from '../server/bootstrap.js'
 import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
 import { ADMIN, build, T0 } from './helpers/build.js'
+import { SMTPServer } from 'smtp-server'
 import { publishSlot, territory } from './helpers/fixtures.js'
+import { startSmtp } from './helpers/smtp.js'
 
 const PATIENT = { lastName: 'Martin', firstName: 'Anne', birthDate: '1980-01-02', phone: '06 12 34 56 78' }
 const BOOKING = { patient: PATIENT, reason: 'fièvre depuis trois jours', hasTreatingGp: 'no' }
@@ -24,35 +25,6 @@ const PATIENT_TRACES = ['Martin', 'Anne', '1980', '06 12 34 56 78', '0612345678'
 const QUIET = { DELIVERY_POLL_MS: '3600000', SESSION_HOURS: '2160', PUBLIC_URL: 'https://creneaux.example.fr' }
 
 interface Teardown { teardown: (fn: () => unknown) => void }
-interface Smtp { port: number, mails: ParsedMail[], close: () => Promise<void> }
-
-/** A real SMTP server on localhost that keeps every message it accepts, parsed. */
-async function startSmtp (t: Teardown, port = 0): Promise<Smtp> {
-  const mails: ParsedMail[] = []
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData (stream, _session, callback) {
-      simpleParser(stream).then((m) => { mails.push(m); callback() }, callback)
-    }
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, '127.0.0.1', () => resolve())
-  })
-  const address = server.server.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  let open = true
-  const close = async (): Promise<void> => {
-    if (!open) return
-    open = false
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-  }
-  t.teardown(close)
-  return { port: address.port, mails, close }
-}
-
 /** A port nothing listens on (yet). */
 async function freePort (): Promise<number> {
   const s = createServer()

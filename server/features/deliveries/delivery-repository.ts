@@ -49,8 +49,10 @@ export async function insertDelivery (db: Db, d: NewDelivery): Promise<boolean> 
 }
 
 /**
- * Deliveries of the channel due now, in event order. One whose booking has an earlier delivery
- * still pending on the channel waits for it: the SAS must have the appointment before its update.
+ * Deliveries of the channel due now, in event order. One waits while an earlier delivery of the
+ * same slot is still pending on the channel — of its own booking (the SAS must have the
+ * appointment before its update) or of an earlier booking of that slot (book, cancel, rebook:
+ * the last mail must say the slot is booked, not free).
  */
 export async function dueDeliveries (db: Db, channel: string, now: Date, limit: number): Promise<DeliveryRow[]> {
   return await db.selectFrom('deliveries as d').selectAll('d')
@@ -58,9 +60,12 @@ export async function dueDeliveries (db: Db, channel: string, now: Date, limit: 
     .where('d.sent_at', 'is', null).where('d.failed_at', 'is', null)
     .where('d.next_attempt_at', '<=', now.toISOString())
     .where(({ not, exists, selectFrom }) => not(exists(
-      selectFrom('deliveries as e').select('e.id')
+      selectFrom('deliveries as e')
+        .innerJoin('bookings as be', 'be.id', 'e.booking_id')
+        .innerJoin('bookings as bd', 'bd.slot_id', 'be.slot_id')
+        .select('e.id')
+        .whereRef('bd.id', '=', 'd.booking_id')
         .whereRef('e.channel', '=', 'd.channel')
-        .whereRef('e.booking_id', '=', 'd.booking_id')
         .whereRef('e.event_seq', '<', 'd.event_seq')
         .where('e.sent_at', 'is', null).where('e.failed_at', 'is', null)
     )))
