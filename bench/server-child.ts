@@ -33,7 +33,9 @@ if (DATA_DIR === '') {
   process.exit(1)
 }
 // Holds last longer than the run, so that none expires between a hold and its booking.
-const config = loadConfig({ DATA_DIR, HOST: '127.0.0.1', PORT: '0', HOLD_SECONDS: '1800', LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT: '100000', LOGIN_ADDRESS_RATE_LIMIT: '100000' })
+const config = loadConfig({ DATA_DIR, HOST: '127.0.0.1', PORT: '0', HOLD_SECONDS: '1800', LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT: '100000', LOGIN_ADDRESS_RATE_LIMIT: '100000',
+  // 550 sockets from one address, 50 on each GP account: the limits for hostile clients do not apply here.
+  MAX_CONNECTIONS_PER_ADDRESS: '0', LIVE_MAX_SOCKETS_PER_ACCOUNT: '10000', LIVE_COMMANDS_PER_SECOND: '10000' })
 const db = openSqlite(config.dbFile)
 let app: FastifyInstance | undefined
 
