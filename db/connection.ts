@@ -17,6 +17,8 @@ export function openSqlite (file: string): Db {
   const sqlite = new SQLite(file)
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
+  // Erased values (the retention purge of patient data) are overwritten with zeros in the file.
+  sqlite.pragma('secure_delete = ON')
   // Never block the event loop on a lock held by another connection: wait on a timer instead.
   sqlite.pragma('busy_timeout = 0')
   // Durable enough with WAL (a power cut may lose the last commit, never corrupt the file).

@@ -17,6 +17,7 @@ import errors from './plugins/errors.js'
 import auth from './plugins/auth.js'
 import requestGuards from './plugins/request-guards.js'
 import livePlugin from './features/live/live-plugin.js'
+import retentionPlugin from './features/retention/retention-plugin.js'
 import sessionRoutes from './features/session/session-routes.js'
 import cptsRoutes from './features/cpts/cpts-routes.js'
 import usersRoutes from './features/users/users-routes.js'
@@ -133,6 +134,8 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(livePlugin)
   // E-mail notices and appointments to the SAS platform, from the event log, off the request path.
   await app.register(deliveriesPlugin)
+  // Patient data erased PATIENT_DATA_MONTHS after their slot, at start and daily.
+  await app.register(retentionPlugin)
 
   await app.register(sessionRoutes)
   await app.register(cptsRoutes)

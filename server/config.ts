@@ -46,6 +46,7 @@ const EnvSchema = z.object({
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(200),
   LOGIN_ADDRESS_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
+  PATIENT_DATA_MONTHS: z.coerce.number().int().min(1).max(240).default(12),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 })
 
@@ -72,6 +73,8 @@ export interface Config {
   /** Season report: honored snp bookings counted per practitioner and ISO week, at most. */
   majorationWeeklyCap: number
   logLevel: string
+  /** Months after its slot that a booking's patient identity and reasons are kept; then erased. */
+  patientDataMonths: number
   /** Largest request body of a JSON route. */
   bodyLimitBytes: number
   /** Largest season import (CSV). */
@@ -165,6 +168,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     majorationEuros: e.MAJORATION_EUROS,
     majorationWeeklyCap: e.MAJORATION_WEEKLY_CAP,
     logLevel: e.LOG_LEVEL,
+    patientDataMonths: e.PATIENT_DATA_MONTHS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,

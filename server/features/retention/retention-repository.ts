@@ -1,0 +1,33 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/types.js'
+
+type Db = Kysely<Database>
+
+/**
+ * Up to `limit` bookings still holding patient identity, a reason or a cancel reason (which
+ * often names the patient), whose slot ended before `cutoff`.
+ */
+export async function bookingsWithPatientDataBefore (db: Db, cutoff: string, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('bookings').innerJoin('slots', 'slots.id', 'bookings.slot_id')
+    .select('bookings.id')
+    .where('slots.end_at', '<', cutoff)
+    .where((eb) => eb.or([
+      eb('bookings.patient_last_name', 'is not', null),
+      eb('bookings.patient_first_name', 'is not', null),
+      eb('bookings.patient_birth_date', 'is not', null),
+      eb('bookings.patient_phone', 'is not', null),
+      eb('bookings.reason', 'is not', null),
+      eb('bookings.cancel_reason', 'is not', null)
+    ]))
+    .orderBy('bookings.id').limit(limit).execute()
+  return rows.map((r) => r.id)
+}
+
+/** Erases the patient fields of these bookings; the booking itself (slot, times, outcome, treating-GP answer) stays. */
+export async function erasePatientData (db: Db, bookingIds: readonly string[]): Promise<number> {
+  if (bookingIds.length === 0) return 0
+  const r = await db.updateTable('bookings').set({
+    patient_last_name: null, patient_first_name: null, patient_birth_date: null, patient_phone: null, reason: null, cancel_reason: null
+  }).where('id', 'in', [...bookingIds]).executeTakeFirst()
+  return Number(r.numUpdatedRows)
+}
