@@ -136,6 +136,16 @@ export interface EventsTable {
   payload: string
 }
 
+/**
+ * PostgreSQL only (migration 0002): the last seq handed out. A writer takes the next one with
+ * `UPDATE events_counter SET last = last + 1 RETURNING last` in its transaction, so that seqs
+ * are gapless and in commit order (SQLite's single writer gets that from autoincrement).
+ */
+export interface EventsCounterTable {
+  id: Generated<number>
+  last: number
+}
+
 export interface CallsTable {
   id: string
   at: string
@@ -189,6 +199,8 @@ export interface Database {
   slots: SlotsTable
   bookings: BookingsTable
   events: EventsTable
+  /** PostgreSQL only. */
+  events_counter: EventsCounterTable
   calls: CallsTable
   cpts: CptsTable
   users: UsersTable

@@ -13,7 +13,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { DateTime } from 'luxon'
-import { openSqlite, type Db } from '../db/connection.js'
+import type { Db } from '../db/connection.js'
+import { describeDatabase, openDatabase } from '../db/open.js'
 import { migrateToLatest } from '../db/migrate.js'
 import type { Clock } from '../server/clock.js'
 import type { Config } from '../server/config.js'
@@ -36,7 +37,7 @@ import { seasonCalls, seasonCsv, seasonSlots } from './demo-season.js'
 export { DEMO_PASSWORD, SEASON } from './demo-data.js'
 
 export interface DemoOptions {
-  /** Settings as the server reads them (`loadConfig`): the database is `config.dbFile`. */
+  /** Settings as the server reads them (`loadConfig`): the database is `config.databaseUrl`, else `config.dbFile`. */
   config: Config
   /** Now: the system clock from the command line, a fixed instant in tests. */
   clock: Clock
@@ -121,7 +122,7 @@ async function ensureUser (db: Db, input: unknown, actor: { id: string | null, i
 /** Builds (or completes) the demo in the database of `config`; see the file's comment. */
 export async function buildDemo (opts: DemoOptions): Promise<DemoResult> {
   const log = opts.log ?? ((): void => {})
-  const db = openSqlite(opts.config.dbFile)
+  const db = openDatabase(opts.config)
   try {
     return await build(db, opts, log)
   } finally {
@@ -289,7 +290,7 @@ export function summaryLines (r: DemoResult, config: Config): string[] {
   }[r.status]
   const lines = [
     '',
-    `${head} — database ${config.dbFile}`,
+    `${head} — database ${describeDatabase(config)}`,
     '',
     'Territory (Europe/Paris):',
     ...r.cpts.map((c) => `  ${c.name.padEnd(24)} ${String(c.gps).padStart(2)} GPs, ${c.psychiatrists} psychiatrist${c.psychiatrists > 1 ? 's' : ''}`),

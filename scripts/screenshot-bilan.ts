@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { chromium } from 'playwright-core'
-import { openSqlite } from '../db/connection.js'
+import { openDatabase } from '../db/open.js'
 import { buildApp } from '../server/app.js'
 import { ManualClock, systemClock } from '../server/clock.js'
 import { loadConfig, projectRoot } from '../server/config.js'
@@ -30,7 +30,7 @@ try {
   const demo = await buildDemo({ config, clock: new ManualClock(DEMO_NOW) })
   const board = demo.accounts.find((a) => a.role === 'board')
   if (board === undefined) throw new Error('the demo has no board account')
-  const db = openSqlite(config.dbFile)
+  const db = openDatabase(config)
   const app = await buildApp({ config, db, clock: systemClock, logger: { level: 'warn' } })
   const base = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('[::1]', 'localhost')
   // Date fields follow the browser's own language, taken from LANGUAGE; French needs Chromium's

@@ -10,6 +10,7 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL').optional(),
   HOLD_SECONDS: z.coerce.number().int().min(5).max(3600).default(180),
   ADMIN_EMAIL: z.string().optional(),
   ADMIN_PASSWORD: z.string().optional(),
@@ -54,8 +55,10 @@ export interface Config {
   port: number
   host: string
   dataDir: string
-  /** The SQLite file, or `:memory:`. */
+  /** The SQLite file, or `:memory:` (unused when `databaseUrl` is set). */
   dbFile: string
+  /** PostgreSQL instead of SQLite: `postgres://user:password@host:5432/db`; null = the SQLite file. */
+  databaseUrl: string | null
   holdSeconds: number
   adminEmail: string | undefined
   adminPassword: string | undefined
@@ -156,6 +159,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     host: e.HOST,
     dataDir,
     dbFile: join(dataDir, 'creneaux.sqlite'),
+    databaseUrl: e.DATABASE_URL ?? null,
     holdSeconds: e.HOLD_SECONDS,
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,

@@ -1,6 +1,6 @@
 // Starts Créneaux: settings, database (migrated), first admin, then listen until a signal.
-import { openSqlite } from '../db/connection.js'
 import { migrateToLatest } from '../db/migrate.js'
+import { describeDatabase, openDatabase } from '../db/open.js'
 import { buildApp } from './app.js'
 import { bootstrapAdmin } from './bootstrap.js'
 import { systemClock } from './clock.js'
@@ -10,7 +10,7 @@ import { fhirHttpsOptions, httpsOptions } from './features/fhir/tls.js'
 import { listenForFhir, type FhirListener } from './features/fhir/fhir-listener.js'
 
 const config = loadConfig(process.env)
-const db = openSqlite(config.dbFile)
+const db = openDatabase(config)
 await migrateToLatest(db)
 const admin = await bootstrapAdmin(db, config, systemClock.now())
 // TLS_CERT/TLS_KEY: https here (TLS_CLIENT_CA adds mTLS for the SAS platform); else http, e.g. behind a proxy.
@@ -36,7 +36,7 @@ if (fhirHttps !== undefined && config.fhirTlsPort !== null) fhirListener = await
 // The commune list takes ~0.4 s to parse: do it now rather than in the first regulator's request.
 setImmediate(preloadCommunes)
 const url = address.replace('[::1]', 'localhost').replace(/^http:/, https === undefined ? 'http:' : 'https:')
-console.log(`\nCréneaux is running on ${url}  (database: ${config.dbFile})`)
+console.log(`\nCréneaux is running on ${url}  (database: ${describeDatabase(config)})`)
 if (fhirListener !== null) console.log(`FHIR for the SAS platform, with client certificates (mTLS): ${fhirListener.url.replace('[::1]', 'localhost')}/fhir`)
 if (admin !== null) {
   console.log(admin.generatedPassword === null

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
 import type { FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import { openSqlite } from '../db/connection.js'
+import { openDatabase } from '../db/open.js'
 import { buildDemo, SEASON } from '../scripts/demo-build.js'
 import { buildApp } from '../server/app.js'
 import { ManualClock } from '../server/clock.js'
@@ -15,6 +12,7 @@ import {
   kindsCsv, percentCell, PRACTITIONER_HEADERS, practitionersCsv, SUMMARY_HEADERS, summaryCsv, toCsv, WEEK_HEADERS, weeksCsv
 } from '../web/lib/csv.js'
 import { build, signIn } from './helpers/build.js'
+import { testStorage } from './helpers/database.js'
 import { PASSWORD, practitionerProfile, territory } from './helpers/fixtures.js'
 
 /**
@@ -232,12 +230,11 @@ t.test('a small season through the API, parsed back', async (t) => {
 
 /** The demo's 2020 season, as the board downloads it from /bilan: every table, with and without filters. */
 t.test('the demo season, parsed back', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'creneaux-csv-'))
-  t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
-  const config = loadConfig({ DATA_DIR: dir, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000' })
+  const storage = await testStorage(t, 'creneaux-csv-')
+  const config = loadConfig({ ...storage.env, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000' })
   const clock = new ManualClock('2026-11-02T09:00:00.000Z')
   const demo = await buildDemo({ config, clock })
-  const db = openSqlite(config.dbFile)
+  const db = openDatabase(config)
   const app = await buildApp({ config, db, clock })
   await app.ready()
   t.teardown(async () => { await app.close(); await db.destroy() })

@@ -1,15 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
-import { openSqlite } from '../db/connection.js'
 import { migrateToLatest } from '../db/migrate.js'
+import { openDatabase } from '../db/open.js'
 import { buildApp } from '../server/app.js'
 import { bootstrapAdmin } from '../server/bootstrap.js'
 import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
 import { buildDemo, DemoRefusedError, SEASON, summaryLines } from '../scripts/demo-build.js'
 import { signIn } from './helpers/build.js'
+import { testStorage } from './helpers/database.js'
 import { bearerToken, countRows } from './helpers/fixtures.js'
 import { validateR4 } from './helpers/fhir-validate.js'
 
@@ -17,17 +15,11 @@ import { validateR4 } from './helpers/fhir-validate.js'
 const NOW = '2026-06-01T08:00:00.000Z' // a Monday, 10:00 in Paris
 const TABLES = ['cpts', 'users', 'practitioners', 'slots', 'bookings', 'calls', 'events', 'audit_log'] as const
 
-function tempDir (t: { teardown: (fn: () => unknown) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'creneaux-demo-'))
-  t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
-  return dir
-}
-
 t.test('the demo: accounts, the 2020 season, the coming days; a second run adds nothing', async (t) => {
-  const config = loadConfig({ DATA_DIR: tempDir(t), LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000' })
+  const config = loadConfig({ ...(await testStorage(t, 'creneaux-demo-')).env, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000' })
   const clock = new ManualClock(NOW)
   // A first `npm start` may have created the bootstrap admin already: the demo goes in anyway.
-  const db0 = openSqlite(config.dbFile)
+  const db0 = openDatabase(config)
   await migrateToLatest(db0)
   await bootstrapAdmin(db0, { adminEmail: 'admin@localhost', adminPassword: 'bootstrap-password' }, clock.now())
   await db0.destroy()
@@ -39,7 +31,7 @@ t.test('the demo: accounts, the 2020 season, the coming days; a second run adds 
   t.same(first.accounts.map((a) => a.role).sort(), ['admin', 'board', 'practitioner', 'practitioner', 'regulator', 'regulator'])
   t.match(summaryLines(first, config).join('\n'), /regulation1@demo\.creneaux\s+demo-creneaux-2020\s+http:\/\/127\.0\.0\.1:3000\/regulation/)
 
-  const db = openSqlite(config.dbFile)
+  const db = openDatabase(config)
   const app = await buildApp({ config, db, clock })
   await app.ready()
   t.teardown(async () => { await app.close(); await db.destroy() })
@@ -116,9 +108,9 @@ t.test('the demo: accounts, the 2020 season, the coming days; a second run adds 
 })
 
 t.test('the demo refuses a database that holds other data, and writes nothing', async (t) => {
-  const config = loadConfig({ DATA_DIR: tempDir(t) })
+  const config = loadConfig((await testStorage(t, 'creneaux-demo-')).env)
   const clock = new ManualClock(NOW)
-  const db = openSqlite(config.dbFile)
+  const db = openDatabase(config)
   t.teardown(async () => { await db.destroy() })
   await migrateToLatest(db)
   await db.insertInto('cpts').values({ id: 'real', name: 'CPTS du Marais', timezone: 'Europe/Paris', created_at: NOW }).execute()

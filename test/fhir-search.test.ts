@@ -8,14 +8,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { openSqlite } from '../db/connection.js'
 import { migrateToLatest } from '../db/migrate.js'
+import { openDatabase } from '../db/open.js'
 import { buildApp } from '../server/app.js'
 import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
 import { listenForFhir } from '../server/features/fhir/fhir-listener.js'
 import { fhirHttpsOptions, httpsOptions } from '../server/features/fhir/tls.js'
 import { build, T0 } from './helpers/build.js'
+import { testStorage } from './helpers/database.js'
 import { validateR4 } from './helpers/fhir-validate.js'
 import { addRegulator, bearerToken, PASSWORD, practitionerProfile, publishSlot, territory, type Territory } from './helpers/fixtures.js'
 
@@ -451,9 +452,9 @@ t.test('a hold that ran out is free again; started, booked and held slots never 
 const MTLS_ENV = { FHIR_CLIENT_CERT_CN: 'plateforme-sas,plateforme-sas-secours', FHIR_CLIENT_CERT_OU: 'SAS' }
 
 /** The settings of an https server with `pki`'s certificates (and a client CA), plus `env`. */
-function mtlsConfig (dir: string, pki: Pki, env: Record<string, string>) {
+function mtlsConfig (storageEnv: Record<string, string>, pki: Pki, env: Record<string, string>) {
   return loadConfig({
-    DATA_DIR: join(dir, 'data'), PUBLIC_URL, FHIR_TOKENS: TOKEN, TLS_CERT: pki.serverCert, TLS_KEY: pki.serverKey, TLS_CLIENT_CA: pki.caCert, ...env
+    ...storageEnv, PUBLIC_URL, FHIR_TOKENS: TOKEN, TLS_CERT: pki.serverCert, TLS_KEY: pki.serverKey, TLS_CLIENT_CA: pki.caCert, ...env
   })
 }
 
@@ -462,8 +463,8 @@ async function listenHttps (t: Test, env: Record<string, string>, fhirListener =
   const dir = mkdtempSync(join(tmpdir(), 'creneaux-mtls-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const pki = makePki(dir)
-  const config = mtlsConfig(dir, pki, env)
-  const db = openSqlite(config.dbFile)
+  const config = mtlsConfig((await testStorage(t)).env, pki, env)
+  const db = openDatabase(config)
   await migrateToLatest(db)
   const https = httpsOptions(config)
   const app = await buildApp({ config, db, clock: new ManualClock(T0), ...(https === undefined ? {} : { https }) })

@@ -1,20 +1,18 @@
 // Issue 6: the practitioner's calendar feed (iCal), read by ical.js (Thunderbird's parser) and
 // node-ical: instants on DST days and overseas, UID/SEQUENCE across changes, cancelled and
 // withdrawn slots, no patient identity, the secret address (rotate, 404, logs), caching.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import ICAL from 'ical.js'
 import ical from 'node-ical'
-import { openSqlite } from '../db/connection.js'
 import { migrateToLatest } from '../db/migrate.js'
+import { openDatabase } from '../db/open.js'
 import { buildApp } from '../server/app.js'
 import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
 import { build, signIn } from './helpers/build.js'
+import { testStorage } from './helpers/database.js'
 import { PASSWORD, practitionerProfile, publishSlot, territory } from './helpers/fixtures.js'
 
 const PATIENT = { lastName: 'Zyxwvutsrq', firstName: 'Quentinella', birthDate: '1977-11-23', phone: '06 98 76 54 32' }
@@ -371,15 +369,15 @@ t.test('the public route is rate-limited per feed, not per client address', asyn
 })
 
 t.test('the token never reaches the logs', async (t) => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'creneaux-test-'))
-  const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000' })
-  const db = openSqlite(config.dbFile)
+  const storage = await testStorage(t)
+  const config = loadConfig({ ...storage.env, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000' })
+  const db = openDatabase(config)
   await migrateToLatest(db)
   const lines: string[] = []
   const stream = new Writable({ write (chunk, _enc, done) { lines.push(String(chunk)); done() } })
   const app = await buildApp({ config, db, clock: new ManualClock('2026-06-01T08:00:00.000Z'), logger: { level: 'info', stream } })
   await app.ready()
-  t.teardown(async () => { await app.close(); await db.destroy(); rmSync(dataDir, { recursive: true, force: true }) })
+  t.teardown(async () => { await app.close(); await db.destroy() })
   const token = 'A'.repeat(43)
   t.equal((await app.inject({ method: 'GET', url: `/feeds/${token}.ics?free=1` })).statusCode, 404)
   const logged = lines.join('')

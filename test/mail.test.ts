@@ -1,20 +1,18 @@
 // Issue 6: e-mail notices to practitioners, through a real local SMTP server, parsed as a mail
 // client would. A booking never waits for the mail nor fails with it; the queue retries.
-import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import type { AddressObject, ParsedMail } from 'mailparser'
-import { openSqlite } from '../db/connection.js'
+import { SMTPServer } from 'smtp-server'
 import { migrateToLatest } from '../db/migrate.js'
+import { openDatabase } from '../db/open.js'
 import { buildApp } from '../server/app.js'
 import { bootstrapAdmin } from '../server/bootstrap.js'
 import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
 import { ADMIN, build, T0 } from './helpers/build.js'
-import { SMTPServer } from 'smtp-server'
+import { testStorage, type TestStorage } from './helpers/database.js'
 import { publishSlot, territory } from './helpers/fixtures.js'
 import { startSmtp } from './helpers/smtp.js'
 
@@ -198,9 +196,9 @@ t.test('SMTP refusing the recipient for good: given up, not retried', async (t) 
 })
 
 /** The app on an existing data folder (a restart); `stop` closes it (also run in teardown). */
-async function startOn (t: Teardown, dataDir: string, env: Record<string, string>, clock: ManualClock): Promise<{ app: FastifyInstance, stop: () => Promise<void> }> {
-  const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000', ...QUIET, ...env })
-  const db = openSqlite(config.dbFile)
+async function startOn (t: Teardown, storage: TestStorage, env: Record<string, string>, clock: ManualClock): Promise<{ app: FastifyInstance, stop: () => Promise<void> }> {
+  const config = loadConfig({ ...storage.env, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000', ...QUIET, ...env })
+  const db = openDatabase(config)
   await migrateToLatest(db)
   await bootstrapAdmin(db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password }, clock.now())
   const app = await buildApp({ config, db, clock })
@@ -218,12 +216,11 @@ async function startOn (t: Teardown, dataDir: string, env: Record<string, string
 
 t.test('restarts lose nothing; a channel switched off and on again does not send the past', async (t) => {
   const smtp = await startSmtp(t)
-  const dataDir = mkdtempSync(join(tmpdir(), 'creneaux-test-'))
-  t.teardown(() => rmSync(dataDir, { recursive: true, force: true }))
+  const storage = await testStorage(t)
   const clock = new ManualClock(T0)
   const mailOn = { SMTP_URL: `smtp://127.0.0.1:${smtp.port}` }
 
-  let run = await startOn(t, dataDir, mailOn, clock)
+  let run = await startOn(t, storage, mailOn, clock)
   const terr = await territory(run.app)
   const { gp, regulator: reg } = terr.users
   const slots = []
@@ -234,18 +231,18 @@ t.test('restarts lose nothing; a channel switched off and on again does not send
   t.equal((await book(run.app, reg.cookie, slots[0].id)).statusCode, 201)
   await run.stop() // stopped before the queue ran
 
-  run = await startOn(t, dataDir, mailOn, clock)
+  run = await startOn(t, storage, mailOn, clock)
   await run.app.deliveries.runOnce()
   t.same(smtp.mails.map((m) => m.subject), ['Créneaux — patient réservé lundi 13 juillet 2026 à 12:00'], 'the booking made before the restart is mailed after it')
   await run.stop()
 
-  run = await startOn(t, dataDir, {}, clock)
+  run = await startOn(t, storage, {}, clock)
   t.same(run.app.deliveries.channels, [], 'mail off')
   t.equal((await book(run.app, reg.cookie, slots[1].id)).statusCode, 201)
   t.match(await run.app.deliveries.runOnce(), { queued: 0, sent: 0 })
   await run.stop()
 
-  run = await startOn(t, dataDir, mailOn, clock)
+  run = await startOn(t, storage, mailOn, clock)
   t.same(run.app.deliveries.channels, ['mail'])
   await run.app.deliveries.runOnce()
   t.equal(smtp.mails.length, 1, 'what was booked while mail was off is not sent when it is switched on')

@@ -1,11 +1,10 @@
 import t from 'tap'
-import { Migrator, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import { DateTime } from 'luxon'
-import { openSqlite } from '../db/connection.js'
-import { migrateToLatest } from '../db/migrate.js'
-import { migrations } from '../db/migrations/index.js'
+import { migrateToLatest, migratorFor } from '../db/migrate.js'
 import { buildSeasonReport, isoWeekOf, majorationEuros, percentile, periodDates, rate, weekdayOf } from '../server/features/reports/season-report.js'
 import { build } from './helpers/build.js'
+import { scratchDb } from './helpers/database.js'
 import { territory, type Territory } from './helpers/fixtures.js'
 
 /**
@@ -355,9 +354,8 @@ t.test('season report', async (t) => {
 })
 
 t.test('migration 0003 fills the report columns of slots written before it', async (t) => {
-  const db = openSqlite(':memory:')
-  t.teardown(() => db.destroy())
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+  const db = await scratchDb(t)
+  const migrator = await migratorFor(db)
   const first = await migrator.migrateTo('0002_slots')
   t.error(first.error)
   const raw = db as unknown as Kysely<any>
@@ -374,10 +372,11 @@ t.test('migration 0003 fills the report columns of slots written before it', asy
     slot('s2', '2020-07-14T06:00:00.000Z')
   ]).execute()
   await raw.insertInto('bookings').values({ id: 'b1', slot_id: 's1', status: 'honored', has_treating_gp: 'no', booked_at: '2020-07-13T18:30:00.000Z' }).execute()
+  // Seqs given: PostgreSQL's events.seq has no default (the writer takes it from events_counter).
   await raw.insertInto('events').values([
-    { at, type: 'slot.released', slot_id: 's2', payload: '{}' },
-    { at, type: 'slot.released', slot_id: 's2', payload: '{}' },
-    { at, type: 'slot.held', slot_id: 's2', payload: '{}' }
+    { seq: 1, at, type: 'slot.released', slot_id: 's2', payload: '{}' },
+    { seq: 2, at, type: 'slot.released', slot_id: 's2', payload: '{}' },
+    { seq: 3, at, type: 'slot.held', slot_id: 's2', payload: '{}' }
   ]).execute()
   t.equal((await migrateToLatest(db))[0], '0003_report_columns', 'the report columns are added first (later migrations follow)')
   const rows = await db.selectFrom('slots')

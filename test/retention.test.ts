@@ -45,7 +45,10 @@ t.test('past PATIENT_DATA_MONTHS, patient identity and reasons are erased, the f
   t.equal(before.totals.booked, 1)
 
   t.same(await app.retention.runOnce().then((r) => r.bookings), 0, 'nothing is erased within the retention period')
-  t.ok(fileHas(config.dbFile, PATIENT.lastName), 'the name is in the database while it is kept')
+  // The bytes of the file are SQLite's concern (secure_delete, WAL truncated); PostgreSQL's dead
+  // tuples go with its VACUUM.
+  const sqlite = config.databaseUrl === null
+  if (sqlite) t.ok(fileHas(config.dbFile, PATIENT.lastName), 'the name is in the database file while it is kept')
 
   clock.set('2027-06-03T08:00:00Z') // 12 months and a day after the slots
   const recent = await book((await publishSlotAs(app, gp.authorization, '2027-06-04T12:00:00+02:00', '2027-06-04T12:15:00+02:00')).id, 'c')
@@ -69,7 +72,7 @@ t.test('past PATIENT_DATA_MONTHS, patient identity and reasons are erased, the f
   // The recent booking still has them: erase it too, then look at the bytes.
   clock.set('2028-07-01T08:00:00Z')
   t.equal((await app.retention.runOnce()).bookings, 1)
-  for (const needle of [PATIENT.lastName, PATIENT.firstName, REASON, 'Annulationtemoin', '06 98 76 54 32']) {
+  for (const needle of sqlite ? [PATIENT.lastName, PATIENT.firstName, REASON, 'Annulationtemoin', '06 98 76 54 32'] : []) {
     t.notOk(fileHas(config.dbFile, needle), `"${needle}" is nowhere in the file nor its WAL`)
   }
 })

@@ -12,14 +12,15 @@ import { join } from 'node:path'
 import type { TLSSocket } from 'node:tls'
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import { openSqlite } from '../db/connection.js'
 import { migrateToLatest } from '../db/migrate.js'
+import { openDatabase } from '../db/open.js'
 import { buildApp } from '../server/app.js'
 import { bootstrapAdmin } from '../server/bootstrap.js'
 import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
 import { readSasTls } from '../server/features/deliveries/deliveries-plugin.js'
 import { ADMIN, build, signIn, T0 } from './helpers/build.js'
+import { testStorage } from './helpers/database.js'
 import { PASSWORD, publishSlot, territory, type Territory } from './helpers/fixtures.js'
 import { validateR4 } from './helpers/fhir-validate.js'
 
@@ -265,15 +266,15 @@ t.test('a create retried after its answer was lost makes no second appointment (
 /** The app with its log written to `lines` (warn and above), to read what it says. */
 async function buildLogged (t: Teardown, env: Record<string, string>, lines: string[]) {
   const stream = { write: (line: string) => { lines.push(line) } }
-  const dataDir = mkdtempSync(join(tmpdir(), 'creneaux-test-'))
-  const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000', ...QUIET, ...env })
-  const db = openSqlite(config.dbFile)
+  const storage = await testStorage(t)
+  const config = loadConfig({ ...storage.env, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000', ...QUIET, ...env })
+  const db = openDatabase(config)
   await migrateToLatest(db)
   const clock = new ManualClock(T0)
   await bootstrapAdmin(db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password }, clock.now())
   const app = await buildApp({ config, db, clock, logger: { level: 'warn', stream } })
   await app.ready()
-  t.teardown(async () => { await app.close(); await db.destroy(); rmSync(dataDir, { recursive: true, force: true }) })
+  t.teardown(async () => { await app.close(); await db.destroy() })
   return { app, db }
 }
 

@@ -1,7 +1,9 @@
 // Frozen in time: this migration must never import application code.
 import { sql, type Kysely } from 'kysely'
+import { isPostgres } from '../dialect.js'
 
 export async function up (db: Kysely<any>): Promise<void> {
+  const pg = isPostgres(db)
   await db.schema.createTable('cpts')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
@@ -51,7 +53,7 @@ export async function up (db: Kysely<any>): Promise<void> {
     .execute()
 
   await db.schema.createTable('audit_log')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', pg ? 'bigint' : 'integer', (c) => pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement())
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('user_id', 'text')
     .addColumn('action', 'text', (c) => c.notNull())
@@ -63,6 +65,18 @@ export async function up (db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('audit_log_subject').on('audit_log').columns(['subject_type', 'subject_id']).execute()
 
   // The audit log is append-only: the database itself refuses to rewrite history.
+  if (pg) {
+    await sql`CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'audit_log is append-only' USING ERRCODE = 'restrict_violation'; END $$`.execute(db)
+    await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+      FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()`.execute(db)
+    await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+      FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()`.execute(db)
+    // SQLite has no TRUNCATE; PostgreSQL's would skip the row triggers.
+    await sql`CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+      FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()`.execute(db)
+    return
+  }
   await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`.execute(db)
   await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
@@ -73,4 +87,5 @@ export async function down (db: Kysely<any>): Promise<void> {
   for (const t of ['audit_log', 'api_tokens', 'sessions', 'practitioners', 'users', 'cpts']) {
     await db.schema.dropTable(t).execute()
   }
+  if (isPostgres(db)) await sql`DROP FUNCTION audit_log_append_only()`.execute(db)
 }

@@ -1,7 +1,9 @@
 // Frozen in time: this migration must never import application code.
 import { sql, type Kysely } from 'kysely'
+import { isPostgres } from '../dialect.js'
 
 export async function up (db: Kysely<any>): Promise<void> {
+  const pg = isPostgres(db)
   await db.schema.createTable('slots')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('practitioner_id', 'text', (c) => c.notNull().references('users.id'))
@@ -54,13 +56,25 @@ export async function up (db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('bookings_slot').on('bookings').column('slot_id').execute()
   await db.schema.createIndex('bookings_booked_at').on('bookings').column('booked_at').execute()
 
+  // Readers follow the log by seq with no gap (README, /api/live). SQLite has one writer at a
+  // time, so autoincrement hands out seqs in commit order. PostgreSQL's sequences do not (a
+  // later seq may commit first, a rollback leaves a hole): there the writer takes the next seq
+  // from the one row of events_counter (`UPDATE … SET last = last + 1 RETURNING last`), whose
+  // row lock holds the next writer until this transaction ends.
   await db.schema.createTable('events')
-    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('seq', pg ? 'bigint' : 'integer', (c) => pg ? c.primaryKey() : c.primaryKey().autoIncrement())
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('slot_id', 'text', (c) => c.notNull())
     .addColumn('payload', 'text', (c) => c.notNull())
     .execute()
+  if (pg) {
+    await db.schema.createTable('events_counter')
+      .addColumn('id', 'integer', (c) => c.primaryKey().defaultTo(1).check(sql`id = 1`))
+      .addColumn('last', 'bigint', (c) => c.notNull())
+      .execute()
+    await db.insertInto('events_counter').values({ id: 1, last: 0 }).execute()
+  }
 
   await db.schema.createTable('calls')
     .addColumn('id', 'text', (c) => c.primaryKey())
@@ -77,5 +91,6 @@ export async function up (db: Kysely<any>): Promise<void> {
 }
 
 export async function down (db: Kysely<any>): Promise<void> {
+  if (isPostgres(db)) await db.schema.dropTable('events_counter').execute()
   for (const t of ['calls', 'events', 'bookings', 'slots']) await db.schema.dropTable(t).execute()
 }

@@ -1,6 +1,7 @@
 // Frozen in time: this migration must never import application code.
 import { DateTime } from 'luxon'
 import { sql, type Kysely } from 'kysely'
+import { isPostgres } from '../dialect.js'
 
 /**
  * Season report: every figure becomes a GROUP BY over one narrow index, with no join and no
@@ -14,7 +15,7 @@ import { sql, type Kysely } from 'kysely'
  *   has_treating_gp, and the lead time in whole minutes from booking to start;
  * - how many of its holds ended without a booking (`slot.released` events), kept by a trigger
  *   on the event log.
- * Triggers are SQLite's here; a PostgreSQL port writes the same three in its own dialect.
+ * The triggers and the lead time are written in each engine's SQL (SQLite, PostgreSQL).
  */
 function localColumns (startAt: string, zone: string): { local_date: string, local_hour: number, iso_week: string } {
   const dt = DateTime.fromISO(startAt, { zone: 'utc' }).setZone(zone)
@@ -23,39 +24,21 @@ function localColumns (startAt: string, zone: string): { local_date: string, loc
 }
 
 const BATCH = 5000
-const LEAD = 'CAST(round((julianday(slots.start_at) - julianday(NEW.booked_at)) * 1440) AS INTEGER)'
+/** Whole minutes from `booked` to the slot's start, rounded half away from zero on both engines. */
+const lead = (pg: boolean, booked: string): string => pg
+  ? `CAST(round(extract(epoch FROM CAST(slots.start_at AS timestamptz) - CAST(${booked} AS timestamptz)) / 60) AS integer)`
+  : `CAST(round((julianday(slots.start_at) - julianday(${booked})) * 1440) AS INTEGER)`
 
 export async function up (db: Kysely<any>): Promise<void> {
+  if (isPostgres(db)) {
+    // The migrator runs each migration of PostgreSQL in a transaction of its own already.
+    await upPostgres(db)
+    return
+  }
   // SQLite's DDL is transactional: columns, backfill, triggers and indexes commit together.
   await db.transaction().execute(async (trx) => {
-    const add = async (name: string, type: 'text' | 'integer'): Promise<void> => {
-      await trx.schema.alterTable('slots').addColumn(name, type).execute()
-    }
-    await add('local_date', 'text')
-    await add('local_hour', 'integer')
-    await add('iso_week', 'text')
-    await add('booking_status', 'text')
-    await add('booking_has_treating_gp', 'text')
-    await add('lead_minutes', 'integer')
-    await trx.schema.alterTable('slots').addColumn('released_holds', 'integer', (c) => c.notNull().defaultTo(0)).execute()
-
-    let after = ''
-    for (;;) {
-      const rows: Array<{ id: string, start_at: string, timezone: string }> = await trx.selectFrom('slots')
-        .innerJoin('cpts', 'cpts.id', 'slots.cpts_id')
-        .select(['slots.id', 'slots.start_at', 'cpts.timezone'])
-        .where('slots.id', '>', after).orderBy('slots.id').limit(BATCH).execute()
-      for (const r of rows) {
-        await trx.updateTable('slots').set(localColumns(r.start_at, r.timezone)).where('id', '=', r.id).execute()
-      }
-      if (rows.length < BATCH) break
-      after = rows[rows.length - 1]!.id
-    }
-    await sql`UPDATE slots SET booking_status = b.status, booking_has_treating_gp = b.has_treating_gp,
-        lead_minutes = CAST(round((julianday(slots.start_at) - julianday(b.booked_at)) * 1440) AS INTEGER)
-      FROM bookings AS b WHERE b.id = slots.booking_id AND b.status <> 'cancelled'`.execute(trx)
-    await sql`UPDATE slots SET released_holds = (SELECT count(*) FROM events WHERE events.type = 'slot.released' AND events.slot_id = slots.id)
-      WHERE id IN (SELECT slot_id FROM events WHERE type = 'slot.released')`.execute(trx)
+    await addColumnsAndBackfill(trx, false)
+    const LEAD = lead(false, 'NEW.booked_at')
 
     // The slot's booking facts follow its current booking (slots.booking_id is set before the
     // booking is inserted, and still set when it is cancelled).
@@ -77,26 +60,101 @@ export async function up (db: Kysely<any>): Promise<void> {
         UPDATE slots SET released_holds = released_holds + 1 WHERE id = NEW.slot_id;
       END`.execute(trx)
 
-    // Covering indexes, one per pass of the report, in the order of its GROUP BY (no sort).
-    // Days and hours, for the instance or one CPTS:
-    await trx.schema.createIndex('slots_report_day').on('slots')
-      .columns(['local_date', 'local_hour', 'kind', 'status', 'released_holds']).execute()
-    await trx.schema.createIndex('slots_report_cpts_day').on('slots')
-      .columns(['cpts_id', 'local_date', 'local_hour', 'kind', 'status', 'released_holds']).execute()
-    // Practitioners by ISO week (majoration), with their bookings' facts:
-    await trx.schema.createIndex('slots_report_week').on('slots')
-      .columns(['iso_week', 'practitioner_id', 'cpts_id', 'kind', 'local_date', 'status', 'booking_status', 'booking_has_treating_gp']).execute()
-    // Lead times of booked slots, in order:
-    await trx.schema.createIndex('slots_report_lead').on('slots')
-      .columns(['lead_minutes', 'local_date', 'cpts_id', 'kind']).where(sql.ref('lead_minutes'), 'is not', null).execute()
-    // Calls that found no slot (unmet demand), by CPTS and time:
-    await trx.schema.createIndex('calls_report').on('calls').columns(['outcome', 'cpts_id', 'at', 'kind']).execute()
+    await createIndexes(trx)
   })
 }
 
+/** Same columns, backfill, triggers and indexes as SQLite's, in PostgreSQL's SQL (plpgsql triggers). */
+async function upPostgres (trx: Kysely<any>): Promise<void> {
+  await addColumnsAndBackfill(trx, true)
+  const LEAD = lead(true, 'NEW.booked_at')
+  await sql.raw(`CREATE FUNCTION slots_report_booking_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      UPDATE slots SET booking_status = NEW.status, booking_has_treating_gp = NEW.has_treating_gp, lead_minutes = ${LEAD}
+      WHERE slots.id = NEW.slot_id AND slots.booking_id = NEW.id;
+      RETURN NULL;
+    END $$`).execute(trx)
+  await sql`CREATE TRIGGER slots_report_booking_insert AFTER INSERT ON bookings
+    FOR EACH ROW WHEN (NEW.status <> 'cancelled') EXECUTE FUNCTION slots_report_booking_insert()`.execute(trx)
+  await sql.raw(`CREATE FUNCTION slots_report_booking_update() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      UPDATE slots SET
+        booking_status = CASE WHEN NEW.status = 'cancelled' THEN NULL ELSE NEW.status END,
+        booking_has_treating_gp = CASE WHEN NEW.status = 'cancelled' THEN NULL ELSE NEW.has_treating_gp END,
+        lead_minutes = CASE WHEN NEW.status = 'cancelled' THEN NULL ELSE ${LEAD} END
+      WHERE slots.id = NEW.slot_id AND slots.booking_id = NEW.id;
+      RETURN NULL;
+    END $$`).execute(trx)
+  await sql`CREATE TRIGGER slots_report_booking_update AFTER UPDATE OF status, has_treating_gp, booked_at ON bookings
+    FOR EACH ROW EXECUTE FUNCTION slots_report_booking_update()`.execute(trx)
+  await sql`CREATE FUNCTION slots_report_released() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      UPDATE slots SET released_holds = released_holds + 1 WHERE id = NEW.slot_id;
+      RETURN NULL;
+    END $$`.execute(trx)
+  await sql`CREATE TRIGGER slots_report_released AFTER INSERT ON events
+    FOR EACH ROW WHEN (NEW.type = 'slot.released') EXECUTE FUNCTION slots_report_released()`.execute(trx)
+  await createIndexes(trx)
+}
+
+/** The report's columns on slots, filled for the slots (and bookings, events) already there. */
+async function addColumnsAndBackfill (trx: Kysely<any>, pg: boolean): Promise<void> {
+  const add = async (name: string, type: 'text' | 'integer'): Promise<void> => {
+    await trx.schema.alterTable('slots').addColumn(name, type).execute()
+  }
+  await add('local_date', 'text')
+  await add('local_hour', 'integer')
+  await add('iso_week', 'text')
+  await add('booking_status', 'text')
+  await add('booking_has_treating_gp', 'text')
+  await add('lead_minutes', 'integer')
+  await trx.schema.alterTable('slots').addColumn('released_holds', 'integer', (c) => c.notNull().defaultTo(0)).execute()
+
+  let after = ''
+  for (;;) {
+    const rows: Array<{ id: string, start_at: string, timezone: string }> = await trx.selectFrom('slots')
+      .innerJoin('cpts', 'cpts.id', 'slots.cpts_id')
+      .select(['slots.id', 'slots.start_at', 'cpts.timezone'])
+      .where('slots.id', '>', after).orderBy('slots.id').limit(BATCH).execute()
+    for (const r of rows) {
+      await trx.updateTable('slots').set(localColumns(r.start_at, r.timezone)).where('id', '=', r.id).execute()
+    }
+    if (rows.length < BATCH) break
+    after = rows[rows.length - 1]!.id
+  }
+  await sql.raw(`UPDATE slots SET booking_status = b.status, booking_has_treating_gp = b.has_treating_gp,
+      lead_minutes = ${lead(pg, 'b.booked_at')}
+    FROM bookings AS b WHERE b.id = slots.booking_id AND b.status <> 'cancelled'`).execute(trx)
+  await sql`UPDATE slots SET released_holds = (SELECT count(*) FROM events WHERE events.type = 'slot.released' AND events.slot_id = slots.id)
+    WHERE id IN (SELECT slot_id FROM events WHERE type = 'slot.released')`.execute(trx)
+}
+
+async function createIndexes (trx: Kysely<any>): Promise<void> {
+  // Covering indexes, one per pass of the report, in the order of its GROUP BY (no sort).
+  // Days and hours, for the instance or one CPTS:
+  await trx.schema.createIndex('slots_report_day').on('slots')
+    .columns(['local_date', 'local_hour', 'kind', 'status', 'released_holds']).execute()
+  await trx.schema.createIndex('slots_report_cpts_day').on('slots')
+    .columns(['cpts_id', 'local_date', 'local_hour', 'kind', 'status', 'released_holds']).execute()
+  // Practitioners by ISO week (majoration), with their bookings' facts:
+  await trx.schema.createIndex('slots_report_week').on('slots')
+    .columns(['iso_week', 'practitioner_id', 'cpts_id', 'kind', 'local_date', 'status', 'booking_status', 'booking_has_treating_gp']).execute()
+  // Lead times of booked slots, in order:
+  await trx.schema.createIndex('slots_report_lead').on('slots')
+    .columns(['lead_minutes', 'local_date', 'cpts_id', 'kind']).where(sql.ref('lead_minutes'), 'is not', null).execute()
+  // Calls that found no slot (unmet demand), by CPTS and time:
+  await trx.schema.createIndex('calls_report').on('calls').columns(['outcome', 'cpts_id', 'at', 'kind']).execute()
+}
+
 export async function down (db: Kysely<any>): Promise<void> {
-  for (const t of ['slots_report_released', 'slots_report_booking_update', 'slots_report_booking_insert']) {
-    await sql`DROP TRIGGER ${sql.id(t)}`.execute(db)
+  const pg = isPostgres(db)
+  for (const [t, table] of [['slots_report_released', 'events'], ['slots_report_booking_update', 'bookings'], ['slots_report_booking_insert', 'bookings']] as const) {
+    if (pg) {
+      await sql`DROP TRIGGER ${sql.id(t)} ON ${sql.id(table)}`.execute(db)
+      await sql`DROP FUNCTION ${sql.id(t)}()`.execute(db)
+    } else {
+      await sql`DROP TRIGGER ${sql.id(t)}`.execute(db)
+    }
   }
   await db.schema.dropIndex('calls_report').execute()
   for (const i of ['slots_report_lead', 'slots_report_week', 'slots_report_cpts_day', 'slots_report_day']) {

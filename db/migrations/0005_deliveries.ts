@@ -1,5 +1,6 @@
 // Frozen in time: this migration must never import application code.
 import { sql, type Kysely } from 'kysely'
+import { isPostgres } from '../dialect.js'
 
 /**
  * The delivery queue (e-mail notices, appointments to the SAS platform). The event log is the
@@ -8,16 +9,19 @@ import { sql, type Kysely } from 'kysely'
  * backoff, and ends `sent_at` or `failed_at`. `payload` is what goes out (never patient data).
  */
 export async function up (db: Kysely<any>): Promise<void> {
+  // Seqs are events.seq (bigint on PostgreSQL, where `integer` is 32 bits; SQLite's is 64).
+  const pg = isPostgres(db)
+  const seqType = pg ? 'bigint' : 'integer'
   await db.schema.createTable('delivery_cursors')
     .addColumn('channel', 'text', (c) => c.primaryKey())
-    .addColumn('last_seq', 'integer', (c) => c.notNull())
+    .addColumn('last_seq', seqType, (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute()
 
   await db.schema.createTable('deliveries')
-    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', seqType, (c) => pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement())
     .addColumn('channel', 'text', (c) => c.notNull())
-    .addColumn('event_seq', 'integer', (c) => c.notNull())
+    .addColumn('event_seq', seqType, (c) => c.notNull())
     .addColumn('booking_id', 'text', (c) => c.notNull().references('bookings.id'))
     .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('booked', 'cancelled', 'honored', 'no_show')`))
     .addColumn('payload', 'text', (c) => c.notNull())

@@ -1,13 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { openSqlite, type Db } from '../../db/connection.js'
+import type { Db } from '../../db/connection.js'
 import { migrateToLatest } from '../../db/migrate.js'
+import { openDatabase } from '../../db/open.js'
 import { buildApp } from '../../server/app.js'
 import { bootstrapAdmin } from '../../server/bootstrap.js'
 import { ManualClock } from '../../server/clock.js'
 import { loadConfig, type Config } from '../../server/config.js'
+import { testStorage } from './database.js'
 
 export interface TestApp {
   app: FastifyInstance
@@ -30,13 +29,14 @@ export interface BuildOptions {
 }
 
 /**
- * The whole server on a real SQLite file in a temporary folder, migrated, with the bootstrap
- * admin, and a clock the test moves by hand. Closed and removed in teardown.
+ * The whole server on a real database of its own (a SQLite file in a temporary folder, or a
+ * PostgreSQL schema with TEST_ENGINE=postgres: see helpers/database.ts), migrated, with the
+ * bootstrap admin, and a clock the test moves by hand. Closed and removed in teardown.
  */
 export async function build (t: Teardown, env: Record<string, string> = {}, start: string = T0, opts: BuildOptions = {}): Promise<TestApp> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'creneaux-test-'))
-  const config = loadConfig({ DATA_DIR: dataDir, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000', ...env })
-  const db = openSqlite(config.dbFile)
+  const { dataDir, env: storageEnv } = await testStorage(t)
+  const config = loadConfig({ ...storageEnv, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000', ...env })
+  const db = openDatabase(config)
   await migrateToLatest(db)
   const clock = new ManualClock(start)
   await bootstrapAdmin(db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password }, clock.now())
@@ -46,7 +46,6 @@ export async function build (t: Teardown, env: Record<string, string> = {}, star
   t.teardown(async () => {
     await app.close()
     await db.destroy()
-    rmSync(dataDir, { recursive: true, force: true })
   })
   return { app, db, clock, config, dataDir }
 }

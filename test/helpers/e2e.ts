@@ -95,7 +95,8 @@ export interface E2e {
 function serverEnv (dataDir: string, port: number, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) {
-    if (k === 'NODE_OPTIONS' || k === 'NODE_V8_COVERAGE' || k.startsWith('TAP') || k.startsWith('_TAPJS')) continue
+    // DATABASE_URL too: the browser tests' server keeps its data in its temporary DATA_DIR (SQLite).
+    if (k === 'NODE_OPTIONS' || k === 'NODE_V8_COVERAGE' || k === 'DATABASE_URL' || k.startsWith('TAP') || k.startsWith('_TAPJS')) continue
     env[k] = v
   }
   return {

@@ -1,12 +1,25 @@
 import type { Kysely } from 'kysely'
+import { isPostgres } from '../../../db/dialect.js'
 import type { Database } from '../../../db/types.js'
 import type { EventType } from '../../../shared/schemas/slots.js'
 import type { NeutralSlot } from '../slots/slot-repository.js'
 
 export interface LoggedEvent { seq: number, type: EventType, slot: NeutralSlot }
 
-/** Appends a change to the event log. Call it inside the transaction that makes the change. */
+/**
+ * Appends a change to the event log. Call it inside the transaction that makes the change.
+ * On PostgreSQL the seq comes from the one-row `events_counter`, whose row lock holds every
+ * other writer until this transaction ends: seqs follow commit order and a rollback leaves no
+ * hole (a sequence would do neither, and the live hub waits for the next seq). SQLite has one
+ * writer at a time: its autoincrement is already both.
+ */
 export async function appendEvent (trx: Kysely<Database>, type: EventType, slot: NeutralSlot, now: Date): Promise<number> {
+  if (isPostgres(trx)) {
+    const { last } = await trx.updateTable('events_counter').set((eb) => ({ last: eb('last', '+', 1) }))
+      .returning('last').executeTakeFirstOrThrow()
+    await trx.insertInto('events').values({ seq: last, at: now.toISOString(), type, slot_id: slot.id, payload: JSON.stringify(slot) }).execute()
+    return last
+  }
   const r = await trx.insertInto('events')
     .values({ at: now.toISOString(), type, slot_id: slot.id, payload: JSON.stringify(slot) })
     .returning('seq').executeTakeFirstOrThrow()

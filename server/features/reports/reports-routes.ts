@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { isPostgres } from '../../../db/dialect.js'
 import { ImportRefused, SeasonImportResult, SeasonReport, SeasonReportQuery } from '../../../shared/schemas/reports.js'
 import { forbidden, invalid } from '../../errors.js'
 import { currentUser } from '../../plugins/auth.js'
@@ -50,7 +51,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     bodyLimit: app.config.importBodyLimitBytes,
     onRequest: app.requireRole('admin')
   }, async (request, reply) => {
-    const inWorker = request.body.length >= IMPORT_WORKER_MIN_BYTES && app.config.dbFile !== ':memory:'
+    // On PostgreSQL the import is another connection's transaction by nature: no worker needed.
+    const inWorker = request.body.length >= IMPORT_WORKER_MIN_BYTES && !isPostgres(app.db) && app.config.dbFile !== ':memory:'
     const result = inWorker
       ? await importSeasonInWorker(app.config.dbFile, actorOf(request), request.body, app.clock.now())
       : await importSeason(app.db, actorOf(request), request.body, app.clock.now())

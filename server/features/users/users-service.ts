@@ -1,3 +1,4 @@
+import { uniqueViolation } from '../../../db/errors.js'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { CreateUserBody, User } from '../../../shared/schemas/accounts.js'
@@ -71,11 +72,11 @@ export async function createUser (db: Kysely<Database>, body: CreateUserBody, ac
       await appendAudit(trx, { at: now, userId: actor.id, action: 'user.create', subjectType: 'user', subjectId: id, ip: actor.ip, detail: { role: body.role } })
     })
   } catch (err) {
-    const msg = String((err as Error).message)
-    if (msg.includes('UNIQUE') && msg.includes('users.email')) {
+    const column = uniqueViolation(err)
+    if (column === 'users.email') {
       throw new AppError('CONFLICT', `An account with the e-mail ${body.email} exists already`, { details: [{ code: 'custom', path: ['email'], message: 'this e-mail is already used' }] })
     }
-    if (msg.includes('UNIQUE') && msg.includes('practitioners.rpps')) {
+    if (column === 'practitioners.rpps') {
       throw new AppError('CONFLICT', `A practitioner with the RPPS ${body.practitioner?.rpps ?? ''} exists already`, { details: [{ code: 'custom', path: ['practitioner', 'rpps'], message: 'this RPPS is already registered' }] })
     }
     throw err

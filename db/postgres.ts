@@ -1,0 +1,56 @@
+import pg from 'pg'
+import { Kysely, PostgresDialect } from 'kysely'
+import type { Db } from './connection.js'
+import type { Database } from './types.js'
+
+/** PostgreSQL type OIDs whose parsing differs from what better-sqlite3 returns. */
+const OID = { bool: 16, int8: 20, numeric: 1700, date: 1082, timestamp: 1114, timestamptz: 1184 } as const
+
+/**
+ * Values read as better-sqlite3 reads them, so that app code is the same on both engines:
+ * - int8 (`count(*)`, `sum()` of integers, bigint columns) and numeric (`sum()` of bigints,
+ *   `avg()`) become JS numbers, not strings;
+ * - booleans (a comparison selected as a column) become 1 or 0, as SQLite has no boolean;
+ * - dates and timestamps stay the text PostgreSQL sends: instants are stored as ISO text anyway,
+ *   and a Date would not compare with them.
+ * Set on each pool (not pg's global `types`), so that no other pg user in the process is changed.
+ */
+export const sqliteLikeTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (format === undefined || format === 'text') {
+      switch (oid) {
+        case OID.bool: return (v: string) => (v === 't' ? 1 : 0)
+        case OID.int8:
+        case OID.numeric: return Number
+        case OID.date:
+        case OID.timestamp:
+        case OID.timestamptz: return String
+      }
+    }
+    return pg.types.getTypeParser(oid, format)
+  }) as pg.CustomTypesConfig['getTypeParser']
+}
+
+export interface PostgresOptions {
+  /** Connections kept by the pool (pg's default: 10). */
+  max?: number
+  /** Called when an idle connection fails (e.g. the server restarted); the pool replaces it. */
+  onIdleError?: (err: Error) => void
+}
+
+/**
+ * Opens PostgreSQL through a `pg` pool. The URL may carry pg's own options, e.g.
+ * `postgres://u@host/db?options=-c%20search_path%3Dmy_schema` for a schema of one's own.
+ * Every query still goes through kysely; only the dialect changes.
+ */
+export function openPostgres (url: string, opts: PostgresOptions = {}): Db {
+  const pool = new pg.Pool({
+    connectionString: url,
+    application_name: 'creneaux',
+    types: sqliteLikeTypes,
+    ...(opts.max === undefined ? {} : { max: opts.max })
+  })
+  // Without a listener, an idle connection's error (server restart, network cut) would end the process.
+  pool.on('error', opts.onIdleError ?? ((err) => { console.error(`PostgreSQL: idle connection lost: ${err.message}`) }))
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}

@@ -1,0 +1,85 @@
+import t from 'tap'
+import { NO_MIGRATIONS, sql, type Kysely } from 'kysely'
+import { isPostgres } from '../db/dialect.js'
+import { uniqueViolation } from '../db/errors.js'
+import { migrateToLatest, migratorFor } from '../db/migrate.js'
+import { migrations } from '../db/migrations/index.js'
+import { scratchDb, TEST_ENGINE } from './helpers/database.js'
+
+const AT = '2026-06-01T08:00:00.000Z'
+
+/** The tables of the test's database (on PostgreSQL, of its schema), but kysely's own. */
+async function tables (db: Kysely<any>): Promise<string[]> {
+  const schema = isPostgres(db) ? (await sql<{ s: string }>`SELECT current_schema() AS s`.execute(db)).rows[0]?.s : undefined
+  return (await db.introspection.getTables()).filter((r) => schema === undefined || r.schema === schema).map((r) => r.name).sort()
+}
+
+t.test(`every migration goes up, down and up again (${TEST_ENGINE})`, async (t) => {
+  const db = await scratchDb(t) as unknown as Kysely<any>
+  t.equal(isPostgres(db), TEST_ENGINE === 'postgres', 'the dialect is seen as it is')
+  t.same(await migrateToLatest(db), Object.keys(migrations))
+  const migrated = await tables(db)
+  t.ok(migrated.includes('slots') && migrated.includes('deliveries'))
+  t.equal(migrated.includes('events_counter'), TEST_ENGINE === 'postgres', 'the seq counter is PostgreSQL\'s only')
+
+  const down = await (await migratorFor(db)).migrateTo(NO_MIGRATIONS)
+  t.error(down.error, 'down to nothing')
+  t.same(await tables(db), [], 'no table left')
+  t.same(await migrateToLatest(db), Object.keys(migrations), 'and up again')
+  t.same(await tables(db), migrated)
+  t.same(await migrateToLatest(db), [], 'then nothing to do')
+})
+
+t.test(`the triggers of the schema (${TEST_ENGINE})`, async (t) => {
+  const db = await scratchDb(t) as unknown as Kysely<any>
+  await migrateToLatest(db)
+
+  await db.insertInto('audit_log').values({ at: AT, action: 'x', subject_type: 'y' }).execute()
+  const [entry] = await db.selectFrom('audit_log').selectAll().execute()
+  t.equal(entry?.id, 1, 'audit ids are generated, as numbers')
+  await t.rejects(db.updateTable('audit_log').set({ action: 'forged' }).execute(), /append-only/)
+  await t.rejects(db.deleteFrom('audit_log').execute(), /append-only/)
+  if (TEST_ENGINE === 'postgres') await t.rejects(sql`TRUNCATE audit_log`.execute(db), /append-only/)
+
+  // A slot's booking facts and released holds follow its bookings and events.
+  await db.insertInto('cpts').values({ id: 'c', name: 'C', timezone: 'Europe/Paris', created_at: AT }).execute()
+  await db.insertInto('users').values({ id: 'u', email: 'u@x', name: 'U', role: 'practitioner', password_hash: 'x', cpts_id: 'c', created_at: AT }).execute()
+  await db.insertInto('slots').values({
+    id: 's', practitioner_id: 'u', cpts_id: 'c', start_at: '2026-06-02T08:00:00.000Z', end_at: '2026-06-02T08:15:00.000Z',
+    kind: 'snp', mode: 'office', status: 'booked', booking_id: 'b', created_at: AT, updated_at: AT, local_date: '2026-06-02', local_hour: 10, iso_week: '2026-W23'
+  }).execute()
+  // 22 h 30 min 31 s before the start: 1350.52 minutes, 1351. (At exactly a half minute the
+  // engines may differ by one: SQLite's julianday is a float, PostgreSQL's timestamps are exact.)
+  await db.insertInto('bookings').values({ id: 'b', slot_id: 's', status: 'booked', has_treating_gp: 'no', booked_at: '2026-06-01T09:29:29.000Z' }).execute()
+  const facts = () => db.selectFrom('slots').select(['booking_status', 'booking_has_treating_gp', 'lead_minutes', 'released_holds']).executeTakeFirstOrThrow()
+  t.same(await facts(), { booking_status: 'booked', booking_has_treating_gp: 'no', lead_minutes: 1351, released_holds: 0 })
+  await db.updateTable('bookings').set({ status: 'honored' }).execute()
+  t.same(await facts(), { booking_status: 'honored', booking_has_treating_gp: 'no', lead_minutes: 1351, released_holds: 0 })
+  await db.updateTable('bookings').set({ status: 'cancelled' }).execute()
+  t.same(await facts(), { booking_status: null, booking_has_treating_gp: null, lead_minutes: null, released_holds: 0 })
+  await db.insertInto('events').values([
+    { seq: 1, at: AT, type: 'slot.released', slot_id: 's', payload: '{}' },
+    { seq: 2, at: AT, type: 'slot.held', slot_id: 's', payload: '{}' }
+  ]).execute()
+  t.equal((await facts()).released_holds, 1, 'released holds counted')
+})
+
+// SQLite numbers events itself (autoincrement, one writer at a time).
+if (TEST_ENGINE === 'postgres') t.test('PostgreSQL: one counter row for the event seq', async (t) => {
+  const db = await scratchDb(t) as unknown as Kysely<any>
+  await migrateToLatest(db)
+  t.same(await db.selectFrom('events_counter').selectAll().execute(), [{ id: 1, last: 0 }])
+  await t.rejects(db.insertInto('events_counter').values({ id: 2, last: 0 }).execute(), /check/i, 'a second row is refused')
+  const next = await sql<{ last: number }>`UPDATE events_counter SET last = last + 1 RETURNING last`.execute(db)
+  t.same(next.rows, [{ last: 1 }], 'read back as a number')
+})
+
+t.test(`a broken unique constraint is named alike on both engines (${TEST_ENGINE})`, async (t) => {
+  const db = await scratchDb(t) as unknown as Kysely<any>
+  await migrateToLatest(db)
+  const user = { id: 'u1', email: 'a@x', name: 'A', role: 'regulator', password_hash: 'x', created_at: AT }
+  await db.insertInto('users').values(user).execute()
+  const err = await db.insertInto('users').values({ ...user, id: 'u2' }).execute().then(() => null, (e: unknown) => e)
+  t.equal(uniqueViolation(err), 'users.email')
+  t.equal(uniqueViolation(new Error('UNIQUE')), null, 'another error is none')
+})
