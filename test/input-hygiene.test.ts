@@ -70,3 +70,38 @@ t.test('a practitioner name holding a CR (older data) is escaped in the feed, no
   const cal = new ICAL.Component(ICAL.parse(text))
   t.match(String(cal.getFirstPropertyValue('x-wr-calname')), /Dr Nuit\nX-EVIL:1|Dr Nuit X-EVIL:1/, 'the name reads back as one value')
 })
+
+t.test('a birth date after today (by the server\'s clock) is refused; today is accepted', async (t) => {
+  const { app } = await build(t) // the clock says 2026-06-01
+  const terr = await territory(app)
+  const book = async (birthDate: string, start: string) => {
+    const slot = await publishSlot(app, terr.users.gp.cookie, start, start.replace(':00:00', ':15:00'))
+    return await app.inject({ method: 'POST', url: `/api/slots/${slot.id}/booking`, headers: { cookie: terr.users.regulator.cookie }, payload: { patient: { ...PATIENT, birthDate }, hasTreatingGp: 'no' } })
+  }
+  const future = await book('2026-06-03', '2026-06-02T12:00:00+02:00')
+  t.equal(future.statusCode, 400)
+  const issue = future.json().details.find((d: any) => d.path.join('.') === 'patient.birthDate')
+  t.match(frenchIssue(issue), /entre 1900 et aujourd/)
+  t.equal((await book('2026-06-01', '2026-06-02T13:00:00+02:00')).statusCode, 201, 'a baby born today')
+})
+
+t.test('a cancel or outcome reply that shows the patient is audited as a read', async (t) => {
+  const { app, db, clock } = await build(t)
+  const terr = await territory(app)
+  const slot = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const b = (await app.inject({ method: 'POST', url: `/api/slots/${slot.id}/booking`, headers: { cookie: terr.users.regulator.cookie }, payload: { patient: PATIENT, hasTreatingGp: 'no' } })).json()
+  const reads = async () => (await db.selectFrom('audit_log').select(['user_id', 'subject_id']).where('action', '=', 'booking.read').where('subject_id', '=', b.id).execute())
+  const cancel = await app.inject({ method: 'POST', url: `/api/bookings/${b.id}/cancel`, headers: { cookie: terr.users.regulator.cookie }, payload: { reason: 'rappel du patient' } })
+  t.equal(cancel.statusCode, 200)
+  t.equal(cancel.json().patient.lastName, PATIENT.lastName, 'the reply shows the patient')
+  t.same(await reads(), [{ user_id: terr.users.regulator.id, subject_id: b.id }], 'and that read is in the journal')
+
+  const slot2 = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T13:00:00+02:00', '2026-06-02T13:15:00+02:00')
+  const b2 = (await app.inject({ method: 'POST', url: `/api/slots/${slot2.id}/booking`, headers: { cookie: terr.users.regulator.cookie }, payload: { patient: PATIENT, hasTreatingGp: 'no' } })).json()
+  const gpToken = (await app.inject({ method: 'POST', url: '/api/tokens', headers: { cookie: terr.users.gp.cookie }, payload: { label: 'x' } })).json().token
+  clock.set('2026-06-02T11:05:00Z') // after the slot's start (sessions have ended by then: a token does not)
+  const outcome = await app.inject({ method: 'POST', url: `/api/bookings/${b2.id}/outcome`, headers: { authorization: `Bearer ${gpToken}` }, payload: { outcome: 'honored' } })
+  t.equal(outcome.statusCode, 200, outcome.body)
+  const r2 = await db.selectFrom('audit_log').select(['user_id']).where('action', '=', 'booking.read').where('subject_id', '=', b2.id).execute()
+  t.same(r2, [{ user_id: terr.users.gp.id }], 'the practitioner\'s outcome reply too')
+})

@@ -14,6 +14,7 @@ import { AppError } from '../../errors.js'
 import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import { slotLocalColumns } from '../slots/local-columns.js'
+import { lockPractitioners } from '../slots/slot-repository.js'
 import { toZonedIso } from '../slots/slot-times.js'
 import type { Actor } from '../slots/slot-service.js'
 
@@ -205,6 +206,7 @@ async function overlapsInDatabase (db: Kysely<Database>, lines: readonly ImportL
   const live = lines.filter((l) => l.withdrawnAt === null)
   if (live.length === 0) return []
   const ids = [...new Set(live.map((l) => l.practitionerId))]
+  await lockPractitioners(db, ids)
   const minStart = new Date(Math.min(...live.map((l) => l.start.getTime()))).toISOString()
   const maxEnd = new Date(Math.max(...live.map((l) => l.end.getTime()))).toISOString()
   const existing = new Map<string, Array<{ start: string, end: string }>>()

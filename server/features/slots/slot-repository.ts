@@ -1,3 +1,4 @@
+import { isPostgres } from '../../../db/dialect.js'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { Slot, SlotStatus } from '../../../shared/schemas/slots.js'
@@ -92,6 +93,7 @@ export async function listSlotRecords (db: Kysely<Database>, f: SlotFilters): Pr
 
 /** True when the practitioner has a live (not withdrawn) slot overlapping [start, end). */
 export async function hasOverlap (db: Kysely<Database>, practitionerId: string, startIso: string, endIso: string): Promise<boolean> {
+  await lockPractitioners(db, [practitionerId])
   const row = await db.selectFrom('slots').select('id')
     .where('practitioner_id', '=', practitionerId)
     .where('status', '!=', 'withdrawn')
@@ -99,4 +101,14 @@ export async function hasOverlap (db: Kysely<Database>, practitionerId: string, 
     .where('end_at', '>', startIso)
     .limit(1).executeTakeFirst()
   return row !== undefined
+}
+
+/**
+ * Inside a writing transaction, before an overlap check: on PostgreSQL, locks the practitioners'
+ * account rows until the transaction ends, so that two publishes of one practitioner cannot both
+ * see "no overlap" and both insert. SQLite has one writer at a time (and no FOR UPDATE).
+ */
+export async function lockPractitioners (trx: Kysely<Database>, practitionerIds: readonly string[]): Promise<void> {
+  if (!isPostgres(trx) || practitionerIds.length === 0) return
+  await trx.selectFrom('users').select('id').where('id', 'in', [...practitionerIds]).orderBy('id').forUpdate().execute()
 }

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Updateable } from 'kysely'
+import { DateTime } from 'luxon'
 import type { Database, SlotsTable } from '../../../db/types.js'
 import type { Role } from '../../../shared/schemas/accounts.js'
 import type { Booking, BookingBody, CreateSeriesBody, CreateSlotBody, EventType, Slot, SlotQuery } from '../../../shared/schemas/slots.js'
@@ -289,6 +290,10 @@ export class SlotService {
 
   async book (actor: Actor, slotId: string, body: BookingBody): Promise<{ booking: Booking, created: boolean }> {
     if (actor.role !== 'regulator') throw forbidden('only regulators book slots')
+    // Not after today anywhere on Earth (the date line's last zone): no false refusal in any territory.
+    if (body.patient.birthDate > DateTime.fromJSDate(this.#d.clock.now(), { zone: 'Pacific/Kiritimati' }).toISODate()!) {
+      throw invalid([{ code: 'custom', path: ['patient', 'birthDate'], message: 'the birth date is after today' }])
+    }
     const replay = async (): Promise<{ booking: Booking, created: boolean } | null> => {
       if (body.idempotencyKey === undefined) return null
       const prior = await findBookingByKey(this.#db, actor.id, body.idempotencyKey)
@@ -361,6 +366,8 @@ export class SlotService {
         .where('id', '=', r.slot_id).where('booking_id', '=', bookingId).execute()
       await this.#emit(trx, 'booking.cancelled', await this.#neutral(trx, r.slot_id, now), now)
       await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.cancel', subjectType: 'booking', subjectId: bookingId, ip: actor.ip })
+      // The reply carries the patient: a read of identity, audited as one.
+      if (this.#canSeePatient(actor, r)) await this.#auditRead(trx, actor, bookingId, now)
     })
     const after = await findBookingRecord(this.#db, bookingId)
     return toBookingView(after ?? r, this.#canSeePatient(actor, r))
@@ -377,9 +384,15 @@ export class SlotService {
       await trx.updateTable('slots').set({ updated_at: now.toISOString(), version: sql`version + 1` }).where('id', '=', r.slot_id).execute()
       await this.#emit(trx, 'booking.outcome', await this.#neutral(trx, r.slot_id, now), now)
       await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.outcome', subjectType: 'booking', subjectId: bookingId, ip: actor.ip, detail: { outcome } })
+      if (this.#canSeePatient(actor, r)) await this.#auditRead(trx, actor, bookingId, now)
     })
     const after = await findBookingRecord(this.#db, bookingId)
     return toBookingView(after ?? r, this.#canSeePatient(actor, r))
+  }
+
+  /** A reply that shows a booking's patient is a read of identity. */
+  async #auditRead (trx: Trx, actor: Actor, bookingId: string, now: Date): Promise<void> {
+    await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.read', subjectType: 'booking', subjectId: bookingId, ip: actor.ip, detail: { bookingIds: [bookingId] } })
   }
 
   // ---------------------------------------------------------------- reads
