@@ -6,7 +6,7 @@
  * Public means no patient ever appears: a booked or held slot is only `busy`. Our slots are
  * kept for the regulation, so the way to book one is the 116 117 line, which is the phone given.
  */
-import { toZonedIso } from '../slots/slot-times.js'
+import { toZonedIso } from '../../lib/zoned-time.js'
 import { SPECIALTY_CODE, SYSTEM } from './codes.js'
 import type { FhirSlotRecord } from './fhir-repository.js'
 import { coding, fhirBase, type FhirContext, type FhirResource } from './fhir-types.js'

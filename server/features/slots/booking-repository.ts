@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { Booking } from '../../../shared/schemas/slots.js'
-import { toZonedIso } from './slot-times.js'
+import { toZonedIso } from '../../lib/zoned-time.js'
 
 function bookingQuery (db: Kysely<Database>) {
   return db.selectFrom('bookings')

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { Slot, SlotStatus } from '../../../shared/schemas/slots.js'
 import { communeByCode } from '../../lib/communes.js'
-import { toZonedIso } from './slot-times.js'
+import { toZonedIso } from '../../lib/zoned-time.js'
 
 /** Who holds a slot, kept by id: each viewer sees `me` or `other`. */
 export type NeutralSlot = Omit<Slot, 'hold'> & { hold?: { holderId: string, expiresAt: string } }

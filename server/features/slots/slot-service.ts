@@ -1,16 +1,17 @@
 import { sql, type Kysely, type Updateable } from 'kysely'
 import type { Database, SlotsTable } from '../../../db/types.js'
-import type { Role } from '../../../shared/schemas/accounts.js'
 import type { Booking, BookingBody, CreateSeriesBody, CreateSlotBody, EventType, Slot, SlotQuery } from '../../../shared/schemas/slots.js'
 import type { Clock } from '../../clock.js'
 import { AppError, forbidden, invalid, notFound } from '../../errors.js'
 import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
+import type { Actor } from '../session/actor.js'
 import { appendEvent, type LoggedEvent } from '../live/event-log.js'
 import { findBookingByKey, findBookingRecord, listBookingRecords, toBookingView, type BookingRecord } from './booking-repository.js'
 import { findSlotRecord, forViewer, hasOverlap, listSlotRecords, toNeutralSlot, type NeutralSlot } from './slot-repository.js'
 import { slotLocalColumns } from './local-columns.js'
-import { checkSlotTimes, expandSeries, toZonedIso, type SkipReason, type SlotLimits } from './slot-times.js'
+import { toZonedIso } from '../../lib/zoned-time.js'
+import { checkSlotTimes, expandSeries, type SkipReason, type SlotLimits } from './slot-times.js'
 import { resolveRange } from './time-range.js'
 
 export interface SeriesResult {
@@ -19,9 +20,6 @@ export interface SeriesResult {
   preview?: Array<{ start: string, end: string }>
   skipped: Array<{ start: string, reason: SkipReason | 'overlap' }>
 }
-
-/** Who asks for a change, and from where (for the audit log). */
-export interface Actor { id: string, role: Role, ip: string | null }
 
 export interface SlotServiceDeps {
   db: Kysely<Database>

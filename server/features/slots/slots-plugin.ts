@@ -1,8 +1,6 @@
 import fp from 'fastify-plugin'
-import type { FastifyRequest } from 'fastify'
-import { currentUser } from '../../plugins/auth.js'
 import { LiveHub } from '../live/live-hub.js'
-import { SlotService, type Actor } from './slot-service.js'
+import { SlotService } from './slot-service.js'
 import { DEFAULT_LIMITS } from './slot-times.js'
 
 declare module 'fastify' {
@@ -10,11 +8,6 @@ declare module 'fastify' {
     slots: SlotService
     liveHub: LiveHub
   }
-}
-
-export const actorOf = (request: FastifyRequest): Actor => {
-  const u = currentUser(request)
-  return { id: u.id, role: u.role, ip: request.ip }
 }
 
 /**
