@@ -6,7 +6,7 @@ import { AppError, forbidden, invalid, notFound } from '../../errors.js'
 import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import type { Actor } from '../session/actor.js'
-import { appendEvent, type LoggedEvent } from '../live/event-log.js'
+import { appendEvent, type LoggedEvent } from './event-log.js'
 import { findBookingByKey, findBookingRecord, listBookingRecords, toBookingView, type BookingRecord } from './booking-repository.js'
 import { findSlotRecord, forViewer, hasOverlap, listSlotRecords, toNeutralSlot, type NeutralSlot } from './slot-repository.js'
 import { slotLocalColumns } from './local-columns.js'
@@ -63,7 +63,7 @@ export class SlotService {
   /** Logs an event in the transaction of its change; it is broadcast after the commit. */
   async #emit (trx: Trx, type: EventType, slot: NeutralSlot, now: Date): Promise<void> {
     const seq = await appendEvent(trx, type, slot, now)
-    this.#written.get(trx)?.push({ seq, type, slot })
+    this.#written.get(trx)?.push({ seq, type, at: now.toISOString(), slot })
   }
 
   async #neutral (trx: Trx, slotId: string, now: Date): Promise<NeutralSlot> {
