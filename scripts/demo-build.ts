@@ -211,8 +211,8 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
   // The coming days: each practitioner publishes, the regulators book a few patients.
   const service = new SlotService({
     db, clock, holdSeconds: config.holdSeconds,
-    limits: { ...DEFAULT_LIMITS, maxDaysAhead: config.publishMaxDaysAhead },
-    onCommit: () => {} // no server listens yet: the events wait in the log for the first sockets
+    // Nothing subscribes to its commits: no server listens yet, the events wait in the log for the first sockets.
+    limits: { ...DEFAULT_LIMITS, maxDaysAhead: config.publishMaxDaysAhead }
   })
   const today = DateTime.fromJSDate(now, { zone: DEMO_ZONE }).startOf('day')
   const created: Slot[] = []

@@ -26,9 +26,10 @@ export interface SlotServiceDeps {
   clock: Clock
   holdSeconds: number
   limits: SlotLimits
-  /** Told after every commit that wrote events, so that they reach the sockets. */
-  onCommit: (events: LoggedEvent[]) => void
 }
+
+/** Told the events of a commit, in seq order. */
+export type CommitListener = (events: LoggedEvent[]) => void
 
 type Trx = Kysely<Database>
 
@@ -46,8 +47,18 @@ export class SlotService {
 
   get #db (): Kysely<Database> { return this.#d.db }
 
-  /** The events each open transaction has written, handed to onCommit once it commits. */
+  /** The events each open transaction has written, handed to the listeners once it commits. */
   readonly #written = new WeakMap<Trx, LoggedEvent[]>()
+  readonly #listeners = new Set<CommitListener>()
+
+  /**
+   * Be told the events of every commit that wrote some (the live hub sends them to the
+   * sockets). Returns what stops it.
+   */
+  onCommit (listener: CommitListener): () => void {
+    this.#listeners.add(listener)
+    return () => { this.#listeners.delete(listener) }
+  }
 
   async #write<T> (fn: (trx: Trx, now: Date) => Promise<T>): Promise<T> {
     const now = this.#d.clock.now()
@@ -56,7 +67,9 @@ export class SlotService {
       this.#written.set(trx, events)
       return fn(trx, now)
     })
-    if (events.length > 0) this.#d.onCommit(events)
+    // On the next turn of the event loop: the reply to whoever made the change goes out first,
+    // then the 500-odd sends of its event (setImmediate is FIFO, so seq order is kept).
+    if (events.length > 0) setImmediate(() => { for (const l of this.#listeners) l(events) })
     return result
   }
 
