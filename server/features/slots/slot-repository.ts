@@ -3,6 +3,7 @@ import type { Database } from '../../../db/types.js'
 import type { Slot, SlotStatus } from '../../../shared/schemas/slots.js'
 import { communeByCode } from '../../lib/communes.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
+import { holdIsLive } from './hold-rule.js'
 
 /** Who holds a slot, kept by id: each viewer sees `me` or `other`. */
 export type NeutralSlot = Omit<Slot, 'hold'> & { hold?: { holderId: string, expiresAt: string } }
@@ -32,7 +33,7 @@ export type SlotRecord = Awaited<ReturnType<ReturnType<typeof slotQuery>['execut
 export function toNeutralSlot (r: SlotRecord, now: Date): NeutralSlot {
   const place = communeByCode(r.commune_code)
   // A hold past its expiry is free for every purpose, even before the sweeper writes it.
-  const heldNow = r.status === 'held' && r.hold_expires_at !== null && r.hold_expires_at > now.toISOString()
+  const heldNow = holdIsLive(r, now.toISOString())
   const view: NeutralSlot = {
     id: r.id,
     cptsId: r.cpts_id,

@@ -7,6 +7,7 @@ import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import type { Actor } from '../session/actor.js'
 import { appendEvent, type LoggedEvent } from './event-log.js'
+import { holdIsLive, lapsedHold } from './hold-rule.js'
 import { findBookingByKey, findBookingRecord, listBookingRecords, toBookingView, type BookingRecord } from './booking-repository.js'
 import { findSlotRecord, forViewer, hasOverlap, listSlotRecords, toNeutralSlot, type NeutralSlot } from './slot-repository.js'
 import { slotLocalColumns } from './local-columns.js'
@@ -91,8 +92,7 @@ export class SlotService {
     const s = await trx.selectFrom('slots').select(['status', 'hold_by', 'hold_expires_at', 'start_at'])
       .where('id', '=', slotId).executeTakeFirst()
     if (s === undefined) return notFound('Slot')
-    const nowIso = now.toISOString()
-    if (s.status === 'held' && s.hold_by !== actorId && (s.hold_expires_at ?? '') > nowIso) {
+    if (holdIsLive(s, now.toISOString()) && s.hold_by !== actorId) {
       return new AppError('SLOT_HELD', 'This slot is being booked by another regulator')
     }
     if (s.status === 'booked') return new AppError('SLOT_TAKEN', 'This slot has just been booked')
@@ -231,7 +231,8 @@ export class SlotService {
       .where('id', '=', slotId).where('start_at', '>', nowIso)
       .where((eb) => eb.or([
         eb('status', '=', 'free'),
-        eb.and([eb('status', '=', 'held'), eb.or([eb('hold_by', '=', actorId), eb('hold_expires_at', '<=', nowIso)])])
+        eb.and([eb('status', '=', 'held'), eb('hold_by', '=', actorId)]),
+        lapsedHold(nowIso)
       ]))
       .executeTakeFirst()
     if (Number(res.numUpdatedRows) === 0) throw await this.#refusal(trx, slotId, actorId, now)
@@ -263,8 +264,8 @@ export class SlotService {
   async #freeHold (trx: Trx, slotId: string, now: Date, holderId: string | null): Promise<boolean> {
     let q = trx.updateTable('slots')
       .set({ status: 'free', hold_by: null, hold_expires_at: null, updated_at: now.toISOString(), version: sql`version + 1` })
-      .where('id', '=', slotId).where('status', '=', 'held')
-    q = holderId === null ? q.where('hold_expires_at', '<=', now.toISOString()) : q.where('hold_by', '=', holderId)
+      .where('id', '=', slotId)
+    q = holderId === null ? q.where(lapsedHold(now.toISOString())) : q.where('status', '=', 'held').where('hold_by', '=', holderId)
     const res = await q.executeTakeFirst()
     if (Number(res.numUpdatedRows) === 0) return false
     await this.#emit(trx, 'slot.released', await this.#neutral(trx, slotId, now), now)
@@ -276,7 +277,7 @@ export class SlotService {
       if (await this.#freeHold(trx, slotId, now, actor.id)) return await this.#neutral(trx, slotId, now)
       const s = await trx.selectFrom('slots').select(['status', 'hold_by', 'hold_expires_at']).where('id', '=', slotId).executeTakeFirst()
       if (s === undefined) throw notFound('Slot')
-      if (s.status === 'held' && (s.hold_expires_at ?? '') > now.toISOString()) throw forbidden('this slot is held by another regulator')
+      if (holdIsLive(s, now.toISOString())) throw forbidden('this slot is held by another regulator')
       if (s.status === 'booked' || s.status === 'withdrawn') throw await this.#refusal(trx, slotId, actor.id, now)
       return await this.#neutral(trx, slotId, now) // already free: releasing twice is harmless
     })
@@ -287,7 +288,7 @@ export class SlotService {
   async expireHolds (): Promise<number> {
     const nowIso = this.#d.clock.now().toISOString()
     const due = await this.#db.selectFrom('slots').select('id')
-      .where('status', '=', 'held').where('hold_expires_at', '<=', nowIso).execute()
+      .where(lapsedHold(nowIso)).execute()
     if (due.length === 0) return 0
     return await this.#write(async (trx, now) => {
       let n = 0
