@@ -6,6 +6,10 @@ export async function listCpts (db: Kysely<Database>): Promise<Cpts[]> {
   return await db.selectFrom('cpts').select(['id', 'name', 'timezone', 'finess']).orderBy('name').execute()
 }
 
+export async function insertCpts (db: Kysely<Database>, cpts: Cpts, now: Date): Promise<void> {
+  await db.insertInto('cpts').values({ ...cpts, created_at: now.toISOString() }).execute()
+}
+
 export async function findCpts (db: Kysely<Database>, id: string): Promise<Cpts | undefined> {
   return await db.selectFrom('cpts').select(['id', 'name', 'timezone', 'finess']).where('id', '=', id).executeTakeFirst()
 }
