@@ -22,7 +22,8 @@ import { appendAudit } from '../server/features/audit/audit-repository.js'
 import { logCall } from '../server/features/calls/calls-service.js'
 import { seasonReport } from '../server/features/reports/report-repository.js'
 import { importSeason } from '../server/features/reports/season-import.js'
-import { SlotService, type Actor } from '../server/features/slots/slot-service.js'
+import type { Actor } from '../server/features/session/actor.js'
+import { SlotService } from '../server/features/slots/slot-service.js'
 import { DEFAULT_LIMITS } from '../server/features/slots/slot-times.js'
 import { createUser } from '../server/features/users/users-service.js'
 import { matchCommune } from '../server/lib/communes.js'
@@ -211,8 +212,8 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
   // The coming days: each practitioner publishes, the regulators book a few patients.
   const service = new SlotService({
     db, clock, holdSeconds: config.holdSeconds,
-    limits: { ...DEFAULT_LIMITS, maxDaysAhead: config.publishMaxDaysAhead },
-    onCommit: () => {} // no server listens yet: the events wait in the log for the first sockets
+    // Nothing subscribes to its commits: no server listens yet, the events wait in the log for the first sockets.
+    limits: { ...DEFAULT_LIMITS, maxDaysAhead: config.publishMaxDaysAhead }
   })
   const today = DateTime.fromJSDate(now, { zone: DEMO_ZONE }).startOf('day')
   const created: Slot[] = []

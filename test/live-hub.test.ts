@@ -1,7 +1,7 @@
 // The hub on its own: events handed over out of order still go out in seq order, and an event
 // that is committed but never handed over is read from the log instead of leaving a gap.
 import t from 'tap'
-import { appendEvent } from '../server/features/live/event-log.js'
+import { appendEvent } from '../server/features/slots/event-log.js'
 import { LiveHub, type LiveClient } from '../server/features/live/live-hub.js'
 import type { NeutralSlot } from '../server/features/slots/slot-repository.js'
 import { build } from './helpers/build.js'

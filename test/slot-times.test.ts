@@ -1,6 +1,7 @@
 import t from 'tap'
+import { localDate, toZonedIso } from '../server/lib/zoned-time.js'
 import {
-  DEFAULT_LIMITS, SERIES_MAX_COUNT, checkSlotTimes, expandSeries, localDate, toZonedIso, wallToInstant
+  DEFAULT_LIMITS, SERIES_MAX_COUNT, checkSlotTimes, expandSeries, wallToInstant
 } from '../server/features/slots/slot-times.js'
 import type { SeriesInput, SeriesSlot, SlotLimits } from '../server/features/slots/slot-times.js'
 

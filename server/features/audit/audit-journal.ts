@@ -2,7 +2,7 @@ import { DateTime } from 'luxon'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { AuditEntry, AuditQuery } from '../../../shared/schemas/audit.js'
-import { toZonedIso } from '../slots/slot-times.js'
+import { toZonedIso } from '../../lib/zoned-time.js'
 
 /** The journal is read in the territory's zone of reference (periods are local dates). */
 export const JOURNAL_ZONE = 'Europe/Paris'

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { CallBody } from '../../../shared/schemas/slots.js'
-import { actorOf } from '../slots/slots-plugin.js'
+import { actorOf } from '../session/actor.js'
 import { logCall } from './calls-service.js'
 
 const routes: FastifyPluginAsyncZod = async (app) => {

@@ -4,9 +4,9 @@ import type { Call, CallBody } from '../../../shared/schemas/slots.js'
 import { invalid, type Issue } from '../../errors.js'
 import { communeByCode } from '../../lib/communes.js'
 import { newId } from '../../lib/secrets.js'
-import type { Actor } from '../slots/slot-service.js'
-import { toZonedIso } from '../slots/slot-times.js'
-import { zoneFor } from '../slots/time-range.js'
+import type { Actor } from '../session/actor.js'
+import { toZonedIso } from '../../lib/zoned-time.js'
+import { zoneFor } from '../cpts/cpts-repository.js'
 
 /**
  * Logs how a call ended. Calls that found no slot are the board's "unmet demand": without

@@ -1,4 +1,4 @@
-import { toZonedIso } from '../slots/slot-times.js'
+import { toZonedIso } from '../../lib/zoned-time.js'
 import type { BookingChange, DeliveryKind } from './booking-change.js'
 
 /** Canonical URLs and code systems of the ANS SAS guide (ans.fhir.fr.sas 1.2.0, FrAppointmentSAS). */

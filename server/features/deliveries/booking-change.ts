@@ -1,15 +1,13 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { EventType, SlotKind, SlotMode } from '../../../shared/schemas/slots.js'
+import type { LoggedEvent } from '../slots/event-log.js'
 
 /** The booking status a delivery announces. */
 export type DeliveryKind = 'booked' | 'cancelled' | 'honored' | 'no_show'
 
 /** The events the delivery channels read; every other event only moves their cursor. */
 export const BOOKING_EVENTS: ReadonlySet<string> = new Set<EventType>(['slot.booked', 'booking.cancelled', 'booking.outcome'])
-
-/** One row of the event log, as the delivery worker reads it. */
-export interface LogEvent { seq: number, type: string, at: string, slot_id: string, payload: string }
 
 /**
  * A booking change as the channels see it: the slot, the practitioner, who booked, and no
@@ -33,13 +31,10 @@ export interface BookingChange {
  * cancelled at the event's instant (both are written from the same clock reading) that this
  * channel has not yet announced as cancelled.
  */
-async function bookingIdOf (trx: Kysely<Database>, ev: LogEvent, channel: string): Promise<string | undefined> {
-  if (ev.type !== 'booking.cancelled') {
-    const slot = JSON.parse(ev.payload) as { bookingId?: string }
-    return slot.bookingId
-  }
+async function bookingIdOf (trx: Kysely<Database>, ev: LoggedEvent, channel: string): Promise<string | undefined> {
+  if (ev.type !== 'booking.cancelled') return ev.slot.bookingId
   const row = await trx.selectFrom('bookings').select('bookings.id')
-    .where('bookings.slot_id', '=', ev.slot_id)
+    .where('bookings.slot_id', '=', ev.slot.id)
     .where('bookings.status', '=', 'cancelled')
     .where('bookings.cancelled_at', '=', ev.at)
     .where(({ not, exists, selectFrom }) => not(exists(
@@ -57,7 +52,7 @@ async function bookingIdOf (trx: Kysely<Database>, ev: LogEvent, channel: string
  * Reads what the channels need about a booking event (inside the enqueueing transaction).
  * Undefined when the event is not about a booking, or its booking cannot be found.
  */
-export async function loadBookingChange (trx: Kysely<Database>, ev: LogEvent, channel: string): Promise<BookingChange | undefined> {
+export async function loadBookingChange (trx: Kysely<Database>, ev: LoggedEvent, channel: string): Promise<BookingChange | undefined> {
   if (!BOOKING_EVENTS.has(ev.type)) return undefined
   const bookingId = await bookingIdOf(trx, ev, channel)
   if (bookingId === undefined) return undefined

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database, DeliveryRow } from '../../../db/types.js'
-import type { DeliveryKind, LogEvent } from './booking-change.js'
+import type { DeliveryKind } from './booking-change.js'
 
 type Db = Kysely<Database>
 
@@ -19,12 +19,6 @@ export async function saveCursor (db: Db, channel: string, lastSeq: number, now:
 
 export async function deleteCursor (db: Db, channel: string): Promise<void> {
   await db.deleteFrom('delivery_cursors').where('channel', '=', channel).execute()
-}
-
-/** The event log after `seq`, oldest first, with each event's instant. */
-export async function eventsAfter (db: Db, seq: number, limit: number): Promise<LogEvent[]> {
-  return await db.selectFrom('events').select(['seq', 'type', 'at', 'slot_id', 'payload'])
-    .where('seq', '>', seq).orderBy('seq').limit(limit).execute()
 }
 
 export interface NewDelivery {

@@ -2,10 +2,10 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database, DeliveryRow } from '../../../db/types.js'
 import type { Clock } from '../../clock.js'
-import { seqBounds } from '../live/event-log.js'
+import { eventsAfter, seqBounds } from '../slots/event-log.js'
 import { loadBookingChange } from './booking-change.js'
 import { DeliveryError, type DeliveryChannel } from './channel.js'
-import { deleteCursor, dueDeliveries, eventsAfter, insertDelivery, markFailed, markRetry, markSent, readCursor, saveCursor } from './delivery-repository.js'
+import { deleteCursor, dueDeliveries, insertDelivery, markFailed, markRetry, markSent, readCursor, saveCursor } from './delivery-repository.js'
 import { nextAttemptAt } from './retry-policy.js'
 
 export interface DeliveryWorkerDeps {

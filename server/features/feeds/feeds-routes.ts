@@ -5,7 +5,7 @@ import { FeedQuery, FeedUrls } from '../../../shared/schemas/feeds.js'
 import { notFound } from '../../errors.js'
 import { sha256 } from '../../lib/secrets.js'
 import { currentUser } from '../../plugins/auth.js'
-import { actorOf } from '../slots/slots-plugin.js'
+import { actorOf } from '../session/actor.js'
 import { feedUrls, matchesEtag, renderFeed, rotateFeed, type FeedDeps } from './feed-service.js'
 
 /** The rate-limit bucket of a feed request: its token's hash (the limiter's store never holds the secret). */

@@ -6,7 +6,8 @@
  * Public means no patient ever appears: a booked or held slot is only `busy`. Our slots are
  * kept for the regulation, so the way to book one is the 116 117 line, which is the phone given.
  */
-import { toZonedIso } from '../slots/slot-times.js'
+import { toZonedIso } from '../../lib/zoned-time.js'
+import { holdHasLapsed } from '../slots/hold-rule.js'
 import { SPECIALTY_CODE, SYSTEM } from './codes.js'
 import type { FhirSlotRecord } from './fhir-repository.js'
 import { coding, fhirBase, type FhirContext, type FhirResource } from './fhir-types.js'
@@ -74,7 +75,7 @@ export function smartSchedule (r: Pick<FhirSlotRecord, 'practitioner_id' | 'kind
 
 /** A slot as `free` or `busy` (held or booked): nothing else of its state leaves. */
 export function smartSlot (r: FhirSlotRecord, now: Date): FhirResource {
-  const free = r.status === 'free' || (r.status === 'held' && r.hold_expires_at !== null && r.hold_expires_at <= now.toISOString())
+  const free = r.status === 'free' || holdHasLapsed(r, now.toISOString())
   return {
     resourceType: 'Slot',
     id: r.id,

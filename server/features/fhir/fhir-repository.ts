@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
+import { lapsedHold } from '../slots/hold-rule.js'
 import { slotsWithOwners } from '../slots/slot-repository.js'
 
 function slotQuery (db: Kysely<Database>) {
@@ -35,10 +36,7 @@ export async function findFreeSlots (db: Kysely<Database>, q: FreeSlotQuery): Pr
     .where('slots.start_at', '<=', q.to)
     .where('slots.start_at', '>', q.now)
     // A hold past its expiry is free even before the sweeper writes it (as on the live board).
-    .where((eb) => eb.or([
-      eb('slots.status', '=', 'free'),
-      eb.and([eb('slots.status', '=', 'held'), eb('slots.hold_expires_at', '<=', q.now)])
-    ]))
+    .where((eb) => eb.or([eb('slots.status', '=', 'free'), lapsedHold(q.now)]))
   if (q.rpps !== null) query = query.where('practitioners.rpps', 'in', q.rpps)
   return await query.orderBy('slots.start_at').orderBy('slots.id').execute()
 }

@@ -1,4 +1,4 @@
-import { toZonedIso } from '../slots/slot-times.js'
+import { toZonedIso } from '../../lib/zoned-time.js'
 import { CPTS_CATEGORY_CODE, MODE_CODE, PROFILE, SERVICE_TYPE_REFERENCE_EXTENSION, SPECIALTY_CODE, SYSTEM } from './codes.js'
 import type { FhirSlotRecord } from './fhir-repository.js'
 import { coding, type CodeableConcept, type FhirContext, type FhirResource } from './fhir-types.js'

@@ -5,8 +5,8 @@ import type { Role } from '../../../shared/schemas/accounts.js'
 import type { LiveMessage } from '../../../shared/schemas/live.js'
 import type { Clock } from '../../clock.js'
 import type { Credential } from '../session/session-service.js'
+import { eventsAfter, seqBounds, type LoggedEvent } from '../slots/event-log.js'
 import { forViewer, listSlotRecords, toNeutralSlot } from '../slots/slot-repository.js'
-import { eventsAfter, seqBounds, type LoggedEvent } from './event-log.js'
 
 /** One open `/api/live` socket. */
 export interface LiveClient {
@@ -44,6 +44,9 @@ const GAP_WAIT_MS = 50
 
 const frame = (m: LiveMessage): Buffer => Buffer.from(JSON.stringify(m))
 
+/** What a frame says of an event (its instant is not sent). */
+type LiveEvent = Pick<LoggedEvent, 'seq' | 'type' | 'slot'>
+
 /**
  * Broadcasts the event log to every socket, in seq order with no gap. After a commit the
  * service hands its events to `publish()`, which sends each one, serialised once, to all
@@ -60,10 +63,10 @@ export class LiveHub {
   #attaching: Attaching[] = []
   #attachPending = false
   /** Events handed over ahead of a missing seq, by seq. */
-  readonly #early = new Map<number, LoggedEvent>()
+  readonly #early = new Map<number, LiveEvent>()
   #gapTimer: NodeJS.Timeout | undefined
   /** The last RECENT_EVENTS events sent, oldest first. */
-  #recent: LoggedEvent[] = []
+  #recent: LiveEvent[] = []
   readonly #db: Kysely<Database>
   readonly #clock: Clock
 
@@ -98,7 +101,7 @@ export class LiveHub {
   }
 
   /** Events just committed: sent now when they are next in seq order, else when the gap fills. */
-  publish (events: LoggedEvent[]): void {
+  publish (events: LiveEvent[]): void {
     for (const ev of events) if (ev.seq > this.#lastPublished) this.#early.set(ev.seq, ev)
     this.#drain()
     if (this.#early.size > 0 && this.#gapTimer === undefined) {
@@ -125,7 +128,7 @@ export class LiveHub {
     for (const seq of this.#early.keys()) if (seq <= this.#lastPublished) this.#early.delete(seq)
   }
 
-  #broadcast (ev: LoggedEvent): void {
+  #broadcast (ev: LiveEvent): void {
     const general = frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, null) })
     const holderId = ev.slot.hold?.holderId
     const holderFrame = holderId === undefined ? null : frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, holderId) })

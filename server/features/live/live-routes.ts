@@ -5,7 +5,7 @@ import { LIVE_CLOSE, LiveCommand, type LiveError } from '../../../shared/schemas
 import { AppError } from '../../errors.js'
 import { TokenBucket } from '../../lib/token-bucket.js'
 import { currentUser } from '../../plugins/auth.js'
-import type { Actor } from '../slots/slot-service.js'
+import { actorFor } from '../session/actor.js'
 import { closeSocket } from './close-socket.js'
 import type { LiveClient } from './live-hub.js'
 
@@ -68,7 +68,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         app.liveCredentials.end(client)
         return
       }
-      const actor: Actor = { id: now.id, role: now.role, ip: request.ip }
+      const actor = actorFor(now, request.ip)
       try {
         let result: unknown
         switch (cmd.type) {

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import type { SeasonImportResult } from '../../../shared/schemas/reports.js'
 import { AppError } from '../../errors.js'
-import type { Actor } from '../slots/slot-service.js'
+import type { Actor } from '../session/actor.js'
 import type { ImportJob, ImportReply } from './import-worker.js'
 
 // From source (tests, `npm run dev`) the worker is the .ts file, run by the loader the main

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { openSqlite } from '../../../db/connection.js'
 import { AppError } from '../../errors.js'
-import type { Actor } from '../slots/slot-service.js'
+import type { Actor } from '../session/actor.js'
 import { importSeason } from './season-import.js'
 
 export interface ImportJob { dbFile: string, actor: Actor, text: string, now: string }

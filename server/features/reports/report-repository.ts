@@ -14,7 +14,7 @@ import type { Kysely, SelectQueryBuilder } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { SeasonReport } from '../../../shared/schemas/reports.js'
 import { SLOT_KINDS, type SlotKind } from '../../../shared/schemas/slots.js'
-import { zoneFor } from '../slots/time-range.js'
+import { zoneFor } from '../cpts/cpts-repository.js'
 import { buildSeasonReport, isoWeekOf, type DayHourRow, type GroupRow, type LeadRow } from './season-report.js'
 
 export interface ReportScope {

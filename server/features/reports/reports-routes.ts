@@ -5,7 +5,7 @@ import { ImportRefused, SeasonImportResult, SeasonReport, SeasonReportQuery } fr
 import { forbidden, invalid } from '../../errors.js'
 import { currentUser } from '../../plugins/auth.js'
 import { findCpts } from '../cpts/cpts-repository.js'
-import { actorOf } from '../slots/slots-plugin.js'
+import { actorOf } from '../session/actor.js'
 import { seasonReport } from './report-repository.js'
 import { importSeasonInWorker } from './import-in-worker.js'
 import { importSeason } from './season-import.js'

@@ -15,8 +15,8 @@ import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import { slotLocalColumns } from '../slots/local-columns.js'
 import { lockPractitioners } from '../slots/slot-repository.js'
-import { toZonedIso } from '../slots/slot-times.js'
-import type { Actor } from '../slots/slot-service.js'
+import { toZonedIso } from '../../lib/zoned-time.js'
+import type { Actor } from '../session/actor.js'
 
 export type ImportOutcome = (typeof IMPORT_OUTCOMES)[number]
 

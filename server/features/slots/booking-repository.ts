@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
-import type { Booking } from '../../../shared/schemas/slots.js'
-import { toZonedIso } from './slot-times.js'
+import type { Booking, BookingBody } from '../../../shared/schemas/slots.js'
+import { toZonedIso } from '../../lib/zoned-time.js'
 
 function bookingQuery (db: Kysely<Database>) {
   return db.selectFrom('bookings')
@@ -57,4 +57,32 @@ export async function listBookingRecords (db: Kysely<Database>, f: { practitione
   if (f.startFrom !== undefined) q = q.where('slots.start_at', '>=', f.startFrom)
   if (f.startBefore !== undefined) q = q.where('slots.start_at', '<', f.startBefore)
   return await q.orderBy('slots.start_at').limit(10_000).execute()
+}
+
+/** A new live booking of the slot, with the patient's identity. */
+export async function insertBooking (db: Kysely<Database>, b: { id: string, slotId: string, body: BookingBody, bookedBy: string, nowIso: string }): Promise<void> {
+  const { patient } = b.body
+  await db.insertInto('bookings').values({
+    id: b.id, slot_id: b.slotId, status: 'booked',
+    patient_last_name: patient.lastName, patient_first_name: patient.firstName,
+    patient_birth_date: patient.birthDate, patient_phone: patient.phone,
+    reason: b.body.reason ?? null, has_treating_gp: b.body.hasTreatingGp, booked_by: b.bookedBy, booked_at: b.nowIso,
+    idempotency_key: b.body.idempotencyKey ?? null, cancelled_at: null, cancel_reason: null, cancelled_by: null, outcome_at: null, outcome_by: null
+  }).execute()
+}
+
+/** Cancels a booking that is still live; false when it is cancelled or closed already. */
+export async function cancelBooking (db: Kysely<Database>, id: string, by: string, reason: string, nowIso: string): Promise<boolean> {
+  const res = await db.updateTable('bookings')
+    .set({ status: 'cancelled', cancelled_at: nowIso, cancel_reason: reason, cancelled_by: by })
+    .where('id', '=', id).where('status', '=', 'booked').executeTakeFirst()
+  return Number(res.numUpdatedRows) > 0
+}
+
+/** Records (or corrects) the outcome of a booking not cancelled; false when it was cancelled. */
+export async function recordBookingOutcome (db: Kysely<Database>, id: string, outcome: 'honored' | 'no_show', by: string, nowIso: string): Promise<boolean> {
+  const res = await db.updateTable('bookings')
+    .set({ status: outcome, outcome_at: nowIso, outcome_by: by })
+    .where('id', '=', id).where('status', 'in', ['booked', 'honored', 'no_show']).executeTakeFirst()
+  return Number(res.numUpdatedRows) > 0
 }

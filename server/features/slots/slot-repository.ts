@@ -1,9 +1,10 @@
 import { isPostgres } from '../../../db/dialect.js'
 import type { Kysely } from 'kysely'
-import type { Database } from '../../../db/types.js'
+import type { Database, PractitionerRow, SlotRow } from '../../../db/types.js'
 import type { Slot, SlotStatus } from '../../../shared/schemas/slots.js'
 import { communeByCode } from '../../lib/communes.js'
-import { toZonedIso } from './slot-times.js'
+import { toZonedIso } from '../../lib/zoned-time.js'
+import { holdIsLive, lapsedHold } from './hold-rule.js'
 
 /** Who holds a slot, kept by id: each viewer sees `me` or `other`. */
 export type NeutralSlot = Omit<Slot, 'hold'> & { hold?: { holderId: string, expiresAt: string } }
@@ -33,7 +34,7 @@ export type SlotRecord = Awaited<ReturnType<ReturnType<typeof slotQuery>['execut
 export function toNeutralSlot (r: SlotRecord, now: Date): NeutralSlot {
   const place = communeByCode(r.commune_code)
   // A hold past its expiry is free for every purpose, even before the sweeper writes it.
-  const heldNow = r.status === 'held' && r.hold_expires_at !== null && r.hold_expires_at > now.toISOString()
+  const heldNow = holdIsLive(r, now.toISOString())
   const view: NeutralSlot = {
     id: r.id,
     cptsId: r.cpts_id,
@@ -111,4 +112,36 @@ export async function hasOverlap (db: Kysely<Database>, practitionerId: string, 
 export async function lockPractitioners (trx: Kysely<Database>, practitionerIds: readonly string[]): Promise<void> {
   if (!isPostgres(trx) || practitionerIds.length === 0) return
   await trx.selectFrom('users').select('id').where('id', 'in', [...practitionerIds]).orderBy('id').forUpdate().execute()
+}
+
+/** What the state machine reads of a slot to decide, or to say why it refused. */
+export type SlotState = Pick<SlotRow, 'practitioner_id' | 'status' | 'hold_by' | 'hold_expires_at' | 'start_at'>
+
+export async function findSlotState (db: Kysely<Database>, id: string): Promise<SlotState | undefined> {
+  return await db.selectFrom('slots').select(['practitioner_id', 'status', 'hold_by', 'hold_expires_at', 'start_at'])
+    .where('id', '=', id).executeTakeFirst()
+}
+
+/** The slots this regulator holds, but `exceptId`. */
+export async function heldSlotIdsOf (db: Kysely<Database>, holderId: string, exceptId: string): Promise<string[]> {
+  const rows = await db.selectFrom('slots').select('id')
+    .where('status', '=', 'held').where('hold_by', '=', holderId).where('id', '!=', exceptId).execute()
+  return rows.map((r) => r.id)
+}
+
+/** The slots whose hold has run out but that are still written held (the sweeper's work). */
+export async function lapsedHoldIds (db: Kysely<Database>, nowIso: string): Promise<string[]> {
+  const rows = await db.selectFrom('slots').select('id').where(lapsedHold(nowIso)).execute()
+  return rows.map((r) => r.id)
+}
+
+/** A practitioner who may publish: their profession and their CPTS (null when attached to none). */
+export interface Publisher { id: string, cpts_id: string | null, profession: PractitionerRow['profession'], timezone: string }
+
+export async function findPublisher (db: Kysely<Database>, userId: string): Promise<Publisher | undefined> {
+  return await db.selectFrom('users')
+    .innerJoin('practitioners', 'practitioners.user_id', 'users.id')
+    .innerJoin('cpts', 'cpts.id', 'users.cpts_id')
+    .select(['users.id', 'users.cpts_id', 'practitioners.profession', 'cpts.timezone'])
+    .where('users.id', '=', userId).executeTakeFirst()
 }

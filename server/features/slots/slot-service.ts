@@ -1,17 +1,19 @@
-import { sql, type Kysely, type Updateable } from 'kysely'
+import type { Kysely, Updateable } from 'kysely'
 import { DateTime } from 'luxon'
 import type { Database, SlotsTable } from '../../../db/types.js'
-import type { Role } from '../../../shared/schemas/accounts.js'
 import type { Booking, BookingBody, CreateSeriesBody, CreateSlotBody, EventType, Slot, SlotQuery } from '../../../shared/schemas/slots.js'
 import type { Clock } from '../../clock.js'
 import { AppError, forbidden, invalid, notFound } from '../../errors.js'
 import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
-import { appendEvent, type LoggedEvent } from '../live/event-log.js'
-import { findBookingByKey, findBookingRecord, listBookingRecords, toBookingView, type BookingRecord } from './booking-repository.js'
-import { findSlotRecord, forViewer, hasOverlap, listSlotRecords, toNeutralSlot, type NeutralSlot } from './slot-repository.js'
-import { slotLocalColumns } from './local-columns.js'
-import { checkSlotTimes, expandSeries, toZonedIso, type SkipReason, type SlotLimits } from './slot-times.js'
+import type { Actor } from '../session/actor.js'
+import { appendEvent, type LoggedEvent } from './event-log.js'
+import { holdIsLive } from './hold-rule.js'
+import { cancelBooking, findBookingByKey, findBookingRecord, insertBooking, listBookingRecords, recordBookingOutcome, toBookingView, type BookingRecord } from './booking-repository.js'
+import { findPublisher, findSlotRecord, findSlotState, forViewer, hasOverlap, heldSlotIdsOf, lapsedHoldIds, listSlotRecords, toNeutralSlot, type NeutralSlot } from './slot-repository.js'
+import { claimSlot, freeHold, freeSlotOfBooking, insertSlot, touchSlot, withdrawSlot } from './slot-writes.js'
+import { toZonedIso } from '../../lib/zoned-time.js'
+import { checkSlotTimes, expandSeries, type SkipReason, type SlotLimits } from './slot-times.js'
 import { resolveRange } from './time-range.js'
 
 export interface SeriesResult {
@@ -21,17 +23,15 @@ export interface SeriesResult {
   skipped: Array<{ start: string, reason: SkipReason | 'overlap' }>
 }
 
-/** Who asks for a change, and from where (for the audit log). */
-export interface Actor { id: string, role: Role, ip: string | null }
-
 export interface SlotServiceDeps {
   db: Kysely<Database>
   clock: Clock
   holdSeconds: number
   limits: SlotLimits
-  /** Told after every commit that wrote events, so that they reach the sockets. */
-  onCommit: (events: LoggedEvent[]) => void
 }
+
+/** Told the events of a commit, in seq order. */
+export type CommitListener = (events: LoggedEvent[]) => void
 
 type Trx = Kysely<Database>
 
@@ -49,8 +49,18 @@ export class SlotService {
 
   get #db (): Kysely<Database> { return this.#d.db }
 
-  /** The events each open transaction has written, handed to onCommit once it commits. */
+  /** The events each open transaction has written, handed to the listeners once it commits. */
   readonly #written = new WeakMap<Trx, LoggedEvent[]>()
+  readonly #listeners = new Set<CommitListener>()
+
+  /**
+   * Be told the events of every commit that wrote some (the live hub sends them to the
+   * sockets). Returns what stops it.
+   */
+  onCommit (listener: CommitListener): () => void {
+    this.#listeners.add(listener)
+    return () => { this.#listeners.delete(listener) }
+  }
 
   async #write<T> (fn: (trx: Trx, now: Date) => Promise<T>): Promise<T> {
     const now = this.#d.clock.now()
@@ -59,14 +69,16 @@ export class SlotService {
       this.#written.set(trx, events)
       return fn(trx, now)
     })
-    if (events.length > 0) this.#d.onCommit(events)
+    // On the next turn of the event loop: the reply to whoever made the change goes out first,
+    // then the 500-odd sends of its event (setImmediate is FIFO, so seq order is kept).
+    if (events.length > 0) setImmediate(() => { for (const l of this.#listeners) l(events) })
     return result
   }
 
   /** Logs an event in the transaction of its change; it is broadcast after the commit. */
   async #emit (trx: Trx, type: EventType, slot: NeutralSlot, now: Date): Promise<void> {
     const seq = await appendEvent(trx, type, slot, now)
-    this.#written.get(trx)?.push({ seq, type, slot })
+    this.#written.get(trx)?.push({ seq, type, at: now.toISOString(), slot })
   }
 
   async #neutral (trx: Trx, slotId: string, now: Date): Promise<NeutralSlot> {
@@ -78,11 +90,9 @@ export class SlotService {
 
   /** Why a conditional update on a slot found nothing to change. */
   async #refusal (trx: Trx, slotId: string, actorId: string, now: Date): Promise<AppError> {
-    const s = await trx.selectFrom('slots').select(['status', 'hold_by', 'hold_expires_at', 'start_at'])
-      .where('id', '=', slotId).executeTakeFirst()
+    const s = await findSlotState(trx, slotId)
     if (s === undefined) return notFound('Slot')
-    const nowIso = now.toISOString()
-    if (s.status === 'held' && s.hold_by !== actorId && (s.hold_expires_at ?? '') > nowIso) {
+    if (holdIsLive(s, now.toISOString()) && s.hold_by !== actorId) {
       return new AppError('SLOT_HELD', 'This slot is being booked by another regulator')
     }
     if (s.status === 'booked') return new AppError('SLOT_TAKEN', 'This slot has just been booked')
@@ -102,11 +112,7 @@ export class SlotService {
     } else if (practitionerId !== undefined && practitionerId !== actor.id) {
       throw forbidden('a practitioner publishes only their own slots')
     }
-    const p = await this.#db.selectFrom('users')
-      .innerJoin('practitioners', 'practitioners.user_id', 'users.id')
-      .innerJoin('cpts', 'cpts.id', 'users.cpts_id')
-      .select(['users.id', 'users.cpts_id', 'practitioners.profession', 'cpts.timezone'])
-      .where('users.id', '=', id).executeTakeFirst()
+    const p = await findPublisher(this.#db, id)
     if (p === undefined || p.cpts_id === null) {
       throw invalid([{ code: 'custom', path: ['practitionerId'], message: 'unknown practitioner, or not attached to a CPTS' }])
     }
@@ -122,13 +128,7 @@ export class SlotService {
 
   async #insertSlot (trx: Trx, p: { id: string, cptsId: string, zone: string }, start: Date, end: Date, body: { kind: Slot['kind'], mode: Slot['mode'] }, now: Date): Promise<NeutralSlot> {
     const id = newId()
-    await trx.insertInto('slots').values({
-      id, practitioner_id: p.id, cpts_id: p.cptsId, start_at: start.toISOString(), end_at: end.toISOString(),
-      kind: body.kind, mode: body.mode, status: 'free', hold_by: null, hold_expires_at: null, booking_id: null,
-      created_at: now.toISOString(), updated_at: now.toISOString(), withdrawn_at: null,
-      // Local date, hour and ISO week in the CPTS's zone, for the season report.
-      ...slotLocalColumns(start, p.zone)
-    }).execute()
+    await insertSlot(trx, { id, practitionerId: p.id, cptsId: p.cptsId, zone: p.zone, start, end, kind: body.kind, mode: body.mode }, now)
     const view = await this.#neutral(trx, id, now)
     await this.#emit(trx, 'slot.published', view, now)
     return view
@@ -187,17 +187,13 @@ export class SlotService {
   }
 
   async withdraw (actor: Actor, slotId: string): Promise<Slot> {
-    const owner = await this.#db.selectFrom('slots').select(['practitioner_id', 'status']).where('id', '=', slotId).executeTakeFirst()
+    const owner = await findSlotState(this.#db, slotId)
     if (owner === undefined) throw notFound('Slot')
     if (actor.role !== 'admin' && owner.practitioner_id !== actor.id) throw forbidden('only its practitioner or an admin withdraws a slot')
     const view = await this.#write(async (trx, now) => {
-      const res = await trx.updateTable('slots')
-        .set({ status: 'withdrawn', hold_by: null, hold_expires_at: null, withdrawn_at: now.toISOString(), updated_at: now.toISOString(), version: sql`version + 1` })
-        .where('id', '=', slotId).where('status', 'in', ['free', 'held'])
-        .executeTakeFirst()
-      if (Number(res.numUpdatedRows) === 0) {
-        const s = await trx.selectFrom('slots').select('status').where('id', '=', slotId).executeTakeFirstOrThrow()
-        if (s.status === 'booked') throw new AppError('SLOT_BOOKED', 'This slot is booked: cancel the booking first')
+      if (!await withdrawSlot(trx, slotId, now.toISOString())) {
+        const s = await findSlotState(trx, slotId)
+        if (s?.status === 'booked') throw new AppError('SLOT_BOOKED', 'This slot is booked: cancel the booking first')
         return await this.#neutral(trx, slotId, now) // already withdrawn: nothing to do
       }
       const v = await this.#neutral(trx, slotId, now)
@@ -215,18 +211,8 @@ export class SlotService {
    * claims the database lets exactly one through; the others learn why from #refusal.
    */
   async #claim (trx: Trx, slotId: string, actorId: string, now: Date, change: Updateable<SlotsTable>): Promise<void> {
-    const nowIso = now.toISOString()
-    const res = await trx.updateTable('slots')
-      .set({ ...change, updated_at: nowIso, version: sql`version + 1` })
-      .where('id', '=', slotId).where('start_at', '>', nowIso)
-      .where((eb) => eb.or([
-        eb('status', '=', 'free'),
-        eb.and([eb('status', '=', 'held'), eb.or([eb('hold_by', '=', actorId), eb('hold_expires_at', '<=', nowIso)])])
-      ]))
-      .executeTakeFirst()
-    if (Number(res.numUpdatedRows) === 0) throw await this.#refusal(trx, slotId, actorId, now)
+    if (!await claimSlot(trx, slotId, actorId, now.toISOString(), change)) throw await this.#refusal(trx, slotId, actorId, now)
   }
-
 
   /** A regulator holds one slot at a time: holding another releases the previous hold. */
   async hold (actor: Actor, slotId: string): Promise<{ slot: Slot, expiresAt: string }> {
@@ -244,19 +230,12 @@ export class SlotService {
   }
 
   async #releaseOthers (trx: Trx, holderId: string, keepSlotId: string, now: Date): Promise<void> {
-    const others = await trx.selectFrom('slots').select('id')
-      .where('status', '=', 'held').where('hold_by', '=', holderId).where('id', '!=', keepSlotId).execute()
-    for (const o of others) await this.#freeHold(trx, o.id, now, holderId)
+    for (const id of await heldSlotIdsOf(trx, holderId, keepSlotId)) await this.#freeHold(trx, id, now, holderId)
   }
 
   /** Frees a held slot (by its holder, or anyone's once expired) and logs slot.released. */
   async #freeHold (trx: Trx, slotId: string, now: Date, holderId: string | null): Promise<boolean> {
-    let q = trx.updateTable('slots')
-      .set({ status: 'free', hold_by: null, hold_expires_at: null, updated_at: now.toISOString(), version: sql`version + 1` })
-      .where('id', '=', slotId).where('status', '=', 'held')
-    q = holderId === null ? q.where('hold_expires_at', '<=', now.toISOString()) : q.where('hold_by', '=', holderId)
-    const res = await q.executeTakeFirst()
-    if (Number(res.numUpdatedRows) === 0) return false
+    if (!await freeHold(trx, slotId, now.toISOString(), holderId)) return false
     await this.#emit(trx, 'slot.released', await this.#neutral(trx, slotId, now), now)
     return true
   }
@@ -264,9 +243,9 @@ export class SlotService {
   async release (actor: Actor, slotId: string): Promise<Slot> {
     const view = await this.#write(async (trx, now) => {
       if (await this.#freeHold(trx, slotId, now, actor.id)) return await this.#neutral(trx, slotId, now)
-      const s = await trx.selectFrom('slots').select(['status', 'hold_by', 'hold_expires_at']).where('id', '=', slotId).executeTakeFirst()
+      const s = await findSlotState(trx, slotId)
       if (s === undefined) throw notFound('Slot')
-      if (s.status === 'held' && (s.hold_expires_at ?? '') > now.toISOString()) throw forbidden('this slot is held by another regulator')
+      if (holdIsLive(s, now.toISOString())) throw forbidden('this slot is held by another regulator')
       if (s.status === 'booked' || s.status === 'withdrawn') throw await this.#refusal(trx, slotId, actor.id, now)
       return await this.#neutral(trx, slotId, now) // already free: releasing twice is harmless
     })
@@ -275,13 +254,11 @@ export class SlotService {
 
   /** Releases every hold past its expiry; run by the server's sweeper, no request needed. */
   async expireHolds (): Promise<number> {
-    const nowIso = this.#d.clock.now().toISOString()
-    const due = await this.#db.selectFrom('slots').select('id')
-      .where('status', '=', 'held').where('hold_expires_at', '<=', nowIso).execute()
+    const due = await lapsedHoldIds(this.#db, this.#d.clock.now().toISOString())
     if (due.length === 0) return 0
     return await this.#write(async (trx, now) => {
       let n = 0
-      for (const d of due) if (await this.#freeHold(trx, d.id, now, null)) n++
+      for (const id of due) if (await this.#freeHold(trx, id, now, null)) n++
       return n
     })
   }
@@ -316,13 +293,7 @@ export class SlotService {
         await this.#claim(trx, slotId, actor.id, now, { status: 'booked', booking_id: id, hold_by: null, hold_expires_at: null })
         // Booking ends the call: a hold this regulator kept on another slot goes back to the pool.
         await this.#releaseOthers(trx, actor.id, slotId, now)
-        await trx.insertInto('bookings').values({
-          id, slot_id: slotId, status: 'booked',
-          patient_last_name: body.patient.lastName, patient_first_name: body.patient.firstName,
-          patient_birth_date: body.patient.birthDate, patient_phone: body.patient.phone,
-          reason: body.reason ?? null, has_treating_gp: body.hasTreatingGp, booked_by: actor.id, booked_at: nowIso,
-          idempotency_key: body.idempotencyKey ?? null, cancelled_at: null, cancel_reason: null, cancelled_by: null, outcome_at: null, outcome_by: null
-        }).execute()
+        await insertBooking(trx, { id, slotId, body, bookedBy: actor.id, nowIso })
         await this.#emit(trx, 'slot.booked', await this.#neutral(trx, slotId, now), now)
         await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.create', subjectType: 'booking', subjectId: id, ip: actor.ip, detail: { slotId, patientFields: PATIENT_FIELDS } })
         const created = await findBookingRecord(trx, id)
@@ -356,14 +327,9 @@ export class SlotService {
     const r = await this.#bookingForChange(actor, bookingId, 'cancel')
     await this.#write(async (trx, now) => {
       const nowIso = now.toISOString()
-      const res = await trx.updateTable('bookings')
-        .set({ status: 'cancelled', cancelled_at: nowIso, cancel_reason: reason, cancelled_by: actor.id })
-        .where('id', '=', bookingId).where('status', '=', 'booked').executeTakeFirst()
-      if (Number(res.numUpdatedRows) === 0) throw new AppError('CONFLICT', `This booking is ${r.status === 'cancelled' ? 'already cancelled' : 'closed: its outcome is recorded'}`)
+      if (!await cancelBooking(trx, bookingId, actor.id, reason, nowIso)) throw new AppError('CONFLICT', `This booking is ${r.status === 'cancelled' ? 'already cancelled' : 'closed: its outcome is recorded'}`)
       // The slot goes back to the pool; one that has started can no longer be held or booked anyway.
-      await trx.updateTable('slots')
-        .set({ status: 'free', booking_id: null, updated_at: nowIso, version: sql`version + 1` })
-        .where('id', '=', r.slot_id).where('booking_id', '=', bookingId).execute()
+      await freeSlotOfBooking(trx, r.slot_id, bookingId, nowIso)
       await this.#emit(trx, 'booking.cancelled', await this.#neutral(trx, r.slot_id, now), now)
       await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.cancel', subjectType: 'booking', subjectId: bookingId, ip: actor.ip })
       // The reply carries the patient: a read of identity, audited as one.
@@ -377,11 +343,8 @@ export class SlotService {
     const r = await this.#bookingForChange(actor, bookingId, 'outcome')
     if (this.#d.clock.now().toISOString() < r.start_at) throw new AppError('OUTCOME_TOO_EARLY', 'The outcome can be recorded once the slot has started')
     await this.#write(async (trx, now) => {
-      const res = await trx.updateTable('bookings')
-        .set({ status: outcome, outcome_at: now.toISOString(), outcome_by: actor.id })
-        .where('id', '=', bookingId).where('status', 'in', ['booked', 'honored', 'no_show']).executeTakeFirst()
-      if (Number(res.numUpdatedRows) === 0) throw new AppError('CONFLICT', 'This booking was cancelled')
-      await trx.updateTable('slots').set({ updated_at: now.toISOString(), version: sql`version + 1` }).where('id', '=', r.slot_id).execute()
+      if (!await recordBookingOutcome(trx, bookingId, outcome, actor.id, now.toISOString())) throw new AppError('CONFLICT', 'This booking was cancelled')
+      await touchSlot(trx, r.slot_id, now.toISOString())
       await this.#emit(trx, 'booking.outcome', await this.#neutral(trx, r.slot_id, now), now)
       await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.outcome', subjectType: 'booking', subjectId: bookingId, ip: actor.ip, detail: { outcome } })
       if (this.#canSeePatient(actor, r)) await this.#auditRead(trx, actor, bookingId, now)

@@ -1,13 +1,14 @@
 /**
  * Pure time logic for publishing slots: checks of one slot's instants, expansion of a weekly
- * series in the territory's IANA zone, and formatting of instants with the zone's offset.
+ * series in the territory's IANA zone (formatting instants in a zone is server/lib/zoned-time.ts).
  * No HTTP, no database, no "now" of its own: callers pass the clock's now.
  *
  * Series are wall-clock: "12:00 every Monday" stays 12:00 local across a DST change. A local
  * time that does not exist (spring-forward gap) is skipped; a local time that occurs twice
  * (fall-back) takes the first occurrence, the earlier instant.
  */
-import { DateTime, IANAZone } from 'luxon'
+import { DateTime } from 'luxon'
+import { assertZone, toZonedIso } from '../../lib/zoned-time.js'
 
 export interface SlotLimits {
   /** Shortest slot, in minutes (inclusive). */
@@ -134,10 +135,6 @@ function parseLocalDate (value: string): DateTime | null {
   // Calendar arithmetic in UTC: days are always 24 hours there, whatever the CPTS's zone.
   const d = DateTime.fromObject({ year: Number(m[1]), month: Number(m[2]), day: Number(m[3]) }, { zone: 'utc' })
   return d.isValid ? d : null
-}
-
-function assertZone (zone: string): void {
-  if (!DateTime.fromMillis(0, { zone }).isValid) throw new RangeError(`unknown time zone: ${zone}`)
 }
 
 function wallOf (dt: DateTime): LocalWallTime {
@@ -278,49 +275,4 @@ export function expandSeries (input: SeriesInput, zone: string, now: Date, limit
     }
   }
   return { issues: [], slots, skipped }
-}
-
-function toDateTime (instant: Date | string, zone: string): DateTime {
-  assertZone(zone)
-  // A string without an offset is read as UTC (how instants are stored), never as server-local.
-  const dt = typeof instant === 'string'
-    ? DateTime.fromISO(instant, { zone: 'utc' })
-    : DateTime.fromJSDate(instant)
-  if (!dt.isValid) throw new RangeError(`invalid instant: ${String(instant)}`)
-  return dt.setZone(zone)
-}
-
-/**
- * Formats an instant in the zone as ISO with the zone's offset and no milliseconds
- * (truncated), e.g. '2026-07-13T12:00:00+02:00'. A string is read as ISO 8601; without an
- * offset it is taken as UTC. Throws a RangeError for an invalid instant or an unknown zone.
- */
-export function toZonedIso (instant: Date | string, zone: string): string {
-  // Hot path (every slot of every snapshot and event): the zone's offset from luxon, the
-  // digits from Date, ~5× cheaper than DateTime#toFormat. Other inputs take luxon's own path.
-  const ms = instant instanceof Date ? instant.getTime() : (WITH_OFFSET.test(instant) ? Date.parse(instant) : NaN)
-  if (Number.isNaN(ms)) return toDateTime(instant, zone).toFormat("yyyy-MM-dd'T'HH:mm:ssZZ")
-  const offset = ianaZone(zone).offset(ms)
-  const abs = Math.abs(offset)
-  const hhmm = `${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`
-  return new Date(ms + offset * MINUTE_MS).toISOString().slice(0, 19) + (offset < 0 ? '-' : '+') + hhmm
-}
-
-/** Full ISO instants with an explicit offset or Z, which Date.parse reads exactly. */
-const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/
-
-const zones = new Map<string, IANAZone>()
-function ianaZone (zone: string): IANAZone {
-  let z = zones.get(zone)
-  if (z === undefined) {
-    assertZone(zone)
-    z = IANAZone.create(zone)
-    zones.set(zone, z)
-  }
-  return z
-}
-
-/** Local date 'YYYY-MM-DD' of an instant in the zone (same reading of strings as toZonedIso). */
-export function localDate (instant: Date | string, zone: string): string {
-  return toDateTime(instant, zone).toFormat('yyyy-MM-dd')
 }

@@ -1,39 +1,24 @@
 import fp from 'fastify-plugin'
-import type { FastifyRequest } from 'fastify'
-import { currentUser } from '../../plugins/auth.js'
-import { LiveHub } from '../live/live-hub.js'
-import { SlotService, type Actor } from './slot-service.js'
+import { SlotService } from './slot-service.js'
 import { DEFAULT_LIMITS } from './slot-times.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     slots: SlotService
-    liveHub: LiveHub
   }
 }
 
-export const actorOf = (request: FastifyRequest): Actor => {
-  const u = currentUser(request)
-  return { id: u.id, role: u.role, ip: request.ip }
-}
-
 /**
- * The slot state machine and the live hub it feeds, shared by the HTTP routes and the
- * websocket; plus the sweeper that releases expired holds with no request needed.
+ * The slot state machine, shared by the HTTP routes and the websocket (the live plugin
+ * subscribes to its commits); plus the sweeper that releases expired holds with no request needed.
  */
 export default fp(async (app) => {
-  const hub = new LiveHub(app.db, app.clock)
-  await hub.start()
   const service = new SlotService({
     db: app.db,
     clock: app.clock,
     holdSeconds: app.config.holdSeconds,
-    limits: { ...DEFAULT_LIMITS, maxDaysAhead: app.config.publishMaxDaysAhead },
-    // On the next turn of the event loop: the reply to whoever made the change goes out first,
-    // then the 500-odd sends of its event (FIFO, so seq order is kept).
-    onCommit: (events) => { setImmediate(() => hub.publish(events)) }
+    limits: { ...DEFAULT_LIMITS, maxDaysAhead: app.config.publishMaxDaysAhead }
   })
-  app.decorate('liveHub', hub)
   app.decorate('slots', service)
 
   let sweeping = false
@@ -43,8 +28,5 @@ export default fp(async (app) => {
     service.expireHolds().catch((err: unknown) => app.log.error({ err }, 'hold sweeper failed')).finally(() => { sweeping = false })
   }, app.config.holdSweepMs)
   timer.unref()
-  app.addHook('onClose', async () => {
-    clearInterval(timer)
-    for (const c of hub.clients) c.socket.terminate()
-  })
+  app.addHook('onClose', async () => { clearInterval(timer) })
 }, { name: 'slots', dependencies: ['context'] })

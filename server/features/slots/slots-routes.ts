@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { Id } from '../../../shared/schemas/common.js'
 import { BookingBody, BookingQuery, CancelBody, CreateSeriesBody, CreateSlotBody, OutcomeBody, SlotQuery } from '../../../shared/schemas/slots.js'
-import { actorOf } from './slots-plugin.js'
+import { actorOf } from '../session/actor.js'
 
 const IdParams = z.object({ id: Id })
 

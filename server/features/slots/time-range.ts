@@ -1,15 +1,7 @@
 import type { Kysely } from 'kysely'
 import { DateTime } from 'luxon'
 import type { Database } from '../../../db/types.js'
-
-export const DEFAULT_ZONE = 'Europe/Paris'
-
-/** The zone in which bare dates of a query are read: the CPTS's, else the instance's first. */
-export async function zoneFor (db: Kysely<Database>, cptsId: string | undefined): Promise<string> {
-  let q = db.selectFrom('cpts').select('timezone')
-  q = cptsId !== undefined ? q.where('id', '=', cptsId) : q.orderBy('created_at').limit(1)
-  return (await q.executeTakeFirst())?.timezone ?? DEFAULT_ZONE
-}
+import { DEFAULT_ZONE, zoneFor } from '../cpts/cpts-repository.js'
 
 /**
  * Turns `from`/`to` (instants, or local dates with `to` inclusive) into UTC ISO bounds.
