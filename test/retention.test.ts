@@ -56,7 +56,7 @@ t.test('past PATIENT_DATA_MONTHS, patient identity and reasons are erased, the f
   t.equal(run.bookings, 2, 'the two old bookings are erased')
 
   t.same(await report(), before, 'the season report is the same, to the last figure')
-  const rows = await db.selectFrom('bookings').selectAll().orderBy('booked_at').execute()
+  const rows = await db.selectFrom('bookings').innerJoin('slots', 'slots.id', 'bookings.slot_id').selectAll('bookings').orderBy('slots.start_at').execute()
   t.same(rows.map((r) => [r.status, r.has_treating_gp, r.patient_last_name, r.reason, r.cancel_reason]), [
     ['honored', 'no', null, null, null],
     ['cancelled', 'no', null, null, null],

@@ -107,11 +107,14 @@ export async function hasOverlap (db: Kysely<Database>, practitionerId: string, 
 /**
  * Inside a writing transaction, before an overlap check: on PostgreSQL, locks the practitioners'
  * account rows until the transaction ends, so that two publishes of one practitioner cannot both
- * see "no overlap" and both insert. SQLite has one writer at a time (and no FOR UPDATE).
+ * see "no overlap" and both insert. SQLite has one writer at a time (and no row locks).
  */
 export async function lockPractitioners (trx: Kysely<Database>, practitionerIds: readonly string[]): Promise<void> {
   if (!isPostgres(trx) || practitionerIds.length === 0) return
-  await trx.selectFrom('users').select('id').where('id', 'in', [...practitionerIds]).orderBy('id').forUpdate().execute()
+  // NO KEY UPDATE, not UPDATE: it does not conflict with the KEY SHARE locks that foreign-key
+  // checks take (an audit entry naming this account after its event), which would deadlock
+  // against a transaction waiting here while holding the events counter.
+  await trx.selectFrom('users').select('id').where('id', 'in', [...practitionerIds]).orderBy('id').forNoKeyUpdate().execute()
 }
 
 /** What the state machine reads of a slot to decide, or to say why it refused. */
