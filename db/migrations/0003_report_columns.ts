@@ -29,6 +29,16 @@ const lead = (pg: boolean, booked: string): string => pg
   ? `CAST(round(extract(epoch FROM CAST(slots.start_at AS timestamptz) - CAST(${booked} AS timestamptz)) / 60) AS integer)`
   : `CAST(round((julianday(slots.start_at) - julianday(${booked})) * 1440) AS INTEGER)`
 
+/** What each trigger does, the same on both engines; only the trigger around it differs. */
+const ON_BOOKING_INSERT = (LEAD: string): string => `UPDATE slots SET booking_status = NEW.status, booking_has_treating_gp = NEW.has_treating_gp, lead_minutes = ${LEAD}
+        WHERE slots.id = NEW.slot_id AND slots.booking_id = NEW.id;`
+const ON_BOOKING_UPDATE = (LEAD: string): string => `UPDATE slots SET
+          booking_status = CASE WHEN NEW.status = 'cancelled' THEN NULL ELSE NEW.status END,
+          booking_has_treating_gp = CASE WHEN NEW.status = 'cancelled' THEN NULL ELSE NEW.has_treating_gp END,
+          lead_minutes = CASE WHEN NEW.status = 'cancelled' THEN NULL ELSE ${LEAD} END
+        WHERE slots.id = NEW.slot_id AND slots.booking_id = NEW.id;`
+const ON_RELEASED = 'UPDATE slots SET released_holds = released_holds + 1 WHERE id = NEW.slot_id;'
+
 export async function up (db: Kysely<any>): Promise<void> {
   if (isPostgres(db)) {
     // The migrator runs each migration of PostgreSQL in a transaction of its own already.
@@ -43,22 +53,11 @@ export async function up (db: Kysely<any>): Promise<void> {
     // The slot's booking facts follow its current booking (slots.booking_id is set before the
     // booking is inserted, and still set when it is cancelled).
     await sql.raw(`CREATE TRIGGER slots_report_booking_insert AFTER INSERT ON bookings WHEN NEW.status <> 'cancelled'
-      BEGIN
-        UPDATE slots SET booking_status = NEW.status, booking_has_treating_gp = NEW.has_treating_gp, lead_minutes = ${LEAD}
-        WHERE slots.id = NEW.slot_id AND slots.booking_id = NEW.id;
-      END`).execute(trx)
+      BEGIN ${ON_BOOKING_INSERT(LEAD)} END`).execute(trx)
     await sql.raw(`CREATE TRIGGER slots_report_booking_update AFTER UPDATE OF status, has_treating_gp, booked_at ON bookings
-      BEGIN
-        UPDATE slots SET
-          booking_status = CASE WHEN NEW.status = 'cancelled' THEN NULL ELSE NEW.status END,
-          booking_has_treating_gp = CASE WHEN NEW.status = 'cancelled' THEN NULL ELSE NEW.has_treating_gp END,
-          lead_minutes = CASE WHEN NEW.status = 'cancelled' THEN NULL ELSE ${LEAD} END
-        WHERE slots.id = NEW.slot_id AND slots.booking_id = NEW.id;
-      END`).execute(trx)
-    await sql`CREATE TRIGGER slots_report_released AFTER INSERT ON events WHEN NEW.type = 'slot.released'
-      BEGIN
-        UPDATE slots SET released_holds = released_holds + 1 WHERE id = NEW.slot_id;
-      END`.execute(trx)
+      BEGIN ${ON_BOOKING_UPDATE(LEAD)} END`).execute(trx)
+    await sql.raw(`CREATE TRIGGER slots_report_released AFTER INSERT ON events WHEN NEW.type = 'slot.released'
+      BEGIN ${ON_RELEASED} END`).execute(trx)
 
     await createIndexes(trx)
   })
@@ -69,29 +68,15 @@ async function upPostgres (trx: Kysely<any>): Promise<void> {
   await addColumnsAndBackfill(trx, true)
   const LEAD = lead(true, 'NEW.booked_at')
   await sql.raw(`CREATE FUNCTION slots_report_booking_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      UPDATE slots SET booking_status = NEW.status, booking_has_treating_gp = NEW.has_treating_gp, lead_minutes = ${LEAD}
-      WHERE slots.id = NEW.slot_id AND slots.booking_id = NEW.id;
-      RETURN NULL;
-    END $$`).execute(trx)
+    BEGIN ${ON_BOOKING_INSERT(LEAD)} RETURN NULL; END $$`).execute(trx)
   await sql`CREATE TRIGGER slots_report_booking_insert AFTER INSERT ON bookings
     FOR EACH ROW WHEN (NEW.status <> 'cancelled') EXECUTE FUNCTION slots_report_booking_insert()`.execute(trx)
   await sql.raw(`CREATE FUNCTION slots_report_booking_update() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      UPDATE slots SET
-        booking_status = CASE WHEN NEW.status = 'cancelled' THEN NULL ELSE NEW.status END,
-        booking_has_treating_gp = CASE WHEN NEW.status = 'cancelled' THEN NULL ELSE NEW.has_treating_gp END,
-        lead_minutes = CASE WHEN NEW.status = 'cancelled' THEN NULL ELSE ${LEAD} END
-      WHERE slots.id = NEW.slot_id AND slots.booking_id = NEW.id;
-      RETURN NULL;
-    END $$`).execute(trx)
+    BEGIN ${ON_BOOKING_UPDATE(LEAD)} RETURN NULL; END $$`).execute(trx)
   await sql`CREATE TRIGGER slots_report_booking_update AFTER UPDATE OF status, has_treating_gp, booked_at ON bookings
     FOR EACH ROW EXECUTE FUNCTION slots_report_booking_update()`.execute(trx)
-  await sql`CREATE FUNCTION slots_report_released() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      UPDATE slots SET released_holds = released_holds + 1 WHERE id = NEW.slot_id;
-      RETURN NULL;
-    END $$`.execute(trx)
+  await sql.raw(`CREATE FUNCTION slots_report_released() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN ${ON_RELEASED} RETURN NULL; END $$`).execute(trx)
   await sql`CREATE TRIGGER slots_report_released AFTER INSERT ON events
     FOR EACH ROW WHEN (NEW.type = 'slot.released') EXECUTE FUNCTION slots_report_released()`.execute(trx)
   await createIndexes(trx)

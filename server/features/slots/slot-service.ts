@@ -279,7 +279,7 @@ export class SlotService {
         throw invalid([{ code: 'custom', path: ['idempotencyKey'], message: 'this key was already used for another slot' }])
       }
       // The answer carries the patient again: a read of identity, audited like any other.
-      await appendAudit(this.#db, { at: this.#d.clock.now(), userId: actor.id, action: 'booking.read', subjectType: 'booking', subjectId: prior.id, ip: actor.ip, detail: { bookingIds: [prior.id] } })
+      await this.#auditRead(this.#db, actor, prior.id, this.#d.clock.now())
       return { booking: toBookingView(prior, true), created: false }
     }
     const earlier = await replay()
