@@ -31,7 +31,7 @@ t.test('idempotent booking', async (t) => {
   const s2 = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T12:15:00+02:00', '2026-06-02T12:30:00+02:00')
 
   const first = await book(app, reg.cookie, s1.id, { ...BOOKING, idempotencyKey: 'call-0001' })
-  t.equal(first.statusCode, 201, first.body)
+  t.equal(first.statusCode, 201, 'HTTP 201', { body: first.body })
   const again = await book(app, reg.cookie, s1.id, { ...BOOKING, idempotencyKey: 'call-0001' })
   t.equal(again.statusCode, 200, 'same key again: 200')
   t.equal(again.json().id, first.json().id, 'the same booking')
@@ -77,7 +77,7 @@ t.test('cancel, outcome, and who may touch what', async (t) => {
   await live.waitFor((f) => f.type === 'snapshot')
 
   const b1 = await book(app, reg.cookie, slot.id)
-  t.equal(b1.statusCode, 201, b1.body)
+  t.equal(b1.statusCode, 201, 'HTTP 201', { body: b1.body })
   const booking = b1.json()
   t.same(booking.patient, PATIENT)
   t.equal(booking.status, 'booked')
@@ -114,7 +114,7 @@ t.test('cancel, outcome, and who may touch what', async (t) => {
 
   // Cancel: the slot is back in the pool, live.
   const cancel = await app.inject({ method: 'POST', url: `/api/bookings/${booking.id}/cancel`, headers: { cookie: reg.cookie }, payload: { reason: 'le patient a trouvé un autre rendez-vous' } })
-  t.equal(cancel.statusCode, 200, cancel.body)
+  t.equal(cancel.statusCode, 200, 'HTTP 200', { body: cancel.body })
   t.equal(cancel.json().status, 'cancelled')
   t.equal(cancel.json().cancelReason, 'le patient a trouvé un autre rendez-vous')
   t.equal(cancel.json().cancelledAt, '2026-06-01T10:00:00+02:00')
@@ -154,7 +154,7 @@ t.test('cancel, outcome, and who may touch what', async (t) => {
   t.equal(early.json().code, 'OUTCOME_TOO_EARLY')
   clock.set('2026-06-02T10:05:00.000Z') // 12:05 in Paris, during the slot
   const late = await app.inject({ method: 'POST', url: `/api/bookings/${final.json().id}/outcome`, headers: { cookie: gp.cookie }, payload: { outcome: 'honored' } })
-  t.equal(late.statusCode, 200, late.body)
+  t.equal(late.statusCode, 200, 'HTTP 200', { body: late.body })
   t.equal(late.json().status, 'honored')
   t.equal(late.json().outcomeAt, '2026-06-02T12:05:00+02:00')
   t.same(late.json().patient, PATIENT)
@@ -187,7 +187,7 @@ t.test('a booking cancelled after its slot started does not offer the slot again
   t.equal(b.statusCode, 201)
   clock.set('2026-06-02T10:10:00.000Z')
   const cancel = await app.inject({ method: 'POST', url: `/api/bookings/${b.json().id}/cancel`, headers: { cookie: terr.users.regulator.cookie }, payload: { reason: 'le patient ne viendra pas' } })
-  t.equal(cancel.statusCode, 200, cancel.body)
+  t.equal(cancel.statusCode, 200, 'HTTP 200', { body: cancel.body })
   t.equal(cancel.json().status, 'cancelled')
   const again = await book(app, terr.users.regulator.cookie, slot.id)
   t.equal(again.statusCode, 409, 'a started slot cannot be booked again')
@@ -267,7 +267,7 @@ t.test('a bad booking body is refused with details, nothing written', async (t) 
   ]
   for (const [label, body, field] of bad) {
     const res = await book(app, reg.cookie, slot.id, body)
-    t.equal(res.statusCode, 400, `${label}: ${res.body}`)
+    t.equal(res.statusCode, 400, label, { body: res.body })
     t.equal(res.json().code, 'VALIDATION')
     t.ok(res.json().details.some((d: any) => d.path.includes(field)), `${label}: details name ${field}`)
   }
@@ -290,12 +290,12 @@ t.test('the call log', async (t) => {
   const call = async (payload: Record<string, unknown>, cookie = reg.cookie) => await app.inject({ method: 'POST', url: '/api/calls', headers: { cookie }, payload })
 
   const none = await call({ outcome: 'no_slot', kind: 'snp', hasTreatingGp: 'no' })
-  t.equal(none.statusCode, 201, none.body)
+  t.equal(none.statusCode, 201, 'HTTP 201', { body: none.body })
   t.match(none.json(), { outcome: 'no_slot', kind: 'snp', hasTreatingGp: 'no', bookingId: null, at: '2026-06-01T10:00:00+02:00' }, "answered with the territory's offset")
   t.equal((await db.selectFrom('calls').select('at').executeTakeFirstOrThrow()).at, '2026-06-01T08:00:00.000Z', 'stored in UTC')
   const cptsRe = await app.inject({ method: 'POST', url: '/api/cpts', headers: { cookie: terr.adminCookie }, payload: { name: 'CPTS Sud Réunion', timezone: 'Indian/Reunion' } })
   const reunion = await call({ outcome: 'no_slot', kind: 'psy', hasTreatingGp: 'unknown', cptsId: cptsRe.json().id })
-  t.equal(reunion.statusCode, 201, reunion.body)
+  t.equal(reunion.statusCode, 201, 'HTTP 201', { body: reunion.body })
   t.equal(reunion.json().at, '2026-06-01T12:00:00+04:00', "a call of a Réunion CPTS in Réunion's offset")
   const missing = await call({ outcome: 'booked', kind: 'snp', hasTreatingGp: 'no' })
   t.equal(missing.statusCode, 400, 'booked without bookingId')
@@ -313,7 +313,7 @@ t.test('the call log', async (t) => {
   const slot = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
   const b = await book(app, reg.cookie, slot.id)
   const booked = await call({ outcome: 'booked', kind: 'snp', hasTreatingGp: 'no', bookingId: b.json().id, communeCode: '85234', cptsId: terr.cpts[0]!.id })
-  t.equal(booked.statusCode, 201, booked.body)
+  t.equal(booked.statusCode, 201, 'HTTP 201', { body: booked.body })
   t.equal(booked.json().bookingId, b.json().id)
   t.equal(booked.json().at, '2026-06-01T10:00:00+02:00')
   const byGp = await call({ outcome: 'no_slot', kind: 'snp', hasTreatingGp: 'no' }, terr.users.gp.cookie)

@@ -204,7 +204,7 @@ t.test('a small season through the API, parsed back', async (t) => {
     `${rpps},2020-07-21T09:00:00+02:00,2020-07-21T09:15:00+02:00,snp,office,,,,`
   ]
   const imported = await app.inject({ method: 'POST', url: '/api/import/season', headers: { cookie: terr.adminCookie, 'content-type': 'text/csv' }, payload: lines.join('\n') + '\n' })
-  t.equal(imported.statusCode, 201, imported.body)
+  t.equal(imported.statusCode, 201, 'HTTP 201', { body: imported.body })
 
   const report = SeasonReport.parse(await inject(app, terr.adminCookie, 'GET', '/api/reports/season?from=2020-07-13&to=2020-07-26'))
   // By hand: 9 offered (the withdrawn one apart), 6 booked, 4 honored, 1 no-show; €15 for the GP,

@@ -50,7 +50,7 @@ t.test('the demo: accounts, the 2020 season, the coming days; a second run adds 
 
   // The board's review of the season, as /bilan asks for it.
   const res = await app.inject({ method: 'GET', url: `/api/reports/season?from=${SEASON.from}&to=${SEASON.to}`, headers: { cookie: board } })
-  t.equal(res.statusCode, 200, res.body)
+  t.equal(res.statusCode, 200, 'HTTP 200', { body: res.body })
   const report = res.json()
   const totals = report.totals
   t.ok(totals.fillRate >= 0.57 && totals.fillRate <= 0.61, `overall fill rate ${totals.fillRate} is about 59%`)

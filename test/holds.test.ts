@@ -41,7 +41,7 @@ t.test('holds: conflict, extension, expiry by the sweeper, release, one hold per
 
   // A holds: 5 seconds from now (10:00:00 in Paris).
   const h1 = await hold(app, a.cookie, slot1.id)
-  t.equal(h1.statusCode, 200, h1.body)
+  t.equal(h1.statusCode, 200, 'HTTP 200', { body: h1.body })
   t.equal(h1.json().expiresAt, '2026-06-01T10:00:05+02:00')
   t.same(h1.json().slot.hold, { by: 'me', expiresAt: '2026-06-01T10:00:05+02:00' })
   t.equal(h1.json().slot.status, 'held')
@@ -59,7 +59,7 @@ t.test('holds: conflict, extension, expiry by the sweeper, release, one hold per
   // Holding again extends.
   clock.advance(3000)
   const h2 = await hold(app, a.cookie, slot1.id)
-  t.equal(h2.statusCode, 200, h2.body)
+  t.equal(h2.statusCode, 200, 'HTTP 200', { body: h2.body })
   t.equal(h2.json().expiresAt, '2026-06-01T10:00:08+02:00', 'a second hold extends expiresAt')
   await sB.waitFor((f) => f.event === 'slot.held' && f.slot.id === slot1.id && f.slot.hold.expiresAt === '2026-06-01T10:00:08+02:00', 'extended hold seen')
 
@@ -81,7 +81,7 @@ t.test('holds: conflict, extension, expiry by the sweeper, release, one hold per
 
   // B can hold now.
   const hb3 = await hold(app, b.cookie, slot1.id)
-  t.equal(hb3.statusCode, 200, hb3.body)
+  t.equal(hb3.statusCode, 200, 'HTTP 200', { body: hb3.body })
   t.equal(hb3.json().slot.hold.by, 'me')
 
   // Only the holder releases.
@@ -93,7 +93,7 @@ t.test('holds: conflict, extension, expiry by the sweeper, release, one hold per
   t.equal(raWs.error.code, 'FORBIDDEN')
   t.equal((await slotAs(app, b.cookie, slot1.id)).hold.by, 'me', 'still held by B')
   const rb = await release(app, b.cookie, slot1.id)
-  t.equal(rb.statusCode, 200, rb.body)
+  t.equal(rb.statusCode, 200, 'HTTP 200', { body: rb.body })
   t.equal(rb.json().status, 'free')
   t.equal(rb.json().hold, undefined)
   await Promise.all(all.map(async (s) => await s.waitFor((f) => f.event === 'slot.released' && f.slot.id === slot1.id && f.seq > released[0].seq, 'slot.released by B')))
@@ -108,7 +108,7 @@ t.test('holds: conflict, extension, expiry by the sweeper, release, one hold per
   await sB.waitFor((f) => f.event === 'slot.held' && f.slot.id === slot1.id && f.seq > lastSeen)
   const before = sB.frames.length
   const h3 = await hold(app, a.cookie, slot2.id)
-  t.equal(h3.statusCode, 200, h3.body)
+  t.equal(h3.statusCode, 200, 'HTTP 200', { body: h3.body })
   await sB.waitFor((f) => f.event === 'slot.held' && f.slot.id === slot2.id)
   const after = sB.frames.slice(before).map((f) => `${f.event as string}:${f.slot.id === slot1.id ? 'slot1' : 'slot2'}`)
   t.same(after, ['slot.released:slot1', 'slot.held:slot2'], 'the first hold is released, then the second is held')
@@ -118,7 +118,7 @@ t.test('holds: conflict, extension, expiry by the sweeper, release, one hold per
 
   // The holder books its own hold.
   const book = await app.inject({ method: 'POST', url: `/api/slots/${slot2.id}/booking`, headers: { cookie: a.cookie }, payload: BOOKING })
-  t.equal(book.statusCode, 201, book.body)
+  t.equal(book.statusCode, 201, 'HTTP 201', { body: book.body })
   const booked = await sGp.waitFor((f) => f.event === 'slot.booked' && f.slot.id === slot2.id)
   t.equal(booked.slot.hold, undefined, 'a booked slot has no hold')
 

@@ -160,7 +160,7 @@ t.test('Indian/Reunion: the CPTS zone, +04:00 all year', async (t) => {
   const cpts = await app.inject({ method: 'POST', url: '/api/cpts', headers: { cookie: terr.adminCookie }, payload: { name: 'CPTS Ouest Réunion', timezone: 'Indian/Reunion' } })
   const profile = { ...practitionerProfile(7), postalCode: '97460', commune: 'Saint-Paul' }
   const created = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: terr.adminCookie }, payload: { email: 'gp974@cpts.test', name: 'Dr Payet', password: PASSWORD, role: 'practitioner', cptsId: cpts.json().id, practitioner: profile } })
-  t.equal(created.statusCode, 201, created.body)
+  t.equal(created.statusCode, 201, 'HTTP 201', { body: created.body })
   const cookie = await signIn(app, 'gp974@cpts.test', PASSWORD)
   const slot = await publishSlot(app, cookie, '2026-06-02T09:00:00+04:00', '2026-06-02T09:20:00+04:00')
   await book(app, terr.users.regulator.cookie, slot.id)

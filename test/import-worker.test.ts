@@ -40,7 +40,7 @@ t.test('a large import runs beside the live board, and counts all its lines', as
   const hold = app.inject({ method: 'POST', url: `/api/slots/${slot.id}/hold`, headers: { cookie: terr.users.regulator.cookie } })
 
   const res = await importing
-  t.equal(res.statusCode, 201, res.body)
+  t.equal(res.statusCode, 201, 'HTTP 201', { body: res.body })
   t.same(res.json(), { slots: 30_000, bookings: 10_000 })
   t.same(await Promise.all(reads), [200, 200, 200, 200, 200])
   t.ok(done.indexOf('me') < done.indexOf('import'), `reads were answered while the import ran (${done.join(', ')})`)

@@ -33,7 +33,7 @@ t.test('season import', async (t) => {
   const refused = async (t: Asserts, payload: string, errors: Array<{ line: number, message: RegExp }>) => {
     const before = await countRows(db, TABLES)
     const res = await send(payload)
-    t.equal(res.statusCode, 400, res.body)
+    t.equal(res.statusCode, 400, 'HTTP 400', { body: res.body })
     const body = res.json()
     t.equal(body.code, 'IMPORT_INVALID')
     t.equal(body.error, 'Bad Request')
@@ -119,7 +119,7 @@ t.test('season import', async (t) => {
   t.test('a good file', async (t) => {
     const before = await countRows(db, TABLES)
     const res = await send([HEADER, ...goodLines(terr)].join('\r\n') + '\r\n')
-    t.equal(res.statusCode, 201, res.body)
+    t.equal(res.statusCode, 201, 'HTTP 201', { body: res.body })
     t.same(res.json(), { slots: 5, bookings: 3 })
     const after = await countRows(db, TABLES)
     t.same(after, { slots: (before.slots ?? 0) + 5, bookings: (before.bookings ?? 0) + 3, events: before.events, audit_log: (before.audit_log ?? 0) + 1 },
@@ -162,7 +162,7 @@ t.test('season import', async (t) => {
     ].join('\n')
     await refused(t, csv, [{ line: 5, message: /outcome without booked_at/ }])
     const res = await send(csv.split('\n').slice(0, 4).join('\n'))
-    t.equal(res.statusCode, 201, res.body)
+    t.equal(res.statusCode, 201, 'HTTP 201', { body: res.body })
     t.same(res.json(), { slots: 2, bookings: 1 })
   })
 

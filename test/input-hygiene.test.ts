@@ -101,7 +101,7 @@ t.test('a cancel or outcome reply that shows the patient is audited as a read', 
   const gpToken = (await app.inject({ method: 'POST', url: '/api/tokens', headers: { cookie: terr.users.gp.cookie }, payload: { label: 'x' } })).json().token
   clock.set('2026-06-02T11:05:00Z') // after the slot's start (sessions have ended by then: a token does not)
   const outcome = await app.inject({ method: 'POST', url: `/api/bookings/${b2.id}/outcome`, headers: { authorization: `Bearer ${gpToken}` }, payload: { outcome: 'honored' } })
-  t.equal(outcome.statusCode, 200, outcome.body)
+  t.equal(outcome.statusCode, 200, 'HTTP 200', { body: outcome.body })
   const r2 = await db.selectFrom('audit_log').select(['user_id']).where('action', '=', 'booking.read').where('subject_id', '=', b2.id).execute()
   t.same(r2, [{ user_id: terr.users.gp.id }], 'the practitioner\'s outcome reply too')
 })

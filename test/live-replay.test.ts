@@ -46,11 +46,11 @@ t.test('reconnect with ?since=N: exactly the events after N, in order, no snapsh
   const e = await publishSlot(app, gp.cookie, '2026-06-02T14:00:00+02:00', '2026-06-02T14:15:00+02:00')
   t.equal((await app.inject({ method: 'POST', url: `/api/slots/${a.id}/hold`, headers: { cookie: reg.cookie } })).statusCode, 200)
   const booked = await app.inject({ method: 'POST', url: `/api/slots/${b.id}/booking`, headers: { cookie: other.cookie }, payload: BOOKING })
-  t.equal(booked.statusCode, 201, booked.body)
+  t.equal(booked.statusCode, 201, 'HTTP 201', { body: booked.body })
   t.equal((await app.inject({ method: 'DELETE', url: `/api/slots/${c.id}`, headers: { cookie: terr.users.gp2.cookie } })).statusCode, 200)
   t.equal((await app.inject({ method: 'POST', url: `/api/slots/${e.id}/hold`, headers: { cookie: reg.cookie } })).statusCode, 200)
   const cancel = await app.inject({ method: 'POST', url: `/api/bookings/${booked.json().id}/cancel`, headers: { cookie: other.cookie }, payload: { reason: 'patient a rappelé' } })
-  t.equal(cancel.statusCode, 200, cancel.body)
+  t.equal(cancel.statusCode, 200, 'HTTP 200', { body: cancel.body })
   const m = await lastSeq(db)
   t.equal(m, n + 7)
 
@@ -118,7 +118,7 @@ t.test('a burst of concurrent changes: every socket sees seq strictly increasing
     method: 'POST', url: '/api/slots/series', headers: { cookie: gp.cookie },
     payload: { from: '2026-06-02', to: '2026-06-05', weekdays: [1, 2, 3, 4, 5], startTime: '09:00', slotMinutes: 15, count: 6, kind: 'snp', mode: 'office' }
   })
-  t.equal(series.statusCode, 201, series.body)
+  t.equal(series.statusCode, 201, 'HTTP 201', { body: series.body })
   const slots: any[] = series.json().created
   t.equal(slots.length, 24)
 

@@ -9,7 +9,7 @@ t.test('publish, hold, book over HTTP and websocket, seen live', async (t) => {
   const gp = terr.users.gp
   const reg = terr.users.regulator
   const pub = await app.inject({ method: 'POST', url: '/api/slots', headers: { cookie: gp.cookie }, payload: { start: '2026-06-02T12:00:00+02:00', end: '2026-06-02T12:15:00+02:00', kind: 'snp', mode: 'office' } })
-  t.equal(pub.statusCode, 201, pub.body)
+  t.equal(pub.statusCode, 201, 'HTTP 201', { body: pub.body })
   const slot = pub.json()
   t.equal(slot.start, '2026-06-02T12:00:00+02:00')
 
@@ -18,7 +18,7 @@ t.test('publish, hold, book over HTTP and websocket, seen live', async (t) => {
   t.equal(snap.slots.length, 1)
 
   const hold = await app.inject({ method: 'POST', url: `/api/slots/${slot.id}/hold`, headers: { cookie: reg.cookie } })
-  t.equal(hold.statusCode, 200, hold.body)
+  t.equal(hold.statusCode, 200, 'HTTP 200', { body: hold.body })
   t.equal(hold.json().slot.hold.by, 'me')
   await live.waitFor((f) => f.event === 'slot.held')
 

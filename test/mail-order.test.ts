@@ -19,7 +19,7 @@ t.test('book, cancel, rebook: mails in slot order even when one must be retried'
   const cancel = await app.inject({ method: 'POST', url: `/api/bookings/${first.id}/cancel`, headers: { cookie: reg.cookie }, payload: { reason: 'erreur de créneau' } })
   t.equal(cancel.statusCode, 200)
   const again = await app.inject({ method: 'POST', url: `/api/slots/${slot.id}/booking`, headers: { cookie: reg.cookie }, payload: { ...BOOKING, idempotencyKey: 'second' } })
-  t.equal(again.statusCode, 201, again.body)
+  t.equal(again.statusCode, 201, 'HTTP 201', { body: again.body })
 
   t.match(await app.deliveries.runOnce(), { queued: 3, sent: 1, retrying: 1 }, 'the rebooking waits behind the cancellation of the same slot')
   t.same(smtp.mails.map((m) => m.subject), ['Créneaux — patient réservé lundi 13 juillet 2026 à 12:00'])

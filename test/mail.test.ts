@@ -53,7 +53,7 @@ t.test('a booking mails its practitioner: recipient, subject, local time, no pat
   const dstDay = await publishSlot(app, gp.cookie, '2026-10-25T11:00:00Z', '2026-10-25T11:20:00Z')
 
   const b1 = await book(app, reg.cookie, summer.id)
-  t.equal(b1.statusCode, 201, b1.body)
+  t.equal(b1.statusCode, 201, 'HTTP 201', { body: b1.body })
   // The timer is off here (QUIET): this shows the request itself mails nothing, the queue does
   // (test/sas-appointments.test.ts runs the real timer against a mail server that hangs).
   t.equal(smtp.mails.length, 0, 'the booking request itself sent no mail')
@@ -95,7 +95,7 @@ t.test('a cancelled booking mails too; an outcome does not', async (t) => {
   const slot = await publishSlot(app, gp.cookie, '2026-07-13T12:00:00+02:00', '2026-07-13T12:15:00+02:00')
   const b = (await book(app, reg.cookie, slot.id)).json()
   const cancel = await app.inject({ method: 'POST', url: `/api/bookings/${b.id}/cancel`, headers: { cookie: reg.cookie }, payload: { reason: 'Mme Martin a vu son médecin' } })
-  t.equal(cancel.statusCode, 200, cancel.body)
+  t.equal(cancel.statusCode, 200, 'HTTP 200', { body: cancel.body })
   await app.deliveries.runOnce()
   t.same(smtp.mails.map((m) => m.subject), [
     'Créneaux — patient réservé lundi 13 juillet 2026 à 12:00',
@@ -122,10 +122,10 @@ t.test('a cancelled booking mails too; an outcome does not', async (t) => {
   t.match(smtp.mails[2]!.text, 'consultation psychiatrique rapide, au cabinet')
   clock.set('2026-06-03T07:40:00Z')
   const outcome = await app.inject({ method: 'POST', url: `/api/bookings/${pb.id}/outcome`, headers: { cookie: psy.cookie }, payload: { outcome: 'honored' } })
-  t.equal(outcome.statusCode, 200, outcome.body)
+  t.equal(outcome.statusCode, 200, 'HTTP 200', { body: outcome.body })
   t.match(await app.deliveries.runOnce(), { queued: 0, sent: 0 }, 'nothing mailed for an outcome')
   const late = await app.inject({ method: 'POST', url: `/api/bookings/${gb.id}/cancel`, headers: { cookie: reg.cookie }, payload: { reason: 'patient parti' } })
-  t.equal(late.statusCode, 200, late.body)
+  t.equal(late.statusCode, 200, 'HTTP 200', { body: late.body })
   await app.deliveries.runOnce()
   t.equal(smtp.mails.length, 5)
   t.equal(smtp.mails[4]!.subject, 'Créneaux — réservation annulée mercredi 3 juin 2026 à 09:30')

@@ -21,7 +21,7 @@ t.test('state-changing requests and upgrades from a foreign Origin are refused',
   t.equal((await app.inject({ method: 'GET', url: '/api/slots', headers: { cookie: reg.cookie, origin: 'http://evil.example' } })).statusCode, 200, 'reads are not changes (CORS keeps their answer from the page)')
 
   const own = await hold({ origin: 'http://localhost:80', host: 'localhost:80' })
-  t.equal(own.statusCode, 200, 'our own page may: ' + own.body)
+  t.equal(own.statusCode, 200, 'our own page may', { body: own.body })
   const token = await bearerToken(app, reg.cookie)
   const viaToken = await app.inject({ method: 'DELETE', url: `/api/slots/${slot.id}/hold`, headers: { authorization: `Bearer ${token}`, origin: 'https://regulation-software.example' } })
   t.equal(viaToken.statusCode, 200, 'a bearer token is no ambient credential: its caller may come from anywhere')

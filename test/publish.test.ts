@@ -54,7 +54,7 @@ t.test('series across the spring DST change (2026-03-29)', async (t) => {
   t.test('dry run: the preview, nothing written', async (t) => {
     const before = await countRows(db, SLOT_TABLES)
     const res = await series(app, gp.cookie, { ...week, dryRun: true })
-    t.equal(res.statusCode, 200, res.body)
+    t.equal(res.statusCode, 200, 'HTTP 200', { body: res.body })
     const body = res.json()
     t.same(body.created, [])
     t.same(body.skipped, [])
@@ -66,7 +66,7 @@ t.test('series across the spring DST change (2026-03-29)', async (t) => {
 
   t.test('created: wall-clock noon on both sides of the change', async (t) => {
     const res = await series(app, gp.cookie, week)
-    t.equal(res.statusCode, 201, res.body)
+    t.equal(res.statusCode, 201, 'HTTP 201', { body: res.body })
     const body = res.json()
     t.same(starts(body.created), expected)
     t.same(body.created.map((s: any) => s.end).slice(3, 5), ['2026-03-27T12:30:00+01:00', '2026-03-30T12:15:00+02:00'])
@@ -80,7 +80,7 @@ t.test('series across the spring DST change (2026-03-29)', async (t) => {
 
   t.test('the same series again: every slot skipped as overlap', async (t) => {
     const res = await series(app, gp.cookie, week)
-    t.equal(res.statusCode, 201, res.body)
+    t.equal(res.statusCode, 201, 'HTTP 201', { body: res.body })
     t.same(res.json().created, [])
     t.same(res.json().skipped, expected.map((start) => ({ start, reason: 'overlap' })))
     const dry = await series(app, gp.cookie, { ...week, to: '2026-04-01', dryRun: true })
@@ -91,12 +91,12 @@ t.test('series across the spring DST change (2026-03-29)', async (t) => {
 
   t.test('a local time that does not exist on 2026-03-29 is skipped', async (t) => {
     const one = await series(app, gp.cookie, { from: '2026-03-29', to: '2026-03-29', weekdays: [7], startTime: '02:30', slotMinutes: 15, count: 1 })
-    t.equal(one.statusCode, 201, one.body)
+    t.equal(one.statusCode, 201, 'HTTP 201', { body: one.body })
     t.same(one.json().created, [])
     t.same(one.json().skipped, [{ start: '2026-03-29T02:30', reason: 'nonexistent_local_time' }])
 
     const night = await series(app, gp.cookie, { from: '2026-03-22', to: '2026-03-29', weekdays: [7], startTime: '01:30', slotMinutes: 30, count: 4 })
-    t.equal(night.statusCode, 201, night.body)
+    t.equal(night.statusCode, 201, 'HTTP 201', { body: night.body })
     t.same(starts(night.json().created), [
       '2026-03-22T01:30:00+01:00', '2026-03-22T02:00:00+01:00', '2026-03-22T02:30:00+01:00', '2026-03-22T03:00:00+01:00',
       '2026-03-29T01:30:00+01:00', '2026-03-29T03:00:00+02:00'
@@ -111,7 +111,7 @@ t.test('series across the spring DST change (2026-03-29)', async (t) => {
   t.test('skipped slots are listed in time order, whatever the reason', async (t) => {
     // 2026-03-22 01:30 and 02:00 exist already (above); 2026-03-29 02:00 does not exist.
     const res = await series(app, gp.cookie, { from: '2026-03-22', to: '2026-03-29', weekdays: [7], startTime: '02:00', slotMinutes: 15, count: 1, dryRun: true })
-    t.equal(res.statusCode, 200, res.body)
+    t.equal(res.statusCode, 200, 'HTTP 200', { body: res.body })
     t.same(res.json().skipped, [
       { start: '2026-03-22T02:00:00+01:00', reason: 'overlap' },
       { start: '2026-03-29T02:00', reason: 'nonexistent_local_time' }
@@ -122,7 +122,7 @@ t.test('series across the spring DST change (2026-03-29)', async (t) => {
     const before = await countRows(db, SLOT_TABLES)
     for (const [start, end] of [['2026-03-30T12:00:00+02:00', '2026-03-30T12:15:00+02:00'], ['2026-03-30T10:10:00Z', '2026-03-30T10:25:00Z'], ['2026-03-30T11:00:00+02:00', '2026-03-30T13:00:00+02:00']]) {
       const res = await post(app, gp.cookie, { start, end })
-      t.equal(res.statusCode, 409, `${start}: ${res.body}`)
+      t.equal(res.statusCode, 409, `overlap from ${String(start)}`, { body: res.body })
       t.equal(res.json().code, 'SLOT_OVERLAP')
     }
     t.same(await countRows(db, SLOT_TABLES), before, 'nothing written')
@@ -144,7 +144,7 @@ t.test('series across the spring DST change (2026-03-29)', async (t) => {
   t.test('La Réunion: no DST, +04:00 all along, 02:30 exists', async (t) => {
     const r = await reunion(app, terr.adminCookie)
     const res = await series(app, r.cookie, week)
-    t.equal(res.statusCode, 201, res.body)
+    t.equal(res.statusCode, 201, 'HTTP 201', { body: res.body })
     t.same(starts(res.json().created), [
       '2026-03-26T12:00:00+04:00', '2026-03-26T12:15:00+04:00', '2026-03-27T12:00:00+04:00', '2026-03-27T12:15:00+04:00',
       '2026-03-30T12:00:00+04:00', '2026-03-30T12:15:00+04:00', '2026-03-31T12:00:00+04:00', '2026-03-31T12:15:00+04:00'
@@ -156,7 +156,7 @@ t.test('series across the spring DST change (2026-03-29)', async (t) => {
     const row = await db.selectFrom('slots').select('start_at').where('id', '=', night.json().created[0].id).executeTakeFirstOrThrow()
     t.equal(row.start_at, '2026-03-28T22:30:00.000Z')
     const single = await post(app, r.cookie, { start: '2026-03-30T09:00:00Z', end: '2026-03-30T09:15:00Z' })
-    t.equal(single.statusCode, 201, single.body)
+    t.equal(single.statusCode, 201, 'HTTP 201', { body: single.body })
     t.same([single.json().start, single.json().end], ['2026-03-30T13:00:00+04:00', '2026-03-30T13:15:00+04:00'], 'an instant in Z is answered in the CPTS zone')
     const overlapping = await post(app, r.cookie, { start: '2026-03-30T08:00:00Z', end: '2026-03-30T08:15:00Z' })
     t.equal(overlapping.statusCode, 409, 'noon in Réunion overlaps the series')
@@ -170,7 +170,7 @@ t.test('series across the autumn DST change (2026-10-25)', async (t) => {
   const gp = terr.users.gp
   const week = { from: '2026-10-22', to: '2026-10-27', weekdays: [1, 2, 3, 4, 5, 6, 7], startTime: '12:00', slotMinutes: 20, count: 1 }
   const res = await series(app, gp.cookie, week)
-  t.equal(res.statusCode, 201, res.body)
+  t.equal(res.statusCode, 201, 'HTTP 201', { body: res.body })
   t.same(starts(res.json().created), [
     '2026-10-22T12:00:00+02:00', '2026-10-23T12:00:00+02:00', '2026-10-24T12:00:00+02:00',
     '2026-10-25T12:00:00+01:00', '2026-10-26T12:00:00+01:00', '2026-10-27T12:00:00+01:00'
@@ -178,7 +178,7 @@ t.test('series across the autumn DST change (2026-10-25)', async (t) => {
   t.equal(res.json().created[3].end, '2026-10-25T12:20:00+01:00')
 
   const night = await series(app, gp.cookie, { from: '2026-10-25', to: '2026-10-25', weekdays: [7], startTime: '02:00', slotMinutes: 30, count: 3 })
-  t.equal(night.statusCode, 201, night.body)
+  t.equal(night.statusCode, 201, 'HTTP 201', { body: night.body })
   t.same(starts(night.json().created), ['2026-10-25T02:00:00+02:00', '2026-10-25T02:30:00+02:00', '2026-10-25T03:00:00+01:00'],
     'the repeated hour takes its first occurrence')
   t.same(night.json().skipped, [])
@@ -198,7 +198,7 @@ t.test('series: past and far days skipped, bad input refused, who publishes', as
   const terr = await territory(app)
   const gp = terr.users.gp
   const res = await series(app, gp.cookie, { from: '2026-06-01', to: '2026-06-02', weekdays: [1, 2], startTime: '09:00', slotMinutes: 15, count: 1 })
-  t.equal(res.statusCode, 201, res.body)
+  t.equal(res.statusCode, 201, 'HTTP 201', { body: res.body })
   t.same(res.json().skipped, [{ start: '2026-06-01T09:00:00+02:00', reason: 'in_the_past' }])
   t.same(starts(res.json().created), ['2026-06-02T09:00:00+02:00'])
   const far = await series(app, gp.cookie, { from: '2026-11-27', to: '2026-11-30', weekdays: [1, 2, 3, 4, 5], startTime: '09:00', slotMinutes: 15, count: 1 })
@@ -215,7 +215,7 @@ t.test('series: past and far days skipped, bad input refused, who publishes', as
   ]
   for (const [label, body, field] of bad) {
     const r = await series(app, gp.cookie, body)
-    t.equal(r.statusCode, 400, `${label}: ${r.body}`)
+    t.equal(r.statusCode, 400, label, { body: r.body })
     t.equal(r.json().code, 'VALIDATION')
     t.ok(r.json().details.some((d: any) => d.path[0] === field), `${label}: details name ${field}`)
   }
@@ -227,7 +227,7 @@ t.test('series: past and far days skipped, bad input refused, who publishes', as
   t.equal(byRegulator.statusCode, 403)
   t.same(await countRows(db, SLOT_TABLES), before, 'refused series wrote nothing')
   const byAdmin = await series(app, terr.adminCookie, { from: '2026-06-03', to: '2026-06-04', weekdays: [3], startTime: '09:00', slotMinutes: 15, count: 1, practitionerId: terr.users.psy.id, kind: 'psy' })
-  t.equal(byAdmin.statusCode, 201, byAdmin.body)
+  t.equal(byAdmin.statusCode, 201, 'HTTP 201', { body: byAdmin.body })
   t.same(byAdmin.json().created.map((s: any) => [s.practitioner.id, s.kind, s.start]), [[terr.users.psy.id, 'psy', '2026-06-03T09:00:00+02:00']])
 })
 
@@ -252,7 +252,7 @@ t.test('one slot: checks, kinds, who publishes', async (t) => {
   ]
   for (const [label, body, field] of refused) {
     const res = await post(app, gp.cookie, body)
-    t.equal(res.statusCode, 400, `${label}: ${res.body}`)
+    t.equal(res.statusCode, 400, label, { body: res.body })
     t.equal(res.json().code, 'VALIDATION', label)
     t.ok(Array.isArray(res.json().details) && res.json().details.some((d: any) => d.path[0] === field), `${label}: details point at ${field}`)
   }
@@ -280,14 +280,14 @@ t.test('one slot: checks, kinds, who publishes', async (t) => {
   ]
   for (const [label, body, start] of ok) {
     const res = await post(app, gp.cookie, body)
-    t.equal(res.statusCode, 201, `${label}: ${res.body}`)
+    t.equal(res.statusCode, 201, label, { body: res.body })
     t.equal(res.json().start, start, `${label}: answered in the territory's offset`)
   }
   const psyOk = await post(app, psy.cookie, { start: '2026-06-02T12:00:00+02:00', end: '2026-06-02T12:45:00+02:00', kind: 'psy', mode: 'video' })
-  t.equal(psyOk.statusCode, 201, psyOk.body)
+  t.equal(psyOk.statusCode, 201, 'HTTP 201', { body: psyOk.body })
   t.same([psyOk.json().kind, psyOk.json().mode, psyOk.json().practitioner.profession], ['psy', 'video', 'psychiatrist'])
   const byAdmin = await post(app, terr.adminCookie, { start: '2026-06-04T12:00:00+02:00', end: '2026-06-04T12:15:00+02:00', practitionerId: gp.id })
-  t.equal(byAdmin.statusCode, 201, byAdmin.body)
+  t.equal(byAdmin.statusCode, 201, 'HTTP 201', { body: byAdmin.body })
   t.equal(byAdmin.json().practitioner.id, gp.id)
   t.equal(byAdmin.json().status, 'free')
   const published = await db.selectFrom('events').select('type').where('slot_id', '=', byAdmin.json().id).execute()

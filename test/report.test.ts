@@ -125,7 +125,7 @@ t.test('season report', async (t) => {
   const admin = terr.adminCookie
 
   const imported = await app.inject({ method: 'POST', url: '/api/import/season', headers: { cookie: admin, 'content-type': 'text/csv' }, payload: seasonCsv(terr) })
-  t.equal(imported.statusCode, 201, imported.body)
+  t.equal(imported.statusCode, 201, 'HTTP 201', { body: imported.body })
   t.same(imported.json(), { slots: 35, bookings: 31 })
 
   const get = async (query: string, cookie = admin) => {
@@ -267,7 +267,7 @@ t.test('season report', async (t) => {
   t.test('live weeks: bookings, cancellations, holds, outcomes and calls through the API', async (t) => {
     const post = async (url: string, cookie: string, payload?: object) => {
       const res = await app.inject({ method: 'POST', url, headers: { cookie }, ...(payload !== undefined ? { payload } : {}) })
-      t.ok(res.statusCode < 300, `${url}: ${res.statusCode} ${res.body}`)
+      t.ok(res.statusCode < 300, url, { statusCode: res.statusCode, body: res.body })
       return res.json()
     }
     const slots = []
@@ -328,7 +328,7 @@ t.test('season report', async (t) => {
   t.test("a slot's figures follow its current booking: booked, cancelled, booked again, no-show", async (t) => {
     const send = async (url: string, cookie: string, payload: object) => {
       const res = await app.inject({ method: 'POST', url, headers: { cookie }, payload })
-      t.ok(res.statusCode < 300, `${url}: ${res.statusCode} ${res.body}`)
+      t.ok(res.statusCode < 300, url, { statusCode: res.statusCode, body: res.body })
       return res.json()
     }
     const december = async () => (await get('from=2020-12-01&to=2020-12-01')).body

@@ -30,7 +30,7 @@ t.test('past PATIENT_DATA_MONTHS, patient identity and reasons are erased, the f
   const board = await as(terr.users.board.cookie)
   const book = async (slotId: string, key: string) => {
     const res = await app.inject({ method: 'POST', url: `/api/slots/${slotId}/booking`, headers: { authorization: reg.authorization }, payload: { patient: PATIENT, reason: REASON, hasTreatingGp: 'no', idempotencyKey: key } })
-    t.equal(res.statusCode, 201, res.body)
+    t.equal(res.statusCode, 201, 'HTTP 201', { body: res.body })
     return res.json()
   }
   const honored = await book((await publishSlotAs(app, gp.authorization, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')).id, 'a')
@@ -38,7 +38,7 @@ t.test('past PATIENT_DATA_MONTHS, patient identity and reasons are erased, the f
   t.equal((await app.inject({ method: 'POST', url: `/api/bookings/${cancelled.id}/cancel`, headers: { authorization: reg.authorization }, payload: { reason: CANCEL } })).statusCode, 200)
   clock.set('2026-06-02T10:30:00Z')
   const outcome = await app.inject({ method: 'POST', url: `/api/bookings/${honored.id}/outcome`, headers: { authorization: gp.authorization }, payload: { outcome: 'honored' } })
-  t.equal(outcome.statusCode, 200, outcome.body)
+  t.equal(outcome.statusCode, 200, 'HTTP 200', { body: outcome.body })
 
   const report = async () => (await app.inject({ method: 'GET', url: '/api/reports/season?from=2026-06-01&to=2026-06-30', headers: { authorization: board.authorization } })).json()
   const before = await report()

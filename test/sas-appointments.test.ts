@@ -317,7 +317,7 @@ t.test('the SAS identifier of a regulator: optional, regulators only, 1 to 64 ch
   const base = { name: 'Dr X', password: PASSWORD }
 
   const ok = await create({ ...base, email: 'reg-sas@cpts.test', role: 'regulator', sasId: `  ${SAS_ID} ` })
-  t.equal(ok.statusCode, 201, ok.body)
+  t.equal(ok.statusCode, 201, 'HTTP 201', { body: ok.body })
   t.equal(ok.json().user.sasId, SAS_ID, 'trimmed, and returned with the account')
   const plain = await create({ ...base, email: 'reg-plain@cpts.test', role: 'regulator' })
   t.equal(plain.statusCode, 201, 'a regulator without one is still created')

@@ -119,7 +119,7 @@ t.test('bad input is refused with VALIDATION and writes nothing', async (t) => {
       payload: { email: '  Dr.Marie@CPTS.test ', name: ' Dr Marie ', password: PASSWORD, role: 'practitioner', cptsId, practitioner: { ...practitionerProfile(77), rpps: ` ${rpps} `, commune: 'saint jean de monts' } },
       headers: admin
     })
-    t.equal(res.statusCode, 201, res.body)
+    t.equal(res.statusCode, 201, 'HTTP 201', { body: res.body })
     const { user: created } = res.json()
     t.equal(created.email, 'dr.marie@cpts.test')
     t.equal(created.name, 'Dr Marie')

@@ -109,6 +109,10 @@ function serverEnv (dataDir: string, port: number, extra: Record<string, string>
     LOG_LEVEL: 'warn',
     LOGIN_RATE_LIMIT: '1000',
     LOGIN_ADDRESS_RATE_LIMIT: '1000',
+    // tap's process tracking adds its hooks to every child it sees spawned: this one runs the
+    // server through tsx, whose transpiled lines differ from those of tap's own loader, and the
+    // two merged make nonsense of the coverage report (a whole file counted as one statement).
+    _TAPJS_PROCESSINFO_COVERAGE_: '0',
     ...extra
   }
 }
