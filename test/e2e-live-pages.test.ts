@@ -122,7 +122,7 @@ t.test('/regulation and /praticien: errors, phone screen, axe, screenshots', asy
     t.equal(await fieldError(t, page, 'pt-birth'), 'Date de naissance invalide : JJ/MM/AAAA, entre 1900 et aujourd\u2019hui (ex. 02/01/1980).', 'an impossible birth date: error under it')
     t.equal(await fieldError(t, page, 'pt-phone'), 'Numéro de téléphone invalide : 10 chiffres (ex. 06 12 34 56 78) ou +33….', 'a short phone number: error under it')
     const gpError = page.locator('#pt-gp-error')
-    t.equal((await gpError.innerText()).trim(), 'Indiquez si le patient a un médecin traitant (oui, non ou ne sait pas).', 'no answer about the treating GP: error in its group')
+    t.equal((await gpError.innerText()).trim(), 'Champ obligatoire. Indiquez si le patient a un médecin traitant (oui, non ou ne sait pas).', 'no answer about the treating GP: error in its group')
     t.equal(await gpError.evaluate((e) => e.closest('fieldset')?.querySelector('legend')?.textContent), 'A un médecin traitant ?', 'the error is inside "A un médecin traitant ?"')
     await page.waitForFunction(() => document.activeElement?.id === 'pt-birth')
     t.pass('the focus goes to the first wrong field')

@@ -258,3 +258,47 @@ t.test("the page's store says when a click did nothing", async (t) => {
   store.dispatch({ type: 'newCall' })
   t.equal(seen.length, 1)
 })
+
+t.test("the call's kind: SNP by default, chosen, kept by the end-of-call form, reset by a new call", async (t) => {
+  t.equal(NEW_CALL.kind, 'snp', 'an ordinary call by default')
+  const psy = run(NEW_CALL, { type: 'kindChosen', kind: 'psy' })
+  t.equal(psy.kind, 'psy')
+  t.equal(endCallDefaults(psy, { gpFree: 0, freeCount: 2, kind: '' }).kind, 'psy', 'the end-of-call form proposes the call\'s kind')
+  t.equal(run(psy, { type: 'newCall' }).kind, 'snp', 'a new call is SNP again')
+  const checking = run(NEW_CALL, { type: 'kindCheckOpened', slot: slot('p', { kind: 'psy' }) })
+  t.equal(checking.kindCheck?.id, 'p', 'a slot of another kind waits for a confirmation')
+  t.equal(run(checking, { type: 'kindCheckClosed' }).kindCheck, null)
+})
+
+t.test('empty required fields say "Champ obligatoire"', async (t) => {
+  const r = bookingRequest({ lastName: ' ', firstName: '', birthDate: '', phone: '', reason: '', hasTreatingGp: '' }, 'k', '2030-07-13')
+  t.notOk(r.ok)
+  if (r.ok) return
+  for (const f of ['patient.lastName', 'patient.firstName', 'patient.birthDate', 'patient.phone']) t.equal(r.errors[f], 'Champ obligatoire.', f)
+  t.match(r.errors.hasTreatingGp, /^Champ obligatoire\. /)
+  const typed = bookingRequest({ ...PATIENT, reason: '', birthDate: '32/01/1980' }, 'k', '2030-07-13')
+  t.notOk(typed.ok)
+  if (!typed.ok) t.notSame(typed.errors['patient.birthDate'], 'Champ obligatoire.', 'a wrong date typed keeps its own sentence')
+})
+
+t.test('moving a booking: the slot held next replaces it; a lost target keeps the move going', async (t) => {
+  const from: Booking = { ...BOOKING, id: 'old-1', slotId: 'z', patient: { lastName: 'Moreau', firstName: 'Léa', birthDate: '1987-03-14', phone: '0612345678' } }
+  const moving = run(NEW_CALL, { type: 'callbackOpened' }, { type: 'moveStarted', booking: from })
+  t.equal(moving.phase.name, 'list', 'back to the list to choose the new slot')
+  t.equal(moving.moving?.id, 'old-1')
+  const held = run(moving, { type: 'holdRequested', slotId: 'a' }, { type: 'holdGranted', slot: heldByMe('a', inSeconds(180)), expiresAt: inSeconds(180), key: 'k' })
+  t.equal(run(held, { type: 'bookRequested', slotId: 'a' }).booking, 'a', 'booking and moving share the request in flight')
+  const sent = run(held, { type: 'moveRequested', slotId: 'a' })
+  t.equal(holdBusy(sent), 'book', 'the panel waits for the answer')
+  t.equal(run(sent, { type: 'moveRequested', slotId: 'a' }), sent, 'a second Ctrl+Entrée sends nothing more')
+  const lost = run(sent, { type: 'moveFailed', slotId: 'a', error: { code: 'SLOT_TAKEN', french: 'Ce créneau n\'est plus disponible.' } })
+  t.equal(lost.phase.name, 'list', 'the target was taken: back to the list')
+  t.equal(lost.moving?.id, 'old-1', 'still moving the same booking')
+  t.match(lost.notice?.text, 'Choisissez un autre créneau')
+  const done = run(sent, { type: 'moved', slot: slot('a'), booking: { ...BOOKING, id: 'new-1' }, patientName: 'MOREAU Léa', from: 'old-1' })
+  t.same(done.phase.name === 'booked' ? [done.phase.booking.id, done.phase.movedFrom] : null, ['new-1', 'old-1'], 'the confirmation names both')
+  t.equal(done.moving, null)
+  t.equal(run(moving, { type: 'moveAbandoned' }).moving, null, 'abandoned: nothing moves')
+  const cancelled = run(NEW_CALL, { type: 'callbackOpened' }, { type: 'bookingCancelled', text: 'Rendez-vous annulé.' })
+  t.same([cancelled.phase.name, cancelled.notice?.kind], ['list', 'ok'])
+})

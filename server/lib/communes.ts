@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { indexCommune, NO_TERRITORY, normalizeName, rankCommunes, territoryOf, type IndexedCommune, type Territory, type TerritoryLevel } from './commune-search.js'
 
 /**
  * The official list of French communes (`@etalab/decoupage-administratif`): used to check
@@ -27,7 +28,7 @@ interface RawEpci { code: string, membres: Array<{ code: string }> }
 
 const require = createRequire(import.meta.url)
 
-let cache: { byCode: Map<string, Commune>, byPostalCode: Map<string, Commune[]> } | undefined
+let cache: { byCode: Map<string, Commune>, byPostalCode: Map<string, Commune[]>, index: Array<IndexedCommune<Commune>> } | undefined
 
 function load (): NonNullable<typeof cache> {
   if (cache !== undefined) return cache
@@ -51,20 +52,12 @@ function load (): NonNullable<typeof cache> {
       byPostalCode.set(pc, list)
     }
   }
-  cache = { byCode, byPostalCode }
+  // Names folded once: a search then compares words only.
+  cache = { byCode, byPostalCode, index: [...byCode.values()].map(indexCommune) }
   return cache
 }
 
-/**
- * Folds case, accents, ligatures (œ, æ), hyphens, apostrophes (straight or typographic, as
- * phones type them) and the usual St/Ste abbreviations.
- */
-export function normalizeName (name: string): string {
-  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
-    .replace(/œ/g, 'oe').replace(/æ/g, 'ae')
-    .replace(/['\u2018\u2019\u02bc`\-\u2010\u2011\u2013_.,]/g, ' ').replace(/\s+/g, ' ').trim()
-    .replace(/\bste\b/g, 'sainte').replace(/\bst\b/g, 'saint')
-}
+export { normalizeName }
 
 export type CommuneMatch =
   | { ok: true, commune: Commune }
@@ -90,17 +83,19 @@ export function communeByCode (code: string): Commune | undefined {
   return load().byCode.get(code)
 }
 
-/** Autocomplete: communes whose name or postal code starts with the query, largest first by name match. */
-export function searchCommunes (query: string, limit = 10): Commune[] {
-  const q = normalizeName(query)
-  if (q.length < 2) return []
-  const out: Commune[] = []
-  const isPostal = /^\d{2,5}$/.test(q)
-  for (const c of load().byCode.values()) {
-    if (isPostal ? c.postalCodes.some((pc) => pc.startsWith(q)) : normalizeName(c.name).startsWith(q)) {
-      out.push(c)
-      if (out.length >= limit * 5) break
-    }
-  }
-  return out.sort((a, b) => a.name.length - b.name.length || a.name.localeCompare(b.name, 'fr')).slice(0, limit)
+/** A commune as the autocomplete answers it: where it lies from the asker's territory. */
+export interface CommuneHit extends Commune { territory: TerritoryLevel }
+
+/**
+ * Autocomplete: communes whose name's words start with the words typed (or whose postal code
+ * starts with the digits), the territory's first (see commune-search.ts).
+ */
+export function searchCommunes (query: string, limit = 10, territory: Territory = NO_TERRITORY): CommuneHit[] {
+  return rankCommunes(load().index, query, territory, limit).map((r) => ({ ...r.commune, territory: r.territory }))
+}
+
+
+/** The territory of practitioners practising in these communes (INSEE codes). */
+export function territoryOfCommunes (codes: Iterable<string>): Territory {
+  return territoryOf(codes, communeByCode)
 }

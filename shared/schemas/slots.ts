@@ -126,6 +126,16 @@ export type Booking = z.infer<typeof Booking>
 export const CancelBody = z.object({ reason: FreeText(500, 1) })
 export const OutcomeBody = z.object({ outcome: z.enum(['honored', 'no_show']) })
 
+/**
+ * Finding a live booking when a patient calls back: its reference (the first characters of its
+ * id, as read out), the patient's names and/or birth date (JJ/MM/AAAA or YYYY-MM-DD), in one text.
+ */
+export const BookingSearchQuery = z.object({ q: LineText(100, 2) })
+
+/** Moving a booking to another slot (held first by the regulator, or free). */
+export const MoveBody = z.object({ slotId: Id, reason: FreeText(500).optional() })
+export type MoveBody = z.infer<typeof MoveBody>
+
 export const BookingQuery = z.object({
   from: z.union([IsoDateTime, LocalDate]).optional(),
   to: z.union([IsoDateTime, LocalDate]).optional()

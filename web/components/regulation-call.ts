@@ -48,8 +48,14 @@ export type EndOutcome = Exclude<CallOutcome, 'booked'>
 export type Phase =
   | { name: 'list' }
   | { name: 'hold', slot: Slot, expiresAt: string, key: string, busy: 'extend' | 'release' | null }
-  | { name: 'booked', slot: Slot, booking: Booking, patientName: string, hasTreatingGp: HasTreatingGp, callLog: CallLogState }
+  | {
+    name: 'booked', slot: Slot, booking: Booking, patientName: string, hasTreatingGp: HasTreatingGp, callLog: CallLogState
+    /** A booking moved here: the reference of the one it replaces. */
+    movedFrom?: string
+  }
   | { name: 'endcall', busy: boolean, error: string | null }
+  /** "Rappel d'un patient": find a booking to cancel or move (the panel keeps its own search). */
+  | { name: 'callback' }
 
 export interface Notice { kind: 'ok' | 'error' | 'warn', text: string }
 
@@ -63,6 +69,12 @@ export interface CallError {
 }
 
 export interface CallState {
+  /** What the patient needs: ordinary unscheduled care or a rapid psychiatric consultation; the list shows that kind. */
+  kind: SlotKind
+  /** A slot of another kind than the call's, waiting for the regulator to confirm before it is held. */
+  kindCheck: Slot | null
+  /** The booking being moved (a patient called back): the slot held next replaces its slot. */
+  moving: Booking | null
   communeText: string
   commune: Commune | null
   /** Suggestions for the commune typed; null when there is nothing to look up. */
@@ -85,6 +97,9 @@ export interface CallState {
 }
 
 export const NEW_CALL: CallState = {
+  kind: 'snp',
+  kindCheck: null,
+  moving: null,
   communeText: '',
   commune: null,
   communeFound: null,
@@ -137,6 +152,19 @@ export type CallAction =
   | { type: 'endCallSent' }
   | { type: 'endCallLogged', outcome: EndOutcome }
   | { type: 'endCallFailed', error: CallError }
+  | { type: 'kindChosen', kind: SlotKind }
+  /** The regulator chose a slot of another kind than the call's: asked to confirm first. */
+  | { type: 'kindCheckOpened', slot: Slot }
+  | { type: 'kindCheckClosed' }
+  | { type: 'callbackOpened' }
+  | { type: 'callbackClosed' }
+  /** A booking to move: back to the list, where the slot held next will replace it. */
+  | { type: 'moveStarted', booking: Booking }
+  | { type: 'moveAbandoned' }
+  | { type: 'moveRequested', slotId: string }
+  | { type: 'moved', slot: Slot, booking: Booking, patientName: string, from: string }
+  | { type: 'moveFailed', slotId: string, error: CallError }
+  | { type: 'bookingCancelled', text: string }
 
 /** The slot this page holds (even one whose hold ran out), or null. */
 export const heldSlot = (s: CallState): Slot | null => s.phase.name === 'hold' ? s.phase.slot : null
@@ -177,10 +205,15 @@ export function endCallDefaults (s: CallState, found: { gpFree: number, freeCoun
 { outcome: EndOutcome | null, kind: SlotKind, hasTreatingGp: HasTreatingGp } {
   return {
     outcome: s.gp !== null && found.gpFree === 0 ? 'redirected_treating_gp' : found.freeCount === 0 ? 'no_slot' : null,
-    kind: found.kind === '' ? 'snp' : found.kind,
+    kind: found.kind === '' ? s.kind : found.kind,
     hasTreatingGp: s.draft.hasTreatingGp !== '' ? s.draft.hasTreatingGp : s.gp !== null ? 'yes' : 'unknown'
   }
 }
+
+/** The sentence under an empty required field. */
+export const REQUIRED_FR = 'Champ obligatoire.'
+const REQUIRED: Array<[string, 'lastName' | 'firstName' | 'birthDate' | 'phone']> =
+  [['patient.lastName', 'lastName'], ['patient.firstName', 'firstName'], ['patient.birthDate', 'birthDate'], ['patient.phone', 'phone']]
 
 /**
  * The booking request for the patient typed, checked before it is sent: the shared schema,
@@ -200,6 +233,9 @@ export function bookingRequest (draft: PatientDraft, key: string, today: string)
     if (body.patient.birthDate > today) found['patient.birthDate'] = 'La date de naissance est dans le futur : vérifiez-la (JJ/MM/AAAA).'
     else if (Number(body.patient.birthDate.slice(0, 4)) < Number(today.slice(0, 4)) - 125) found['patient.birthDate'] = 'Date de naissance improbable : vérifiez l’année (JJ/MM/AAAA).'
   }
+  // An empty field is "required", whatever its own check would say of an empty text.
+  for (const [path, value] of REQUIRED) if (draft[value].trim() === '') found[path] = REQUIRED_FR
+  if (draft.hasTreatingGp === '') found.hasTreatingGp = `${REQUIRED_FR} Indiquez si le patient a un médecin traitant (oui, non ou ne sait pas).`
   if (!parsed.success || Object.keys(found).length > 0) return { ok: false, errors: found }
   return { ok: true, body: parsed.data }
 }
@@ -308,6 +344,34 @@ export function reduce (s: CallState, a: CallAction): CallState {
     case 'endCallLogged':
       return { ...fresh(s), notice: { kind: 'ok', text: `Appel enregistré : ${CALL_OUTCOME_FR[a.outcome]}. Prêt pour l’appel suivant.` } }
     case 'endCallFailed': return { ...s, phase: { name: 'endcall', busy: false, error: a.error.french } }
+
+    case 'kindChosen': return a.kind === s.kind ? s : { ...s, kind: a.kind }
+    case 'kindCheckOpened': return { ...s, kindCheck: a.slot }
+    case 'kindCheckClosed': return s.kindCheck === null ? s : { ...s, kindCheck: null }
+
+    case 'callbackOpened': return p.name === 'callback' ? s : { ...s, phase: { name: 'callback' }, kindCheck: null, notice: null }
+    case 'callbackClosed': return p.name === 'callback' ? { ...s, phase: { name: 'list' } } : s
+    case 'moveStarted':
+      return {
+        ...s,
+        moving: a.booking,
+        kind: a.booking.slot?.kind ?? s.kind,
+        phase: { name: 'list' },
+        notice: { kind: 'warn', text: 'Choisissez le nouveau créneau : il est bloqué d\u2019abord, l\u2019ancien n\u2019est libéré qu\u2019une fois le déplacement validé.' }
+      }
+    case 'moveAbandoned': return s.moving === null ? s : { ...s, moving: null, notice: null }
+    case 'moveRequested':
+      return p.name === 'hold' && p.slot.id === a.slotId && s.moving !== null && holdBusy(s) === null ? { ...s, booking: a.slotId, formError: null } : s
+    case 'moved':
+      return {
+        ...s,
+        booking: null,
+        moving: null,
+        notice: null,
+        phase: { name: 'booked', slot: a.slot, booking: a.booking, patientName: a.patientName, hasTreatingGp: a.booking.hasTreatingGp, callLog: 'ok', movedFrom: a.from }
+      }
+    case 'moveFailed': return reduce(s, { type: 'bookFailed', slotId: a.slotId, error: a.error })
+    case 'bookingCancelled': return { ...fresh(s), notice: { kind: 'ok', text: a.text } }
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * An editable combobox with a list of suggestions (ARIA 1.2 pattern): the patient's commune and
  * the treating GP on /regulation. ↓/↑ move in the suggestions, Entrée chooses, Échap closes
- * them (and only them: the page's Échap is not triggered while the list is open).
+ * them (and only them: the page's Échap is not triggered while the list is open) and, with
+ * `onEscape`, leaves the field.
  */
 import type { Ref } from 'preact'
 import { useLayoutEffect, useState } from 'preact/hooks'
@@ -24,6 +25,10 @@ export function Combobox (props: {
   /** True when the text is a chosen option (the list stays closed until the text changes). */
   chosen: boolean
   onClear?: () => void
+  /** Échap with the suggestions closed: leave the field (the page puts the focus back on the list). */
+  onEscape?: () => void
+  /** The hint is a warning (shown as one; the page also announces it). */
+  warn?: boolean
 }) {
   const [open, setOpen] = useState(false)
   const [active, setActive] = useState(-1)
@@ -57,10 +62,12 @@ export function Combobox (props: {
         choose(option)
       }
     } else if (e.key === 'Escape') {
-      if (expanded) {
+      // Closes the suggestions; with `onEscape`, leaves the field too (one key, under time pressure).
+      if (expanded || props.onEscape !== undefined) {
         e.preventDefault()
         e.stopPropagation()
         setOpen(false)
+        props.onEscape?.()
       }
     }
   }
@@ -97,7 +104,7 @@ export function Combobox (props: {
           ))}
         </ul>
       </div>
-      {props.hint !== undefined && <small id={hintId} class='hint'>{props.hint}</small>}
+      {props.hint !== undefined && <small id={hintId} class={props.warn === true ? 'hint hint-warn' : 'hint'}>{props.hint}</small>}
     </div>
   )
 }

@@ -24,6 +24,8 @@ export function Confirmation (props: {
   onRetryLog: () => void
   onNewCall: () => void
   newCallRef: Ref<HTMLButtonElement>
+  /** The booking this one replaces (a move): its reference is named, the patient told of the change. */
+  movedFrom?: string | undefined
 }) {
   const { slot, zone } = props
   const p = slot.practitioner
@@ -33,10 +35,13 @@ export function Confirmation (props: {
   const phone = formatPhone(p.phone)
   return (
     <section class='rg-panel-card card rg-confirm' aria-labelledby='confirm-title'>
-      <h2 id='confirm-title'>Rendez-vous réservé</h2>
+      <h2 id='confirm-title'>{props.movedFrom !== undefined ? 'Rendez-vous déplacé' : 'Rendez-vous réservé'}</h2>
+      {props.movedFrom !== undefined && (
+        <p class='banner banner-ok'>L’ancien rendez-vous (réf. <code>{bookingReference(props.movedFrom)}</code>) est annulé et son créneau libéré.</p>
+      )}
       <p class='rg-read' role='status'>
         <span class='rg-read-label'>À lire au patient :</span>{' '}
-        « Votre rendez-vous est le <strong>{day} à {time}</strong> avec le {doctorName(p.name)}, {PROFESSION_FR[p.profession].toLowerCase()}, {MODE_SENTENCE[slot.mode]}
+        « {props.movedFrom !== undefined ? 'Votre nouveau rendez-vous' : 'Votre rendez-vous'} est le <strong>{day} à {time}</strong> avec le {doctorName(p.name)}, {PROFESSION_FR[p.profession].toLowerCase()}, {MODE_SENTENCE[slot.mode]}
         {slot.mode === 'office' ? <>, <strong>{address}</strong></> : ''}. Téléphone du cabinet : <strong>{phone}</strong>. »
       </p>
       <dl class='rg-dl'>

@@ -157,6 +157,9 @@ export function groupBy<T> (items: readonly T[], key: (item: T) => string): Arra
   return [...out.entries()]
 }
 
+/** The regulation's phone number, with a no-break space: it never wraps. */
+export const SAS_NUMBER = '116\u00a0117'
+
 export const MODE_FR: Record<SlotMode, string> = { office: 'Cabinet', video: 'Téléconsultation', home: 'Visite à domicile' }
 export const KIND_FR: Record<SlotKind, string> = { snp: 'SNP', psy: 'Psy' }
 export const KIND_LONG_FR: Record<SlotKind, string> = { snp: 'Soins non programmés', psy: 'Consultation psychiatrique rapide' }

@@ -9,13 +9,15 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { frenchMessage } from '../../shared/errors.js'
 import { PAGES } from '../../shared/pages.js'
 import type { Cpts } from '../../shared/schemas/accounts.js'
-import type { CallBody, Slot } from '../../shared/schemas/slots.js'
+import type { Booking, CallBody, Slot } from '../../shared/schemas/slots.js'
 import { HoldPanel } from '../components/regulation-booking.js'
 import {
   bookingRequest, CallStore, endCallDefaults, FIELD_IDS, firstInvalidField, followFeed, heldSlot, holdBusy, holdExpired, isOwnSlot,
   lostCode, shortcutsPaused, type CallAction, type CallError, type CallState, type LostCode
 } from '../components/regulation-call.js'
+import { bookingWhen, CallbackPanel } from '../components/regulation-callback.js'
 import { Combobox, type ComboOption } from '../components/regulation-combobox.js'
+import { KindCheckPanel, MovePanel } from '../components/regulation-move.js'
 import { Confirmation } from '../components/regulation-confirmation.js'
 import { EndCallPanel, type EndCallValues } from '../components/regulation-endcall.js'
 import { SlotGroups, type RowContext } from '../components/regulation-list.js'
@@ -24,7 +26,7 @@ import {
   resyncAnnouncement, searchPractitioners, slotLabel, type Commune, type Filters, type Ghost
 } from '../components/regulation-model.js'
 import { api, ApiError } from '../lib/api.js'
-import { DEFAULT_ZONE, doctorName, formatTime, KIND_FR, MODE_FR, PROFESSION_FR, secondsLeft, todayIn } from '../lib/format.js'
+import { DEFAULT_ZONE, doctorName, formatTime, KIND_LONG_FR, MODE_FR, PROFESSION_FR, SAS_NUMBER, secondsLeft, todayIn } from '../lib/format.js'
 import { frenchFieldErrors, type IssueLike } from '../lib/fr-errors.js'
 import { LiveSlots, liveStatusLabel, randomId, useLive, type LiveChange } from '../lib/live.js'
 import { Layout, useMe } from '../lib/ui.js'
@@ -58,6 +60,17 @@ function focusNow (selector: string): boolean {
 const rowSelector = (id: string): string => `[data-slot-id="${CSS.escape(id)}"]`
 
 /**
+ * Back to the list once a field is done with (a commune or a GP chosen, Échap): its tab-stop
+ * row takes the focus, so that j/k, t, / and the other shortcuts work at once; with no row, the
+ * list's heading.
+ */
+function focusList (): void {
+  requestAnimationFrame(() => {
+    if (!focusNow('li.rg-row[tabindex="0"]')) focusNow('#slots-title')
+  })
+}
+
+/**
  * After a hold: the first field of the form takes the focus; on a wide screen the page scrolls
  * just enough for the whole form (down to its buttons) to be visible in the side panel.
  */
@@ -84,6 +97,11 @@ function focusConfirmation (): void {
   })
 }
 
+/** What the regulator is told when the commune chosen lies outside every territory of the instance. */
+function outsideWarning (c: Commune): string {
+  return `${c.name} (${c.postalCodes[0] ?? c.departement}) est hors du territoire des CPTS : vérifiez la commune avec le patient. Les créneaux sont classés « Plus loin ».`
+}
+
 function useNow (ms: number): number {
   const [now, setNow] = useState(Date.now())
   useEffect(() => {
@@ -106,6 +124,8 @@ function Board () {
   const now = useNow(1000)
   const [cptsList, setCptsList] = useState<Cpts[]>([])
   const [filters, setFilters] = useState<Filters>(() => filtersFromSearch(window.location.search))
+  /** Off by default: the list shows the slots of the call's kind only. */
+  const [allKinds, setAllKinds] = useState(false)
 
   // The call in progress.
   const [call, calls] = useCall()
@@ -127,6 +147,12 @@ function Board () {
   const gpRef = useRef<HTMLInputElement>(null)
   const firstFieldRef = useRef<HTMLInputElement>(null)
   const newCallRef = useRef<HTMLButtonElement>(null)
+  const moveRef = useRef<HTMLButtonElement>(null)
+  const kindRef = useRef<HTMLButtonElement>(null)
+  const callbackRef = useRef<HTMLInputElement>(null)
+
+  /** The filters as the list applies them: the call's kind unless "Tous les types". */
+  const shownFilters: Filters = { ...filters, kind: allKinds ? '' : call.kind }
 
   useEffect(() => {
     api<Cpts[]>('GET', '/api/cpts').then(setCptsList, () => {
@@ -179,7 +205,7 @@ function Board () {
     if (kept && previous === undefined) markNew([slot.id], t)
     followHold(slot.id, kept ? slot : undefined, t)
 
-    if (own || !matchesFilters(slot, filters) || Date.parse(slot.start) <= t) return
+    if (own || !matchesFilters(slot, shownFilters) || Date.parse(slot.start) <= t) return
     const text = feedAnnouncement(event, slot, previous, slotLabel(slot, zoneOf(slot)))
     if (text !== null) announce(text)
   }
@@ -256,12 +282,18 @@ function Board () {
   }, [call.communeText, commune])
 
   const communeOptions: ComboOption[] = useMemo(() => (call.communeFound ?? []).map((c) => ({
-    id: c.code, label: `${c.name} (${c.postalCodes.length > 0 ? c.postalCodes.join(', ') : c.departement})`, detail: `département ${c.departement}`
+    id: c.code,
+    label: `${c.name} (${c.postalCodes.length > 0 ? c.postalCodes.join(', ') : c.departement})`,
+    detail: `département ${c.departement}${c.territory === 'outside' ? ' · hors territoire' : c.territory === 'cpts' ? ' · territoire de la CPTS' : ''}`
   })), [call.communeFound])
 
   function chooseCommune (o: ComboOption): void {
     const c = calls.state.communeFound?.find((x) => x.code === o.id)
-    if (c !== undefined) calls.dispatch({ type: 'communeChosen', commune: c })
+    if (c === undefined) return
+    calls.dispatch({ type: 'communeChosen', commune: c })
+    if (c.territory === 'outside') announce(outsideWarning(c))
+    setFocusedId(null)
+    focusList()
   }
 
   // ---- the treating GP: among the practitioners of the open slots --------------------------
@@ -285,7 +317,9 @@ function Board () {
 
   function chooseGp (o: ComboOption): void {
     const p = practitioners.find((x) => x.id === o.id)
-    if (p !== undefined) calls.dispatch({ type: 'gpChosen', gp: p })
+    if (p === undefined) return
+    calls.dispatch({ type: 'gpChosen', gp: p })
+    focusList()
   }
 
   function onGpInput (text: string): void {
@@ -299,25 +333,108 @@ function Board () {
 
   // ---- what the list shows ------------------------------------------------------------------
   const { shown, rows, gpFree, gpGroups, groups, order: rowOrder } =
-    boardView({ slots, ghosts: ghosts.values(), fresh, deferred, filters, commune, gp, now, zoneOf })
+    boardView({ slots, ghosts: ghosts.values(), fresh, deferred, filters: shownFilters, commune, gp, now, zoneOf })
   const tabId = rowOrder.some((r) => r.id === focusedId && !r.ghost) ? focusedId : (rowOrder.find((r) => !r.ghost)?.id ?? null)
   const freeCount = shown.filter((s) => s.status === 'free').length
   const heldCount = shown.length - freeCount
 
   // ---- actions: each sends its request and dispatches the answer ------------------------------
-  async function hold (slot: Slot): Promise<void> {
+  async function hold (slot: Slot, kindConfirmed = false): Promise<void> {
     const s = calls.state
     const previous = heldSlot(s)
-    if (s.holding === null && previous?.id === slot.id) { firstFieldRef.current?.focus(); return }
+    if (s.holding === null && previous?.id === slot.id) { (s.moving !== null ? moveRef : firstFieldRef).current?.focus(); return }
+    if (!kindConfirmed && slot.kind !== s.kind && s.holding === null) {
+      // Another kind than the call's: asked first (an SNP call must not land in a psy slot unseen).
+      calls.dispatch({ type: 'kindCheckOpened', slot })
+      setFocusedId(slot.id)
+      focusSoon('#kind-confirm')
+      return
+    }
+    calls.dispatch({ type: 'kindCheckClosed' })
     if (!calls.dispatch({ type: 'holdRequested', slotId: slot.id })) return
     setFocusedId(slot.id)
     try {
       const r = await live.hold(slot.id)
       if (previous !== null) live.release(previous.id).catch(() => {})
       calls.dispatch({ type: 'holdGranted', slot: r.slot, expiresAt: r.expiresAt, key: randomId() })
-      focusForm()
+      if (calls.state.moving !== null) focusSoon('#move-confirm'); else focusForm()
     } catch (err) {
-      calls.dispatch({ type: 'holdRefused', error: callError(err) })
+      const error = callError(err)
+      calls.dispatch({ type: 'holdRefused', error })
+      // The loser of a race is told in the panel (role alert) and in the live region, on its row.
+      const lost = lostCode(error.code)
+      if (lost !== null) announce(`${frenchMessage(lost)} Choisissez un autre créneau.`)
+      setFocusedId(slot.id)
+      focusSoon(rowSelector(slot.id))
+    }
+  }
+
+  function closeKindCheck (): void {
+    const slot = calls.state.kindCheck
+    calls.dispatch({ type: 'kindCheckClosed' })
+    if (slot !== null) { setFocusedId(slot.id); focusSoon(rowSelector(slot.id)) }
+  }
+
+  // ---- a patient calls back: find, cancel, move ----------------------------------------------
+  function openCallback (): void {
+    const held = heldSlot(calls.state)
+    if (held !== null) live.release(held.id).catch(() => {})
+    calls.dispatch({ type: 'callbackOpened' })
+    focusSoon('#cb-q')
+  }
+
+  function closeCallback (): void {
+    calls.dispatch({ type: 'callbackClosed' })
+    focusSoon('#callback-open')
+  }
+
+  async function searchBookings (q: string): Promise<Booking[]> {
+    return await api<Booking[]>('GET', `/api/bookings/search?q=${encodeURIComponent(q)}`)
+  }
+
+  /** Cancels the booking found; null when done, else the French reason it failed. */
+  async function cancelBooking (b: Booking, reason: string): Promise<string | null> {
+    try {
+      await live.cancel(b.id, reason)
+    } catch (err) {
+      return callError(err).french
+    }
+    const text = `Rendez-vous du ${bookingWhen(b, (id) => cptsById.get(id)?.timezone ?? DEFAULT_ZONE)} annulé : le créneau est de nouveau libre.`
+    calls.dispatch({ type: 'bookingCancelled', text })
+    announce(text)
+    focusSoon('#callback-open')
+    return null
+  }
+
+  function startMove (b: Booking): void {
+    calls.dispatch({ type: 'moveStarted', booking: b })
+    setAllKinds(false)
+    setFocusedId(null)
+    focusList()
+  }
+
+  function abandonMove (): void {
+    const held = heldSlot(calls.state)
+    if (held !== null) live.release(held.id).catch(() => {})
+    calls.dispatch({ type: 'moveAbandoned' })
+    if (held !== null) calls.dispatch({ type: 'released', slotId: held.id, offline: false })
+    announce('Déplacement abandonné : le rendez-vous reste inchangé.')
+    focusSoon('#callback-open')
+  }
+
+  async function move (): Promise<void> {
+    const s = calls.state
+    const p = s.phase
+    const from = s.moving
+    if (p.name !== 'hold' || from === null || !calls.dispatch({ type: 'moveRequested', slotId: p.slot.id })) return
+    try {
+      const r = await api<{ booking: Booking, previous: Booking }>('POST', `/api/bookings/${encodeURIComponent(from.id)}/move`, { slotId: p.slot.id })
+      const patientName = r.booking.patient !== undefined ? `${r.booking.patient.lastName.toUpperCase()} ${r.booking.patient.firstName}` : ''
+      calls.dispatch({ type: 'moved', slot: p.slot, booking: r.booking, patientName, from: from.id })
+      focusConfirmation()
+    } catch (err) {
+      const error = callError(err)
+      dispatchMayLose({ type: 'moveFailed', slotId: p.slot.id, error }, lostCode(error.code))
     }
   }
 
@@ -353,6 +470,7 @@ function Board () {
     const s = calls.state
     const p = s.phase
     if (p.name !== 'hold' || holdBusy(s) !== null) return
+    if (s.moving !== null) { await move(); return }
     const request = bookingRequest(s.draft, p.key, todayIn(zoneOf(p.slot)))
     if (!request.ok) {
       calls.dispatch({ type: 'bookRejected', errors: request.errors })
@@ -451,7 +569,7 @@ function Board () {
     const typing = target?.closest('input, textarea, select, [contenteditable="true"]') != null
     const p = calls.state.phase
     if (e.key === 'Escape') {
-      if (p.name === 'hold') { e.preventDefault(); void release() } else if (p.name === 'endcall') { e.preventDefault(); closeEndCall() }
+      if (calls.state.kindCheck !== null) { e.preventDefault(); closeKindCheck() } else if (p.name === 'hold') { e.preventDefault(); void release() } else if (p.name === 'endcall') { e.preventDefault(); closeEndCall() } else if (p.name === 'callback') { e.preventDefault(); closeCallback() } else if (calls.state.moving !== null) { e.preventDefault(); abandonMove() }
       return
     }
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
@@ -468,6 +586,7 @@ function Board () {
       case '/': e.preventDefault(); communeRef.current?.focus(); communeRef.current?.select(); break
       case 't': e.preventDefault(); gpRef.current?.focus(); gpRef.current?.select(); break
       case 'f': if (p.name !== 'booked') { e.preventDefault(); openEndCall() } break
+      case 'r': e.preventDefault(); openCallback(); break
       case 'n': if (p.name === 'booked') { e.preventDefault(); newCall() } break
       case 'j': e.preventDefault(); moveFocus(1); break
       case 'k': e.preventDefault(); moveFocus(-1); break
@@ -501,8 +620,9 @@ function Board () {
     : gpFree > 0
       ? `RPPS ${gp.rpps} · ${gpFree} créneau${gpFree > 1 ? 'x' : ''} libre${gpFree > 1 ? 's' : ''}, en tête de liste.`
       : `RPPS ${gp.rpps} · aucun créneau libre : réorientez vers son cabinet (fin d’appel).`
+  const communeOutside = commune !== null && commune.territory === 'outside'
   const communeHint = commune !== null
-    ? 'Classement : commune, intercommunalité, département.'
+    ? (communeOutside ? outsideWarning(commune) : 'Classement : commune, intercommunalité, département.')
     : call.communeFound !== null && call.communeFound.length === 0 ? 'Aucune commune trouvée.' : 'Classe les créneaux par proximité.'
   const hasPanel = phase.name !== 'list'
   const heldPhase = phase.name === 'hold' ? phase : null
@@ -520,6 +640,9 @@ function Board () {
           <button type='button' id='end-call-open' onClick={openEndCall} disabled={phase.name === 'booked'}>
             Fin d’appel sans réservation <kbd class='rg-kbd' aria-hidden='true'>f</kbd>
           </button>
+          <button type='button' id='callback-open' onClick={openCallback}>
+            Rappel d’un patient <kbd class='rg-kbd' aria-hidden='true'>r</kbd>
+          </button>
           <button type='button' onClick={newCall}>Nouvel appel</button>
         </div>
       </div>
@@ -533,23 +656,41 @@ function Board () {
               onInput={(text) => calls.dispatch({ type: 'communeTyped', text })}
               onSelect={chooseCommune}
               onClear={() => { calls.dispatch({ type: 'communeCleared' }); communeRef.current?.focus() }}
-              hint={communeHint} />
+              onEscape={focusList}
+              hint={communeHint} warn={communeOutside} />
             <Combobox id='treating-gp' label='Médecin traitant' shortcut='t' inputRef={gpRef}
               value={call.gpText} chosen={gp !== null} options={gpOptions}
               placeholder='Nom ou RPPS'
               onInput={onGpInput}
               onSelect={chooseGp}
               onClear={() => { calls.dispatch({ type: 'gpCleared' }); gpRef.current?.focus() }}
+              onEscape={focusList}
               hint={gpHint} />
+            <fieldset class='rg-radios rg-call-kind'>
+              <legend>Demande</legend>
+              {(['snp', 'psy'] as const).map((k) => (
+                <label key={k} class='rg-radio'>
+                  <input type='radio' id={`call-kind-${k}`} name='call-kind' value={k} checked={call.kind === k}
+                    onChange={() => calls.dispatch({ type: 'kindChosen', kind: k })} />
+                  {KIND_LONG_FR[k]}
+                </label>
+              ))}
+            </fieldset>
           </section>
 
-          <h2 class='sr-only'>Créneaux ouverts</h2>
+          <h2 class='sr-only' id='slots-title' tabIndex={-1}>Créneaux ouverts</h2>
+          {call.moving !== null && (
+            <p class='banner banner-warn rg-moving'>
+              Déplacement du rendez-vous de <strong>{call.moving.patient !== undefined ? `${call.moving.patient.lastName.toUpperCase()} ${call.moving.patient.firstName}` : 'ce patient'}</strong>
+              {' '}({bookingWhen(call.moving, (id) => cptsById.get(id)?.timezone ?? DEFAULT_ZONE)}) : choisissez le nouveau créneau.
+              {' '}<button type='button' class='link' onClick={abandonMove}>Abandonner le déplacement</button>
+            </p>
+          )}
           <div class='rg-filters' role='group' aria-label='Filtres'>
             <label>Type
-              <select value={filters.kind} onChange={(e) => setFilters({ ...filters, kind: e.currentTarget.value as Filters['kind'] })}>
-                <option value=''>Tous</option>
-                <option value='snp'>{KIND_FR.snp}</option>
-                <option value='psy'>{KIND_FR.psy}</option>
+              <select value={allKinds ? 'all' : 'call'} onChange={(e) => setAllKinds(e.currentTarget.value === 'all')}>
+                <option value='call'>Celui de la demande</option>
+                <option value='all'>Tous les types</option>
               </select>
             </label>
             <label>Mode
@@ -595,7 +736,8 @@ function Board () {
             )}
             {ready && rows.length === 0 && (
               <p class='rg-empty'>
-                Aucun créneau ouvert{filters.kind !== '' || filters.mode !== '' || filters.cptsId !== '' || filters.practitionerId !== '' ? ' pour ces filtres' : ''}.
+                Aucun créneau ouvert{filters.mode !== '' || filters.cptsId !== '' || filters.practitionerId !== '' ? ' pour ces filtres' : ''}.
+                {shownFilters.kind !== '' && <> Type de la demande : {KIND_LONG_FR[shownFilters.kind].toLowerCase()} (« Tous les types » montre les autres).</>}
                 {' '}Si rien ne convient, notez l’appel avec « Fin d’appel sans réservation » (Aucun créneau disponible).
               </p>
             )}
@@ -609,7 +751,22 @@ function Board () {
               {call.notice.text}
             </p>
           )}
-          {heldPhase !== null && (
+          {call.kindCheck !== null && (
+            <KindCheckPanel slot={call.kindCheck} callKind={call.kind} zone={zoneOf(call.kindCheck)} cptsName={cptsName(call.kindCheck.cptsId)}
+              confirmRef={kindRef}
+              onConfirm={() => { const slot = calls.state.kindCheck; if (slot !== null) void hold(slot, true) }}
+              onClose={closeKindCheck} />
+          )}
+          {phase.name === 'callback' && (
+            <CallbackPanel zoneOf={(id) => cptsById.get(id)?.timezone ?? DEFAULT_ZONE} search={searchBookings}
+              onCancel={cancelBooking} onMove={startMove} onClose={closeCallback} firstFieldRef={callbackRef} />
+          )}
+          {heldPhase !== null && call.moving !== null && (
+            <MovePanel booking={call.moving} slot={heldPhase.slot} zone={zoneOf(heldPhase.slot)} zoneOf={(id) => cptsById.get(id)?.timezone ?? DEFAULT_ZONE}
+              cptsName={cptsName(heldPhase.slot.cptsId)} expiresAt={heldPhase.expiresAt} now={now} busy={holdBusy(call)} formError={call.formError}
+              onMove={() => { void move() }} onExtend={() => { void extend() }} onCancel={() => { void release() }} firstFieldRef={moveRef} />
+          )}
+          {heldPhase !== null && call.moving === null && (
             <HoldPanel slot={heldPhase.slot} zone={zoneOf(heldPhase.slot)} cptsName={cptsName(heldPhase.slot.cptsId)}
               expiresAt={heldPhase.expiresAt} now={now} busy={holdBusy(call)}
               draft={call.draft} onDraft={(patch) => calls.dispatch({ type: 'draftEdited', patch })}
@@ -619,18 +776,18 @@ function Board () {
           )}
           {phase.name === 'booked' && (
             <Confirmation slot={phase.slot} booking={phase.booking} zone={zoneOf(phase.slot)} cptsName={cptsName(phase.slot.cptsId)}
-              patientName={phase.patientName} callLog={phase.callLog}
+              patientName={phase.patientName} callLog={phase.callLog} movedFrom={phase.movedFrom}
               onRetryLog={() => { void logBooked(commune) }} onNewCall={newCall} newCallRef={newCallRef} />
           )}
           {phase.name === 'endcall' && (
-            <EndCallPanel commune={commune} initial={endCallDefaults(call, { gpFree, freeCount, kind: filters.kind })} busy={phase.busy} error={phase.error}
+            <EndCallPanel commune={commune} initial={endCallDefaults(call, { gpFree, freeCount, kind: '' })} busy={phase.busy} error={phase.error}
               onSubmit={(v) => { void submitEndCall(v) }} onClose={closeEndCall} />
           )}
           {phase.name === 'list' && (
             <div class='rg-help card'>
-              <h2>Pendant l’appel</h2>
+              <h2>Pendant un appel du {SAS_NUMBER}</h2>
               <ol>
-                <li>Saisissez la <strong>commune du patient</strong> et, s’il en a un, son <strong>médecin traitant</strong>.</li>
+                <li>Saisissez la <strong>commune du patient</strong> et, s’il en a un, son <strong>médecin traitant</strong> ; précisez la <strong>demande</strong> (soins non programmés ou psychiatrie).</li>
                 <li>Choisissez un créneau et <strong>Réserver</strong> : il est bloqué pour vous pendant la saisie.</li>
                 <li>Renseignez le patient, validez, puis lisez-lui la confirmation.</li>
               </ol>
@@ -644,8 +801,9 @@ function Board () {
               <dt><kbd>j</kbd> <kbd>k</kbd> <kbd>↓</kbd> <kbd>↑</kbd></dt><dd>créneau suivant, précédent</dd>
               <dt><kbd>Entrée</kbd></dt><dd>réserver le créneau</dd>
               <dt><kbd>Ctrl</kbd>+<kbd>Entrée</kbd></dt><dd>valider le formulaire</dd>
-              <dt><kbd>Échap</kbd></dt><dd>annuler, libérer le créneau</dd>
+              <dt><kbd>Échap</kbd></dt><dd>quitter le champ ; annuler, libérer le créneau</dd>
               <dt><kbd>f</kbd></dt><dd>fin d’appel sans réservation</dd>
+              <dt><kbd>r</kbd></dt><dd>rappel d’un patient : retrouver, annuler, déplacer</dd>
               <dt><kbd>n</kbd></dt><dd>nouvel appel (après réservation)</dd>
             </dl>
           </section>

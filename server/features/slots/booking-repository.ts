@@ -51,8 +51,10 @@ export async function findBookingByKey (db: Kysely<Database>, bookedBy: string, 
   return await bookingQuery(db).where('bookings.booked_by', '=', bookedBy).where('bookings.idempotency_key', '=', key).executeTakeFirst()
 }
 
-export async function listBookingRecords (db: Kysely<Database>, f: { practitionerId?: string, startFrom?: string, startBefore?: string }): Promise<BookingRecord[]> {
+export async function listBookingRecords (db: Kysely<Database>, f: { practitionerId?: string, startFrom?: string, startBefore?: string, endAfter?: string, live?: boolean }): Promise<BookingRecord[]> {
   let q = bookingQuery(db)
+  if (f.live === true) q = q.where('bookings.status', '=', 'booked')
+  if (f.endAfter !== undefined) q = q.where('slots.end_at', '>', f.endAfter)
   if (f.practitionerId !== undefined) q = q.where('slots.practitioner_id', '=', f.practitionerId)
   if (f.startFrom !== undefined) q = q.where('slots.start_at', '>=', f.startFrom)
   if (f.startBefore !== undefined) q = q.where('slots.start_at', '<', f.startBefore)

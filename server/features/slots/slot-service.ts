@@ -1,7 +1,8 @@
 import type { Kysely, Updateable } from 'kysely'
 import { DateTime } from 'luxon'
 import type { Database, SlotsTable } from '../../../db/types.js'
-import type { Booking, BookingBody, CreateSeriesBody, CreateSlotBody, EventType, Slot, SlotQuery } from '../../../shared/schemas/slots.js'
+import { bookingReference } from '../../../shared/booking-reference.js'
+import type { Booking, BookingBody, CreateSeriesBody, CreateSlotBody, EventType, MoveBody, Slot, SlotQuery } from '../../../shared/schemas/slots.js'
 import type { Clock } from '../../clock.js'
 import { AppError, forbidden, invalid, notFound } from '../../errors.js'
 import { newId } from '../../lib/secrets.js'
@@ -15,6 +16,7 @@ import { claimSlot, freeHold, freeSlotOfBooking, insertSlot, touchSlot, withdraw
 import { toZonedIso } from '../../lib/zoned-time.js'
 import { checkSlotTimes, expandSeries, type SkipReason, type SlotLimits } from './slot-times.js'
 import { resolveRange } from './time-range.js'
+import { bookingMatches, hasCriteria, parseBookingQuery } from './booking-search.js'
 
 export interface SeriesResult {
   created: Slot[]
@@ -337,6 +339,70 @@ export class SlotService {
     })
     const after = await findBookingRecord(this.#db, bookingId)
     return toBookingView(after ?? r, this.#canSeePatient(actor, r))
+  }
+
+  /**
+   * Moves a live booking to another slot in one transaction (a patient called back): the target
+   * is claimed like a booking (free, held by this regulator, or held past its expiry), a new
+   * booking of the same patient is written on it, and only then the old one is cancelled and its
+   * slot freed. When the target was taken meanwhile nothing changes (SLOT_TAKEN / SLOT_HELD).
+   * Both events (`slot.booked`, `booking.cancelled`) go out after the commit.
+   */
+  async move (actor: Actor, bookingId: string, body: MoveBody): Promise<{ booking: Booking, previous: Booking }> {
+    if (actor.role !== 'regulator') throw forbidden('only regulators move bookings')
+    const r = await findBookingRecord(this.#db, bookingId)
+    if (r === undefined) throw notFound('Booking')
+    if (body.slotId === r.slot_id) throw invalid([{ code: 'custom', path: ['slotId'], message: 'the booking is already on this slot' }])
+    if (r.patient_last_name === null) throw new AppError('CONFLICT', 'This booking has no patient to move (imported history)')
+    const ids = await this.#write(async (trx, now) => {
+      const nowIso = now.toISOString()
+      if (r.start_at <= nowIso) throw new AppError('CONFLICT', 'This booking has started: it can no longer be moved')
+      const id = newId()
+      // First the target: a refusal here rolls everything back, the old booking untouched.
+      await this.#claim(trx, body.slotId, actor.id, now, { status: 'booked', booking_id: id, hold_by: null, hold_expires_at: null })
+      await this.#releaseOthers(trx, actor.id, body.slotId, now)
+      const reason = body.reason ?? `Rendez-vous déplacé (nouvelle référence ${bookingReference(id)})`
+      if (!await cancelBooking(trx, bookingId, actor.id, reason, nowIso)) throw new AppError('CONFLICT', 'This booking is no longer live: it was cancelled or its outcome recorded')
+      await insertBooking(trx, {
+        id, slotId: body.slotId, bookedBy: actor.id, nowIso,
+        body: {
+          patient: { lastName: r.patient_last_name ?? '', firstName: r.patient_first_name ?? '', birthDate: r.patient_birth_date ?? '', phone: r.patient_phone ?? '' },
+          ...(r.reason !== null ? { reason: r.reason } : {}),
+          hasTreatingGp: r.has_treating_gp
+        }
+      })
+      await this.#emit(trx, 'slot.booked', await this.#neutral(trx, body.slotId, now), now)
+      await freeSlotOfBooking(trx, r.slot_id, bookingId, nowIso)
+      await this.#emit(trx, 'booking.cancelled', await this.#neutral(trx, r.slot_id, now), now)
+      await appendAudit(trx, {
+        at: now, userId: actor.id, action: 'booking.move', subjectType: 'booking', subjectId: id, ip: actor.ip,
+        detail: { fromBookingId: bookingId, fromSlotId: r.slot_id, toSlotId: body.slotId, patientFields: PATIENT_FIELDS }
+      })
+      // The reply carries the patient of both bookings: a read of identity.
+      await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.read', subjectType: 'booking', subjectId: id, ip: actor.ip, detail: { bookingIds: [id, bookingId] } })
+      return id
+    })
+    const [created, old] = await Promise.all([findBookingRecord(this.#db, ids), findBookingRecord(this.#db, bookingId)])
+    /* c8 ignore next */
+    if (created === undefined || old === undefined) throw notFound('Booking')
+    return { booking: toBookingView(created, true), previous: toBookingView(old, true) }
+  }
+
+  /**
+   * The live bookings (not ended) matching what a regulator typed when a patient calls back:
+   * reference, names, birth date (booking-search.ts). Regulators only; the read is audited.
+   */
+  async findBookings (actor: Actor, text: string): Promise<Booking[]> {
+    if (actor.role !== 'regulator') throw forbidden('only regulators search bookings by patient')
+    const criteria = parseBookingQuery(text)
+    if (!hasCriteria(criteria)) return []
+    const now = this.#d.clock.now()
+    const records = await listBookingRecords(this.#db, { live: true, endAfter: now.toISOString() })
+    const found = records.filter((r) => bookingMatches(criteria, { id: r.id, lastName: r.patient_last_name, firstName: r.patient_first_name, birthDate: r.patient_birth_date })).slice(0, 20)
+    if (found.length > 0) {
+      await appendAudit(this.#db, { at: now, userId: actor.id, action: 'booking.read', subjectType: 'booking', ip: actor.ip, detail: { bookingIds: found.map((r) => r.id), search: true } })
+    }
+    return found.map((r) => toBookingView(r, true))
   }
 
   async recordOutcome (actor: Actor, bookingId: string, outcome: 'honored' | 'no_show'): Promise<Booking> {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { Id } from '../../../shared/schemas/common.js'
-import { BookingBody, BookingQuery, CancelBody, CreateSeriesBody, CreateSlotBody, OutcomeBody, SlotQuery } from '../../../shared/schemas/slots.js'
+import { BookingBody, BookingQuery, BookingSearchQuery, CancelBody, CreateSeriesBody, CreateSlotBody, MoveBody, OutcomeBody, SlotQuery } from '../../../shared/schemas/slots.js'
 import { actorOf } from '../session/actor.js'
 
 const IdParams = z.object({ id: Id })
@@ -54,6 +54,27 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: { tags: ['live booking'], summary: 'Cancel a booking (the slot is free again if not started)', params: IdParams, body: CancelBody },
     onRequest: app.requireRole('regulator', 'practitioner', 'admin')
   }, async (request) => await app.slots.cancel(actorOf(request), request.params.id, request.body.reason))
+
+  app.post('/api/bookings/:id/move', {
+    schema: {
+      tags: ['live booking'],
+      summary: 'Move a booking to another slot in one step (the target claimed first, the old slot freed on commit)',
+      description: 'Answers `{booking, previous}`: the new booking (same patient, new reference) and the old one, cancelled. The target taken meanwhile: 409 SLOT_TAKEN or SLOT_HELD, nothing changed.',
+      params: IdParams,
+      body: MoveBody
+    },
+    onRequest: app.requireRole('regulator')
+  }, async (request) => await app.slots.move(actorOf(request), request.params.id, request.body))
+
+  app.get('/api/bookings/search', {
+    schema: {
+      tags: ['live booking'],
+      summary: 'Live bookings by reference, patient name and/or birth date (a patient calls back)',
+      description: '`q` mixes the reference (4 to 8 characters of it, as read out), name words and a birth date (JJ/MM/AAAA or YYYY-MM-DD); every part must match. At most 20, not yet ended. Audited.',
+      querystring: BookingSearchQuery
+    },
+    onRequest: app.requireRole('regulator')
+  }, async (request) => await app.slots.findBookings(actorOf(request), request.query.q))
 
   app.post('/api/bookings/:id/outcome', {
     schema: { tags: ['live booking'], summary: 'Record honored / no-show (after the slot starts)', params: IdParams, body: OutcomeBody },
