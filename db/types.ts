@@ -68,6 +68,15 @@ export interface AuditLogTable {
   detail: string | null
 }
 
+/**
+ * One row (id 1), migration 0008: the bound below which the audit log's DELETE trigger lets rows
+ * go. NULL except inside the transaction of the AUDIT_MONTHS purge, which sets it and clears it.
+ */
+export interface AuditPurgeWindowTable {
+  id: number
+  before_at: string | null
+}
+
 export interface SlotsTable {
   id: string
   practitioner_id: string
@@ -208,6 +217,7 @@ export interface Database {
   sessions: SessionsTable
   api_tokens: ApiTokensTable
   audit_log: AuditLogTable
+  audit_purge_window: AuditPurgeWindowTable
   feed_tokens: FeedTokensTable
   delivery_cursors: DeliveryCursorsTable
   deliveries: DeliveriesTable

@@ -19,6 +19,7 @@ import requestGuards from './plugins/request-guards.js'
 import livePlugin from './features/live/live-plugin.js'
 import retentionPlugin from './features/retention/retention-plugin.js'
 import auditRoutes from './features/audit/audit-routes.js'
+import patientsRoutes from './features/patients/patients-routes.js'
 import sessionRoutes from './features/session/session-routes.js'
 import cptsRoutes from './features/cpts/cpts-routes.js'
 import usersRoutes from './features/users/users-routes.js'
@@ -149,6 +150,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(feedsRoutes)
   await app.register(fhirPlugin)
   await app.register(auditRoutes)
+  await app.register(patientsRoutes)
   await app.register(pagesRoutes)
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())

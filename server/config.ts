@@ -48,6 +48,7 @@ const EnvSchema = z.object({
   MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).max(1_000_000).default(200),
   LOGIN_ADDRESS_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
   PATIENT_DATA_MONTHS: z.coerce.number().int().min(1).max(240).default(12),
+  AUDIT_MONTHS: z.coerce.number().int().min(1).max(600).default(36),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 })
 
@@ -78,6 +79,8 @@ export interface Config {
   logLevel: string
   /** Months after its slot that a booking's patient identity and reasons are kept; then erased. */
   patientDataMonths: number
+  /** Months an audit entry is kept; then the purge deletes it (the only deletion the audit log allows). */
+  auditMonths: number
   /** Largest request body of a JSON route. */
   bodyLimitBytes: number
   /** Largest season import (CSV). */
@@ -173,6 +176,7 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     majorationWeeklyCap: e.MAJORATION_WEEKLY_CAP,
     logLevel: e.LOG_LEVEL,
     patientDataMonths: e.PATIENT_DATA_MONTHS,
+    auditMonths: e.AUDIT_MONTHS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,

@@ -6,7 +6,9 @@ export const PAGES = {
   regulation: { path: '/regulation', title: 'Régulation', roles: ['regulator', 'admin'] },
   praticien: { path: '/praticien', title: 'Mes créneaux', roles: ['practitioner', 'admin'] },
   bilan: { path: '/bilan', title: 'Bilan de saison', roles: ['board', 'admin'] },
-  admin: { path: '/admin', title: 'Administration', roles: ['admin'] }
+  admin: { path: '/admin', title: 'Administration', roles: ['admin'] },
+  journal: { path: '/admin/journal', title: 'Journal d’audit', roles: ['admin'] },
+  patients: { path: '/admin/patients', title: 'Droits des patients', roles: ['admin'] }
 } as const satisfies Record<string, { path: string, title: string, roles: 'anyone' | readonly Role[] }>
 
 export type PageName = keyof typeof PAGES

@@ -10,7 +10,9 @@ const PAGES: Array<{ path: string, name: string, roles: readonly Role[] }> = [
   { path: '/regulation', name: 'regulation', roles: ['regulator', 'admin'] },
   { path: '/praticien', name: 'praticien', roles: ['practitioner', 'admin'] },
   { path: '/bilan', name: 'bilan', roles: ['board', 'admin'] },
-  { path: '/admin', name: 'admin', roles: ['admin'] }
+  { path: '/admin', name: 'admin', roles: ['admin'] },
+  { path: '/admin/journal', name: 'journal', roles: ['admin'] },
+  { path: '/admin/patients', name: 'patients', roles: ['admin'] }
 ]
 
 t.test('pages', async (t) => {

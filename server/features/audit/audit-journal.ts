@@ -2,13 +2,11 @@ import { DateTime } from 'luxon'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { AuditEntry, AuditQuery } from '../../../shared/schemas/audit.js'
+import { foldName } from '../../lib/fold-name.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
 
 /** The journal is read in the territory's zone of reference (periods are local dates). */
 export const JOURNAL_ZONE = 'Europe/Paris'
-
-/** Case, accents, hyphens and spaces ignored: « Lefèvre-Dupont » finds « LEFEVRE DUPONT ». */
-export const foldName = (s: string): string => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[\s'’-]+/g, ' ').trim()
 
 /** The bookings of one patient, by last name (folded) and birth date if given. */
 export async function bookingsOfPatient (db: Kysely<Database>, lastName: string, birthDate: string | undefined): Promise<string[]> {

@@ -1,12 +1,16 @@
 import fp from 'fastify-plugin'
-import { sql, SqliteAdapter } from 'kysely'
+import { purgeAuditLog, type AuditPurgeResult } from './audit-log-purge.js'
+import { flushErasedPages } from './flush-erased.js'
 import { purgePatientData, type PurgeResult } from './patient-data-purge.js'
+
+/** One run of the retention purges: the patient data's (its figures at the top), then the audit log's. */
+export interface RetentionRun extends PurgeResult { audit: AuditPurgeResult }
 
 declare module 'fastify' {
   interface FastifyInstance {
     retention: {
-      /** Runs the patient-data purge now (it also runs at start and daily). */
-      runOnce: () => Promise<PurgeResult>
+      /** Runs the patient-data and audit-log purges now (they also run at start and daily). */
+      runOnce: () => Promise<RetentionRun>
     }
   }
 }
@@ -15,26 +19,25 @@ const DAY_MS = 24 * 3600_000
 
 /**
  * Patient data are kept `PATIENT_DATA_MONTHS` after their slot: then the purge erases them,
- * at start and every day. On SQLite, erased values are overwritten in the file
- * (`secure_delete`, set on the connection) and the write-ahead log, which still holds the old
- * pages, is checkpointed and truncated.
+ * at start and every day (and nothing of them stays in the SQLite file: `flushErasedPages`).
+ * Audit entries are kept `AUDIT_MONTHS`, then deleted by the same daily run.
  */
 export default fp(async (app) => {
   const log = app.log.child({ feature: 'retention' })
-  let running: Promise<PurgeResult> | null = null
-  const runOnce = (): Promise<PurgeResult> => {
+  let running: Promise<RetentionRun> | null = null
+  const runOnce = (): Promise<RetentionRun> => {
     running ??= (async () => {
       const result = await purgePatientData(app.db, app.clock, app.config.patientDataMonths)
-      if (result.bookings > 0 && app.db.getExecutor().adapter instanceof SqliteAdapter) {
-        await sql`pragma wal_checkpoint(TRUNCATE)`.execute(app.db)
-      }
+      if (result.bookings > 0) await flushErasedPages(app.db)
       log.info({ bookings: result.bookings, slotsEndedBefore: result.cutoff }, 'patient data purge')
-      return result
+      const audit = await purgeAuditLog(app.db, app.clock, app.config.auditMonths)
+      log.info({ entries: audit.entries, before: audit.cutoff }, 'audit log purge')
+      return { ...result, audit }
     })().finally(() => { running = null })
     return running
   }
   app.decorate('retention', { runOnce })
-  const run = (): void => { runOnce().catch((err: unknown) => log.error({ err }, 'patient data purge failed')) }
+  const run = (): void => { runOnce().catch((err: unknown) => log.error({ err }, 'retention purge failed')) }
   let timer: NodeJS.Timeout | undefined
   app.addHook('onReady', async () => {
     setImmediate(run)

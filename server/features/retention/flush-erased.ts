@@ -1,0 +1,12 @@
+import { sql, SqliteAdapter } from 'kysely'
+import type { Db } from '../../../db/connection.js'
+
+/**
+ * After patient data were erased: on SQLite, the erased values are already overwritten in the
+ * file (`secure_delete`, set on the connection), but the write-ahead log still holds the old
+ * pages until a checkpoint, which this forces and truncates. PostgreSQL's dead tuples go with
+ * its (auto)VACUUM.
+ */
+export async function flushErasedPages (db: Db): Promise<void> {
+  if (db.getExecutor().adapter instanceof SqliteAdapter) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db)
+}

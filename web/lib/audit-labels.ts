@@ -1,0 +1,82 @@
+/**
+ * The audit journal in French: what each action of the audit log means, grouped as the filter
+ * of /admin/journal lists them. An action not listed here is shown by its code.
+ */
+export const ACTION_GROUPS: ReadonlyArray<{ label: string, actions: ReadonlyArray<[string, string]> }> = [
+  {
+    label: 'Connexions et comptes',
+    actions: [
+      ['session.sign_in', 'Connexion'],
+      ['session.sign_in_failed', 'Connexion refusée'],
+      ['token.create', 'Jeton d’API créé'],
+      ['token.revoke', 'Jeton d’API révoqué'],
+      ['user.create', 'Compte créé'],
+      ['cpts.create', 'CPTS créée']
+    ]
+  },
+  {
+    label: 'Réservations',
+    actions: [
+      ['booking.create', 'Réservation'],
+      ['booking.read', 'Lecture de l’identité d’un patient'],
+      ['booking.cancel', 'Annulation'],
+      ['booking.outcome', 'Issue de la consultation'],
+      ['season.import', 'Import de saison']
+    ]
+  },
+  {
+    label: 'Droits des patients',
+    actions: [
+      ['patient.search', 'Recherche d’un patient'],
+      ['patient.export', 'Export pour un patient (droit d’accès)'],
+      ['patient.erase', 'Effacement pour un patient (droit à l’effacement)']
+    ]
+  },
+  {
+    label: 'Journal et conservation',
+    actions: [
+      ['audit.read', 'Consultation du journal'],
+      ['audit.export', 'Export du journal (CSV)'],
+      ['patient_data.purge', 'Effacement des données patients (durée de conservation)'],
+      ['audit_log.purge', 'Purge du journal (durée de conservation)']
+    ]
+  },
+  {
+    label: 'Agendas',
+    actions: [
+      ['feed.create', 'Adresse d’agenda créée'],
+      ['feed.rotate', 'Adresse d’agenda renouvelée']
+    ]
+  }
+]
+
+/** Roles as the admin pages name them. */
+export const ROLE_LABEL: Record<string, string> = {
+  practitioner: 'Praticien', regulator: 'Régulateur', board: 'Bureau de la CPTS', admin: 'Coordination CPTS'
+}
+
+const LABELS = new Map(ACTION_GROUPS.flatMap((g) => g.actions))
+
+/** « Connexion » for `session.sign_in`; the code itself for an action unknown here. */
+export const actionLabel = (action: string): string => LABELS.get(action) ?? action
+
+const SUBJECTS: Record<string, string> = {
+  user: 'Compte', booking: 'Réservation', cpts: 'CPTS', api_token: 'Jeton d’API', feed: 'Agenda',
+  season: 'Saison', audit_log: 'Journal', patient: 'Patient'
+}
+
+/** « Réservation » for `booking`. */
+export const subjectLabel = (type: string): string => SUBJECTS[type] ?? type
+
+/**
+ * The detail of an entry on one line: `clé : valeur · …`, lists joined by commas. It never holds
+ * a patient's identity (the server writes which fields, not their values).
+ */
+export function detailText (detail: unknown): string {
+  if (detail === null || detail === undefined) return ''
+  if (typeof detail !== 'object' || Array.isArray(detail)) return JSON.stringify(detail)
+  return Object.entries(detail as Record<string, unknown>).map(([k, v]) => {
+    const value = Array.isArray(v) ? (v.length === 0 ? '(aucun)' : v.map((x) => typeof x === 'string' ? x : JSON.stringify(x)).join(', ')) : typeof v === 'string' ? v : JSON.stringify(v)
+    return `${k} : ${value}`
+  }).join(' · ')
+}
