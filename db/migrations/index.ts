@@ -6,6 +6,7 @@ import * as m0004 from './0004_feed_tokens.js'
 import * as m0005 from './0005_deliveries.js'
 import * as m0006 from './0006_fhir.js'
 import * as m0007 from './0007_regulator_sas_id.js'
+import * as m0008 from './0008_slot_series.js'
 
 /** Every migration, by a name that sorts in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -15,5 +16,6 @@ export const migrations: Record<string, Migration> = {
   '0004_feed_tokens': m0004,
   '0005_deliveries': m0005,
   '0006_fhir': m0006,
-  '0007_regulator_sas_id': m0007
+  '0007_regulator_sas_id': m0007,
+  '0008_slot_series': m0008
 }
