@@ -35,7 +35,7 @@ export function FeedPanel () {
 
   async function copy (): Promise<void> {
     setStatus(await copyText(url, input.current)
-      ? 'Adresse copiée : collez-la dans votre agenda (« S’abonner à un agenda » ou « Ajouter un agenda par URL »).'
+      ? 'Adresse copiée : collez-la dans votre agenda («\u202fS’abonner à un agenda\u202f» ou «\u202fAjouter un agenda par URL\u202f»).'
       : 'Copie impossible ici : sélectionnez l’adresse et copiez-la (Ctrl+C).')
   }
 
