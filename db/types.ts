@@ -113,6 +113,8 @@ export interface SlotsTable {
   lead_minutes: Generated<number | null>
   /** Holds of this slot that ended without a booking (`slot.released` events), kept by a trigger. */
   released_holds: Generated<number>
+  /** The series the slot was published in (migration 0008); null when published alone or imported. */
+  series_id: Generated<string | null>
 }
 
 export interface BookingsTable {

@@ -18,7 +18,7 @@ export function refusalMessage (page: string): string {
   const p = (PAGES as Record<string, { title: string } | undefined>)[page]
   return p === undefined
     ? "Vous n'avez pas accès à cette page."
-    : `Vous n'avez pas accès à la page « ${p.title} » : elle est réservée à d'autres rôles.`
+    : `Vous n'avez pas accès à la page «\u202f${p.title}\u202f» : elle est réservée à d'autres rôles.`
 }
 
 /** Where each role lands after signing in. */

@@ -150,8 +150,9 @@ t.test('/regulation and /praticien: errors, phone screen, axe, screenshots', asy
     await expectNoSeriousViolations(t, page, '/praticien')
     await e2e.screenshot(page, 'praticien')
 
-    await page.getByLabel('Durée (minutes)').fill('300')
-    t.equal(await fieldError(t, page, 'series-minutes'), 'Durée en minutes : un nombre entier de 5 à 240.', 'a 300-minute slot: error under the duration')
+    t.same(await page.locator('#series-minutes option').allInnerTexts(), ['10 min', '15 min', '20 min', '30 min', '45 min', '60 min'], 'durations from a short list')
+    await page.getByLabel('Du', { exact: true }).fill('')
+    t.equal(await fieldError(t, page, 'series-from'), 'Champ obligatoire.', 'an empty start date: "Champ obligatoire", not a format error')
     await page.getByLabel('Nombre par jour').fill('0')
     t.equal(await fieldError(t, page, 'series-count'), 'Nombre de créneaux par jour : de 1 à 48, tenant en 24 heures (nombre × durée).', '0 slots a day: error under the count')
     await page.getByLabel('Au (inclus)').fill(localDate(0))
@@ -161,14 +162,13 @@ t.test('/regulation and /praticien: errors, phone screen, axe, screenshots', asy
     t.ok(await page.getByRole('button', { name: 'Publier', exact: true }).isDisabled(), 'nothing can be published')
     await expectNoSeriousViolations(t, page, '/praticien with form errors')
 
-    await page.getByLabel('Durée (minutes)').fill('20')
-    await page.locator('#series-minutes-error').waitFor({ state: 'detached' })
-    t.pass('the error goes once the duration is corrected')
+    await page.getByLabel('Nombre par jour').fill('2')
+    await page.locator('#series-count-error').waitFor({ state: 'detached' })
+    t.pass('the error goes once the count is corrected')
 
-    // The one-slot form checks the duration too.
+    // The one-slot form offers the same short list of durations.
     await page.getByRole('button', { name: 'Un créneau' }).click()
-    await page.getByLabel('Durée (minutes)').fill('3')
-    t.equal(await fieldError(t, page, 'one-duration'), 'Durée en minutes : un nombre entier de 5 à 240.', 'one slot of 3 minutes: error under the duration')
+    t.same(await page.locator('#one-duration option').allInnerTexts(), ['10 min', '15 min', '20 min', '30 min', '45 min', '60 min'], 'one slot: the same durations')
     t.same(scriptErrors(e2e.pageErrors(page)), [], 'no script error')
     await page.context().close()
   })

@@ -111,7 +111,7 @@ t.test('live flows in a real browser', async (t) => {
     await gp.getByRole('button', { name: 'tous les jours' }).click()
     await gp.getByLabel('1er créneau à', { exact: true }).selectOption('10')
     await gp.getByLabel('1er créneau à, minutes').selectOption('00')
-    await gp.getByLabel('Durée (minutes)').fill('20')
+    await gp.getByLabel('Durée', { exact: true }).selectOption('20')
     await gp.getByLabel('Nombre par jour').fill('2')
     await gp.getByRole('radio', { name: 'Cabinet' }).check()
     await gp.locator('.pr-count').getByText('6 créneaux seront créés', { exact: true }).waitFor()

@@ -32,6 +32,9 @@ export const CreateSlotBody = z.object({
 })
 export type CreateSlotBody = z.infer<typeof CreateSlotBody>
 
+/** The lengths a slot is published with on /praticien (the API takes any 5–240 minutes). */
+export const SLOT_DURATIONS = [10, 15, 20, 30, 45, 60] as const
+
 export const CreateSeriesBody = z.object({
   from: LocalDate,
   to: LocalDate,
@@ -43,7 +46,9 @@ export const CreateSeriesBody = z.object({
   mode: SlotMode,
   practitionerId: Id.optional(),
   /** Compute and return what would be created, without writing anything (the form's preview). */
-  dryRun: z.boolean().optional()
+  dryRun: z.boolean().optional(),
+  /** Leave out the public holidays of the practitioner's département (skipped: `public_holiday`). */
+  skipHolidays: z.boolean().optional()
 })
 export type CreateSeriesBody = z.infer<typeof CreateSeriesBody>
 
@@ -86,9 +91,24 @@ export const Slot = z.object({
   mode: SlotMode,
   status: SlotStatus,
   hold: z.object({ by: z.enum(['me', 'other']), expiresAt: z.string() }).optional(),
-  bookingId: Id.optional()
+  bookingId: Id.optional(),
+  /** The series the slot was published in (POST /api/slots/series); absent for a slot published alone. */
+  seriesId: Id.optional()
 })
 export type Slot = z.infer<typeof Slot>
+
+/**
+ * Withdraw several slots of one practitioner in one action: a whole series, the slots of one
+ * local date, or one date of a series. Only slots not yet started; booked ones are kept.
+ */
+export const WithdrawManyBody = z.object({
+  seriesId: Id.optional(),
+  /** Local date of the CPTS. */
+  date: LocalDate.optional(),
+  /** Admin only: whose slots. */
+  practitionerId: Id.optional()
+}).refine((b) => b.seriesId !== undefined || b.date !== undefined, { path: ['seriesId'], message: 'name a series, a date, or both' })
+export type WithdrawManyBody = z.infer<typeof WithdrawManyBody>
 
 export const Patient = z.object({
   lastName: LineText(100),

@@ -4,6 +4,7 @@
  * library out of the bundle. Chart.js sizes its canvas through the CSSOM (element.style), which
  * the page's CSP (style-src 'self') allows; it injects no stylesheet.
  */
+import { plural } from '../lib/french.js'
 import {
   BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip,
   type ChartConfiguration, type TooltipItem
@@ -157,7 +158,7 @@ function config (report: SeasonReport): Config {
 function summary (report: SeasonReport): string {
   const busiest = report.byDay.reduce<SeasonReport['byDay'][number] | null>((best, d) => best === null || d.offered > best.offered ? d : best, null)
   const parts = [`Créneaux offerts et réservés par jour ${periodLabel(report.period)}, avec le taux de remplissage.`]
-  if (busiest !== null && busiest.offered > 0) parts.push(`Jour le plus offert : ${formatDay(busiest.date, { year: true })}, ${fmtInt(busiest.offered)} créneaux, ${fmtInt(busiest.booked)} réservés.`)
+  if (busiest !== null && busiest.offered > 0) parts.push(`Jour le plus offert : ${formatDay(busiest.date, { year: true })}, ${plural(busiest.offered, 'créneau', 'créneaux')}, ${plural(busiest.booked, 'réservé', 'réservés')}.`)
   const weeks = report.byWeek.filter((w) => w.fillRate !== null)
   const first = weeks[0]
   const last = weeks[weeks.length - 1]

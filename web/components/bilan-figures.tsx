@@ -13,7 +13,7 @@ function Figure (props: { label: string, value: string, note?: ComponentChildren
   )
 }
 
-const plural = (n: number, one: string, many: string): string => `${fmtInt(n)} ${n > 1 ? many : one}`
+const plural = (n: number, one: string, many: string): string => `${fmtInt(n)}\u00a0${n > 1 ? many : one}`
 
 export function BilanFigures (props: { report: SeasonReport, cptsFiltered: boolean }) {
   const { report } = props

@@ -7,7 +7,7 @@ import { useEffect, useState } from 'preact/hooks'
 import type { Cpts } from '../../shared/schemas/accounts.js'
 import type { REPORT_MAX_DAYS as MAX_DAYS } from '../../shared/schemas/reports.js'
 import type { SlotKind } from '../../shared/schemas/slots.js'
-import { addDays, KIND_FR } from '../lib/format.js'
+import { KIND_FR } from '../lib/format.js'
 import { Field } from '../lib/ui.js'
 
 // The page imports types only from shared/schemas: their values would pull zod (~450 kB) into
@@ -18,15 +18,6 @@ const REPORT_MAX_DAYS: typeof MAX_DAYS = 731
 const SLOT_KINDS = Object.keys(KIND_FR) as SlotKind[]
 
 export interface BilanQuery { from: string, to: string, cptsId: string | null, kind: SlotKind | null }
-
-/** The 2020 experience of the Vendée coast (13 July – 10 September). */
-export const SUMMER_2020 = { from: '2020-07-13', to: '2020-09-10' } as const
-
-/** The season of a year: 1 June – 30 September. */
-export const seasonOf = (year: number): { from: string, to: string } => ({ from: `${year}-06-01`, to: `${year}-09-30` })
-
-/** The last twelve months up to today, today included (365 days). */
-export const lastTwelveMonths = (today: string): { from: string, to: string } => ({ from: addDays(today, -364), to: today })
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/
 function isDate (v: string): boolean {
@@ -44,8 +35,10 @@ const daysBetween = (from: string, to: string): number =>
 const KIND_SHORT_LABEL = { snp: 'SNP (soins non programmés)', psy: 'Psy (psychiatrie rapide)' } as const
 export function periodErrors (from: string, to: string): { from?: string, to?: string } {
   const out: { from?: string, to?: string } = {}
-  if (!isDate(from)) out.from = 'Date de début invalide (JJ/MM/AAAA).'
-  if (!isDate(to)) out.to = 'Date de fin invalide (JJ/MM/AAAA).'
+  if (from.trim() === '') out.from = 'Champ obligatoire.'
+  else if (!isDate(from)) out.from = 'Date de début invalide (JJ/MM/AAAA).'
+  if (to.trim() === '') out.to = 'Champ obligatoire.'
+  else if (!isDate(to)) out.to = 'Date de fin invalide (JJ/MM/AAAA).'
   if (out.from !== undefined || out.to !== undefined) return out
   const days = daysBetween(from, to)
   if (days < 0) out.to = 'La date de fin doit être le même jour ou après la date de début.'
@@ -85,7 +78,19 @@ export function queryString (q: BilanQuery): string {
 export const sameQuery = (a: BilanQuery | null, b: BilanQuery | null): boolean =>
   a !== null && b !== null && a.from === b.from && a.to === b.to && a.cptsId === b.cptsId && a.kind === b.kind
 
-interface Preset { label: string, period: { from: string, to: string } }
+export interface Preset { label: string, period: { from: string, to: string } }
+
+/** Why the period of an address was refused, in French; null when it has none or is fine. */
+export function urlPeriodProblem (search: string): string | null {
+  const p = new URLSearchParams(search)
+  const from = p.get('from')
+  const to = p.get('to')
+  if (from === null && to === null) return null
+  const errors = periodErrors(from ?? '', to ?? '')
+  const found = [errors.from !== undefined ? `début : ${errors.from}` : '', errors.to !== undefined ? `fin : ${errors.to}` : ''].filter((x) => x !== '')
+  if (found.length === 0) return null
+  return `La période demandée par l’adresse n’est pas valable (du\u00a0«\u202f${from ?? ''}\u202f» au\u00a0«\u202f${to ?? ''}\u202f» ; ${found.join(' ; ')}). Le bilan affiché est celui de la période choisie d’office : corrigez les dates ci-dessus si besoin.`
+}
 
 /**
  * The filter form. Dates are applied with "Afficher" (typing a date fires events at every
@@ -97,6 +102,8 @@ export function BilanFilters (props: {
   /** The CPTS a board account is attached to: the only one it may see. */
   fixedCptsId: string | null
   today: string
+  /** The quick periods (those that hold slots, and the last twelve months). */
+  presets: Preset[]
   busy: boolean
   onApply: (q: BilanQuery) => void
 }) {
@@ -107,14 +114,7 @@ export function BilanFilters (props: {
   // The form follows the query when it changes from elsewhere (quick period, back button).
   useEffect(() => { setFrom(query.from); setTo(query.to); setErrors({}) }, [query.from, query.to])
 
-  const year = Number(props.today.slice(0, 4))
-  const current = seasonOf(year)
-  const presets: Preset[] = [
-    { label: 'Été 2020', period: SUMMER_2020 },
-    // This year's season once it has begun, else last year's.
-    { label: `Saison ${current.from <= props.today ? year : year - 1}`, period: current.from <= props.today ? current : seasonOf(year - 1) },
-    { label: '12 derniers mois', period: lastTwelveMonths(props.today) }
-  ]
+  const presets = props.presets
 
   /** Applies the form with `patch`; refuses a bad period and says why, next to the dates. */
   function apply (patch: Partial<BilanQuery>): void {

@@ -4,6 +4,8 @@
  * that screen readers announce the day and hour of each cell; each cell also says its figures
  * in words.
  */
+import { bookedOfOffered } from '../lib/french.js'
+import { ScrollFrame } from './bilan-scroll.js'
 import type { SeasonReport } from '../../shared/schemas/reports.js'
 import { WEEKDAY_LABELS } from '../lib/csv.js'
 import { fmtInt, fmtPct, WEEKDAYS_SHORT } from './bilan-format.js'
@@ -26,7 +28,7 @@ export function BilanHeatmap (props: { report: SeasonReport }) {
   const hours = Array.from({ length: last - first + 1 }, (_, i) => first + i)
   return (
     <>
-      <div class='table-wrap bl-heatmap-wrap' role='region' aria-labelledby='bl-heatmap-caption' tabIndex={0}>
+      <ScrollFrame class='table-wrap bl-heatmap-wrap' labelledBy='bl-heatmap-caption'>
         <table class='bl-heatmap'>
           <caption id='bl-heatmap-caption' class='sr-only'>
             Créneaux réservés sur créneaux offerts, par jour de la semaine (lignes) et heure de début (colonnes)
@@ -47,7 +49,7 @@ export function BilanHeatmap (props: { report: SeasonReport }) {
                     return <td key={h} class='bl-hm bl-hm-none'><span aria-hidden='true'>·</span><span class='sr-only'>aucun créneau</span></td>
                   }
                   const rate = c.booked / c.offered
-                  const words = `${fmtInt(c.booked)} réservés sur ${fmtInt(c.offered)} offerts (${fmtPct(rate)})`
+                  const words = `${bookedOfOffered(c.booked, c.offered)} (${fmtPct(rate)})`
                   return (
                     <td key={h} class={`bl-hm bl-hm-${heatStep(rate)}`} title={`${day} ${h} h : ${words}`}>
                       <span aria-hidden='true'>{fmtInt(c.booked)}/{fmtInt(c.offered)}</span>
@@ -59,7 +61,7 @@ export function BilanHeatmap (props: { report: SeasonReport }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollFrame>
       <div class='bl-legend' aria-hidden='true'>
         <span class='bl-legend-title'>Remplissage :</span>
         {HEAT_LEGEND.map((label, i) => <span key={label} class='bl-legend-item'><span class={`bl-swatch bl-hm-${i}`} />{label}</span>)}

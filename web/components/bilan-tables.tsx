@@ -8,6 +8,7 @@ import type { SeasonReport } from '../../shared/schemas/reports.js'
 import { csvFilename, KIND_LABELS, type CsvTable } from '../lib/csv.js'
 import { formatDay, KIND_LONG_FR } from '../lib/format.js'
 import { fmtEuros, fmtInt, fmtPct, weekLabel } from './bilan-format.js'
+import { ScrollFrame } from './bilan-scroll.js'
 
 type SortValue = string | number | null
 
@@ -63,7 +64,7 @@ export function SortableTable<T> (props: {
 
   const captionId = props.id + '-caption'
   return (
-    <div class='table-wrap bl-table-wrap' role='region' aria-labelledby={captionId} tabIndex={0}>
+    <ScrollFrame class='table-wrap bl-table-wrap' labelledBy={captionId}>
       <table class='bl-table' id={props.id}>
         <caption id={captionId} class='sr-only'>
           {props.caption}{sortable ? ' — les en-têtes de colonnes sont des boutons de tri' : ''}
@@ -101,7 +102,7 @@ export function SortableTable<T> (props: {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollFrame>
   )
 }
 

@@ -35,7 +35,7 @@ export function FeedPanel () {
 
   async function copy (): Promise<void> {
     setStatus(await copyText(url, input.current)
-      ? 'Adresse copiée : collez-la dans votre agenda (« S’abonner à un agenda » ou « Ajouter un agenda par URL »).'
+      ? 'Adresse copiée : collez-la dans votre agenda («\u202fS’abonner à un agenda\u202f» ou «\u202fAjouter un agenda par URL\u202f»).'
       : 'Copie impossible ici : sélectionnez l’adresse et copiez-la (Ctrl+C).')
   }
 
@@ -55,8 +55,8 @@ export function FeedPanel () {
   }
 
   return (
-    <section class='card feed-panel' id='agenda' aria-labelledby='agenda-title'>
-      <h2 id='agenda-title'>Votre agenda dans votre calendrier</h2>
+    <section class='card feed-panel' id='flux' aria-labelledby='flux-title'>
+      <h2 id='flux-title'>Votre agenda dans votre calendrier</h2>
       <p>
         Abonnez votre agenda (Google Agenda, Outlook, Apple Calendrier, Thunderbird…) à cette adresse :
         vos réservations y apparaissent à la bonne heure et se mettent à jour d’elles-mêmes

@@ -2,7 +2,7 @@
 import type { ComponentChildren } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { CreateSeriesBody, SlotMode } from '../../shared/schemas/slots.js'
-import { SLOT_MODES } from '../../shared/schemas/slots.js'
+import { SLOT_DURATIONS, SLOT_MODES } from '../../shared/schemas/slots.js'
 import { api, ApiError } from '../lib/api.js'
 import { frenchFieldErrors, type IssueLike } from '../lib/fr-errors.js'
 import { MODE_FR, WEEKDAYS, type SeriesAnswer } from './praticien-format.js'
@@ -53,6 +53,23 @@ export function TimeSelect (props: { id: string, label: string, value: string, e
           {MINUTES.map((x) => <option key={x} value={x}>{x}</option>)}
         </select>
       </div>
+      <FieldError id={props.id} error={props.error} />
+    </div>
+  )
+}
+
+/** The length of a slot, from the short list of SLOT_DURATIONS (10 to 60 minutes). */
+export function DurationSelect (props: { id: string, value: string, error: string | undefined, onChange: (v: string) => void }) {
+  // A value typed elsewhere (an older form) stays choosable rather than silently changed.
+  const options = (SLOT_DURATIONS as readonly number[]).includes(Number(props.value)) || props.value === ''
+    ? [...SLOT_DURATIONS]
+    : [...SLOT_DURATIONS, Number(props.value)].sort((a, b) => a - b)
+  return (
+    <div class={'field' + (props.error !== undefined ? ' field-invalid' : '')}>
+      <label for={props.id}>Durée</label>
+      <select id={props.id} value={props.value} {...aria(props.id, props.error)} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        {options.map((m) => <option key={m} value={String(m)}>{m} min</option>)}
+      </select>
       <FieldError id={props.id} error={props.error} />
     </div>
   )

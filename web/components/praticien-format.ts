@@ -5,17 +5,24 @@
  */
 import type { BookingStatus, SlotStatus } from '../../shared/schemas/slots.js'
 import { addDays, formatDateShort, formatDay, formatTime, localParts } from '../lib/format.js'
+import { plural } from '../lib/french.js'
 
 export { addDays, formatDay, formatPhone, formatTime, groupBy, localDateOf, localParts, MODE_FR, todayIn, TREATING_GP_FR } from '../lib/format.js'
 
 /** Why the series endpoint leaves a slot out (server/features/slots/slot-times.ts, plus 'overlap'). */
-export type SkipReason = 'nonexistent_local_time' | 'in_the_past' | 'too_far_ahead' | 'overlaps_previous' | 'overlap'
+export type SkipReason = 'nonexistent_local_time' | 'in_the_past' | 'too_far_ahead' | 'overlaps_previous' | 'overlap' | 'public_holiday'
+
+/** A public holiday of the practitioner's département (the series answer lists those of its period). */
+export interface Holiday { date: string, name: string }
 
 /** POST /api/slots/series's answer; `preview` only with dryRun. */
 export interface SeriesAnswer {
   created: Array<{ id: string, start: string, end: string }>
   preview?: Array<{ start: string, end: string }>
   skipped: Array<{ start: string, reason: SkipReason }>
+  holidays?: Holiday[]
+  /** The series the created slots belong to. */
+  seriesId?: string
 }
 
 /** '12:00 – 12:15' for a slot, in the zone. */
@@ -55,7 +62,7 @@ export function formatBirthDate (date: string, today: string): string {
 
 /** '88 créneaux' / '1 créneau' / 'aucun créneau'. */
 export function slotsCount (n: number): string {
-  return n === 0 ? 'aucun créneau' : `${n} créneau${n > 1 ? 'x' : ''}`
+  return n === 0 ? 'aucun créneau' : plural(n, 'créneau', 'créneaux')
 }
 
 export const STATUS_FR: Record<SlotStatus, string> = { free: 'libre', held: 'en cours de réservation', booked: 'réservé', withdrawn: 'retiré' }
@@ -65,7 +72,8 @@ export const SKIP_FR: Record<SkipReason, string> = {
   in_the_past: 'dans le passé',
   too_far_ahead: 'trop loin (plus de 180 jours)',
   overlaps_previous: 'chevauche le créneau précédent de la série (changement d\u2019heure)',
-  overlap: 'chevauche un de vos créneaux'
+  overlap: 'chevauche un de vos créneaux',
+  public_holiday: 'jour férié'
 }
 
 /** Weekdays, Monday first, as the series form shows them. */

@@ -5,12 +5,13 @@ import { CreateSeriesBody, type SlotKind, type SlotMode } from '../../shared/sch
 import { api } from '../lib/api.js'
 import { frenchIssue } from '../lib/fr-errors.js'
 import {
-  Labelled, ModeRadios, REQUIRED, TimeSelect, WeekdayChecks, aria, frenchErrors, requestFailure, toInt, useDryRun, type Errors
+  DurationSelect, Labelled, ModeRadios, REQUIRED, TimeSelect, WeekdayChecks, aria, frenchErrors, requestFailure, toInt, useDryRun, type Errors
 } from './praticien-fields.js'
 import {
   MODE_FR, SKIP_FR, addDays, daysBetween, formatDay, formatRange, groupBy, isoWeekday, localDateOf, localParts, mondayOf,
-  shortDay, skippedAt, slotsCount, todayIn, weekLabel, type SeriesAnswer, type SkipReason
+  shortDay, skippedAt, slotsCount, todayIn, weekLabel, type Holiday, type SeriesAnswer, type SkipReason
 } from './praticien-format.js'
+import { plural } from '../lib/french.js'
 import { KIND_LONG_FR } from '../lib/format.js'
 
 const MAX_DAYS_AHEAD = 180
@@ -59,7 +60,8 @@ const ONE_SKIP: Record<SkipReason, { field: string, message: string }> = {
   too_far_ahead: { field: 'date', message: `Au plus ${MAX_DAYS_AHEAD} jours à l\u2019avance.` },
   nonexistent_local_time: { field: 'time', message: 'Cette heure n\u2019existe pas ce jour-là (passage à l\u2019heure d\u2019été).' },
   overlaps_previous: { field: 'time', message: 'Ce créneau chevauche un de vos créneaux.' },
-  overlap: { field: 'time', message: 'Ce créneau chevauche un de vos créneaux.' }
+  overlap: { field: 'time', message: 'Ce créneau chevauche un de vos créneaux.' },
+  public_holiday: { field: 'date', message: 'Ce jour est férié.' }
 }
 
 function remap (fields: Record<string, string>): { fields: Errors, form?: string } {
@@ -149,10 +151,7 @@ function OneSlotForm (props: PublishProps) {
             {...aria('one-date', shown.date, v.date !== '')} onInput={(e) => change({ date: e.currentTarget.value })} />
         </Labelled>
         <TimeSelect id='one-time' label='Heure de début' value={v.time} error={shown.time} onChange={(time) => change({ time })} />
-        <Labelled id='one-duration' label='Durée (minutes)' error={shown.duration}>
-          <input id='one-duration' type='number' inputMode='numeric' min={5} max={240} step={5} value={v.duration} required
-            {...aria('one-duration', shown.duration)} onInput={(e) => change({ duration: e.currentTarget.value })} />
-        </Labelled>
+        <DurationSelect id='one-duration' value={v.duration} error={shown.duration} onChange={(duration) => change({ duration })} />
       </div>
       <ModeRadios name='one-mode' value={v.mode} onChange={(mode) => change({ mode })} />
       <p class='pr-summary' aria-live='polite'>
@@ -177,6 +176,8 @@ interface SeriesValues {
   slotMinutes: string
   count: string
   mode: SlotMode
+  /** Leave the public holidays out of the series. */
+  skipHolidays: boolean
 }
 
 /** The body the series form would send, or the French errors by field that prevent it. */
@@ -184,7 +185,7 @@ function checkSeries (v: SeriesValues, kind: SlotKind, today: string): { body: C
   const errors: Errors = {}
   const parsed = CreateSeriesBody.safeParse({
     from: v.from, to: v.to, weekdays: v.weekdays, startTime: v.startTime,
-    slotMinutes: toInt(v.slotMinutes), count: toInt(v.count), kind, mode: v.mode
+    slotMinutes: toInt(v.slotMinutes), count: toInt(v.count), kind, mode: v.mode, ...(v.skipHolidays ? { skipHolidays: true } : {})
   })
   if (!parsed.success) Object.assign(errors, frenchErrors(parsed.error.issues))
   for (const f of ['from', 'to', 'slotMinutes', 'count'] as const) if (v[f].trim() === '') errors[f] = REQUIRED
@@ -208,7 +209,7 @@ function checkSeries (v: SeriesValues, kind: SlotKind, today: string): { body: C
 function SeriesForm (props: PublishProps) {
   const [v, setV] = useState<SeriesValues>(() => {
     const from = addDays(todayIn(props.zone), 1)
-    return { from, to: addDays(from, 27), weekdays: [1, 2, 3, 4, 5], startTime: '12:00', slotMinutes: '15', count: '2', mode: 'office' }
+    return { from, to: addDays(from, 27), weekdays: [1, 2, 3, 4, 5], startTime: '12:00', slotMinutes: '15', count: '2', mode: 'office', skipHolidays: false }
   })
   const [result, setResult] = useState<{ key: string, answer: SeriesAnswer } | null>(null)
   const [sent, setSent] = useState<{ errors: Errors, form?: string | undefined } | null>(null)
@@ -257,10 +258,7 @@ function SeriesForm (props: PublishProps) {
       <WeekdayChecks id='series-weekdays' value={v.weekdays} error={shown.weekdays} onChange={(weekdays) => change({ weekdays })} />
       <div class='pr-fields pr-fields-3'>
         <TimeSelect id='series-time' label='1er créneau à' value={v.startTime} error={shown.startTime} onChange={(startTime) => change({ startTime })} />
-        <Labelled id='series-minutes' label='Durée (minutes)' error={shown.slotMinutes}>
-          <input id='series-minutes' type='number' inputMode='numeric' min={5} max={240} step={5} value={v.slotMinutes} required
-            {...aria('series-minutes', shown.slotMinutes)} onInput={(e) => change({ slotMinutes: e.currentTarget.value })} />
-        </Labelled>
+        <DurationSelect id='series-minutes' value={v.slotMinutes} error={shown.slotMinutes} onChange={(slotMinutes) => change({ slotMinutes })} />
         <Labelled id='series-count' label='Nombre par jour' error={shown.count} hint='créneaux à la suite'>
           <input id='series-count' type='number' inputMode='numeric' min={1} max={48} value={v.count} required
             {...aria('series-count', shown.count, true)} onInput={(e) => change({ count: e.currentTarget.value })} />
@@ -270,7 +268,8 @@ function SeriesForm (props: PublishProps) {
 
       {justPublished
         ? <PublishedReport answer={result.answer} zone={props.zone} />
-        : <SeriesPreview zone={props.zone} loading={dry.loading} answer={body !== null ? dry.answer : undefined} invalid={body === null} />}
+        : <SeriesPreview zone={props.zone} loading={dry.loading} answer={body !== null ? dry.answer : undefined} invalid={body === null}
+            skipHolidays={v.skipHolidays} onSkipHolidays={(skipHolidays) => change({ skipHolidays })} />}
       {(sent?.form ?? dryFailure?.form) !== undefined && <p class='banner banner-error' role='alert'>{sent?.form ?? dryFailure?.form}</p>}
       {!justPublished && (
         <button type='submit' class='primary' disabled={busy || body === null || dry.loading || count === 0}>
@@ -286,9 +285,22 @@ function sentence (n: number, future: boolean): string {
   return n === 0 ? 'Aucun créneau publié' : n === 1 ? '1 créneau publié' : `${n} créneaux publiés`
 }
 
-function SeriesPreview (props: { zone: string, loading: boolean, answer: SeriesAnswer | undefined, invalid: boolean }) {
+/** The holidays the series touches: days with a slot in the preview, or left out as holidays. */
+function holidaysHit (answer: SeriesAnswer, zone: string): Holiday[] {
+  const days = new Set([
+    ...(answer.preview ?? []).map((s) => localDateOf(s.start, zone)),
+    ...answer.skipped.filter((s) => s.reason === 'public_holiday').map((s) => skippedAt(s.start, zone).date)
+  ])
+  return (answer.holidays ?? []).filter((h) => days.has(h.date))
+}
+
+function SeriesPreview (props: {
+  zone: string, loading: boolean, answer: SeriesAnswer | undefined, invalid: boolean
+  skipHolidays: boolean, onSkipHolidays: (on: boolean) => void
+}) {
   const { answer } = props
   const slots = answer?.preview ?? []
+  const hit = answer !== undefined ? holidaysHit(answer, props.zone) : []
   return (
     <div class={'pr-preview' + (props.loading ? ' pr-stale' : '')}>
       <h3>Aperçu</h3>
@@ -297,7 +309,16 @@ function SeriesPreview (props: { zone: string, loading: boolean, answer: SeriesA
           ? 'Complétez le formulaire pour voir les créneaux.'
           : answer === undefined ? 'Calcul de l\u2019aperçu…' : <strong>{sentence(slots.length, true)}</strong>}
       </p>
-      {answer !== undefined && <SlotWeeks slots={slots} zone={props.zone} />}
+      {hit.length > 0 && (
+        <div class='pr-holidays' role='note'>
+          <p><strong>{plural(hit.length, 'jour férié', 'jours fériés')} dans cette série :</strong> {hit.map((h) => `${formatDay(h.date)} (${h.name})`).join(', ')}.</p>
+          <label class='pr-check'>
+            <input type='checkbox' checked={props.skipHolidays} onChange={(e) => props.onSkipHolidays(e.currentTarget.checked)} />
+            <span>Ne pas publier les jours fériés</span>
+          </label>
+        </div>
+      )}
+      {answer !== undefined && <SlotWeeks slots={slots} zone={props.zone} holidays={answer.holidays ?? []} />}
       {answer !== undefined && <Skipped skipped={answer.skipped} zone={props.zone} future />}
     </div>
   )
@@ -309,7 +330,7 @@ function PublishedReport (props: { answer: SeriesAnswer, zone: string }) {
     <div class='pr-preview' role='status'>
       <p class={'banner ' + (created.length > 0 ? 'banner-ok' : 'banner-warn')}>
         <strong>{sentence(created.length, false)}.</strong>
-        {skipped.length > 0 && ` ${skipped.length} non publié${skipped.length > 1 ? 's' : ''} (voir ci-dessous).`}
+        {skipped.length > 0 && ` ${plural(skipped.length, 'non publié', 'non publiés')} (voir ci-dessous).`}
         {' '}Modifiez le formulaire pour publier une autre série.
       </p>
       <Skipped skipped={skipped} zone={props.zone} future={false} />
@@ -318,7 +339,8 @@ function PublishedReport (props: { answer: SeriesAnswer, zone: string }) {
 }
 
 /** Slots grouped by week (collapsed when the list is long), then by day. */
-function SlotWeeks (props: { slots: Array<{ start: string, end: string }>, zone: string }) {
+function SlotWeeks (props: { slots: Array<{ start: string, end: string }>, zone: string, holidays: Holiday[] }) {
+  const holiday = new Map(props.holidays.map((h) => [h.date, h.name]))
   const weeks = groupBy(props.slots, (s) => mondayOf(localDateOf(s.start, props.zone)))
   const long = props.slots.length > 12
   return (
@@ -328,9 +350,10 @@ function SlotWeeks (props: { slots: Array<{ start: string, end: string }>, zone:
           summary={<>{weekLabel(monday)} <span class='pr-muted'>· {slotsCount(list.length)}</span></>}>
           <ul class='pr-days'>
             {groupBy(list, (s) => localDateOf(s.start, props.zone)).map(([day, ds]) => (
-              <li key={day}>
+              <li key={day} class={holiday.has(day) ? 'pr-holiday' : undefined}>
                 <span class='pr-dayname'>{shortDay(day)}</span>
                 <span>{ds.map((s) => formatRange(s.start, s.end, props.zone)).join(', ')}</span>
+                {holiday.has(day) && <span class='pr-badge pr-badge-held'>férié : {holiday.get(day)}</span>}
               </li>
             ))}
           </ul>

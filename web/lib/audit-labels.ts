@@ -20,8 +20,10 @@ export const ACTION_GROUPS: ReadonlyArray<{ label: string, actions: ReadonlyArra
       ['booking.create', 'Réservation'],
       ['booking.read', 'Lecture de l’identité d’un patient'],
       ['booking.cancel', 'Annulation'],
+      ['booking.move', 'Déplacement d’un rendez-vous'],
       ['booking.outcome', 'Issue de la consultation'],
-      ['season.import', 'Import de saison']
+      ['season.import', 'Import de saison'],
+      ['slots.withdraw', 'Retrait de créneaux (série ou journée)']
     ]
   },
   {

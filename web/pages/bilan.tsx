@@ -8,11 +8,15 @@ import { render } from 'preact'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
 import { PAGES } from '../../shared/pages.js'
 import type { Cpts } from '../../shared/schemas/accounts.js'
+import type { SlotCalendar } from '../../shared/schemas/board.js'
 import type { SeasonReport } from '../../shared/schemas/reports.js'
 import { BilanDailyChart } from '../components/bilan-chart.js'
 import { BilanFigures } from '../components/bilan-figures.js'
-import { BilanFilters, queryString, readFilters, readQuery, sameQuery, seasonOf, SUMMER_2020, type BilanQuery } from '../components/bilan-filters.js'
-import { fmtInt, periodLabel } from '../components/bilan-format.js'
+import { BilanFilters, queryString, readFilters, readQuery, sameQuery, urlPeriodProblem, type BilanQuery } from '../components/bilan-filters.js'
+import { defaultPeriod, presetsOf, seasonOf } from '../components/bilan-periods.js'
+import { BilanCalls } from '../components/bilan-calls.js'
+import { BilanCompare } from '../components/bilan-compare.js'
+import { periodLabel } from '../components/bilan-format.js'
 import { BilanHeatmap } from '../components/bilan-heatmap.js'
 import {
   CPTS_COLUMNS, CsvButton, DAY_COLUMNS, KIND_COLUMNS, practitionerColumns, SectionHead, SortableTable, weekColumns
@@ -20,16 +24,22 @@ import {
 import { api, ApiError } from '../lib/api.js'
 import { cptsCsv, daysCsv, heatmapCsv, kindsCsv, practitionersCsv, summaryCsv, weeksCsv } from '../lib/csv.js'
 import { DEFAULT_ZONE, formatDay, KIND_LONG_FR, todayIn } from '../lib/format.js'
+import { plural } from '../lib/french.js'
 import { Layout, useMe } from '../lib/ui.js'
-
-/** How many recent seasons (1 June – 30 September) are tried for the default period. */
-const SEASONS_BACK = 8
 
 const frenchOf = (err: unknown): string => err instanceof ApiError
   ? err.french
   : 'Serveur injoignable. Vérifiez la connexion puis réessayez.'
 
 const fetchReport = (q: BilanQuery): Promise<SeasonReport> => api<SeasonReport>('GET', '/api/reports/season?' + queryString(q))
+
+/** The dates holding slots in a scope (CPTS, kind): the quick periods and the default follow them. */
+function fetchCalendar (scope: { cptsId: string | null, kind: BilanQuery['kind'] }): Promise<SlotCalendar> {
+  const p = new URLSearchParams()
+  if (scope.cptsId !== null) p.set('cptsId', scope.cptsId)
+  if (scope.kind !== null) p.set('kind', scope.kind)
+  return api<SlotCalendar>('GET', '/api/reports/calendar' + (p.toString() !== '' ? '?' + p.toString() : ''))
+}
 
 interface Shown { query: BilanQuery, report: SeasonReport }
 
@@ -41,6 +51,8 @@ function Page () {
   const [loading, setLoading] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [autoNote, setAutoNote] = useState<string | null>(null)
+  const [urlProblem, setUrlProblem] = useState<string | null>(null)
+  const [calendar, setCalendar] = useState<{ key: string, cal: SlotCalendar } | null>(null)
   const seq = useRef(0)
 
   const fixedCptsId = me !== null && me.role === 'board' ? me.cptsId : null
@@ -63,45 +75,34 @@ function Page () {
   }
 
   /**
-   * The default period: the latest season (1 June – 30 September) with slots offered, narrowed
-   * to its first and last days with slots (so that the chart is not half empty). The last eight
-   * seasons are tried, and summer 2020 (the reference season, the demo's) after them.
+   * The default period: the latest 1 June – 30 September season with slots, from its first to
+   * its last day of slots (bilan-periods.ts), read from the slot calendar of the scope; else the
+   * latest span of dates with slots.
    */
   async function findDefault (base: { cptsId: string | null, kind: BilanQuery['kind'] }): Promise<void> {
     const n = ++seq.current
     setLoading(true)
     const year = Number(today.slice(0, 4))
-    const years = Array.from({ length: SEASONS_BACK }, (_, i) => year - i)
-    const reference = Number(SUMMER_2020.from.slice(0, 4))
-    if (!years.includes(reference) && reference < year) years.push(reference)
-    const candidates = years.map((y): BilanQuery => ({ ...seasonOf(y), cptsId: base.cptsId, kind: base.kind }))
-      .filter((q) => q.from <= today)
     try {
-      const reports = await Promise.all(candidates.map(fetchReport))
+      const cal = await fetchCalendar(base)
       if (n !== seq.current) return
-      const i = reports.findIndex((r) => r.totals.offered > 0)
-      const pick = i === -1 ? 0 : i
-      let q = candidates[pick]!
-      let report = reports[pick]!
-      const used = report.byDay.filter((d) => d.offered > 0)
-      const first = used[0]?.date
-      const last = used[used.length - 1]?.date
-      if (first !== undefined && last !== undefined && (first !== q.from || last !== q.to)) {
-        q = { ...q, from: first, to: last }
-        report = await fetchReport(q)
-        if (n !== seq.current) return
-      }
+      const found = defaultPeriod(cal, today)
+      const q: BilanQuery = { ...(found?.period ?? seasonOf(year - 1)), cptsId: base.cptsId, kind: base.kind }
+      const report = await fetchReport(q)
+      if (n !== seq.current) return
       history.replaceState(null, '', '?' + queryString(q))
       setQuery(q)
       setShown({ query: q, report })
       setError(null)
-      setAutoNote(i === -1
-        ? 'Aucune saison récente n’a de créneaux : voici la plus récente. Choisissez une autre période ci-dessus.'
-        : 'Période choisie d’office : la dernière saison où des créneaux ont été offerts, de son premier à son dernier jour de créneaux. Changez-la ci-dessus.')
+      setAutoNote(found === null
+        ? 'Aucun créneau n’a encore été publié : voici la dernière saison. Choisissez une autre période ci-dessus.'
+        : found.kind === 'season'
+          ? 'Période choisie d’office : la dernière saison où des créneaux ont été offerts, de son premier à son dernier jour de créneaux. Changez-la ci-dessus.'
+          : 'Période choisie d’office : la dernière période où des créneaux ont été offerts. Changez-la ci-dessus.')
     } catch (err) {
       if (n !== seq.current) return
       setError(frenchOf(err))
-      setQuery(candidates[0] ?? { ...seasonOf(year - 1), cptsId: base.cptsId, kind: base.kind })
+      setQuery({ ...seasonOf(year - 1), cptsId: base.cptsId, kind: base.kind })
     } finally {
       if (n === seq.current) setLoading(false)
     }
@@ -125,6 +126,8 @@ function Page () {
   /** The query of the address bar, or the default season. */
   function fromUrl (list: Cpts[]): void {
     const q = readQuery(location.search)
+    // A period in the address that cannot be read is said so, not silently replaced.
+    setUrlProblem(urlPeriodProblem(location.search))
     if (q === null) {
       void findDefault(normalize({ from: '', to: '', ...readFilters(location.search) }, list))
       return
@@ -149,10 +152,20 @@ function Page () {
     if (query !== null && !sameQuery(query, shown?.query ?? null)) void load(query)
   }, [query])
 
+  // The slot calendar of the query's scope, for the quick periods and the comparisons.
+  const scopeKey = query === null ? null : `${query.cptsId ?? ''}|${query.kind ?? ''}`
+  useEffect(() => {
+    if (query === null || scopeKey === null || calendar?.key === scopeKey) return
+    fetchCalendar(query).then((cal) => setCalendar({ key: scopeKey, cal }), () => {})
+  }, [scopeKey])
+  const cal = calendar !== null && calendar.key === scopeKey ? calendar.cal : null
+  const presets = useMemo(() => presetsOf(cal, today), [cal, today])
+
   function apply (q: BilanQuery): void {
     const nq = cpts === null ? q : normalize(q, cpts)
     if (!sameQuery(nq, query)) history.pushState(null, '', '?' + queryString(nq))
     setAutoNote(null)
+    setUrlProblem(null)
     if (sameQuery(nq, query)) void load(nq)
     else setQuery(nq)
   }
@@ -173,21 +186,22 @@ function Page () {
           </p>
         )}
         {me !== null && cpts !== null && query !== null && (
-          <BilanFilters query={query} cpts={cpts} fixedCptsId={fixedCptsId} today={today} busy={loading} onApply={apply} />
+          <BilanFilters query={query} cpts={cpts} fixedCptsId={fixedCptsId} today={today} presets={presets} busy={loading} onApply={apply} />
         )}
+        {urlProblem !== null && <p class='banner banner-warn' role='alert' id='bl-url-problem'>{urlProblem}</p>}
         {autoNote !== null && <p class='hint bl-auto'>{autoNote}</p>}
         <p class='sr-only' role='status'>
-          {loading ? 'Chargement du bilan…' : shown !== null ? `Bilan affiché ${periodLabel(shown.report.period)} : ${fmtInt(shown.report.totals.offered)} créneaux offerts.` : ''}
+          {loading ? 'Chargement du bilan…' : shown !== null ? `Bilan affiché ${periodLabel(shown.report.period)} : ${plural(shown.report.totals.offered, 'créneau offert', 'créneaux offerts')}.` : ''}
         </p>
         {shown === null
           ? (error === null && <p aria-busy='true'>Chargement du bilan…</p>)
-          : <Report shown={shown} cptsName={cptsName} stale={loading || !sameQuery(shown.query, query)} />}
+          : <Report shown={shown} cptsName={cptsName} stale={loading || !sameQuery(shown.query, query)} calendar={cal} />}
       </div>
     </Layout>
   )
 }
 
-function Report (props: { shown: Shown, cptsName: (id: string) => string, stale: boolean }) {
+function Report (props: { shown: Shown, cptsName: (id: string) => string, stale: boolean, calendar: SlotCalendar | null }) {
   const { report, query } = props.shown
   const period = report.period
   const cptsLabel = query.cptsId === null ? 'toutes' : props.cptsName(query.cptsId)
@@ -212,8 +226,8 @@ function Report (props: { shown: Shown, cptsName: (id: string) => string, stale:
         ? (
           <div class='banner bl-empty'>
             <p><strong>Aucun créneau sur cette période</strong>{query.cptsId !== null || query.kind !== null ? ' avec ces filtres' : ''}.</p>
-            {report.totals.unmetDemand > 0 && <p>{fmtInt(report.totals.unmetDemand)} appel{report.totals.unmetDemand > 1 ? 's sont restés' : ' est resté'} sans créneau disponible.</p>}
-            <p>Choisissez une autre période (par exemple « Été 2020 ») ou d’autres filtres.</p>
+            {report.totals.unmetDemand > 0 && <p>{plural(report.totals.unmetDemand, 'appel est resté', 'appels sont restés')} sans créneau disponible.</p>}
+            <p>Choisissez une autre période (une des périodes rapides ci-dessus) ou d’autres filtres.</p>
           </div>
           )
         : (
@@ -272,8 +286,10 @@ function Report (props: { shown: Shown, cptsName: (id: string) => string, stale:
                 <SortableTable id='bl-table-kinds' caption='Créneaux par type' columns={KIND_COLUMNS} rows={report.byKind} rowKey={(k) => k.kind} />
               </section>
             </div>
+            <BilanCompare query={query} report={report} calendar={props.calendar} />
           </>
           )}
+      <BilanCalls query={query} />
     </div>
   )
 }

@@ -4,6 +4,7 @@ import { PAGES } from '../../shared/pages.js'
 import type { Cpts, User } from '../../shared/schemas/accounts.js'
 import type { Booking, EventType, Slot } from '../../shared/schemas/slots.js'
 import { FeedPanel } from '../components/feed-panel.js'
+import { Agenda } from '../components/praticien-agenda.js'
 import { Bookings } from '../components/praticien-bookings.js'
 import { requestFailure } from '../components/praticien-fields.js'
 import { PublishPanel } from '../components/praticien-publish.js'
@@ -11,6 +12,7 @@ import { UpcomingSlots } from '../components/praticien-slots.js'
 import { api } from '../lib/api.js'
 import { DEFAULT_ZONE, PROFESSION_FR, todayIn } from '../lib/format.js'
 import { LiveSlots, liveStatusLabel, type LiveStatus } from '../lib/live.js'
+import { agree } from '../lib/french.js'
 import { Layout, useMe } from '../lib/ui.js'
 
 /** Live events after which this practitioner's bookings list may differ. */
@@ -125,20 +127,23 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
         </span>
       </p>
       <nav class='pr-jump' aria-label='Sections de la page'>
+        <a href='#agenda'>Agenda</a>
         <a href='#reservations'>Réservations{bookings !== null && ` (${upcoming + toRecord})`}</a>
         <a href='#publier'>Publier</a>
-        <a href='#creneaux'>Créneaux{slots !== null && ` (${freeCount} libres)`}</a>
-        <a href='#agenda'>Agenda</a>
+        <a href='#creneaux'>Créneaux{slots !== null && ` (${freeCount} ${agree(freeCount, 'libre', 'libres')})`}</a>
+        <a href='#flux'>Flux agenda</a>
       </nav>
       {loadError !== undefined && <p class='banner banner-error' role='alert'>{loadError}</p>}
+      {/* The day first (on a phone, the agenda and the bookings come before publishing). */}
       <div class='pr-grid'>
+        <div class='pr-col-lists'>
+          <Agenda slots={slots} bookings={byBooking} zone={zone} now={now} onChanged={reloadAll} />
+          <Bookings bookings={bookings} zone={zone} now={now} onChanged={reloadAll} />
+        </div>
         <div class='pr-col-publish'>
           <PublishPanel zone={zone} kind={kind} version={version} onPublished={reloadAll} />
-          <FeedPanel />
-        </div>
-        <div class='pr-col-lists'>
-          <Bookings bookings={bookings} zone={zone} now={now} onChanged={reloadAll} />
           <UpcomingSlots slots={slots} bookings={byBooking} zone={zone} onChanged={reloadAll} />
+          <FeedPanel />
         </div>
       </div>
     </div>

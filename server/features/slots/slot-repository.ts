@@ -21,7 +21,7 @@ function slotQuery (db: Kysely<Database>) {
   return slotsWithOwners(db)
     .select([
       'slots.id', 'slots.cpts_id', 'slots.practitioner_id', 'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode',
-      'slots.status', 'slots.hold_by', 'slots.hold_expires_at', 'slots.booking_id', 'slots.version',
+      'slots.status', 'slots.hold_by', 'slots.hold_expires_at', 'slots.booking_id', 'slots.version', 'slots.series_id',
       'users.name as practitioner_name', 'practitioners.profession', 'practitioners.rpps', 'practitioners.address',
       'practitioners.postal_code', 'practitioners.commune', 'practitioners.phone', 'practitioners.commune_code',
       'cpts.timezone'
@@ -53,6 +53,7 @@ export function toNeutralSlot (r: SlotRecord, now: Date): NeutralSlot {
     view.hold = { holderId: r.hold_by, expiresAt: toZonedIso(r.hold_expires_at, r.timezone) }
   }
   if (r.booking_id !== null) view.bookingId = r.booking_id
+  if (r.series_id !== null) view.seriesId = r.series_id
   return view
 }
 
@@ -139,12 +140,25 @@ export async function lapsedHoldIds (db: Kysely<Database>, nowIso: string): Prom
 }
 
 /** A practitioner who may publish: their profession and their CPTS (null when attached to none). */
-export interface Publisher { id: string, cpts_id: string | null, profession: PractitionerRow['profession'], timezone: string }
+export interface Publisher { id: string, cpts_id: string | null, profession: PractitionerRow['profession'], commune_code: string, timezone: string }
+
+/**
+ * The ids of a practitioner's slots not yet started nor withdrawn, of one series and/or one
+ * local date (the CPTS's), in start order: what a withdrawal of several slots looks at.
+ */
+export async function withdrawableSlotIds (db: Kysely<Database>, f: { practitionerId: string, nowIso: string, seriesId?: string | undefined, date?: string | undefined }): Promise<string[]> {
+  let q = db.selectFrom('slots').select('id')
+    .where('practitioner_id', '=', f.practitionerId).where('start_at', '>', f.nowIso).where('status', '!=', 'withdrawn')
+  if (f.seriesId !== undefined) q = q.where('series_id', '=', f.seriesId)
+  if (f.date !== undefined) q = q.where('local_date', '=', f.date)
+  const rows = await q.orderBy('start_at').orderBy('id').execute()
+  return rows.map((r) => r.id)
+}
 
 export async function findPublisher (db: Kysely<Database>, userId: string): Promise<Publisher | undefined> {
   return await db.selectFrom('users')
     .innerJoin('practitioners', 'practitioners.user_id', 'users.id')
     .innerJoin('cpts', 'cpts.id', 'users.cpts_id')
-    .select(['users.id', 'users.cpts_id', 'practitioners.profession', 'cpts.timezone'])
+    .select(['users.id', 'users.cpts_id', 'practitioners.profession', 'practitioners.commune_code', 'cpts.timezone'])
     .where('users.id', '=', userId).executeTakeFirst()
 }

@@ -2,16 +2,18 @@ import type { Kysely, Updateable } from 'kysely'
 import { DateTime } from 'luxon'
 import type { Database, SlotsTable } from '../../../db/types.js'
 import { bookingReference } from '../../../shared/booking-reference.js'
-import type { Booking, BookingBody, CreateSeriesBody, CreateSlotBody, EventType, MoveBody, Slot, SlotQuery } from '../../../shared/schemas/slots.js'
+import type { Booking, BookingBody, CreateSeriesBody, CreateSlotBody, EventType, MoveBody, Slot, SlotQuery, WithdrawManyBody } from '../../../shared/schemas/slots.js'
 import type { Clock } from '../../clock.js'
 import { AppError, forbidden, invalid, notFound } from '../../errors.js'
+import { communeByCode } from '../../lib/communes.js'
+import { departementOfCommune, publicHolidaysBetween, type PublicHoliday } from '../../lib/public-holidays.js'
 import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import type { Actor } from '../session/actor.js'
 import { appendEvent, type LoggedEvent } from './event-log.js'
 import { holdIsLive } from './hold-rule.js'
 import { cancelBooking, findBookingByKey, findBookingRecord, insertBooking, listBookingRecords, recordBookingOutcome, toBookingView, type BookingRecord } from './booking-repository.js'
-import { findPublisher, findSlotRecord, findSlotState, forViewer, hasOverlap, heldSlotIdsOf, lapsedHoldIds, listSlotRecords, toNeutralSlot, type NeutralSlot } from './slot-repository.js'
+import { findPublisher, findSlotRecord, findSlotState, forViewer, hasOverlap, heldSlotIdsOf, lapsedHoldIds, listSlotRecords, toNeutralSlot, withdrawableSlotIds, type NeutralSlot } from './slot-repository.js'
 import { claimSlot, freeHold, freeSlotOfBooking, insertSlot, touchSlot, withdrawSlot } from './slot-writes.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
 import { checkSlotTimes, expandSeries, type SkipReason, type SlotLimits } from './slot-times.js'
@@ -22,7 +24,18 @@ export interface SeriesResult {
   created: Slot[]
   /** With dryRun: the slots that would be created. */
   preview?: Array<{ start: string, end: string }>
-  skipped: Array<{ start: string, reason: SkipReason | 'overlap' }>
+  skipped: Array<{ start: string, reason: SkipReason | 'overlap' | 'public_holiday' }>
+  /** The public holidays of the practitioner's département from `from` to `to`. */
+  holidays: PublicHoliday[]
+  /** The id the created slots carry as `seriesId` (absent with dryRun). */
+  seriesId?: string
+}
+
+export interface WithdrawManyResult {
+  /** The slots withdrawn by this action, in start order. */
+  withdrawn: Slot[]
+  /** The slots of the selection that are booked, so kept: their patients are expected. */
+  kept: Slot[]
 }
 
 export interface SlotServiceDeps {
@@ -118,7 +131,8 @@ export class SlotService {
     if (p === undefined || p.cpts_id === null) {
       throw invalid([{ code: 'custom', path: ['practitionerId'], message: 'unknown practitioner, or not attached to a CPTS' }])
     }
-    return { id: p.id, cptsId: p.cpts_id, profession: p.profession, zone: p.timezone }
+    const departement = communeByCode(p.commune_code)?.departement ?? departementOfCommune(p.commune_code)
+    return { id: p.id, cptsId: p.cpts_id, profession: p.profession, zone: p.timezone, departement }
   }
 
   #checkKind (profession: 'gp' | 'psychiatrist', kind: Slot['kind']): void {
@@ -128,9 +142,9 @@ export class SlotService {
     }
   }
 
-  async #insertSlot (trx: Trx, p: { id: string, cptsId: string, zone: string }, start: Date, end: Date, body: { kind: Slot['kind'], mode: Slot['mode'] }, now: Date): Promise<NeutralSlot> {
+  async #insertSlot (trx: Trx, p: { id: string, cptsId: string, zone: string }, start: Date, end: Date, body: { kind: Slot['kind'], mode: Slot['mode'] }, now: Date, seriesId: string | null = null): Promise<NeutralSlot> {
     const id = newId()
-    await insertSlot(trx, { id, practitionerId: p.id, cptsId: p.cptsId, zone: p.zone, start, end, kind: body.kind, mode: body.mode }, now)
+    await insertSlot(trx, { id, practitionerId: p.id, cptsId: p.cptsId, zone: p.zone, start, end, kind: body.kind, mode: body.mode, seriesId }, now)
     const view = await this.#neutral(trx, id, now)
     await this.#emit(trx, 'slot.published', view, now)
     return view
@@ -166,16 +180,22 @@ export class SlotService {
     if (plan.issues.length > 0) throw invalid(plan.issues)
     const skipped: SeriesResult['skipped'] = plan.skipped.map((s) => ({ ...s }))
     const dryRun = body.dryRun === true
+    const holidays = publicHolidaysBetween(body.from, body.to, p.departement)
+    const holidayDates = new Set(holidays.map((h) => h.date))
+    const seriesId = newId()
     const run = async (trx: Trx, now: Date): Promise<{ created: Slot[], preview: Array<{ start: string, end: string }> }> => {
       const created: Slot[] = []
       const preview: Array<{ start: string, end: string }> = []
       for (const s of plan.slots) {
-        if (await hasOverlap(trx, p.id, s.start.toISOString(), s.end.toISOString())) {
+        const start = toZonedIso(s.start, p.zone)
+        if (body.skipHolidays === true && holidayDates.has(start.slice(0, 10))) {
+          skipped.push({ start, reason: 'public_holiday' })
+        } else if (await hasOverlap(trx, p.id, s.start.toISOString(), s.end.toISOString())) {
           skipped.push({ start: toZonedIso(s.start, p.zone), reason: 'overlap' })
         } else if (dryRun) {
           preview.push({ start: toZonedIso(s.start, p.zone), end: toZonedIso(s.end, p.zone) })
         } else {
-          created.push(forViewer(await this.#insertSlot(trx, p, s.start, s.end, body, now), actor.id))
+          created.push(forViewer(await this.#insertSlot(trx, p, s.start, s.end, body, now, seriesId), actor.id))
         }
       }
       return { created, preview }
@@ -185,7 +205,13 @@ export class SlotService {
       : await this.#write(run)
     // In time order, whatever the reason: every start begins with its local date and time.
     skipped.sort((a, b) => a.start.slice(0, 16).localeCompare(b.start.slice(0, 16)))
-    return { created: out.created, ...(dryRun ? { preview: out.preview } : {}), skipped }
+    return {
+      created: out.created,
+      ...(dryRun ? { preview: out.preview } : {}),
+      skipped,
+      holidays,
+      ...(!dryRun && out.created.length > 0 ? { seriesId } : {})
+    }
   }
 
   async withdraw (actor: Actor, slotId: string): Promise<Slot> {
@@ -203,6 +229,45 @@ export class SlotService {
       return v
     })
     return forViewer(view, actor.id)
+  }
+
+  /**
+   * Withdraws, in one transaction, a practitioner's slots not yet started of a series and/or
+   * a local date: free and held ones are withdrawn (one `slot.withdrawn` event each, as one at
+   * a time would), booked ones are kept and listed, already withdrawn ones left alone.
+   */
+  async withdrawMany (actor: Actor, body: WithdrawManyBody): Promise<WithdrawManyResult> {
+    let practitionerId = actor.id
+    if (actor.role === 'admin') {
+      if (body.practitionerId === undefined) throw invalid([{ code: 'custom', path: ['practitionerId'], message: 'an admin names the practitioner' }])
+      practitionerId = body.practitionerId
+    } else if (actor.role !== 'practitioner') {
+      throw forbidden()
+    } else if (body.practitionerId !== undefined && body.practitionerId !== actor.id) {
+      throw forbidden('only its practitioner or an admin withdraws a slot')
+    }
+    const out = await this.#write(async (trx, now) => {
+      const withdrawn: NeutralSlot[] = []
+      const kept: NeutralSlot[] = []
+      const nowIso = now.toISOString()
+      for (const id of await withdrawableSlotIds(trx, { practitionerId, nowIso, seriesId: body.seriesId, date: body.date })) {
+        if (await withdrawSlot(trx, id, nowIso)) {
+          const v = await this.#neutral(trx, id, now)
+          await this.#emit(trx, 'slot.withdrawn', v, now)
+          withdrawn.push(v)
+        } else {
+          kept.push(await this.#neutral(trx, id, now))
+        }
+      }
+      if (withdrawn.length > 0) {
+        await appendAudit(trx, {
+          at: now, userId: actor.id, action: 'slots.withdraw', subjectType: 'practitioner', subjectId: practitionerId, ip: actor.ip,
+          detail: { seriesId: body.seriesId ?? null, date: body.date ?? null, withdrawn: withdrawn.length, kept: kept.length }
+        })
+      }
+      return { withdrawn, kept }
+    })
+    return { withdrawn: out.withdrawn.map((v) => forViewer(v, actor.id)), kept: out.kept.map((v) => forViewer(v, actor.id)) }
   }
 
   // ---------------------------------------------------------------- holds

@@ -26,6 +26,8 @@ export interface NewSlot {
   end: Date
   kind: Slot['kind']
   mode: Slot['mode']
+  /** The series it is published in, if any. */
+  seriesId?: string | null
 }
 
 /** A free slot. */
@@ -33,7 +35,7 @@ export async function insertSlot (db: Db, s: NewSlot, now: Date): Promise<void> 
   await db.insertInto('slots').values({
     id: s.id, practitioner_id: s.practitionerId, cpts_id: s.cptsId, start_at: s.start.toISOString(), end_at: s.end.toISOString(),
     kind: s.kind, mode: s.mode, status: 'free', hold_by: null, hold_expires_at: null, booking_id: null,
-    created_at: now.toISOString(), updated_at: now.toISOString(), withdrawn_at: null,
+    created_at: now.toISOString(), updated_at: now.toISOString(), withdrawn_at: null, series_id: s.seriesId ?? null,
     // Local date, hour and ISO week in the CPTS's zone, for the season report.
     ...slotLocalColumns(s.start, s.zone)
   }).execute()

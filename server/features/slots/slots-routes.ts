@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { Id } from '../../../shared/schemas/common.js'
-import { BookingBody, BookingQuery, BookingSearchQuery, CancelBody, CreateSeriesBody, CreateSlotBody, MoveBody, OutcomeBody, SlotQuery } from '../../../shared/schemas/slots.js'
+import { BookingBody, BookingQuery, BookingSearchQuery, CancelBody, CreateSeriesBody, CreateSlotBody, MoveBody, OutcomeBody, SlotQuery, WithdrawManyBody } from '../../../shared/schemas/slots.js'
 import { actorOf } from '../session/actor.js'
 
 const IdParams = z.object({ id: Id })
@@ -31,6 +31,15 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: { tags: ['slots'], summary: 'Withdraw a slot that is not booked', params: IdParams },
     onRequest: app.requireRole('practitioner', 'admin')
   }, async (request) => await app.slots.withdraw(actorOf(request), request.params.id))
+
+  app.post('/api/slots/withdrawals', {
+    schema: {
+      tags: ['slots'],
+      summary: 'Withdraw a series, a day, or a day of a series in one action (not started; booked slots are kept and listed)',
+      body: WithdrawManyBody
+    },
+    onRequest: app.requireRole('practitioner', 'admin')
+  }, async (request) => await app.slots.withdrawMany(actorOf(request), request.body))
 
   app.post('/api/slots/:id/hold', {
     schema: { tags: ['live booking'], summary: 'Hold a slot while on the phone (again: extends)', params: IdParams },

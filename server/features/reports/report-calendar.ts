@@ -1,0 +1,43 @@
+/**
+ * The board's slot calendar: the dates that hold slots, and the runs they form (the seasons the
+ * data holds), so that the page offers periods that have slots instead of fixed June–September
+ * seasons. One GROUP BY on the slots' local date; no patient column is read.
+ */
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/types.js'
+import type { SlotCalendar } from '../../../shared/schemas/board.js'
+import type { SlotKind } from '../../../shared/schemas/slots.js'
+
+/** Two dates with slots further apart than this start another span. */
+export const SPAN_GAP_DAYS = 30
+
+const dayNumber = (date: string): number => Math.round(Date.parse(date + 'T00:00:00Z') / 86_400_000)
+
+/** Runs of dates (sorted) with no gap longer than `gapDays` days. */
+export function spansOf (days: ReadonlyArray<{ date: string, offered: number }>, gapDays = SPAN_GAP_DAYS): SlotCalendar['spans'] {
+  const spans: SlotCalendar['spans'] = []
+  let last: number | null = null
+  for (const d of days) {
+    const n = dayNumber(d.date)
+    const current = spans[spans.length - 1]
+    if (current === undefined || last === null || n - last > gapDays) {
+      spans.push({ from: d.date, to: d.date, offered: d.offered, days: 1 })
+    } else {
+      current.to = d.date
+      current.offered += d.offered
+      current.days++
+    }
+    last = n
+  }
+  return spans
+}
+
+export async function slotCalendar (db: Kysely<Database>, scope: { cptsId?: string | undefined, kind?: SlotKind | undefined }): Promise<SlotCalendar> {
+  let q = db.selectFrom('slots').where('slots.status', '!=', 'withdrawn')
+  if (scope.cptsId !== undefined) q = q.where('slots.cpts_id', '=', scope.cptsId)
+  if (scope.kind !== undefined) q = q.where('slots.kind', '=', scope.kind)
+  const rows = await q.select((eb) => ['slots.local_date', eb.fn.countAll<number>().as('n')])
+    .groupBy('slots.local_date').orderBy('slots.local_date').execute()
+  const days = rows.map((r) => ({ date: r.local_date, offered: Number(r.n) }))
+  return { days, spans: spansOf(days), gapDays: SPAN_GAP_DAYS }
+}
