@@ -1,7 +1,6 @@
 import t from 'tap'
-import type { HTTPMethods } from 'fastify'
 import { ROLES, type Role } from '../shared/schemas/accounts.js'
-import { ADMIN, build, signIn } from './helpers/build.js'
+import { ADMIN, build, signIn, type HttpMethod } from './helpers/build.js'
 import { accountOf, bearerToken, countRows, PASSWORD, territory, type Territory } from './helpers/fixtures.js'
 
 /**
@@ -13,7 +12,7 @@ import { accountOf, bearerToken, countRows, PASSWORD, territory, type Territory 
 interface Ctx { terr: Territory, n: number }
 type Who = Role | 'anonymous'
 interface Row {
-  method: HTTPMethods
+  method: HttpMethod
   url: string | ((ctx: Ctx) => string)
   allowed: readonly Role[] | 'anyone'
   ok: number

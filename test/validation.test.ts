@@ -1,7 +1,7 @@
 import t from 'tap'
-import type { FastifyInstance, HTTPMethods, LightMyRequestResponse } from 'fastify'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { withRppsKey } from '../shared/rpps.js'
-import { ADMIN, build, signIn } from './helpers/build.js'
+import { ADMIN, build, signIn, type HttpMethod } from './helpers/build.js'
 import { countRows, PASSWORD, practitionerProfile, territory } from './helpers/fixtures.js'
 
 interface Issue { path: Array<string | number>, message: string }
@@ -34,7 +34,7 @@ t.test('bad input is refused with VALIDATION and writes nothing', async (t) => {
   const profile = (extra: Record<string, unknown>) => ({ ...practitionerProfile(++n), ...extra })
 
   // [label, method, url, payload, expected issue path]
-  const cases: Array<[string, HTTPMethods, string, unknown, Array<string | number> | undefined]> = [
+  const cases: Array<[string, HttpMethod, string, unknown, Array<string | number> | undefined]> = [
     ['sign-in without password', 'POST', '/api/session', { email: ADMIN.email }, ['password']],
     ['sign-in with a number as e-mail', 'POST', '/api/session', { email: 42, password: ADMIN.password }, ['email']],
     ['sign-in with an empty object', 'POST', '/api/session', {}, ['email']],

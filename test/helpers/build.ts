@@ -8,6 +8,9 @@ import { ManualClock } from '../../server/clock.js'
 import { loadConfig, type Config } from '../../server/config.js'
 import { testStorage } from './database.js'
 
+/** The methods the tests send (fastify's HTTPMethods also lists verbs light-my-request's types lack). */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
 export interface TestApp {
   app: FastifyInstance
   db: Db
