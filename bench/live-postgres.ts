@@ -11,7 +11,7 @@
 // The PostgreSQL set-ups run in a schema of their own (bench_live_<random>), dropped at the end.
 import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -56,11 +56,39 @@ async function admin (sqlText: string): Promise<void> {
   await client.connect()
   try { await client.query(sqlText) } finally { await client.end() }
 }
+/** The servers' connections carry this name, so that PostgreSQL's own CPU for them can be told apart. */
+const APP_NAME = `creneaux-${schema}`
 function schemaUrl (): string {
   const url = new URL(BASE_URL)
   url.searchParams.set('options', `-c search_path=${schema}`)
+  url.searchParams.set('application_name', APP_NAME)
   return url.toString()
 }
+
+/**
+ * CPU (ms) used so far by the PostgreSQL backends serving the benchmark's servers, by pid, read
+ * from /proc (PostgreSQL runs on this machine; empty when it does not, or /proc is not there).
+ */
+async function postgresCpu (): Promise<Map<number, number>> {
+  const out = new Map<number, number>()
+  const client = new pg.Client({ connectionString: BASE_URL, application_name: 'creneaux-bench' })
+  try {
+    await client.connect()
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE application_name = $1', [APP_NAME])
+    for (const { pid } of rows) {
+      try {
+        // Fields 14 and 15 (utime, stime), in clock ticks (100 a second on Linux), after the "(comm)".
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')
+        out.set(pid, (Number(fields[11]) + Number(fields[12])) * 10)
+      } catch { /* gone, or not on this machine */ }
+    }
+  } catch { /* not measurable */ } finally {
+    await client.end().catch(() => {})
+  }
+  return out
+}
+
+const selfCpu = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
 
 // ---------------------------------------------------------------- one phase
 
@@ -80,12 +108,14 @@ interface CycleResult {
   /** `book` sent → the last listener on the other instance (two instances only). */
   otherInstance: number[]
   undelivered: number
-  /** CPU used by the servers together (ms), and by the whole machine (busy share of all cores). */
+  /** CPU used by the servers together (ms), their PostgreSQL backends, this load generator, and the whole machine (busy share of all cores). */
   serverCpu: number
+  postgresCpu: number
+  clientCpu: number
   machineBusy: number
 }
 
-const empty = (): CycleResult => ({ bookings: 0, errors: 0, firstError: undefined, elapsedMs: 0, holdReply: [], toLastListener: [], sameInstance: [], otherInstance: [], undelivered: 0, serverCpu: 0, machineBusy: 0 })
+const empty = (): CycleResult => ({ bookings: 0, errors: 0, firstError: undefined, elapsedMs: 0, holdReply: [], toLastListener: [], sameInstance: [], otherInstance: [], undelivered: 0, serverCpu: 0, postgresCpu: 0, clientCpu: 0, machineBusy: 0 })
 
 async function cpuOf (child: ChildProcess): Promise<number> {
   const answer = nextMessage(child, 'cpu', 10_000)
@@ -121,6 +151,8 @@ async function cycles (instances: Instance[], slots: string[][], phase: Phase): 
   const pending: Array<Promise<void>> = []
   const regulators = instances.flatMap((inst, i) => inst.fleet.regulators.map((reg) => ({ reg, home: i })))
   const cpu0 = await Promise.all(instances.map(async (inst) => await cpuOf(inst.child)))
+  const pg0 = await postgresCpu()
+  const client0 = selfCpu()
   const machine0 = machineTimes()
   const start = performance.now()
   const deadline = start + phase.maxMs
@@ -160,9 +192,12 @@ async function cycles (instances: Instance[], slots: string[][], phase: Phase): 
   }))
   out.elapsedMs = performance.now() - start
   await Promise.all(pending)
-  const cpu1 = await Promise.all(instances.map(async (inst) => await cpuOf(inst.child)))
   const machine1 = machineTimes()
+  out.clientCpu = selfCpu() - client0
+  const cpu1 = await Promise.all(instances.map(async (inst) => await cpuOf(inst.child)))
+  const pg1 = await postgresCpu()
   out.serverCpu = cpu1.reduce((sum, c, i) => sum + c - (cpu0[i] as number), 0)
+  for (const [pid, ms] of pg1) out.postgresCpu += ms - (pg0.get(pid) ?? 0)
   out.machineBusy = 1 - (machine1.idle - machine0.idle) / Math.max(1, machine1.total - machine0.total)
   return out
 }
@@ -181,6 +216,8 @@ function merge (rounds: CycleResult[]): CycleResult {
     out.otherInstance.push(...r.otherInstance)
     out.undelivered += r.undelivered
     out.serverCpu += r.serverCpu
+    out.postgresCpu += r.postgresCpu
+    out.clientCpu += r.clientCpu
     busyMs += r.machineBusy * r.elapsedMs
   }
   out.machineBusy = busyMs / Math.max(1, out.elapsedMs)
@@ -331,9 +368,16 @@ const rate = (r: SetupResult): number => r.sat.bookings / (r.sat.elapsedMs / 100
 const p = (values: number[], q: number): number => percentile(values, q)
 const met = (ok: boolean): string => ok ? 'yes' : 'MISSED'
 const cpu = (r: SetupResult): number => r.sat.serverCpu / r.sat.bookings
+/** Bookings/s the servers could serve, each on a core of its own (nothing else on the machine). */
+const ceiling = (r: SetupResult): number => r.instances * 1000 / cpu(r)
+const pgCpu = (r: SetupResult): number => r.sat.postgresCpu / r.sat.bookings
+const clientCpu = (r: SetupResult): number => r.sat.clientCpu / r.sat.bookings
 const rows: string[][] = [
   ['bookings/s, saturated', perSecond(rate(lite)), perSecond(rate(one)), perSecond(rate(two)), ratio(rate(two), rate(one)), '≥ 1.50×', met(rate(two) >= 1.5 * rate(one))],
   ['servers\' CPU per booking, saturated', ms(cpu(lite)), ms(cpu(one)), ms(cpu(two)), ratio(cpu(two), cpu(one)), '', ''],
+  ['  ceiling with a core per server (n × 1 s ÷ CPU per booking)', perSecond(ceiling(lite)), perSecond(ceiling(one)), perSecond(ceiling(two)), ratio(ceiling(two), ceiling(one)), '', ''],
+  ['PostgreSQL CPU per booking (backends of the servers)', '—', ms(pgCpu(one)), ms(pgCpu(two)), ratio(pgCpu(two), pgCpu(one)), '', ''],
+  ['load generator CPU per booking', ms(clientCpu(lite)), ms(clientCpu(one)), ms(clientCpu(two)), ratio(clientCpu(two), clientCpu(one)), '', ''],
   ['machine CPU busy, saturated', `${(100 * lite.sat.machineBusy).toFixed(0)}%`, `${(100 * one.sat.machineBusy).toFixed(0)}%`, `${(100 * two.sat.machineBusy).toFixed(0)}%`, '', '', ''],
   ['book → last listener, p99, saturated', ms(p(lite.sat.toLastListener, 99)), ms(p(one.sat.toLastListener, 99)), ms(p(two.sat.toLastListener, 99)), ratio(p(two.sat.toLastListener, 99), p(one.sat.toLastListener, 99)), '', ''],
   ['hold → reply, p99, paced', ms(p(lite.pace.holdReply, 99)), ms(p(one.pace.holdReply, 99)), ms(p(two.pace.holdReply, 99)), ratio(p(two.pace.holdReply, 99), p(one.pace.holdReply, 99)), '', ''],
