@@ -13,12 +13,23 @@
 //    Rounds alternate between the two servers (A B B A…) so that the load of other processes
 //    weighs on both alike. Every `slot.booked` is timed from the `book` command to the last of
 //    the 500 listeners. Then plain broadcasts by the bare server: one at a time, 50 in flight.
+//
+// PostgreSQL mode (BENCH_POSTGRES=1, or DATABASE_URL / TEST_DATABASE_URL set; BENCH_POSTGRES=0
+// never): SQLite, PostgreSQL with one server and with two on one database, side by side, in
+// place of the bare ws comparison (bench/live-postgres.ts).
 import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { Fleet } from './fleet.js'
 import { BENCH_PASSWORD, bundleChildren, forkChild, mb, median, ms, nextMessage, percentile, perSecond, ratio, sleep, table, type MemoryReport, type ParentMessage, type Templates } from './lib.js'
+
+const postgresMode = process.env.BENCH_POSTGRES === '1' ||
+  (process.env.BENCH_POSTGRES !== '0' && [process.env.DATABASE_URL, process.env.TEST_DATABASE_URL].some((v) => v !== undefined && v !== ''))
+if (postgresMode) {
+  await import('./live-postgres.js')
+  process.exit(0)
+}
 
 const LISTENERS = Number(process.env.BENCH_LISTENERS ?? 500)
 const REGULATORS = Number(process.env.BENCH_REGULATORS ?? 50)

@@ -5,11 +5,13 @@
 //    60 accounts runs scrypt 60 times; doing it here keeps that out of the server's memory.
 //  - BENCH_STEP=serve: the server as after a restart: opens the file, listens on loopback,
 //    sends its port; answers "memory", "cpu" and "profile"; "stop" closes it.
+// With BENCH_DATABASE_URL (a PostgreSQL URL, its search_path on a schema of the benchmark's own),
+// both steps use that database instead of the SQLite file: several servers may serve it at once.
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
 import type { FastifyInstance } from 'fastify'
 import { DateTime } from 'luxon'
-import { openSqlite } from '../db/connection.js'
+import { openDatabase } from '../db/open.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { buildApp } from '../server/app.js'
 import { bootstrapAdmin } from '../server/bootstrap.js'
@@ -33,10 +35,11 @@ if (DATA_DIR === '') {
   process.exit(1)
 }
 // Holds last longer than the run, so that none expires between a hold and its booking.
-const config = loadConfig({ DATA_DIR, HOST: '127.0.0.1', PORT: '0', HOLD_SECONDS: '1800', LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT: '100000', LOGIN_ADDRESS_RATE_LIMIT: '100000',
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? ''
+const config = loadConfig({ DATA_DIR, ...(DATABASE_URL === '' ? {} : { DATABASE_URL }), HOST: '127.0.0.1', PORT: '0', HOLD_SECONDS: '1800', LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT: '100000', LOGIN_ADDRESS_RATE_LIMIT: '100000',
   // 550 sockets from one address, 50 on each GP account: the limits for hostile clients do not apply here.
   MAX_CONNECTIONS_PER_ADDRESS: '0', LIVE_MAX_SOCKETS_PER_ACCOUNT: '10000', LIVE_COMMANDS_PER_SECOND: '10000' })
-const db = openSqlite(config.dbFile)
+const db = openDatabase(config)
 let app: FastifyInstance | undefined
 
 async function call (method: 'POST' | 'GET', url: string, auth: Record<string, string>, payload?: object): Promise<any> {

@@ -38,6 +38,21 @@ export interface PostgresOptions {
   onIdleError?: (err: Error) => void
 }
 
+/** pg sets it from the server's BackendKeyData at connect (not in @types/pg). */
+const backendPid = (client: pg.PoolClient): number | null => (client as unknown as { processID: number | null }).processID
+
+/** The server processes behind each pool's open connections, by the Kysely that owns the pool. */
+const backendsByDb = new WeakMap<Kysely<Database>, ReadonlySet<number>>()
+
+/**
+ * The PostgreSQL backend process ids of `db`'s open pool connections (empty for a database not
+ * opened by `openPostgres`). A NOTIFY carries the id of the process that sent it: one of these
+ * means the notification comes from a commit of this very server.
+ */
+export function backendPidsOf (db: Kysely<Database>): ReadonlySet<number> {
+  return backendsByDb.get(db) ?? new Set()
+}
+
 /**
  * Opens PostgreSQL through a `pg` pool. The URL may carry pg's own options, e.g.
  * `postgres://u@host/db?options=-c%20search_path%3Dmy_schema` for a schema of one's own.
@@ -52,5 +67,10 @@ export function openPostgres (url: string, opts: PostgresOptions = {}): Db {
   })
   // Without a listener, an idle connection's error (server restart, network cut) would end the process.
   pool.on('error', opts.onIdleError ?? ((err) => { console.error(`PostgreSQL: idle connection lost: ${err.message}`) }))
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  const pids = new Set<number>()
+  pool.on('connect', (client) => { const pid = backendPid(client); if (pid !== null) pids.add(pid) })
+  pool.on('remove', (client) => { const pid = backendPid(client); if (pid !== null) pids.delete(pid) })
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  backendsByDb.set(db, pids)
+  return db
 }

@@ -1,5 +1,5 @@
-// `npm test`: tap on SQLite (every test file), then tap again on PostgreSQL (the files that
-// touch the database) when it answers, and one summary of both at the end, in tap's own words:
+// `npm test`: tap on SQLite (every test file but the PostgreSQL-only ones), then tap again on
+// PostgreSQL (the files that touch the database, and the PostgreSQL-only ones) when it answers, and one summary of both at the end, in tap's own words:
 // `# { total: N, pass: N, fail: N }` (the last such line is what .ci/run reads).
 //
 //   TEST_DATABASE_URL  the PostgreSQL database in which each test makes a schema of its own
@@ -29,6 +29,13 @@ const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0
 const SQLITE_ONLY = [/^test\/e2e-[^/]*\.test\.ts$/, /^test\/commune-search\.test\.ts$/, /^test\/rpps-communes\.test\.ts$/, /^test\/slot-times\.test\.ts$/]
 
 /**
+ * Files that need PostgreSQL itself (several server instances on one database, hearing each
+ * other through LISTEN/NOTIFY): they run in the PostgreSQL pass only, never on SQLite, where
+ * they would have nothing to test.
+ */
+const POSTGRES_ONLY = [/^test\/multi-instance[^/]*\.test\.ts$/]
+
+/**
  * Files that still fail on PostgreSQL because of code in server/features/ not ported yet (see
  * CONTRIBUTING.md, "Tests on both engines"). They run on SQLite; on PostgreSQL only with
  * TEST_POSTGRES_PENDING=run or when named. Every run prints them: take a file out of this list
@@ -55,6 +62,8 @@ const allFiles = readdirSync(join(ROOT, 'test'), { recursive: true })
   .sort()
 const files = args.length > 0 ? args.map((f) => relative(ROOT, join(process.cwd(), f)).split('\\').join('/')) : allFiles
 const runPending = process.env.TEST_POSTGRES_PENDING === 'run'
+const postgresOnly = (f) => POSTGRES_ONLY.some((re) => re.test(f))
+const sqliteFiles = files.filter((f) => !postgresOnly(f))
 const storageFiles = files.filter((f) => !SQLITE_ONLY.some((re) => re.test(f)))
 const pending = args.length > 0 || runPending ? [] : storageFiles.filter((f) => f in PENDING_ON_POSTGRES)
 const postgresFiles = storageFiles.filter((f) => !pending.includes(f))
@@ -101,7 +110,7 @@ const env = { ...process.env }
 // The tests choose their database themselves; a DATABASE_URL of the shell must not leak into them.
 delete env.DATABASE_URL
 // The coverage thresholds of .taprc describe the whole suite: a run of a few files covers less.
-const runs = [await runTap('SQLite', files, { ...env, TEST_ENGINE: 'sqlite' }, args.length > 0 ? ['--allow-incomplete-coverage'] : [])]
+const runs = sqliteFiles.length === 0 ? [] : [await runTap('SQLite', sqliteFiles, { ...env, TEST_ENGINE: 'sqlite' }, args.length > 0 ? ['--allow-incomplete-coverage'] : [])]
 const notes = []
 
 if (mode === 'off') {
@@ -121,6 +130,11 @@ if (mode === 'off') {
     notes.push(`# PostgreSQL: NOT REACHED at ${where} (${problem}): its pass did not run (SQLite only).`,
       '#   Start it, or set TEST_DATABASE_URL; TEST_POSTGRES=required makes this a failure.')
   }
+}
+
+const notRun = files.filter(postgresOnly)
+if (notRun.length > 0 && !runs.some((r) => r.label.startsWith('PostgreSQL'))) {
+  notes.push(`# PostgreSQL only, not run: ${notRun.map((f) => f.replace(/^test\//, '')).join(', ')}`)
 }
 
 if (pending.length > 0 && mode !== 'off') {

@@ -68,3 +68,36 @@ t.test('sockets attaching together share one snapshot and then get every event',
     t.ok(seen.includes(after))
   }
 })
+
+t.test('seqs committed by another instance (a NOTIFY) are read from the log, each sent once, in order', async (t) => {
+  const { db, clock } = await build(t)
+  const hub = new LiveHub(db, clock)
+  await hub.start()
+  const c = fakeClient('u1')
+  await hub.attach(c, undefined)
+  // Written by another server: this hub is told their seqs only, in a burst.
+  const seqs = []
+  for (const id of ['x', 'y', 'z']) seqs.push(await appendEvent(db, 'slot.published', slot(id), clock.now()))
+  for (const seq of seqs) hub.notified(seq, false)
+  hub.notified(seqs[0]!, false) // told twice
+  await hub.flush()
+  t.same(c.frames.slice(1).map((f) => [f.seq, f.slot.id]), [[seqs[0], 'x'], [seqs[1], 'y'], [seqs[2], 'z']])
+})
+
+t.test('a NOTIFY of its own commit waits for publish(); the log is read only if publish() never comes', async (t) => {
+  const { db, clock } = await build(t)
+  const hub = new LiveHub(db, clock)
+  await hub.start()
+  const c = fakeClient('u1')
+  await hub.attach(c, undefined)
+  const s1 = await appendEvent(db, 'slot.published', slot('mine'), clock.now())
+  hub.notified(s1, true)
+  t.equal(c.frames.length, 1, 'not read from the log: publish() follows')
+  hub.publish([{ seq: s1, type: 'slot.published', slot: slot('mine') }])
+  // A commit whose publish() is lost (its reply never came back): read from the log after a while.
+  const s2 = await appendEvent(db, 'slot.published', slot('lost reply'), clock.now())
+  hub.notified(s2, true)
+  await waitFor(() => c.frames.length >= 3)
+  await hub.flush()
+  t.same(c.frames.slice(1).map((f) => [f.seq, f.slot.id]), [[s1, 'mine'], [s2, 'lost reply']], 'each once, in order')
+})

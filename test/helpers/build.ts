@@ -17,6 +17,8 @@ export interface TestApp {
   clock: ManualClock
   config: Config
   dataDir: string
+  /** The storage settings it was built on (DATA_DIR, DATABASE_URL): `sameDatabaseAs` reuses them. */
+  storageEnv: Record<string, string>
 }
 
 export const ADMIN = { email: 'admin@cpts.test', password: 'admin-password-1' }
@@ -29,6 +31,11 @@ interface Teardown { teardown: (fn: () => unknown) => void }
 export interface BuildOptions {
   /** Runs on the built app before `ready()`: tests may register extra routes or hooks here. */
   beforeReady?: (app: FastifyInstance) => void | Promise<void>
+  /**
+   * A second instance of the server on the database of this one (the same PostgreSQL schema,
+   * or the same SQLite file), with a pool and a clock of its own: the multi-instance tests.
+   */
+  sameDatabaseAs?: TestApp
 }
 
 /**
@@ -37,7 +44,9 @@ export interface BuildOptions {
  * bootstrap admin, and a clock the test moves by hand. Closed and removed in teardown.
  */
 export async function build (t: Teardown, env: Record<string, string> = {}, start: string = T0, opts: BuildOptions = {}): Promise<TestApp> {
-  const { dataDir, env: storageEnv } = await testStorage(t)
+  const { dataDir, env: storageEnv } = opts.sameDatabaseAs === undefined
+    ? await testStorage(t)
+    : { dataDir: opts.sameDatabaseAs.dataDir, env: opts.sameDatabaseAs.storageEnv }
   const config = loadConfig({ ...storageEnv, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000', ...env })
   const db = openDatabase(config)
   await migrateToLatest(db)
@@ -50,7 +59,7 @@ export async function build (t: Teardown, env: Record<string, string> = {}, star
     await app.close()
     await db.destroy()
   })
-  return { app, db, clock, config, dataDir }
+  return { app, db, clock, config, dataDir, storageEnv }
 }
 
 /** Signs in through the API and returns the `cookie` header to send with later requests. */

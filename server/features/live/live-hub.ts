@@ -39,8 +39,13 @@ const REPLAY_LIMIT = 5000
 const ATTACH_GATHER_MS = 10
 // Recent events kept for sockets that finish starting while events go out.
 const RECENT_EVENTS = 1024
-// How long an out-of-order event waits for the missing one before the log is read.
+// How long an out-of-order event waits for the missing one before the log is read; also how
+// long a notification of this server's own commit waits for that commit's publish().
 const GAP_WAIT_MS = 50
+// Events read from the log at a time.
+const PUMP_BATCH = 1000
+// A read of the log that failed (the database restarting) is tried again after this long.
+const POKE_RETRY_MS = 1000
 
 const frame = (m: LiveMessage): Buffer => Buffer.from(JSON.stringify(m))
 
@@ -53,7 +58,9 @@ type LiveEvent = Pick<LoggedEvent, 'seq' | 'type' | 'slot'>
  * sockets at once: never a query per socket, and no read of the log on the hot path. Events
  * that arrive out of order wait for the missing seq; should one never be handed over, `poke()`
  * reads it from the log. A socket starting (snapshot or replay) catches up from the recent
- * events kept in memory, so nothing published while it started is lost.
+ * events kept in memory, so nothing published while it started is lost. With several
+ * instances (PostgreSQL), `notified()` is told every commit's seq (pg-fanout.ts): the commits
+ * of other instances are read from the log, one read for however many arrive meanwhile.
  */
 export class LiveHub {
   readonly clients = new Set<LiveClient>()
@@ -65,6 +72,11 @@ export class LiveHub {
   /** Events handed over ahead of a missing seq, by seq. */
   readonly #early = new Map<number, LiveEvent>()
   #gapTimer: NodeJS.Timeout | undefined
+  /** The highest seq notified as committed by this server, and the timer that checks it came. */
+  #ownNotified = 0
+  #ownTimer: NodeJS.Timeout | undefined
+  #retryTimer: NodeJS.Timeout | undefined
+  #closed = false
   /** The last RECENT_EVENTS events sent, oldest first. */
   #recent: LiveEvent[] = []
   readonly #db: Kysely<Database>
@@ -87,12 +99,50 @@ export class LiveHub {
 
   /** Reads the log for events not handed over by publish() (coalesces bursts into one read). */
   poke (): void {
-    if (this.#pokePending) return
+    if (this.#pokePending || this.#closed) return
     this.#pokePending = true
-    void this.#serial(async () => {
+    this.#serial(async () => {
       this.#pokePending = false
       await this.#pump()
+    }).catch(() => {
+      // Nothing is lost: the next read starts after the last seq sent.
+      if (this.#closed || this.#retryTimer !== undefined) return
+      this.#retryTimer = setTimeout(() => { this.#retryTimer = undefined; this.poke() }, POKE_RETRY_MS)
+      this.#retryTimer.unref()
     })
+  }
+
+  /** Stops reading the log (the app closes; its sockets are ended by the live plugin). */
+  close (): void {
+    this.#closed = true
+    for (const timer of [this.#gapTimer, this.#ownTimer, this.#retryTimer]) clearTimeout(timer)
+  }
+
+  /** The last seq sent to the sockets. */
+  get lastPublished (): number { return this.#lastPublished }
+
+  /**
+   * `seq` has committed (a NOTIFY, PostgreSQL). From another instance (`fromHere` false), it
+   * and whatever came before it are read from the log now; bursts coalesce into one read
+   * (poke). From this server, its own publish() follows at once: the log is read only if it has
+   * not come after GAP_WAIT_MS (e.g. the commit's reply was lost with its connection).
+   */
+  notified (seq: number, fromHere: boolean): void {
+    if (seq <= this.#lastPublished) return
+    if (!fromHere) { this.poke(); return }
+    this.#ownNotified = Math.max(this.#ownNotified, seq)
+    this.#armOwnTimer()
+  }
+
+  #armOwnTimer (): void {
+    if (this.#ownTimer !== undefined) return
+    const expected = this.#ownNotified
+    this.#ownTimer = setTimeout(() => {
+      this.#ownTimer = undefined
+      if (expected > this.#lastPublished) this.poke()
+      else if (this.#ownNotified > this.#lastPublished) this.#armOwnTimer()
+    }, GAP_WAIT_MS)
+    this.#ownTimer.unref()
   }
 
   /** Waits until everything committed so far has been sent (tests, shutdown). */
@@ -117,13 +167,15 @@ export class LiveHub {
     }
   }
 
+  /** Sends what the log has after the last seq sent: one read, more only for a long backlog. */
   async #pump (): Promise<void> {
     for (;;) {
-      const events = await eventsAfter(this.#db, this.#lastPublished, 1000)
-      if (events.length === 0) break
+      const events = await eventsAfter(this.#db, this.#lastPublished, PUMP_BATCH)
       // Sent directly while the log was read: keep only what is still new, in order.
       for (const ev of events) if (ev.seq === this.#lastPublished + 1) this.#broadcast(ev)
       this.#drain()
+      // A short read is all there was: later commits are published, notified or poked again.
+      if (events.length < PUMP_BATCH) break
     }
     for (const seq of this.#early.keys()) if (seq <= this.#lastPublished) this.#early.delete(seq)
   }

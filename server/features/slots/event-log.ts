@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely, type RawBuilder } from 'kysely'
 import { isPostgres } from '../../../db/dialect.js'
 import type { Database } from '../../../db/types.js'
 import type { EventType } from '../../../shared/schemas/slots.js'
@@ -12,18 +12,38 @@ import type { NeutralSlot } from './slot-repository.js'
 export interface LoggedEvent { seq: number, type: EventType, at: string, slot: NeutralSlot }
 
 /**
+ * The PostgreSQL NOTIFY channel of this schema's event log: one per schema (NOTIFY is already
+ * per database), so that instances on another schema of the same database (a test each) never
+ * hear each other. Computed by the server on both ends (the writer's transaction, the listening
+ * connection), from the same `search_path`; md5 keeps it under PostgreSQL's 63-byte limit.
+ */
+export const EVENT_CHANNEL: RawBuilder<string> = sql<string>`'creneaux_events_' || md5(current_schema())`
+
+/**
  * Appends a change to the event log. Call it inside the transaction that makes the change.
  * On PostgreSQL the seq comes from the one-row `events_counter`, whose row lock holds every
  * other writer until this transaction ends: seqs follow commit order and a rollback leaves no
- * hole (a sequence would do neither, and the live hub waits for the next seq). SQLite has one
- * writer at a time: its autoincrement is already both.
+ * hole (a sequence would do neither, and the live hub waits for the next seq). The same
+ * statement sends `pg_notify(EVENT_CHANNEL, seq)`, which PostgreSQL delivers on commit only, to
+ * the other instances' hubs (pg-fanout.ts); one statement, because the counter's lock is held
+ * from here to the commit. SQLite has one writer at a time: its autoincrement is already both.
  */
 export async function appendEvent (trx: Kysely<Database>, type: EventType, slot: NeutralSlot, now: Date): Promise<number> {
   if (isPostgres(trx)) {
-    const { last } = await trx.updateTable('events_counter').set((eb) => ({ last: eb('last', '+', 1) }))
-      .returning('last').executeTakeFirstOrThrow()
-    await trx.insertInto('events').values({ seq: last, at: now.toISOString(), type, slot_id: slot.id, payload: JSON.stringify(slot) }).execute()
-    return last
+    const r = await trx
+      .with('next', (db) => db.updateTable('events_counter').set((eb) => ({ last: eb('last', '+', 1) })).returning('last'))
+      .insertInto('events')
+      .columns(['seq', 'at', 'type', 'slot_id', 'payload'])
+      .expression((eb) => eb.selectFrom('next').select((eb) => [
+        'next.last',
+        eb.val(now.toISOString()).as('at'),
+        eb.val(type).as('type'),
+        eb.val(slot.id).as('slot_id'),
+        eb.val(JSON.stringify(slot)).as('payload')
+      ]))
+      .returning((eb) => ['seq', eb.fn('pg_notify', [EVENT_CHANNEL, sql`seq::text`]).as('notified')])
+      .executeTakeFirstOrThrow()
+    return r.seq
   }
   const r = await trx.insertInto('events')
     .values({ at: now.toISOString(), type, slot_id: slot.id, payload: JSON.stringify(slot) })

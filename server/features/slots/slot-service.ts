@@ -64,8 +64,8 @@ export class SlotService {
 
   get #db (): Kysely<Database> { return this.#d.db }
 
-  /** The events each open transaction has written, handed to the listeners once it commits. */
-  readonly #written = new WeakMap<Trx, LoggedEvent[]>()
+  /** The events each open transaction will write, logged at its end and handed to the listeners once it commits. */
+  readonly #queued = new WeakMap<Trx, Array<Omit<LoggedEvent, 'seq'>>>()
   readonly #listeners = new Set<CommitListener>()
 
   /**
@@ -80,9 +80,14 @@ export class SlotService {
   async #write<T> (fn: (trx: Trx, now: Date) => Promise<T>): Promise<T> {
     const now = this.#d.clock.now()
     const events: LoggedEvent[] = []
-    const result = await this.#db.transaction().execute((trx) => {
-      this.#written.set(trx, events)
-      return fn(trx, now)
+    const result = await this.#db.transaction().execute(async (trx) => {
+      const queued: Array<Omit<LoggedEvent, 'seq'>> = []
+      this.#queued.set(trx, queued)
+      const r = await fn(trx, now)
+      // The events go last: on PostgreSQL their seq locks the one counter row until the commit,
+      // holding every other writer, so nothing else runs under that lock but the commit itself.
+      for (const ev of queued) events.push({ seq: await appendEvent(trx, ev.type, ev.slot, now), ...ev })
+      return r
     })
     // On the next turn of the event loop: the reply to whoever made the change goes out first,
     // then the 500-odd sends of its event (setImmediate is FIFO, so seq order is kept).
@@ -90,10 +95,12 @@ export class SlotService {
     return result
   }
 
-  /** Logs an event in the transaction of its change; it is broadcast after the commit. */
+  /** Logs an event in the transaction of its change (at its end); it is broadcast after the commit. */
   async #emit (trx: Trx, type: EventType, slot: NeutralSlot, now: Date): Promise<void> {
-    const seq = await appendEvent(trx, type, slot, now)
-    this.#written.get(trx)?.push({ seq, type, at: now.toISOString(), slot })
+    const queued = this.#queued.get(trx)
+    /* c8 ignore next */
+    if (queued === undefined) throw new Error('events are written in a transaction of #write')
+    queued.push({ type, at: now.toISOString(), slot })
   }
 
   async #neutral (trx: Trx, slotId: string, now: Date): Promise<NeutralSlot> {
