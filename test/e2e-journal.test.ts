@@ -86,7 +86,7 @@ t.test('/admin/journal and /admin/patients in a real browser', async (t) => {
     await e2e.signInPage(board, BOARD.email, PASSWORD)
     await board.goto('/admin/journal')
     await board.waitForURL(/\/bilan\?refus=journal$/)
-    await board.getByText(/Vous n'avez pas accès à la page « Journal d’audit »/).waitFor()
+    await board.getByText(/Vous n'avez pas accès à la page «\s*Journal d’audit\s*»/).waitFor()
     t.pass('the board is sent to /bilan, with the reason')
     t.equal(await board.evaluate(async () => (await fetch('/api/audit')).status), 403, 'and the API refuses it the journal')
     t.equal(await board.evaluate(async () => (await fetch('/api/admin/patients/search', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"lastName":"Zorglub","birthDate":"1980-01-02"}' })).status), 403, 'and a patient search')

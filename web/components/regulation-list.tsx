@@ -82,7 +82,9 @@ export function SlotRow (props: { row: Row, ctx: RowContext }) {
       onKeyDown={(e) => {
         if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey && e.target === e.currentTarget) {
           e.preventDefault()
-          if (row.ghost === undefined && !heldByOther && slot.id !== ctx.activeId) ctx.onHold(slot)
+          // A slot seen held by another is still asked for: the server's refusal tells this
+          // regulator why, as when both pressed at once (a race lost before or after the event).
+          if (row.ghost === undefined && slot.id !== ctx.activeId) ctx.onHold(slot)
         }
       }}>
       <div class='rg-when' aria-hidden='true'>

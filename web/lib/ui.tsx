@@ -25,7 +25,8 @@ export async function signOut (): Promise<void> {
 
 /** The message of `?refus=<page>`, when the server sent this role back from another page. */
 export function RefusalBanner () {
-  const refused = new URLSearchParams(location.search).get('refus')
+  // Read once: a page that rewrites its address afterwards (/bilan's period) keeps the message.
+  const [refused] = useState(() => new URLSearchParams(location.search).get('refus'))
   if (refused === null) return null
   return <p class='banner banner-warn' role='alert'>{refusalMessage(refused)}</p>
 }
