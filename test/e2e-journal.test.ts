@@ -202,6 +202,7 @@ t.test('/admin/journal and /admin/patients in a real browser', async (t) => {
     const error = page.locator('#jr-to-error')
     await error.waitFor()
     t.equal(await error.innerText(), 'La fin de la période doit être le même jour ou après son début.')
+    await page.waitForFunction(() => document.activeElement?.id === 'jr-to', undefined, { timeout: 5000 }).catch(() => {})
     t.equal(await page.evaluate(() => document.activeElement?.id), 'jr-to', 'the focus goes to the field at fault')
     t.equal(await page.locator('#jr-to').getAttribute('aria-describedby'), 'jr-to-error')
     await expectNoSeriousViolations(t, page, '/admin/journal with an error')
@@ -219,6 +220,7 @@ t.test('/admin/journal and /admin/patients in a real browser', async (t) => {
     await pt.getByRole('heading', { level: 1, name: 'Droits des patients' }).waitFor()
     await pt.getByRole('button', { name: 'Rechercher' }).click()
     t.equal(await pt.locator('#pt-lastName-error').innerText(), 'Indiquez le nom du patient.', 'the name is required')
+    await pt.waitForFunction(() => document.activeElement?.id === 'pt-lastName', undefined, { timeout: 5000 }).catch(() => {})
     t.equal(await pt.evaluate(() => document.activeElement?.id), 'pt-lastName')
     await pt.getByLabel('Nom', { exact: true }).fill('ZORGLUB ETIENNE')
     await pt.getByLabel('Date de naissance').fill('02011980')
@@ -244,6 +246,8 @@ t.test('/admin/journal and /admin/patients in a real browser', async (t) => {
     await pt.getByRole('status').getByText('Export JSON téléchargé : 2 réservations.').waitFor()
 
     await pt.getByRole('button', { name: 'Effacer les données de ce patient…' }).click()
+    // The page moves the focus on its next frame: wait for it (a loaded machine takes a while).
+    await pt.waitForFunction(() => document.activeElement?.id === 'pt-confirm-title', undefined, { timeout: 5000 }).catch(() => {})
     t.equal(await pt.evaluate(() => document.activeElement?.id), 'pt-confirm-title', 'the confirmation takes the focus')
     t.match(await pt.locator('#pt-confirm').innerText(), /2 réservations sont à venir/, 'it warns that the bookings are to come')
     await expectNoSeriousViolations(t, pt, '/admin/patients confirming')
