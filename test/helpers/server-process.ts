@@ -36,7 +36,9 @@ export async function startServerProcess (t: Teardown, env: Record<string, strin
   delete base.DATABASE_URL
   const child = spawn(process.execPath, ['--import', 'tsx', '--import', ORPHAN_GUARD, join(ROOT, 'server', 'main.ts')], {
     cwd: ROOT,
-    env: { ...base, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    // Kept out of tap's coverage, like the browser tests' servers (test/helpers/e2e.ts): tsx's
+    // transpiled lines merged with those of tap's loader make nonsense of the report.
+    env: { ...base, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', _TAPJS_PROCESSINFO_COVERAGE_: '0', ...env },
     stdio: ['pipe', 'pipe', 'pipe']
   })
   let output = ''
