@@ -204,6 +204,8 @@ export interface DeliveriesTable {
   failed_at: string | null
   last_error: string | null
   created_at: string
+  /** Until when a worker has claimed it to send it (migration 0011); null or past: free to claim. */
+  claimed_until: string | null
 }
 
 export interface Database {
