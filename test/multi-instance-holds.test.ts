@@ -78,6 +78,7 @@ if (TEST_ENGINE !== 'postgres') {
     t.equal(doubles, 0, `one live hold after each of the ${ROUNDS} rounds`)
     const holds = await A.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('type', '=', 'slot.held').executeTakeFirstOrThrow()
     const releases = await A.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('type', '=', 'slot.released').executeTakeFirstOrThrow()
+    t.equal(Number(holds.n), 2 * ROUNDS, 'two holds a round')
     t.equal(Number(releases.n), 2 * ROUNDS, 'the log agrees: of the two holds of each round, one released by the other claim, the other by the regulator')
   })
 
