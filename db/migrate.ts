@@ -1,7 +1,7 @@
 import { Migrator, sql, type Kysely } from 'kysely'
 import { isPostgres } from './dialect.js'
 import { migrations } from './migrations/index.js'
-import { withStartLock } from './start-lock.js'
+import { withAdvisoryLock } from './advisory-lock.js'
 
 /**
  * The migrator of `db`. On PostgreSQL its own tables are named in the current schema (the first
@@ -27,10 +27,10 @@ const ATTEMPTS = 5
 
 /**
  * Brings the schema up to date; throws (and leaves the last good state) on failure. Instances
- * migrating one PostgreSQL schema at once take turns (withStartLock): the last ones find nothing to do.
+ * migrating one PostgreSQL schema at once take turns (withAdvisoryLock): the last ones find nothing to do.
  */
 export async function migrateToLatest (db: Kysely<any>): Promise<string[]> {
-  return await withStartLock(db, async () => {
+  return await withAdvisoryLock(db, 'start', async () => {
     for (let attempt = 1; ; attempt++) {
       const { error, results } = await (await migratorFor(db)).migrateToLatest()
       if (error === undefined) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
