@@ -174,15 +174,21 @@ export class DeliveryWorker {
     const where = { channel: ch.name, deliveryId: d.id, bookingId: d.booking_id, kind: d.kind, attempts }
     let outcome: 'sent' | 'retrying' | 'failed'
     let own: boolean
+    let failure: { err: unknown } | null = null
     try {
       await ch.send(JSON.parse(d.payload))
+    } catch (err) {
+      failure = { err }
+    }
+    // Recorded outside the try: a failure to record a sent delivery is not a failed send (that would send it again).
+    if (failure === null) {
       outcome = 'sent'
       own = await markSent(this.#d.db, d, attempts, this.#d.clock.now())
       this.#d.log.info(where, 'delivery sent')
-    } catch (err) {
-      const message = errorText(err)
+    } else {
+      const message = errorText(failure.err)
       const now = this.#d.clock.now()
-      const retryAt = err instanceof DeliveryError && !err.retry ? null : nextAttemptAt(new Date(d.created_at), now, attempts)
+      const retryAt = failure.err instanceof DeliveryError && !failure.err.retry ? null : nextAttemptAt(new Date(d.created_at), now, attempts)
       if (retryAt === null) {
         outcome = 'failed'
         own = await markFailed(this.#d.db, d, attempts, now, message)
