@@ -5,6 +5,7 @@
 // Both engines (two instances on one SQLite file, or one PostgreSQL schema; the race itself,
 // on PostgreSQL, is test/multi-instance-deliveries.test.ts).
 import t from 'tap'
+import { SMTPServer } from 'smtp-server'
 import { claimDue, markSent } from '../server/features/deliveries/delivery-repository.js'
 import { CLAIM_LEASE_MS } from '../server/features/deliveries/delivery-worker.js'
 import { build } from './helpers/build.js'
@@ -62,4 +63,52 @@ t.test('an instance started with mail off does not stop another instance that ha
   t.equal(await book(slots[1].id), 201)
   t.match(await A.app.deliveries.runOnce(), { queued: 2, sent: 2 }, 'A still reads every booking')
   t.same(smtp.mails.map((m) => m.subject), [SUBJECT, 'Créneaux — patient réservé lundi 13 juillet 2026 à 13:00'])
+})
+
+t.test('a send that outlasts its lease: claimed again by another instance, recorded once, by the later claim', async (t) => {
+  // A mail server that accepts each message only when the test says so.
+  let arrived: Array<() => void> = []
+  const held: Array<() => void> = []
+  const waitArrivals = async (n: number): Promise<void> => { while (held.length < n) await new Promise<void>((resolve) => arrived.push(resolve)) }
+  let accepted = 0
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData (stream, _session, callback) {
+      stream.resume()
+      stream.on('end', () => {
+        held.push(() => { accepted++; callback() })
+        const wake = arrived
+        arrived = []
+        for (const w of wake) w()
+      })
+    }
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
+  t.teardown(async () => { await new Promise<void>((resolve) => server.close(() => resolve())) })
+  const address = server.server.address()
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  const env = { ...QUIET, SMTP_URL: `smtp://127.0.0.1:${address.port}` }
+  const A = await build(t, env)
+  const B = await build(t, env, undefined, { sameDatabaseAs: A })
+  const terr = await territory(A.app)
+  const slot = await publishSlot(A.app, terr.users.gp.cookie, '2026-07-13T12:00:00+02:00', '2026-07-13T12:15:00+02:00')
+  const booked = await A.app.inject({ method: 'POST', url: `/api/slots/${slot.id}/booking`, headers: { cookie: terr.users.regulator.cookie }, payload: BOOKING })
+  t.equal(booked.statusCode, 201)
+
+  const runA = A.app.deliveries.runOnce()
+  await waitArrivals(1) // A's send hangs at the mail server
+  B.clock.advance(CLAIM_LEASE_MS)
+  const runB = B.app.deliveries.runOnce()
+  await waitArrivals(2) // A's lease has run out on B's clock: B claimed it again and sends it too
+  for (const accept of held) accept()
+  const [a, b] = await Promise.all([runA, runB])
+  t.match([a, b], [{ sent: 1 }, { sent: 1 }], 'both sends went through (at least once: a send past its lease may go twice)')
+  t.equal(accepted, 2)
+  const rows = await A.db.selectFrom('deliveries').selectAll().execute()
+  t.equal(rows.length, 1)
+  t.match(rows[0], { attempts: 1, failed_at: null, claimed_until: null })
+  t.equal(rows[0]!.sent_at, B.clock.now().toISOString(), 'recorded by the later claim (B) only, whichever finished first')
+  t.match(await A.app.deliveries.runOnce(), { sent: 0 }, 'and never sent again')
 })
