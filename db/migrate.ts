@@ -1,6 +1,7 @@
 import { Migrator, sql, type Kysely } from 'kysely'
 import { isPostgres } from './dialect.js'
 import { migrations } from './migrations/index.js'
+import { withAdvisoryLock } from './advisory-lock.js'
 
 /**
  * The migrator of `db`. On PostgreSQL its own tables are named in the current schema (the first
@@ -24,15 +25,20 @@ export async function migratorFor (db: Kysely<any>): Promise<Migrator> {
 const DROPPED_MEANWHILE = new Set(['3F000', '42P01'])
 const ATTEMPTS = 5
 
-/** Brings the schema up to date; throws (and leaves the last good state) on failure. */
+/**
+ * Brings the schema up to date; throws (and leaves the last good state) on failure. Instances
+ * migrating one PostgreSQL schema at once take turns (withAdvisoryLock): the last ones find nothing to do.
+ */
 export async function migrateToLatest (db: Kysely<any>): Promise<string[]> {
-  for (let attempt = 1; ; attempt++) {
-    const { error, results } = await (await migratorFor(db)).migrateToLatest()
-    if (error === undefined) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
-    const code = (error as { code?: unknown } | null)?.code
-    // A migration that failed is in `results`: that is never tried again.
-    if (typeof code !== 'string' || !DROPPED_MEANWHILE.has(code) || attempt === ATTEMPTS || (results ?? []).length > 0) {
-      throw error instanceof Error ? error : new Error(String(error))
+  return await withAdvisoryLock(db, 'start', async () => {
+    for (let attempt = 1; ; attempt++) {
+      const { error, results } = await (await migratorFor(db)).migrateToLatest()
+      if (error === undefined) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+      const code = (error as { code?: unknown } | null)?.code
+      // A migration that failed is in `results`: that is never tried again.
+      if (typeof code !== 'string' || !DROPPED_MEANWHILE.has(code) || attempt === ATTEMPTS || (results ?? []).length > 0) {
+        throw error instanceof Error ? error : new Error(String(error))
+      }
     }
-  }
+  })
 }

@@ -204,6 +204,17 @@ export interface DeliveriesTable {
   failed_at: string | null
   last_error: string | null
   created_at: string
+  /** Until when a worker has claimed it to send it (migration 0011); null or past: free to claim. */
+  claimed_until: string | null
+}
+
+/** A rate-limit counter shared by the instances (migration 0010; PostgreSQL only, SQLite counts in memory). */
+export interface RateLimitsTable {
+  /** sha256 of the limiter's key (an address, an e-mail, a feed): never kept in clear. */
+  key: string
+  window_start: string
+  hits: number
+  expires_at: string
 }
 
 export interface Database {
@@ -223,6 +234,7 @@ export interface Database {
   feed_tokens: FeedTokensTable
   delivery_cursors: DeliveryCursorsTable
   deliveries: DeliveriesTable
+  rate_limits: RateLimitsTable
 }
 
 export type CptsRow = Selectable<CptsTable>

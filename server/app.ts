@@ -10,6 +10,7 @@ import swagger from '@fastify/swagger'
 import websocket from '@fastify/websocket'
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { Db } from '../db/connection.js'
+import { isPostgres } from '../db/dialect.js'
 import type { Clock } from './clock.js'
 import type { Config } from './config.js'
 import context from './plugins/context.js'
@@ -35,6 +36,7 @@ import boardRoutes from './features/reports/board-routes.js'
 import feedsRoutes from './features/feeds/feeds-routes.js'
 import fhirPlugin from './features/fhir/fhir-plugin.js'
 import { withFeedTokensRedacted } from './features/feeds/feed-log.js'
+import { sharedRateLimitStore } from './features/rate-limits/rate-limit-store.js'
 import { createHttpsListener } from './features/fhir/tls.js'
 
 export interface AppOptions {
@@ -110,7 +112,8 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
     },
     hsts: opts.config.secureCookies
   })
-  await app.register(rateLimit, { global: false })
+  // Several instances on PostgreSQL share their counts through the database; SQLite (one server) counts in memory.
+  await app.register(rateLimit, { global: false, ...(isPostgres(opts.db) ? { store: sharedRateLimitStore(opts.db, opts.clock) } : {}) })
   await app.register(swagger, {
     openapi: {
       info: { title: 'Créneaux API', version: '1', description: 'Public contract v1 of Créneaux (see README).' },

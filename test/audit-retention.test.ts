@@ -70,7 +70,7 @@ t.test(`AUDIT_MONTHS: entries older are purged, recent ones kept, one entry per 
   t.ok(atStart.length > 10, `${atStart.length} entries written on the first day`)
 
   clock.set('2029-05-31T08:00:00Z') // a day short of 36 months
-  const kept = await app.retention.runOnce()
+  const kept = (await app.retention.runOnce())!
   t.equal(kept.audit.entries, 0, 'nothing is older than 36 months yet')
   t.equal(kept.audit.cutoff, '2026-05-31T08:00:00.000Z')
 
@@ -78,7 +78,7 @@ t.test(`AUDIT_MONTHS: entries older are purged, recent ones kept, one entry per 
   const res = await app.inject({ method: 'GET', url: '/api/audit?limit=1', headers: { cookie: terr.adminCookie } })
   t.equal(res.statusCode, 401, 'the sessions of 2026 have expired') // so sign in again: a recent entry
   await signIn(app, ADMIN.email, ADMIN.password)
-  const run = await app.retention.runOnce()
+  const run = (await app.retention.runOnce())!
   t.equal(run.audit.entries, atStart.length, 'every entry of 2026 is deleted')
 
   const left = await db.selectFrom('audit_log').selectAll().orderBy('id').execute()
@@ -103,7 +103,7 @@ t.test(`a purge of many entries goes in chunks and is still one entry (${TEST_EN
   const rows = Array.from({ length: many }, (_, i) => entry(new Date(Date.parse(OLD) + i * 1000).toISOString(), 'bulk.old'))
   for (let i = 0; i < rows.length; i += 500) await db.insertInto('audit_log').values(rows.slice(i, i + 500)).execute()
   clock.set('2026-06-02T08:00:00Z')
-  const run = await app.retention.runOnce()
+  const run = (await app.retention.runOnce())!
   t.equal(run.audit.entries, many, `${many} entries of 2023 deleted`)
   t.equal((await db.selectFrom('audit_log').select('id').where('action', '=', 'bulk.old').execute()).length, 0)
   const purges = await db.selectFrom('audit_log').select('detail').where('action', '=', 'audit_log.purge').where('at', '=', '2026-06-02T08:00:00.000Z').execute()

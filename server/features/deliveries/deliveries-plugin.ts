@@ -12,9 +12,6 @@ declare module 'fastify' {
   }
 }
 
-/** Every channel the queue knows, switched on by its setting. */
-const CHANNELS = ['mail', 'sas'] as const
-
 /** The PEM files of the SAS mTLS settings, read once at start (a missing file stops the start). */
 export function readSasTls (config: Pick<Config, 'sasClientCert' | 'sasClientKey' | 'sasCa'>): SasTls {
   const read = (setting: string, path: string | null): Buffer | undefined => {
@@ -44,13 +41,11 @@ export default fp(async (app) => {
   if (c.sasFhirBaseUrl !== null) {
     channels.push(sasAppointmentChannel({ baseUrl: c.sasFhirBaseUrl, idSystem: c.sasAppointmentIdSystem, tls: readSasTls(c) }))
   }
-  const on = new Set(channels.map((ch) => ch.name))
   const worker = new DeliveryWorker({
     db: app.db,
     clock: app.clock,
     log: app.log.child({ feature: 'deliveries' }),
-    channels,
-    offChannels: CHANNELS.filter((name) => !on.has(name))
+    channels
   })
   await worker.start()
   app.decorate('deliveries', worker)

@@ -5,8 +5,8 @@ import type { Clock } from '../../clock.js'
 import { eventsAfter, seqBounds } from '../slots/event-log.js'
 import { loadBookingChange } from './booking-change.js'
 import { DeliveryError, type DeliveryChannel } from './channel.js'
-import { deleteCursor, dueDeliveries, insertDelivery, markFailed, markRetry, markSent, readCursor, saveCursor } from './delivery-repository.js'
-import { nextAttemptAt } from './retry-policy.js'
+import { claimDue, createCursor, insertDelivery, lockCursor, markFailed, markRetry, markSent, saveCursor } from './delivery-repository.js'
+import { nextAttemptAt, RETRY_POLICY } from './retry-policy.js'
 
 export interface DeliveryWorkerDeps {
   db: Kysely<Database>
@@ -14,8 +14,6 @@ export interface DeliveryWorkerDeps {
   log: FastifyBaseLogger
   /** The channels switched on by the settings. */
   channels: DeliveryChannel[]
-  /** Channels known but switched off: their cursors are dropped (see start()). */
-  offChannels: string[]
 }
 
 /** What one run did, summed over the channels. */
@@ -27,6 +25,11 @@ const SEND_BATCH = 50
 // Passes over the due deliveries in one run: a booking's update becomes due once its creation is sent.
 const MAX_PASSES = 10
 const MAX_ERROR_CHARS = 500
+/**
+ * How long a claimed delivery is this worker's to send: longer than any send lasts (the channels'
+ * own timeouts are shorter), so that only a worker that died leaves its claims to run out.
+ */
+export const CLAIM_LEASE_MS = 5 * 60_000
 
 /** One channel's runs, one after the other, and how many are going or waiting. */
 interface Lane { ch: DeliveryChannel, chain: Promise<unknown>, pending: number }
@@ -38,6 +41,10 @@ interface Lane { ch: DeliveryChannel, chain: Promise<unknown>, pending: number }
  * beside requests, never inside them: a send that fails or hangs never touches a booking.
  * Each channel runs in its own lane: a mail server that hangs holds up the mails, never the
  * appointments sent to the SAS.
+ *
+ * Several instances on one PostgreSQL database run it at once, safely: the enqueueing
+ * transaction locks the channel's cursor (one instance at a time reads the events after it),
+ * and sending claims due rows with a lease (`claimDue`), outcomes written only under that claim.
  */
 export class DeliveryWorker {
   readonly #d: DeliveryWorkerDeps
@@ -52,16 +59,17 @@ export class DeliveryWorker {
   get channels (): string[] { return this.#d.channels.map((c) => c.name) }
 
   /**
-   * A channel switched on for the first time (or again after being off) starts at the end of
-   * the log: what happened while it was off is never sent, and nobody gets a flood of old mail.
-   * A channel that stays on keeps its cursor across restarts and resumes where it stopped.
+   * A channel switched on for the first time starts at the end of the log: nobody gets the
+   * past. A channel that has a cursor resumes where it stopped, across restarts and whichever
+   * instance runs it. A channel switched off here leaves its cursor alone: another instance may
+   * have it on (deleting it would make that one lose events). Events older than the retry
+   * horizon are passed over when read (see #enqueue): a channel switched on again after a long
+   * pause sends no flood of stale notices.
    */
   async start (): Promise<void> {
-    for (const name of this.#d.offChannels) await deleteCursor(this.#d.db, name)
+    if (this.#d.channels.length === 0) return
     const { max } = await seqBounds(this.#d.db)
-    for (const ch of this.#d.channels) {
-      if (await readCursor(this.#d.db, ch.name) === undefined) await saveCursor(this.#d.db, ch.name, max, this.#d.clock.now())
-    }
+    for (const ch of this.#d.channels) await createCursor(this.#d.db, ch.name, max, this.#d.clock.now())
   }
 
   /**
@@ -100,7 +108,8 @@ export class DeliveryWorker {
   async #runChannel (ch: DeliveryChannel): Promise<RunReport> {
     const report: RunReport = { ...await this.#enqueue(ch), sent: 0, retrying: 0 }
     for (let pass = 0; pass < MAX_PASSES; pass++) {
-      const due = await dueDeliveries(this.#d.db, ch.name, this.#d.clock.now(), SEND_BATCH)
+      const now = this.#d.clock.now()
+      const due = await claimDue(this.#d.db, ch.name, now, new Date(now.getTime() + CLAIM_LEASE_MS), SEND_BATCH)
       if (due.length === 0) break
       for (const d of due) report[await this.#attempt(ch, d)]++
     }
@@ -110,18 +119,26 @@ export class DeliveryWorker {
   /**
    * Turns the events after the channel's cursor into deliveries, batch by batch. `failed`
    * counts those the channel refused to build (recorded as given up at once).
+   *
+   * No event can commit late below the cursor: appendEvent (slots/event-log.ts) takes each seq
+   * from the `events_counter` row, whose lock its transaction holds until it commits, so seq n+1
+   * is handed out only after seq n committed (or rolled back, freeing n again). An event this
+   * transaction sees therefore has every lower seq visible too; higher ones are read next run.
    */
   async #enqueue (ch: DeliveryChannel): Promise<{ queued: number, failed: number }> {
     let queued = 0
     let failed = 0
     for (;;) {
       const read = await this.#d.db.transaction().execute(async (trx) => {
-        const cursor = await readCursor(trx, ch.name)
+        const cursor = await lockCursor(trx, ch.name)
         /* c8 ignore next */
         if (cursor === undefined) return 0
         const events = await eventsAfter(trx, cursor, EVENT_BATCH)
         const now = this.#d.clock.now()
+        const stale = events.filter((ev) => now.getTime() - Date.parse(ev.at) >= RETRY_POLICY.giveUpAfterMs)
+        if (stale.length > 0) this.#d.log.warn({ channel: ch.name, events: stale.length, fromSeq: stale[0]?.seq }, 'events older than the retry horizon passed over (channel switched off meanwhile)')
         for (const ev of events) {
+          if (stale.includes(ev)) continue
           const change = await loadBookingChange(trx, ev, ch.name)
           if (change === undefined) continue
           const d = { channel: ch.name, eventSeq: ev.seq, bookingId: change.booking.id, kind: change.kind, now }
@@ -155,24 +172,37 @@ export class DeliveryWorker {
   async #attempt (ch: DeliveryChannel, d: DeliveryRow): Promise<'sent' | 'retrying' | 'failed'> {
     const attempts = d.attempts + 1
     const where = { channel: ch.name, deliveryId: d.id, bookingId: d.booking_id, kind: d.kind, attempts }
+    let outcome: 'sent' | 'retrying' | 'failed'
+    let own: boolean
+    let failure: { err: unknown } | null = null
     try {
       await ch.send(JSON.parse(d.payload))
     } catch (err) {
-      const message = errorText(err)
-      const now = this.#d.clock.now()
-      const retryAt = err instanceof DeliveryError && !err.retry ? null : nextAttemptAt(new Date(d.created_at), now, attempts)
-      if (retryAt === null) {
-        await markFailed(this.#d.db, d.id, attempts, now, message)
-        this.#d.log.error({ ...where, error: message }, 'delivery given up')
-        return 'failed'
-      }
-      await markRetry(this.#d.db, d.id, attempts, retryAt, message)
-      this.#d.log.warn({ ...where, error: message, retryAt: retryAt.toISOString() }, 'delivery failed, will retry')
-      return 'retrying'
+      failure = { err }
     }
-    await markSent(this.#d.db, d.id, attempts, this.#d.clock.now())
-    this.#d.log.info(where, 'delivery sent')
-    return 'sent'
+    // Recorded outside the try: a failure to record a sent delivery is not a failed send (that would send it again).
+    if (failure === null) {
+      outcome = 'sent'
+      own = await markSent(this.#d.db, d, attempts, this.#d.clock.now())
+      this.#d.log.info(where, 'delivery sent')
+    } else {
+      const message = errorText(failure.err)
+      const now = this.#d.clock.now()
+      const retryAt = failure.err instanceof DeliveryError && !failure.err.retry ? null : nextAttemptAt(new Date(d.created_at), now, attempts)
+      if (retryAt === null) {
+        outcome = 'failed'
+        own = await markFailed(this.#d.db, d, attempts, now, message)
+        this.#d.log.error({ ...where, error: message }, 'delivery given up')
+      } else {
+        outcome = 'retrying'
+        own = await markRetry(this.#d.db, d, attempts, retryAt, message)
+        this.#d.log.warn({ ...where, error: message, retryAt: retryAt.toISOString() }, 'delivery failed, will retry')
+      }
+    }
+    // Only after a send that outlasted the lease: another worker has claimed it meanwhile, and
+    // its outcome stands.
+    if (!own) this.#d.log.warn(where, 'delivery claim ran out before its outcome was written')
+    return outcome
   }
 }
 

@@ -264,7 +264,8 @@ export async function importSeason (db: Kysely<Database>, actor: Actor, text: st
   if (errors.length > 0) throw refuse(errors)
   const nowIso = now.toISOString()
   return await db.transaction().execute(async (trx) => {
-    // Checked inside the transaction: no other write can slip in between.
+    // Checked inside the transaction, the practitioners' accounts locked first (lockPractitioners):
+    // no other write of their slots, on any instance, can slip in between.
     const clashes = await overlapsInDatabase(trx, lines)
     if (clashes.length > 0) throw refuse(clashes.sort((a, b) => a.line - b.line))
     let bookings = 0

@@ -1,4 +1,5 @@
 import fp from 'fastify-plugin'
+import { withAdvisoryTryLock } from '../../../db/advisory-lock.js'
 import { purgeAuditLog, type AuditPurgeResult } from './audit-log-purge.js'
 import { flushErasedPages } from './flush-erased.js'
 import { purgePatientData, type PurgeResult } from './patient-data-purge.js'
@@ -9,8 +10,12 @@ export interface RetentionRun extends PurgeResult { audit: AuditPurgeResult }
 declare module 'fastify' {
   interface FastifyInstance {
     retention: {
-      /** Runs the patient-data and audit-log purges now (they also run at start and daily). */
-      runOnce: () => Promise<RetentionRun>
+      /**
+       * Runs the patient-data and audit-log purges now (they also run at start and daily).
+       * Null when another instance on the same PostgreSQL schema is running them at this moment:
+       * one run does the work, with one audit entry each, not two.
+       */
+      runOnce: () => Promise<RetentionRun | null>
     }
   }
 }
@@ -24,16 +29,19 @@ const DAY_MS = 24 * 3600_000
  */
 export default fp(async (app) => {
   const log = app.log.child({ feature: 'retention' })
-  let running: Promise<RetentionRun> | null = null
-  const runOnce = (): Promise<RetentionRun> => {
-    running ??= (async () => {
+  let running: Promise<RetentionRun | null> | null = null
+  const runOnce = (): Promise<RetentionRun | null> => {
+    running ??= withAdvisoryTryLock(app.db, 'retention', async () => {
       const result = await purgePatientData(app.db, app.clock, app.config.patientDataMonths)
       if (result.bookings > 0) await flushErasedPages(app.db)
       log.info({ bookings: result.bookings, slotsEndedBefore: result.cutoff }, 'patient data purge')
       const audit = await purgeAuditLog(app.db, app.clock, app.config.auditMonths)
       log.info({ entries: audit.entries, before: audit.cutoff }, 'audit log purge')
       return { ...result, audit }
-    })().finally(() => { running = null })
+    }).then((run) => {
+      if (run === null) log.info('retention purge: another instance is running it')
+      return run
+    }).finally(() => { running = null })
     return running
   }
   app.decorate('retention', { runOnce })

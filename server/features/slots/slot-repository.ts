@@ -111,11 +111,32 @@ export async function hasOverlap (db: Kysely<Database>, practitionerId: string, 
  * see "no overlap" and both insert. SQLite has one writer at a time (and no row locks).
  */
 export async function lockPractitioners (trx: Kysely<Database>, practitionerIds: readonly string[]): Promise<void> {
-  if (!isPostgres(trx) || practitionerIds.length === 0) return
+  await lockAccounts(trx, practitionerIds)
+}
+
+/**
+ * Locks accounts (their `users` rows) until the transaction ends, on PostgreSQL: a practitioner
+ * publishing, a regulator holding or booking (one hold per regulator, whichever instance).
+ * The lock order of every writing transaction is: accounts, then slots by id, then bookings,
+ * then the events counter (appendEvent, last): two transactions never wait on each other in a
+ * circle. SQLite has one writer at a time (and no row locks).
+ */
+export async function lockAccounts (trx: Kysely<Database>, userIds: readonly string[]): Promise<void> {
+  if (!isPostgres(trx) || userIds.length === 0) return
   // NO KEY UPDATE, not UPDATE: it does not conflict with the KEY SHARE locks that foreign-key
   // checks take (an audit entry naming this account after its event), which would deadlock
   // against a transaction waiting here while holding the events counter.
-  await trx.selectFrom('users').select('id').where('id', 'in', [...practitionerIds]).orderBy('id').forNoKeyUpdate().execute()
+  await trx.selectFrom('users').select('id').where('id', 'in', [...userIds]).orderBy('id').forNoKeyUpdate().execute()
+}
+
+/**
+ * Locks slots, in id order, before a transaction changes several of them (or a slot and its
+ * booking): on PostgreSQL, so that two such transactions (a move and a cancel, a hold and a
+ * withdrawal) take their locks in one order and never deadlock. SQLite: one writer at a time.
+ */
+export async function lockSlots (trx: Kysely<Database>, slotIds: readonly string[]): Promise<void> {
+  if (!isPostgres(trx) || slotIds.length === 0) return
+  await trx.selectFrom('slots').select('id').where('id', 'in', [...new Set(slotIds)]).orderBy('id').forNoKeyUpdate().execute()
 }
 
 /** What the state machine reads of a slot to decide, or to say why it refused. */
@@ -133,9 +154,20 @@ export async function heldSlotIdsOf (db: Kysely<Database>, holderId: string, exc
   return rows.map((r) => r.id)
 }
 
-/** The slots whose hold has run out but that are still written held (the sweeper's work). */
-export async function lapsedHoldIds (db: Kysely<Database>, nowIso: string): Promise<string[]> {
-  const rows = await db.selectFrom('slots').select('id').where(lapsedHold(nowIso)).execute()
+/** Whether some slot's hold has run out but is still written held (the sweeper's work). */
+export async function anyLapsedHold (db: Kysely<Database>, nowIso: string): Promise<boolean> {
+  return (await db.selectFrom('slots').select('id').where(lapsedHold(nowIso)).limit(1).executeTakeFirst()) !== undefined
+}
+
+/**
+ * The slots whose hold has run out but that are still written held, in id
+ * order. Inside the sweeper's transaction on PostgreSQL they are locked, skipping those another
+ * transaction holds (another instance's sweeper, a regulator claiming one): two sweepers
+ * release different slots, each exactly once, and never wait on each other.
+ */
+export async function lockLapsedHolds (trx: Kysely<Database>, nowIso: string): Promise<string[]> {
+  const q = trx.selectFrom('slots').select('id').where(lapsedHold(nowIso)).orderBy('id')
+  const rows = await (isPostgres(trx) ? q.forNoKeyUpdate().skipLocked() : q).execute()
   return rows.map((r) => r.id)
 }
 

@@ -13,7 +13,7 @@ import type { Actor } from '../session/actor.js'
 import { appendEvent, type LoggedEvent } from './event-log.js'
 import { holdIsLive } from './hold-rule.js'
 import { cancelBooking, findBookingByKey, findBookingRecord, insertBooking, listBookingRecords, recordBookingOutcome, toBookingView, type BookingRecord } from './booking-repository.js'
-import { findPublisher, findSlotRecord, findSlotState, forViewer, hasOverlap, heldSlotIdsOf, lapsedHoldIds, listSlotRecords, toNeutralSlot, withdrawableSlotIds, type NeutralSlot } from './slot-repository.js'
+import { findPublisher, findSlotRecord, findSlotState, forViewer, hasOverlap, heldSlotIdsOf, anyLapsedHold, listSlotRecords, lockAccounts, lockLapsedHolds, lockSlots, toNeutralSlot, withdrawableSlotIds, type NeutralSlot } from './slot-repository.js'
 import { claimSlot, freeHold, freeSlotOfBooking, insertSlot, touchSlot, withdrawSlot } from './slot-writes.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
 import { checkSlotTimes, expandSeries, type SkipReason, type SlotLimits } from './slot-times.js'
@@ -257,7 +257,9 @@ export class SlotService {
       const withdrawn: NeutralSlot[] = []
       const kept: NeutralSlot[] = []
       const nowIso = now.toISOString()
-      for (const id of await withdrawableSlotIds(trx, { practitionerId, nowIso, seriesId: body.seriesId, date: body.date })) {
+      const ids = await withdrawableSlotIds(trx, { practitionerId, nowIso, seriesId: body.seriesId, date: body.date })
+      await lockSlots(trx, ids)
+      for (const id of ids) {
         if (await withdrawSlot(trx, id, nowIso)) {
           const v = await this.#neutral(trx, id, now)
           await this.#emit(trx, 'slot.withdrawn', v, now)
@@ -288,10 +290,22 @@ export class SlotService {
     if (!await claimSlot(trx, slotId, actorId, now.toISOString(), change)) throw await this.#refusal(trx, slotId, actorId, now)
   }
 
+  /**
+   * Before a regulator's claim (hold, book, move): locks their account, then the slots the
+   * transaction may change — `slotIds` and those they hold — in id order (the lock order in
+   * lockAccounts). Two claims of one regulator on two instances then run one after the other:
+   * the second sees the first one's hold, and releases it.
+   */
+  async #lockClaim (trx: Trx, regulatorId: string, slotIds: string[]): Promise<void> {
+    await lockAccounts(trx, [regulatorId])
+    await lockSlots(trx, [...slotIds, ...await heldSlotIdsOf(trx, regulatorId, slotIds[0] ?? '')])
+  }
+
   /** A regulator holds one slot at a time: holding another releases the previous hold. */
   async hold (actor: Actor, slotId: string): Promise<{ slot: Slot, expiresAt: string }> {
     if (actor.role !== 'regulator') throw forbidden('only regulators hold slots')
     const view = await this.#write(async (trx, now) => {
+      await this.#lockClaim(trx, actor.id, [slotId])
       const expires = new Date(now.getTime() + this.#d.holdSeconds * 1000).toISOString()
       await this.#claim(trx, slotId, actor.id, now, { status: 'held', hold_by: actor.id, hold_expires_at: expires })
       await this.#releaseOthers(trx, actor.id, slotId, now)
@@ -326,13 +340,18 @@ export class SlotService {
     return forViewer(view, actor.id)
   }
 
-  /** Releases every hold past its expiry; run by the server's sweeper, no request needed. */
+  /**
+   * Releases every hold past its expiry; run by the server's sweeper, no request needed. Each
+   * slot is released once with one `slot.released`, whichever instance's sweeper gets it: the
+   * slots are locked (skipping those another transaction holds) and freed by a conditional
+   * update that finds nothing to do on a slot already released.
+   */
   async expireHolds (): Promise<number> {
-    const due = await lapsedHoldIds(this.#db, this.#d.clock.now().toISOString())
-    if (due.length === 0) return 0
+    // A read first: most sweeps find nothing, and open no writing transaction.
+    if (!await anyLapsedHold(this.#db, this.#d.clock.now().toISOString())) return 0
     return await this.#write(async (trx, now) => {
       let n = 0
-      for (const id of due) if (await this.#freeHold(trx, id, now, null)) n++
+      for (const id of await lockLapsedHolds(trx, now.toISOString())) if (await this.#freeHold(trx, id, now, null)) n++
       return n
     })
   }
@@ -364,6 +383,7 @@ export class SlotService {
       const r = await this.#write(async (trx, now) => {
         const nowIso = now.toISOString()
         const id = newId()
+        await this.#lockClaim(trx, actor.id, [slotId])
         await this.#claim(trx, slotId, actor.id, now, { status: 'booked', booking_id: id, hold_by: null, hold_expires_at: null })
         // Booking ends the call: a hold this regulator kept on another slot goes back to the pool.
         await this.#releaseOthers(trx, actor.id, slotId, now)
@@ -401,6 +421,8 @@ export class SlotService {
     const r = await this.#bookingForChange(actor, bookingId, 'cancel')
     await this.#write(async (trx, now) => {
       const nowIso = now.toISOString()
+      // The slot before the booking (the lock order): a move of this booking waits here, not in a circle.
+      await lockSlots(trx, [r.slot_id])
       if (!await cancelBooking(trx, bookingId, actor.id, reason, nowIso)) throw new AppError('CONFLICT', `This booking is ${r.status === 'cancelled' ? 'already cancelled' : 'closed: its outcome is recorded'}`)
       // The slot goes back to the pool; one that has started can no longer be held or booked anyway.
       await freeSlotOfBooking(trx, r.slot_id, bookingId, nowIso)
@@ -430,6 +452,7 @@ export class SlotService {
       const nowIso = now.toISOString()
       if (r.start_at <= nowIso) throw new AppError('CONFLICT', 'This booking has started: it can no longer be moved')
       const id = newId()
+      await this.#lockClaim(trx, actor.id, [body.slotId, r.slot_id])
       // First the target: a refusal here rolls everything back, the old booking untouched.
       await this.#claim(trx, body.slotId, actor.id, now, { status: 'booked', booking_id: id, hold_by: null, hold_expires_at: null })
       await this.#releaseOthers(trx, actor.id, body.slotId, now)
@@ -481,6 +504,7 @@ export class SlotService {
     const r = await this.#bookingForChange(actor, bookingId, 'outcome')
     if (this.#d.clock.now().toISOString() < r.start_at) throw new AppError('OUTCOME_TOO_EARLY', 'The outcome can be recorded once the slot has started')
     await this.#write(async (trx, now) => {
+      await lockSlots(trx, [r.slot_id])
       if (!await recordBookingOutcome(trx, bookingId, outcome, actor.id, now.toISOString())) throw new AppError('CONFLICT', 'This booking was cancelled')
       await touchSlot(trx, r.slot_id, now.toISOString())
       await this.#emit(trx, 'booking.outcome', await this.#neutral(trx, r.slot_id, now), now)
