@@ -139,7 +139,7 @@ export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null
             <table class='admin-users'>
               <caption id='users-table-caption' class='sr-only'>Comptes de l’instance ({props.users.length})</caption>
               <thead>
-                <tr><th scope='col'>Nom</th><th scope='col'>E-mail</th><th scope='col'>Rôle</th><th scope='col'>CPTS</th><th scope='col'>RPPS / commune</th><th scope='col'>État</th><th scope='col'><span class='sr-only'>Actions</span></th></tr>
+                <tr><th scope='col'>Nom</th><th scope='col'>E-mail</th><th scope='col'>Rôle</th><th scope='col'>CPTS</th><th scope='col'>RPPS / commune</th><th scope='col'>État</th><th scope='col'>Gestion</th></tr>
               </thead>
               <tbody>
                 {props.users.map((u) => (
