@@ -40,7 +40,12 @@ export function ImportSection () {
   }
 
   async function send (dryRun: boolean): Promise<void> {
-    if (file === null || busy !== null) return
+    if (busy !== null) return
+    if (file === null) {
+      setFailure('Choisissez d’abord le fichier CSV de la saison.')
+      document.getElementById('import-file')?.focus()
+      return
+    }
     setBusy(dryRun ? 'check' : 'import')
     setFailure(null)
     try {
