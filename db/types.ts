@@ -57,6 +57,16 @@ export interface ApiTokensTable {
   revoked_at: string | null
 }
 
+/** One-time password-reset links (migration 0013): the sha256 of the secret, spent once. */
+export interface PasswordResetsTable {
+  token_hash: string
+  user_id: string
+  created_by: string | null
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
 export interface AuditLogTable {
   id: Generated<number>
   at: string
@@ -229,6 +239,7 @@ export interface Database {
   practitioners: PractitionersTable
   sessions: SessionsTable
   api_tokens: ApiTokensTable
+  password_resets: PasswordResetsTable
   audit_log: AuditLogTable
   audit_purge_window: AuditPurgeWindowTable
   feed_tokens: FeedTokensTable

@@ -6,8 +6,10 @@ import { buildDemo, SEASON } from '../scripts/demo-build.js'
 import { buildApp } from '../server/app.js'
 import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
+import { CallsReport } from '../shared/schemas/board.js'
 import { SeasonReport } from '../shared/schemas/reports.js'
 import {
+  CALL_COMMUNE_HEADERS, CALL_DAY_HEADERS, CALL_HOUR_HEADERS, CALL_OUTCOME_HEADERS, callCommunesCsv, callDaysCsv, callHoursCsv, callOutcomesCsv,
   CPTS_HEADERS, cptsCsv, CSV_BOM, csvField, DAY_HEADERS, daysCsv, HEATMAP_HEADERS, heatmapCsv, isoWeekDates, KIND_HEADERS,
   kindsCsv, percentCell, PRACTITIONER_HEADERS, practitionersCsv, SUMMARY_HEADERS, summaryCsv, toCsv, WEEK_HEADERS, weeksCsv
 } from '../web/lib/csv.js'
@@ -256,3 +258,33 @@ async function inject (app: FastifyInstance, cookie: string, method: 'GET' | 'PO
   if (res.statusCode >= 300) throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`)
   return res.json()
 }
+
+/** Issue 14: the calls tables of /bilan have their CSV too, read back to the calls report's numbers. */
+t.test('the calls report, parsed back', async (t) => {
+  const { app, clock } = await build(t, { SESSION_HOURS: '72' }, '2026-06-02T06:00:00.000Z')
+  const terr = await territory(app)
+  const c1 = terr.cpts[0]!.id
+  const call = async (at: string, body: Record<string, unknown>): Promise<void> => {
+    clock.set(at)
+    await inject(app, terr.users.regulator.cookie, 'POST', '/api/calls', { kind: 'snp', hasTreatingGp: 'no', cptsId: c1, ...body })
+  }
+  // 85234 Saint-Jean-de-Monts, 85222 Saint-Gilles-Croix-de-Vie.
+  await call('2026-06-02T07:30:00Z', { outcome: 'no_slot', communeCode: '85234' }) // 09:30 in Paris
+  await call('2026-06-02T07:45:00Z', { outcome: 'no_slot', communeCode: '85234' })
+  await call('2026-06-02T16:10:00Z', { outcome: 'advice', communeCode: '85222' }) // 18:10
+  await call('2026-06-03T07:05:00Z', { outcome: 'no_slot' }) // no commune noted
+  const report = CallsReport.parse(await inject(app, terr.adminCookie, 'GET', '/api/reports/calls?from=2026-06-01&to=2026-06-07'))
+
+  const outcomes = readCsv(t, callOutcomesCsv(report), CALL_OUTCOME_HEADERS)
+  t.equal(outcomes.length, 6, 'every outcome, zeros included')
+  t.same(outcomes.find((r) => r[0] === 'Aucun créneau disponible'), ['Aucun créneau disponible', '3', '75'])
+  t.same(outcomes.find((r) => r[0] === 'Conseil'), ['Conseil', '1', '25'])
+  t.same(outcomes.find((r) => r[0] === 'Créneau réservé'), ['Créneau réservé', '0', '0'])
+  t.same(readCsv(t, callCommunesCsv(report), CALL_COMMUNE_HEADERS), [
+    ['Saint-Jean-de-Monts', '85234', '85', '2', '2', '100'],
+    ['non renseignée', '', '', '1', '1', '100'],
+    ['Saint-Gilles-Croix-de-Vie', '85222', '85', '0', '1', '0']
+  ], 'most no-slot calls first, the unnoted commune said so')
+  t.same(readCsv(t, callHoursCsv(report), CALL_HOUR_HEADERS), [['9', '3', '3', '100'], ['18', '0', '1', '0']], 'local hours with calls only')
+  t.same(readCsv(t, callDaysCsv(report), CALL_DAY_HEADERS), [['2026-06-02', '2', '3', '0'], ['2026-06-03', '1', '1', '0']], 'days with calls only')
+})

@@ -2,6 +2,7 @@
 // holding slots (never a season of 0 slots), an invalid or reversed period in the address said
 // in French, the calls (how they ended; no-slot calls by commune, day and hour), a season
 // compared with the previous one, and the hint when a table scrolls sideways on a phone.
+import { readFileSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import t, { type Test } from 'tap'
 import { buildDemo, DEMO_PASSWORD, SEASON } from '../scripts/demo-build.js'
@@ -9,6 +10,7 @@ import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
 import type { CallsReport, SlotCalendar } from '../shared/schemas/board.js'
 import type { SeasonReport } from '../shared/schemas/reports.js'
+import { CALL_COMMUNE_HEADERS } from '../web/lib/csv.js'
 import { describeViolations, DESKTOP, PHONE, scenario, seriousA11yViolations, startE2e } from './helpers/e2e.js'
 
 const BOARD = 'bureau@demo.creneaux'
@@ -92,6 +94,16 @@ t.test('/bilan for the board: periods of the data, address errors, calls, compar
     t.ok(number((await section.locator('#bl-table-calls-communes tbody tr').first().locator('td').nth(1).innerText())) === top.noSlot)
     const hours = await section.locator('#bl-table-calls-hours tbody tr').count()
     t.equal(hours, calls.byHour.filter((h) => h.calls > 0).length, 'the hours with calls')
+    // Its CSV, like the other tables': the commune lines of the API, most no-slot calls first.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      section.getByRole('button', { name: /^Communes \(CSV\)/ }).click()
+    ])
+    t.match(download.suggestedFilename(), /^bilan-appels-sans-creneau-communes-\d{4}-\d\d-\d\d_\d{4}-\d\d-\d\d\.csv$/)
+    const text = readFileSync(await download.path(), 'utf8')
+    t.ok(text.startsWith('\ufeff' + CALL_COMMUNE_HEADERS.join(';') + '\r\n'), 'BOM, French headers separated by ;')
+    t.equal(text.trimEnd().split('\r\n').length - 1, calls.byCommune.length, 'one line per commune')
+    t.match(text.split('\r\n')[1] ?? '', `${top.name ?? 'non renseignée'};${top.communeCode ?? ''};${top.departement ?? ''};${top.noSlot};${top.calls};`, 'the first commune as the API gives it')
     await e2e.screenshot(page, 'bilan-calls')
   })
 

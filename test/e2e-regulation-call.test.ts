@@ -46,11 +46,12 @@ const rowIds = async (page: Page): Promise<string[]> =>
 t.test("a regulator's call, keyboard only", async (t) => {
   const e2e = await startE2e(t)
   const cpts = await e2e.api.createCpts('CPTS Pays de Monts')
+  const ids: Record<string, string> = {}
   for (const [p, profession] of [[GP, 'gp'], [PSY, 'psychiatrist']] as const) {
-    await e2e.api.createUser({
+    ids[profession] = (await e2e.api.createUser({
       email: p.email, name: p.name, password: PASSWORD, role: 'practitioner', cptsId: cpts.id,
       practitioner: { rpps: p.rpps, profession, ...PLACE, phone: p.phone }
-    })
+    })).id
   }
   for (const r of [REG_A, REG_B]) await e2e.api.createUser({ email: r.email, name: r.name, password: PASSWORD, role: 'regulator' })
   const gpCookie = await e2e.api.signIn(GP.email, PASSWORD)
@@ -170,7 +171,8 @@ t.test("a regulator's call, keyboard only", async (t) => {
     t.equal(await a.locator(`li.rg-row[data-slot-id="${psySlot}"] .rg-pill-mine`).count(), 0, 'nothing is held yet')
     await a.keyboard.press('Escape')
     await dialog.waitFor({ state: 'detached' })
-    t.equal(await focused(a), psySlot, 'Échap: back on its row, nothing held')
+    // The page puts the focus back on its next frame: wait for it (read at once, it failed on a loaded machine).
+    t.equal(await focusOnRow(a), psySlot, 'Échap: back on its row, nothing held')
 
     await a.keyboard.press('Enter')
     await waitFocus(a, '#kind-confirm')
@@ -282,5 +284,19 @@ t.test("a regulator's call, keyboard only", async (t) => {
     t.pass('B sees the slot free again, live')
     t.match(await a.locator('.rg-help h2').innerText(), '116\u00a0117', '"116 117" has a no-break space')
     for (const page of [a, b]) t.same(e2e.pageErrors(page).filter((e) => !/Failed to load resource/.test(e)), [], 'no script error')
+  })
+
+  step("a link to a psychiatrist's agenda (?praticien=) shows their psy slots: the call's kind follows", async (t) => {
+    const later = await publish(psyCookie, '15:00', 45, 'psy')
+    const page = await e2e.newPage(DESKTOP)
+    await e2e.signInPage(page, REG_A.email, PASSWORD)
+    await page.goto(`/regulation?praticien=${ids.psychiatrist!}`)
+    await page.locator(`li.rg-row[data-slot-id="${later}"]`).waitFor()
+    t.ok(await page.locator('#call-kind-psy').isChecked(), 'the call is a psychiatry one')
+    t.notOk((await rowIds(page)).some((id) => snp.includes(id)), 'only that practitioner\'s slots')
+    await page.goto(`/regulation?praticien=${ids.gp!}`)
+    await page.locator('.rg-only').getByText(GP.name).waitFor()
+    t.ok(await page.locator('#call-kind-snp').isChecked(), 'a GP\'s link: soins non programmés')
+    await page.context().close()
   })
 })

@@ -61,3 +61,13 @@ t.test('a large import with one bad line writes nothing, and names the line', as
   t.same(res.json().errors.map((e: any) => e.line), [20_002])
   t.same(await countRows(db, ['slots', 'bookings', 'audit_log']), before, 'nothing written')
 })
+
+t.test('a large dry run checks in the worker and writes nothing', async (t) => {
+  const { app, db } = await build(t)
+  const terr = await territory(app)
+  const before = await countRows(db, ['slots', 'bookings', 'audit_log'])
+  const res = await app.inject({ method: 'POST', url: '/api/import/season?dryRun=true', headers: { cookie: terr.adminCookie, 'content-type': 'text/csv' }, payload: [HEADER, ...season(terr, 20_000)].join('\n') })
+  t.equal(res.statusCode, 200, res.body.slice(0, 500))
+  t.same(res.json(), { slots: 20_000, bookings: 6_667, dryRun: true })
+  t.same(await countRows(db, ['slots', 'bookings', 'audit_log']), before, 'nothing written')
+})

@@ -79,9 +79,36 @@ export const User = z.object({
   practitioner: PractitionerProfile.optional(),
   /** A regulator's identifier at the SAS platform (INT_R02), when the admin gave one. */
   sasId: z.string().optional(),
-  createdAt: z.string()
+  createdAt: z.string(),
+  /** Set when an admin deactivated the account: it cannot sign in, its sessions and tokens ended. */
+  disabledAt: z.string().optional()
 })
 export type User = z.infer<typeof User>
+
+/**
+ * An admin's edit of an account (`PATCH /api/users/:id`): only the fields sent change. The
+ * role-specific ones follow the account's role (RPPS and practice for a practitioner, SAS id for
+ * a regulator, CPTS for a board account); the server refuses the others. The role, a
+ * practitioner's profession and CPTS stay as created: their slots depend on them.
+ */
+export const UpdateUserBody = z.object({
+  email: Email.optional(),
+  name: LineText(120).optional(),
+  /** Board accounts: null = every CPTS. */
+  cptsId: Id.nullable().optional(),
+  practitioner: PractitionerProfileInput.omit({ profession: true }).partial().optional(),
+  /** Regulators: null removes it (their bookings are no longer sent to the SAS platform). */
+  sasId: SasId.nullable().optional()
+}).refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to change' })
+export type UpdateUserBody = z.infer<typeof UpdateUserBody>
+
+/** A one-time password-reset link for an account, shown once to the admin who asked for it. */
+export const PasswordResetLink = z.object({ url: z.string(), expiresAt: z.string() })
+export type PasswordResetLink = z.infer<typeof PasswordResetLink>
+
+/** Spending a reset link (`POST /api/password-reset`): its secret and the new password. */
+export const PasswordResetBody = z.object({ token: z.string().min(1).max(200), password: Password })
+export type PasswordResetBody = z.infer<typeof PasswordResetBody>
 
 export const SessionBody = z.object({
   email: z.string().trim().toLowerCase().min(1).max(254),

@@ -92,7 +92,15 @@ export const IMPORT_COLUMNS = ['rpps', 'start', 'end', 'kind', 'mode', 'withdraw
 
 export const IMPORT_OUTCOMES = ['booked', 'honored', 'no_show', 'cancelled'] as const
 
-export const SeasonImportResult = z.object({ slots: Count, bookings: Count })
+export const SeasonImportResult = z.object({
+  slots: Count,
+  bookings: Count,
+  /** Present (true) on a dry run: the file was checked whole, nothing was written. */
+  dryRun: z.literal(true).optional()
+})
+
+/** `POST /api/import/season?dryRun=true`: check the file as an import would, write nothing (200). */
+export const SeasonImportQuery = z.object({ dryRun: z.enum(['true', 'false']).optional() })
 export type SeasonImportResult = z.infer<typeof SeasonImportResult>
 
 export const ImportLineError = z.object({ line: z.number().int().min(1), message: z.string() })

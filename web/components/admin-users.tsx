@@ -2,6 +2,8 @@ import { useState } from 'preact/hooks'
 import { CreateUserBody, PROFESSIONS, type Cpts, type Profession, type Role, type User } from '../../shared/schemas/accounts.js'
 import { api } from '../lib/api.js'
 import { Field } from '../lib/ui.js'
+import { formatDayTime } from '../lib/format.js'
+import { AccountEditor } from './admin-account-edit.js'
 import { a11y, Confirmation, FormError, issuesToErrors, NO_ERRORS, requestErrors, useFocusFirstInvalid, useFormRef, type FormErrors } from './admin-form.js'
 
 /** Roles in the order the coordinator creates them most often. */
@@ -48,8 +50,9 @@ function cptsCell (u: User, names: Map<string, string>): string {
   return u.role === 'practitioner' ? '—' : 'Toutes les CPTS'
 }
 
-/** Accounts: the table of every account and the form that creates one. */
-export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null, onCreated: (u: User) => void }) {
+/** Accounts: the table of every account, the panel that edits one, and the form that creates one. */
+export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null, me: User | null, onCreated: (u: User) => void, onChanged: (u: User) => void }) {
+  const [editing, setEditing] = useState<string | null>(null)
   const [v, setV] = useState<Values>(EMPTY)
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS)
   const [busy, setBusy] = useState(false)
@@ -123,6 +126,7 @@ export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null
     }
   }
 
+  const editingUser = props.users?.find((u) => u.id === editing)
   const roleHint = ROLE_OPTIONS.find((r) => r.role === v.role)?.hint ?? ''
 
   return (
@@ -135,11 +139,11 @@ export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null
             <table class='admin-users'>
               <caption id='users-table-caption' class='sr-only'>Comptes de l’instance ({props.users.length})</caption>
               <thead>
-                <tr><th scope='col'>Nom</th><th scope='col'>E-mail</th><th scope='col'>Rôle</th><th scope='col'>CPTS</th><th scope='col'>RPPS / commune</th></tr>
+                <tr><th scope='col'>Nom</th><th scope='col'>E-mail</th><th scope='col'>Rôle</th><th scope='col'>CPTS</th><th scope='col'>RPPS / commune</th><th scope='col'>État</th><th scope='col'>Gestion</th></tr>
               </thead>
               <tbody>
                 {props.users.map((u) => (
-                  <tr key={u.id} class={u.id === created ? 'row-new' : undefined}>
+                  <tr key={u.id} class={[u.id === created ? 'row-new' : '', u.disabledAt !== undefined ? 'row-disabled' : ''].join(' ').trim() || undefined}>
                     <td>{u.name}</td>
                     <td class='nowrap'>{u.email}</td>
                     <td>{ROLE_LABEL[u.role]}{u.practitioner !== undefined && <><br /><small>{PROFESSION_LABEL[u.practitioner.profession]}</small></>}</td>
@@ -149,12 +153,23 @@ export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null
                         ? <><span class='nowrap'>{u.practitioner.rpps}</span><br /><small>{u.practitioner.postalCode} {u.practitioner.commune}</small></>
                         : u.sasId !== undefined ? <small>Identifiant SAS : <span class='nowrap'>{u.sasId}</span></small> : '—'}
                     </td>
+                    <td>{u.disabledAt === undefined ? 'Actif' : <>Désactivé<br /><small>le {formatDayTime(u.disabledAt, 'Europe/Paris')}</small></>}</td>
+                    <td>
+                      <button type='button' id={'edit-' + u.id} aria-expanded={editing === u.id} aria-controls={editing === u.id ? 'account-editor' : undefined}
+                        aria-label={`Gérer le compte de ${u.name}`} onClick={() => setEditing(editing === u.id ? null : u.id)}>Gérer</button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </div>
           )}
+      {editingUser !== undefined && (
+        <div id='account-editor'>
+          <AccountEditor key={editingUser.id} user={editingUser} me={props.me} cpts={cpts} onChanged={props.onChanged}
+            onClose={() => { setEditing(null); document.getElementById('edit-' + editingUser.id)?.focus() }} />
+        </div>
+      )}
 
       <form ref={form} class='card admin-form' onSubmit={(e) => { void submit(e) }} noValidate aria-labelledby='user-form-title'>
         <h3 id='user-form-title'>Nouveau compte</h3>

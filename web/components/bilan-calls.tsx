@@ -7,11 +7,12 @@ import { useEffect, useState } from 'preact/hooks'
 import type { CallsReport } from '../../shared/schemas/board.js'
 import type { CallOutcome } from '../../shared/schemas/slots.js'
 import { api, ApiError } from '../lib/api.js'
+import { callCommunesCsv, callDaysCsv, callHoursCsv, callOutcomesCsv } from '../lib/csv.js'
 import { CALL_OUTCOME_FR, formatDay } from '../lib/format.js'
 import { plural } from '../lib/french.js'
 import { queryString, type BilanQuery } from './bilan-filters.js'
 import { fmtInt, fmtPct } from './bilan-format.js'
-import { SectionHead, SortableTable, type Column } from './bilan-tables.js'
+import { CsvButton, SectionHead, SortableTable, type Column } from './bilan-tables.js'
 
 const OUTCOMES = Object.keys(CALL_OUTCOME_FR) as CallOutcome[]
 
@@ -73,16 +74,20 @@ export function BilanCalls (props: { query: BilanQuery }) {
                 { id: 'share', label: 'Part', numeric: true, sort: (o: CallOutcome) => share(r.totals.byOutcome[o], r.totals.calls), cell: (o: CallOutcome) => fmtPct(share(r.totals.byOutcome[o], r.totals.calls)) }
               ]}
               rows={OUTCOMES} rowKey={(o) => o} />
+            <div class='bl-section-actions'><CsvButton table='appelsIssues' period={r.period} label='Issues des appels (CSV)' build={() => callOutcomesCsv(r)} /></div>
             <h3>Sans créneau, par commune du patient</h3>
             <SortableTable id='bl-table-calls-communes' caption='Appels sans créneau par commune du patient' columns={COMMUNE_COLUMNS}
               rows={r.byCommune} rowKey={(c) => c.communeCode ?? 'none'} />
+            <div class='bl-section-actions'><CsvButton table='appelsCommunes' period={r.period} label='Communes (CSV)' build={() => callCommunesCsv(r)} /></div>
             <h3>Sans créneau, par heure de l’appel</h3>
             <SortableTable id='bl-table-calls-hours' caption='Appels sans créneau par heure' columns={HOUR_COLUMNS}
               rows={r.byHour.filter((h) => h.calls > 0)} rowKey={(h) => String(h.hour)} />
+            <div class='bl-section-actions'><CsvButton table='appelsHeures' period={r.period} label='Heures (CSV)' build={() => callHoursCsv(r)} /></div>
             <details class='bl-details'>
               <summary>Voir les appels jour par jour</summary>
               <SortableTable id='bl-table-calls-days' caption='Appels et appels sans créneau par jour' columns={DAY_CALL_COLUMNS}
                 rows={r.byDay.filter((d) => d.calls > 0)} rowKey={(d) => d.date} />
+              <div class='bl-section-actions'><CsvButton table='appelsJours' period={r.period} label='Appels par jour (CSV)' build={() => callDaysCsv(r)} /></div>
             </details>
           </>
           ))}

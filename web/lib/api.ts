@@ -39,3 +39,12 @@ export async function api<T> (method: string, path: string, body?: unknown): Pro
   if (!res.ok) throw new ApiError(res.status, json as ApiErrorBody | null)
   return json as T
 }
+
+/** Sends a CSV file's text (the season import); throws ApiError on any non-2xx answer. */
+export async function apiCsv<T> (path: string, text: string): Promise<T> {
+  const res = await fetch(path, { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'text/csv' }, body: text })
+  const body = await res.text()
+  const json: unknown = body === '' ? null : JSON.parse(body)
+  if (!res.ok) throw new ApiError(res.status, json as ApiErrorBody | null)
+  return json as T
+}

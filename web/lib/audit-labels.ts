@@ -11,6 +11,11 @@ export const ACTION_GROUPS: ReadonlyArray<{ label: string, actions: ReadonlyArra
       ['token.create', 'Jeton d’API créé'],
       ['token.revoke', 'Jeton d’API révoqué'],
       ['user.create', 'Compte créé'],
+      ['user.update', 'Compte modifié'],
+      ['user.deactivate', 'Compte désactivé'],
+      ['user.reactivate', 'Compte réactivé'],
+      ['user.password_reset', 'Lien de réinitialisation du mot de passe créé'],
+      ['user.password_reset_used', 'Mot de passe réinitialisé'],
       ['cpts.create', 'CPTS créée']
     ]
   },

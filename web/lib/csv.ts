@@ -21,7 +21,10 @@
  * dozen lines, while the French number format, the BOM and the formula guard would have to be
  * added around any library anyway; nothing more goes into the page's bundle.
  */
+import type { CallsReport } from '../../shared/schemas/board.js'
 import type { SeasonReport } from '../../shared/schemas/reports.js'
+import { CALL_OUTCOMES } from '../../shared/schemas/slots.js'
+import { CALL_OUTCOME_FR } from './format.js'
 import type { SlotKind } from '../../shared/schemas/slots.js'
 import { frenchNumber, type CsvCell, toCsv } from '../../shared/csv.js'
 
@@ -43,7 +46,11 @@ export const CSV_TABLES = {
   types: 'types',
   semaines: 'semaines',
   jours: 'jours',
-  heures: 'jours-heures'
+  heures: 'jours-heures',
+  appelsIssues: 'appels-issues',
+  appelsCommunes: 'appels-sans-creneau-communes',
+  appelsHeures: 'appels-sans-creneau-heures',
+  appelsJours: 'appels-jours'
 } as const
 export type CsvTable = keyof typeof CSV_TABLES
 
@@ -156,4 +163,40 @@ export function heatmapCsv (report: SeasonReport): string {
   return toCsv(HEATMAP_HEADERS, report.heatmap.map((c) => [
     WEEKDAY_LABELS[c.weekday - 1] ?? String(c.weekday), c.hour, c.offered, c.booked, percentCell(c.offered === 0 ? null : c.booked / c.offered)
   ]))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The calls report's tables (GET /api/reports/calls).
+
+const share = (n: number, of: number): number | null => of === 0 ? null : n / of
+
+export const CALL_OUTCOME_HEADERS = ['Issue', 'Appels', 'Part (%)'] as const
+
+/** How the calls ended: every outcome, zeros included. */
+export function callOutcomesCsv (report: CallsReport): string {
+  const { calls, byOutcome } = report.totals
+  return toCsv(CALL_OUTCOME_HEADERS, CALL_OUTCOMES.map((o) => [CALL_OUTCOME_FR[o], byOutcome[o], percentCell(share(byOutcome[o], calls))]))
+}
+
+export const CALL_COMMUNE_HEADERS = ['Commune du patient', 'Code INSEE', 'Département', 'Appels sans créneau', 'Appels', 'Part sans créneau (%)'] as const
+
+/** Calls by the patient's commune, most no-slot calls first (as the API orders them); an unnoted commune is `non renseignée`. */
+export function callCommunesCsv (report: CallsReport): string {
+  return toCsv(CALL_COMMUNE_HEADERS, report.byCommune.map((c) => [
+    c.name ?? 'non renseignée', c.communeCode ?? '', c.departement ?? '', c.noSlot, c.calls, percentCell(share(c.noSlot, c.calls))
+  ]))
+}
+
+export const CALL_HOUR_HEADERS = ['Heure', 'Appels sans créneau', 'Appels', 'Part sans créneau (%)'] as const
+
+/** Calls by local hour of the call, hours with calls only; `Heure` 12 is 12:00–12:59. */
+export function callHoursCsv (report: CallsReport): string {
+  return toCsv(CALL_HOUR_HEADERS, report.byHour.filter((h) => h.calls > 0).map((h) => [h.hour, h.noSlot, h.calls, percentCell(share(h.noSlot, h.calls))]))
+}
+
+export const CALL_DAY_HEADERS = ['Date', 'Appels sans créneau', 'Appels', 'Appels avec créneau réservé'] as const
+
+/** Calls by local date, days with calls only. */
+export function callDaysCsv (report: CallsReport): string {
+  return toCsv(CALL_DAY_HEADERS, report.byDay.filter((d) => d.calls > 0).map((d) => [d.date, d.noSlot, d.calls, d.byOutcome.booked]))
 }

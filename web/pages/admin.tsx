@@ -3,11 +3,12 @@ import { useEffect, useState } from 'preact/hooks'
 import { PAGES } from '../../shared/pages.js'
 import type { Cpts, User } from '../../shared/schemas/accounts.js'
 import { CptsSection } from '../components/admin-cpts.js'
+import { ImportSection } from '../components/admin-import.js'
 import { UsersSection } from '../components/admin-users.js'
 import { api, ApiError } from '../lib/api.js'
 import { Layout, useMe } from '../lib/ui.js'
 
-/** The CPTS coordinator's page: territories, accounts and (later) the season import. */
+/** The CPTS coordinator's page: territories, accounts and the season import. */
 function Page () {
   const me = useMe()
   const [cpts, setCpts] = useState<Cpts[] | null>(null)
@@ -41,11 +42,8 @@ function Page () {
         </p>
       )}
       <CptsSection cpts={cpts} onCreated={() => { void load() }} />
-      <UsersSection users={users} cpts={cpts} onCreated={() => { void load() }} />
-      <section aria-labelledby='import-title' id='import'>
-        <h2 id='import-title'>Import de saison</h2>
-        <p class='banner'>Bientôt disponible : l’import d’une saison passée (fichier CSV des créneaux et des réservations).</p>
-      </section>
+      <UsersSection users={users} cpts={cpts} me={me} onCreated={() => { void load() }} onChanged={() => { void load() }} />
+      <ImportSection />
     </Layout>
   )
 }

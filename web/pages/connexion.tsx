@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks'
 import { HOME_PAGE } from '../../shared/pages.js'
 import type { User } from '../../shared/schemas/accounts.js'
 import { LIVE_CLOSE, liveCloseMessage } from '../../shared/schemas/live.js'
+import { PasswordResetForm, resetTokenOf } from '../components/password-reset-form.js'
 import { api, ApiError } from '../lib/api.js'
 import { Field, RefusalBanner } from '../lib/ui.js'
 
@@ -20,6 +21,9 @@ function SignIn () {
   const [password, setPassword] = useState('')
   const [errors, setErrors] = useState<{ email?: string, password?: string, form?: string }>({})
   const [busy, setBusy] = useState(false)
+  // A one-time link from the admin (`/connexion#reinitialisation=…`): choose a password first.
+  const [resetToken, setResetToken] = useState(() => resetTokenOf(location.hash))
+  const [resetDone, setResetDone] = useState(false)
 
   async function submit (e: Event): Promise<void> {
     e.preventDefault()
@@ -49,6 +53,10 @@ function SignIn () {
       <RefusalBanner />
       {new URLSearchParams(location.search).get('fin') === 'session' &&
         <p class='banner banner-warn' role='alert'>{liveCloseMessage(LIVE_CLOSE.credentialEnded)}</p>}
+      {resetDone && <p class='banner banner-ok' role='status'>Mot de passe enregistré : connectez-vous avec le nouveau.</p>}
+      {resetToken !== null
+        ? <PasswordResetForm token={resetToken} onDone={() => { setResetToken(null); setResetDone(true) }} />
+        : (
       <form onSubmit={(e) => { void submit(e) }} noValidate aria-describedby={errors.form !== undefined ? 'form-error' : undefined}>
         <Field id='email' label='Adresse e-mail' error={errors.email}>
           <input id='email' name='email' type='email' autocomplete='username' required value={email}
@@ -63,6 +71,7 @@ function SignIn () {
         {errors.form !== undefined && <p id='form-error' class='error' role='alert'>{errors.form}</p>}
         <button type='submit' class='primary' disabled={busy}>{busy ? 'Connexion…' : 'Se connecter'}</button>
       </form>
+          )}
     </main>
   )
 }

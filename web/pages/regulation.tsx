@@ -308,6 +308,18 @@ function Board () {
     return p === undefined ? null : doctorName(p.name)
   }, [practitioners, filters.practitionerId])
 
+  // The link names one practitioner: the call's kind follows theirs (a psychiatrist's slots are
+  // psy ones), else the list would stay empty until "Demande" is switched by hand. Once only:
+  // the regulator may change it afterwards.
+  const linkKindApplied = useRef(false)
+  useEffect(() => {
+    if (linkKindApplied.current || filters.practitionerId === '') return
+    const p = practitioners.find((x) => x.id === filters.practitionerId)
+    if (p === undefined) return
+    linkKindApplied.current = true
+    calls.dispatch({ type: 'kindChosen', kind: p.profession === 'psychiatrist' ? 'psy' : 'snp' })
+  }, [practitioners, filters.practitionerId])
+
   function showEveryone (): void {
     setFilters({ ...filters, practitionerId: '' })
     const url = new URL(window.location.href)

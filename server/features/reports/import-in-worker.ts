@@ -13,8 +13,8 @@ const WORKER = new URL(`./import-worker${import.meta.url.endsWith('.ts') ? '.ts'
  * loop goes on serving pages, sockets and reads meanwhile, and writes wait (on a timer) for the
  * import's one transaction to commit. All or nothing as before.
  */
-export async function importSeasonInWorker (dbFile: string, actor: Actor, text: string, now: Date): Promise<SeasonImportResult> {
-  const job: ImportJob = { dbFile, actor, text, now: now.toISOString() }
+export async function importSeasonInWorker (dbFile: string, actor: Actor, text: string, now: Date, dryRun = false): Promise<SeasonImportResult> {
+  const job: ImportJob = { dbFile, actor, text, now: now.toISOString(), dryRun }
   const reply = await new Promise<ImportReply>((resolve, reject) => {
     const worker = new Worker(WORKER, { workerData: job })
     worker.once('message', resolve)

@@ -6,7 +6,7 @@ import { AppError } from '../../errors.js'
 import type { Actor } from '../session/actor.js'
 import { importSeason } from './season-import.js'
 
-export interface ImportJob { dbFile: string, actor: Actor, text: string, now: string }
+export interface ImportJob { dbFile: string, actor: Actor, text: string, now: string, dryRun: boolean }
 export type ImportReply =
   | { ok: true, result: Awaited<ReturnType<typeof importSeason>> }
   | { ok: false, refused: { code: AppError['code'], message: string, errors?: AppError['errors'] } }
@@ -16,7 +16,7 @@ const job = workerData as ImportJob
 const db = openSqlite(job.dbFile)
 let reply: ImportReply
 try {
-  reply = { ok: true, result: await importSeason(db, job.actor, job.text, new Date(job.now)) }
+  reply = { ok: true, result: await importSeason(db, job.actor, job.text, new Date(job.now), { dryRun: job.dryRun }) }
 } catch (err) {
   reply = err instanceof AppError
     ? { ok: false, refused: { code: err.code, message: err.message, ...(err.errors === undefined ? {} : { errors: err.errors }) } }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { isPostgres } from '../../../db/dialect.js'
-import { ImportRefused, SeasonImportResult, SeasonReport, SeasonReportQuery } from '../../../shared/schemas/reports.js'
+import { ImportRefused, SeasonImportQuery, SeasonImportResult, SeasonReport, SeasonReportQuery } from '../../../shared/schemas/reports.js'
 import { forbidden, invalid } from '../../errors.js'
 import { currentUser } from '../../plugins/auth.js'
 import { findCpts } from '../cpts/cpts-repository.js'
@@ -43,20 +43,22 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.post('/api/import/season', {
     schema: {
       tags: ['reports'],
-      summary: 'Import a past season (text/csv, header rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome,has_treating_gp): all lines or none',
+      summary: 'Import a past season (text/csv, header rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome,has_treating_gp): all lines or none; ?dryRun=true checks it all and writes nothing (200)',
       consumes: ['text/csv'],
+      querystring: SeasonImportQuery,
       body: z.string(),
-      response: { 201: SeasonImportResult, 400: ImportRefused.describe('Nothing was imported: every bad line is named in `errors`') }
+      response: { 200: SeasonImportResult.describe('Dry run: what the import would write; nothing was written'), 201: SeasonImportResult, 400: ImportRefused.describe('Nothing was imported: every bad line is named in `errors`') }
     },
     bodyLimit: app.config.importBodyLimitBytes,
     onRequest: app.requireRole('admin')
   }, async (request, reply) => {
     // On PostgreSQL the import is another connection's transaction by nature: no worker needed.
     const inWorker = request.body.length >= IMPORT_WORKER_MIN_BYTES && !isPostgres(app.db) && app.config.dbFile !== ':memory:'
+    const dryRun = request.query.dryRun === 'true'
     const result = inWorker
-      ? await importSeasonInWorker(app.config.dbFile, actorOf(request), request.body, app.clock.now())
-      : await importSeason(app.db, actorOf(request), request.body, app.clock.now())
-    return reply.status(201).send(result)
+      ? await importSeasonInWorker(app.config.dbFile, actorOf(request), request.body, app.clock.now(), dryRun)
+      : await importSeason(app.db, actorOf(request), request.body, app.clock.now(), { dryRun })
+    return reply.status(dryRun ? 200 : 201).send(result)
   })
 }
 

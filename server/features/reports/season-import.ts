@@ -258,8 +258,10 @@ export async function practitionersByRpps (db: Kysely<Database>): Promise<Map<st
  * Imports a season: all lines or none. Slots keep the CPTS their practitioner belongs to
  * today; bookings carry no patient identity and no author (booked_by null). A cancelled
  * booking is kept as such and leaves its slot free; withdrawn_at makes the slot withdrawn.
+ * With `dryRun`, every check runs (the database's overlaps too) and the counts come back,
+ * but nothing is written, not even an audit entry.
  */
-export async function importSeason (db: Kysely<Database>, actor: Actor, text: string, now: Date): Promise<SeasonImportResult> {
+export async function importSeason (db: Kysely<Database>, actor: Actor, text: string, now: Date, opts: { dryRun?: boolean } = {}): Promise<SeasonImportResult> {
   const { lines, errors } = parseSeasonCsv(text, await practitionersByRpps(db), now)
   if (errors.length > 0) throw refuse(errors)
   const nowIso = now.toISOString()
@@ -268,6 +270,7 @@ export async function importSeason (db: Kysely<Database>, actor: Actor, text: st
     // no other write of their slots, on any instance, can slip in between.
     const clashes = await overlapsInDatabase(trx, lines)
     if (clashes.length > 0) throw refuse(clashes.sort((a, b) => a.line - b.line))
+    if (opts.dryRun === true) return { slots: lines.length, bookings: lines.filter((l) => l.booking !== null).length, dryRun: true }
     let bookings = 0
     for (let i = 0; i < lines.length; i += INSERT_CHUNK) {
       const chunk = lines.slice(i, i + INSERT_CHUNK)

@@ -1,7 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { CreateUserBody } from '../../../shared/schemas/accounts.js'
+import { z } from 'zod'
+import { CreateUserBody, PasswordResetBody, PasswordResetLink, UpdateUserBody, User } from '../../../shared/schemas/accounts.js'
+import { Id } from '../../../shared/schemas/common.js'
 import { currentUser } from '../../plugins/auth.js'
+import { actorOf } from '../session/actor.js'
+import { deactivateUser, reactivateUser, updateUser } from './account-service.js'
+import { createPasswordReset, usePasswordReset } from './password-reset-service.js'
 import { createUser, listUserViews } from './users-service.js'
+
+const IdParams = z.object({ id: Id })
+const UserReply = z.object({ user: User })
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.post('/api/users', {
@@ -16,6 +24,42 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: { tags: ['users'], summary: 'Every account (admin)' },
     onRequest: app.requireRole('admin')
   }, async () => await listUserViews(app.db))
+
+  app.patch('/api/users/:id', {
+    schema: { tags: ['users'], summary: 'Edit an account: name, e-mail and the fields of its role (admin)', params: IdParams, body: UpdateUserBody, response: { 200: UserReply } },
+    onRequest: app.requireRole('admin')
+  }, async (request) => ({ user: await updateUser(app.db, request.params.id, request.body, actorOf(request), app.clock.now()) }))
+
+  app.post('/api/users/:id/deactivate', {
+    schema: { tags: ['users'], summary: 'Deactivate an account: no sign-in; its sessions, tokens and live sockets end at once (admin)', params: IdParams, response: { 200: UserReply } },
+    onRequest: app.requireRole('admin')
+  }, async (request) => {
+    const user = await deactivateUser(app.db, request.params.id, actorOf(request), app.clock.now())
+    app.credentialEnded()
+    return { user }
+  })
+
+  app.post('/api/users/:id/reactivate', {
+    schema: { tags: ['users'], summary: 'Reactivate an account (admin)', params: IdParams, response: { 200: UserReply } },
+    onRequest: app.requireRole('admin')
+  }, async (request) => ({ user: await reactivateUser(app.db, request.params.id, actorOf(request), app.clock.now()) }))
+
+  app.post('/api/users/:id/password-reset', {
+    schema: { tags: ['users'], summary: 'A one-time password-reset link for an account, shown once (admin)', params: IdParams, response: { 201: PasswordResetLink } },
+    onRequest: app.requireRole('admin')
+  }, async (request, reply) => {
+    const link = await createPasswordReset(app.db, request.params.id, actorOf(request), app.clock.now(), app.config.publicUrl)
+    return reply.status(201).send(link)
+  })
+
+  app.post('/api/password-reset', {
+    schema: { tags: ['users'], summary: 'Choose a new password with a reset link (works once; ends the account\'s sessions)', body: PasswordResetBody },
+    config: { rateLimit: { max: app.config.loginRateLimit, timeWindow: '1 minute' } }
+  }, async (request, reply) => {
+    await usePasswordReset(app.db, request.body.token, request.body.password, app.clock.now(), request.ip)
+    app.credentialEnded()
+    return reply.status(204).send()
+  })
 }
 
 export default routes

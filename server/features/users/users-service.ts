@@ -17,6 +17,7 @@ export function toUserView (u: UserWithProfile): User {
     view.practitioner = { rpps: p.rpps, profession: p.profession, address: p.address, postalCode: p.postal_code, commune: p.commune, communeCode: p.commune_code, phone: p.phone }
   }
   if (u.sas_id !== null) view.sasId = u.sas_id
+  if (u.disabled_at !== null) view.disabledAt = u.disabled_at
   return view
 }
 
@@ -42,14 +43,12 @@ export async function createUser (db: Kysely<Database>, body: CreateUserBody, ac
   let communeCode = ''
   let communeName = ''
   if (body.practitioner !== undefined) {
-    const m = matchCommune(body.practitioner.postalCode, body.practitioner.commune)
-    if (m.ok) {
-      communeCode = m.commune.code
-      communeName = m.commune.name
-    } else if (m.reason === 'unknown_postal_code') {
-      issues.push({ code: 'custom', path: ['practitioner', 'postalCode'], message: `no French commune has the postal code ${body.practitioner.postalCode}` })
+    const found = resolveCommune(body.practitioner.postalCode, body.practitioner.commune)
+    if ('path' in found) {
+      issues.push(found)
     } else {
-      issues.push({ code: 'custom', path: ['practitioner', 'commune'], message: `${body.practitioner.commune} is not served by ${body.practitioner.postalCode}; expected one of: ${m.candidates.join(', ')}` })
+      communeCode = found.code
+      communeName = found.name
     }
   }
   if (issues.length > 0) throw invalid(issues)
@@ -72,14 +71,27 @@ export async function createUser (db: Kysely<Database>, body: CreateUserBody, ac
       await appendAudit(trx, { at: now, userId: actor.id, action: 'user.create', subjectType: 'user', subjectId: id, ip: actor.ip, detail: { role: body.role } })
     })
   } catch (err) {
-    const column = uniqueViolation(err)
-    if (column === 'users.email') {
-      throw new AppError('CONFLICT', `An account with the e-mail ${body.email} exists already`, { details: [{ code: 'custom', path: ['email'], message: 'this e-mail is already used' }] })
-    }
-    if (column === 'practitioners.rpps') {
-      throw new AppError('CONFLICT', `A practitioner with the RPPS ${body.practitioner?.rpps ?? ''} exists already`, { details: [{ code: 'custom', path: ['practitioner', 'rpps'], message: 'this RPPS is already registered' }] })
-    }
-    throw err
+    throw accountConflict(err, body)
   }
   return await getUserView(db, id)
+}
+
+/** A duplicate e-mail or RPPS as a 409 naming its field (both engines); any other error as it is. */
+export function accountConflict (err: unknown, body: { email?: string, practitioner?: { rpps?: string } }): unknown {
+  const column = uniqueViolation(err)
+  if (column === 'users.email') {
+    return new AppError('CONFLICT', `An account with the e-mail ${body.email ?? ''} exists already`, { details: [{ code: 'custom', path: ['email'], message: 'this e-mail is already used' }] })
+  }
+  if (column === 'practitioners.rpps') {
+    return new AppError('CONFLICT', `A practitioner with the RPPS ${body.practitioner?.rpps ?? ''} exists already`, { details: [{ code: 'custom', path: ['practitioner', 'rpps'], message: 'this RPPS is already registered' }] })
+  }
+  return err
+}
+
+/** The commune of a practice address checked against the official list, or the issue to report. */
+export function resolveCommune (postalCode: string, commune: string): { code: string, name: string } | Issue {
+  const m = matchCommune(postalCode, commune)
+  if (m.ok) return { code: m.commune.code, name: m.commune.name }
+  if (m.reason === 'unknown_postal_code') return { code: 'custom', path: ['practitioner', 'postalCode'], message: `no French commune has the postal code ${postalCode}` }
+  return { code: 'custom', path: ['practitioner', 'commune'], message: `${commune} is not served by ${postalCode}; expected one of: ${m.candidates.join(', ')}` }
 }

@@ -1,0 +1,118 @@
+/**
+ * An admin's changes to an existing account: edit, deactivate, reactivate. Each is one
+ * transaction with its audit entry (who, what, when, from where); the caller then says that
+ * credentials ended (`app.credentialEnded()`), so open sockets are swept at once.
+ */
+import type { Kysely, Updateable } from 'kysely'
+import { isPostgres } from '../../../db/dialect.js'
+import type { Database, PractitionersTable, UsersTable } from '../../../db/types.js'
+import type { UpdateUserBody, User } from '../../../shared/schemas/accounts.js'
+import { AppError, invalid, notFound, type Issue } from '../../errors.js'
+import { appendAudit } from '../audit/audit-repository.js'
+import { findCpts } from '../cpts/cpts-repository.js'
+import type { Actor } from '../session/actor.js'
+import { findUser } from './users-repository.js'
+import { accountConflict, getUserView, resolveCommune } from './users-service.js'
+
+const custom = (path: string[], message: string): Issue => ({ code: 'custom', path, message })
+
+/** Edits the fields sent; the ones that do not fit the account's role are refused (400). */
+export async function updateUser (db: Kysely<Database>, id: string, body: UpdateUserBody, actor: Actor, now: Date): Promise<User> {
+  const u = await findUser(db, id)
+  if (u === undefined) throw notFound('User')
+  const issues: Issue[] = []
+  if (body.practitioner !== undefined && u.practitioner === null) issues.push(custom(['practitioner'], 'only a practitioner has a practitioner profile'))
+  if (body.sasId !== undefined && u.role !== 'regulator') issues.push(custom(['sasId'], 'only a regulator has a SAS identifier (INT_R02)'))
+  if (body.cptsId !== undefined && u.role !== 'board') issues.push(custom(['cptsId'], 'only a board account changes CPTS here (a practitioner\'s slots belong to theirs)'))
+  if (body.cptsId != null && await findCpts(db, body.cptsId) === undefined) issues.push(custom(['cptsId'], `unknown CPTS ${body.cptsId}`))
+
+  const userSet: Updateable<UsersTable> = {}
+  if (body.email !== undefined) userSet.email = body.email
+  if (body.name !== undefined) userSet.name = body.name
+  if (body.cptsId !== undefined) userSet.cpts_id = body.cptsId
+  if (body.sasId !== undefined) userSet.sas_id = body.sasId
+  const practitionerSet: Updateable<PractitionersTable> = {}
+  const p = body.practitioner
+  if (p !== undefined && u.practitioner !== null) {
+    if (p.rpps !== undefined) practitionerSet.rpps = p.rpps
+    if (p.address !== undefined) practitionerSet.address = p.address
+    if (p.phone !== undefined) practitionerSet.phone = p.phone
+    if (p.postalCode !== undefined || p.commune !== undefined) {
+      const postalCode = p.postalCode ?? u.practitioner.postal_code
+      const found = resolveCommune(postalCode, p.commune ?? u.practitioner.commune)
+      if ('path' in found) {
+        issues.push(found)
+      } else {
+        practitionerSet.postal_code = postalCode
+        practitionerSet.commune = found.name
+        practitionerSet.commune_code = found.code
+      }
+    }
+  }
+  if (issues.length > 0) throw invalid(issues)
+
+  const fields = [...Object.keys(userSet), ...Object.keys(practitionerSet).map((k) => `practitioner.${k}`)]
+  try {
+    await db.transaction().execute(async (trx) => {
+      if (Object.keys(userSet).length > 0) await trx.updateTable('users').set(userSet).where('id', '=', id).execute()
+      if (Object.keys(practitionerSet).length > 0) await trx.updateTable('practitioners').set(practitionerSet).where('user_id', '=', id).execute()
+      // Which fields changed, not their values.
+      await appendAudit(trx, { at: now, userId: actor.id, action: 'user.update', subjectType: 'user', subjectId: id, ip: actor.ip, detail: { fields } })
+    })
+  } catch (err) {
+    throw accountConflict(err, body)
+  }
+  return await getUserView(db, id)
+}
+
+/**
+ * Deactivates an account: it can no longer sign in, its sessions are deleted and its API tokens
+ * revoked in the same transaction (a reactivation does not bring them back). An admin cannot
+ * deactivate themselves, nor the last active admin: on PostgreSQL the active admins' rows are
+ * locked first, so two admins deactivating each other at once cannot both succeed.
+ */
+export async function deactivateUser (db: Kysely<Database>, id: string, actor: Actor, now: Date): Promise<User> {
+  if (id === actor.id) throw new AppError('CONFLICT', 'You cannot deactivate your own account', { details: [custom(['id'], 'self')] })
+  const done = await db.transaction().execute(async (trx) => {
+    const target = await trx.selectFrom('users').select(['role', 'disabled_at']).where('id', '=', id).executeTakeFirst()
+    if (target === undefined) throw notFound('User')
+    if (target.disabled_at !== null) return false
+    if (target.role === 'admin') {
+      let admins = trx.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled_at', 'is', null).orderBy('id')
+      if (isPostgres(trx)) admins = admins.forNoKeyUpdate()
+      const active = await admins.execute()
+      if (!active.some((a) => a.id === id)) return false
+      if (active.length <= 1) throw new AppError('CONFLICT', 'This is the last active admin account: it cannot be deactivated', { details: [custom(['id'], 'last admin')] })
+    }
+    const changed = await trx.updateTable('users').set({ disabled_at: now.toISOString() })
+      .where('id', '=', id).where('disabled_at', 'is', null).executeTakeFirst()
+    if (changed.numUpdatedRows === 0n) return false
+    const sessions = await trx.deleteFrom('sessions').where('user_id', '=', id).executeTakeFirst()
+    const tokens = await trx.updateTable('api_tokens').set({ revoked_at: now.toISOString() })
+      .where('user_id', '=', id).where('revoked_at', 'is', null).executeTakeFirst()
+    await trx.deleteFrom('password_resets').where('user_id', '=', id).where('used_at', 'is', null).execute()
+    await appendAudit(trx, {
+      at: now, userId: actor.id, action: 'user.deactivate', subjectType: 'user', subjectId: id, ip: actor.ip,
+      detail: { sessions: Number(sessions.numDeletedRows), tokens: Number(tokens.numUpdatedRows) }
+    })
+    return true
+  })
+  if (!done) throw new AppError('CONFLICT', 'This account is already deactivated', { details: [custom(['id'], 'already deactivated')] })
+  return await getUserView(db, id)
+}
+
+/** Reactivates an account: it may sign in again with its password (its old sessions and tokens stay ended). */
+export async function reactivateUser (db: Kysely<Database>, id: string, actor: Actor, now: Date): Promise<User> {
+  const done = await db.transaction().execute(async (trx) => {
+    const changed = await trx.updateTable('users').set({ disabled_at: null })
+      .where('id', '=', id).where('disabled_at', 'is not', null).executeTakeFirst()
+    if (changed.numUpdatedRows === 0n) return false
+    await appendAudit(trx, { at: now, userId: actor.id, action: 'user.reactivate', subjectType: 'user', subjectId: id, ip: actor.ip })
+    return true
+  })
+  if (!done) {
+    if (await findUser(db, id) === undefined) throw notFound('User')
+    throw new AppError('CONFLICT', 'This account is active already', { details: [custom(['id'], 'already active')] })
+  }
+  return await getUserView(db, id)
+}
