@@ -8,6 +8,7 @@ import * as m0006 from './0006_fhir.js'
 import * as m0007 from './0007_regulator_sas_id.js'
 import * as m0008 from './0008_audit_purge.js'
 import * as m0009 from './0009_slot_series.js'
+import * as m0012 from './0012_report_rollups.js'
 
 /** Every migration, by a name that sorts in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -19,5 +20,6 @@ export const migrations: Record<string, Migration> = {
   '0006_fhir': m0006,
   '0007_regulator_sas_id': m0007,
   '0008_audit_purge': m0008,
-  '0009_slot_series': m0009
+  '0009_slot_series': m0009,
+  '0012_report_rollups': m0012
 }

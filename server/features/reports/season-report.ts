@@ -82,6 +82,9 @@ export function majorationEuros (honoredSnpByWeek: Iterable<number>, euros: numb
   return counted * euros
 }
 
+/** The lead-time percentiles the report gives: median and 90th. */
+export const LEAD_PERCENTILES = { median: 0.5, p90: 0.9 } as const
+
 /** Nearest-rank percentile (0 < p ≤ 1) of a histogram sorted or not; null when empty. */
 export function percentile (rows: readonly LeadRow[], p: number): number | null {
   const sorted = [...rows].filter((r) => r.n > 0).sort((a, b) => a.minutes - b.minutes)
@@ -161,10 +164,11 @@ export function buildSeasonReport (input: ReportInput): SeasonReport {
 
   const byPractitioner = [...practs.entries()].map(([id, p]) => {
     const who = input.practitioners.get(id)
-    // The CPTS where the practitioner's slots of the period were published (most of them, if they moved).
+    // The CPTS where the practitioner's slots of the period were published (most of them, if
+    // they moved; on a tie, the first id, whatever order the rows came in).
     let cptsId = ''
     let most = -1
-    for (const [c, n] of p.slotsByCpts) if (n > most) { cptsId = c; most = n }
+    for (const [c, n] of p.slotsByCpts) if (n > most || (n === most && c < cptsId)) { cptsId = c; most = n }
     return {
       practitionerId: id,
       rpps: who?.rpps ?? '',
@@ -187,8 +191,8 @@ export function buildSeasonReport (input: ReportInput): SeasonReport {
 
   const kindOrder = (k: string): number => { const i = input.kinds.indexOf(k as SlotKind); return i === -1 ? input.kinds.length : i }
   const honoredOrNot = totals.honored + totals.noShow
-  const median = percentile(input.lead, 0.5)
-  const p90 = percentile(input.lead, 0.9)
+  const median = percentile(input.lead, LEAD_PERCENTILES.median)
+  const p90 = percentile(input.lead, LEAD_PERCENTILES.p90)
   return {
     period: { from, to },
     totals: {
