@@ -1,0 +1,62 @@
+import { Worker } from 'node:worker_threads'
+import type { SeasonReport } from '../../../shared/schemas/reports.js'
+import type { ReportScope } from './report-common.js'
+import type { ReportJob, ReportReply } from './report-worker.js'
+
+// From source (tests, `npm run dev`) the worker is the .ts file, run by the loader the main
+// thread was started with (workers inherit its flags); from dist/, the compiled .js.
+const WORKER = new URL(`./report-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
+
+interface Pending { resolve: (r: SeasonReport) => void, reject: (e: Error) => void }
+
+/**
+ * Season reports of a SQLite file computed in a worker thread with its own read-only
+ * connection, started at the first report and kept for the next ones; a worker that dies is
+ * replaced at the next report (those it was computing fail). `close()` ends it.
+ */
+export class ReportWorker {
+  readonly #dbFile: string
+  #worker: Worker | null = null
+  #next = 0
+  readonly #pending = new Map<number, Pending>()
+
+  constructor (dbFile: string) { this.#dbFile = dbFile }
+
+  async report (scope: ReportScope, majoration: { euros: number, weeklyCap: number }): Promise<SeasonReport> {
+    const worker = this.#start()
+    const id = ++this.#next
+    const job: ReportJob = { id, scope: { from: scope.from, to: scope.to, cptsId: scope.cptsId, kind: scope.kind }, majoration }
+    return await new Promise<SeasonReport>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject })
+      worker.postMessage(job)
+    })
+  }
+
+  #start (): Worker {
+    if (this.#worker !== null) return this.#worker
+    const worker = new Worker(WORKER, { workerData: { dbFile: this.#dbFile } })
+    // Never keeps the process alive on its own: the server's close() ends it.
+    worker.unref()
+    worker.on('message', (reply: ReportReply) => {
+      const p = this.#pending.get(reply.id)
+      this.#pending.delete(reply.id)
+      if (reply.ok) p?.resolve(reply.report)
+      else p?.reject(new Error(`season report failed in its worker: ${reply.failed}`))
+    })
+    const fail = (err: Error): void => {
+      if (this.#worker === worker) this.#worker = null
+      for (const p of this.#pending.values()) p.reject(err)
+      this.#pending.clear()
+    }
+    worker.on('error', fail)
+    worker.on('exit', (code) => { fail(new Error(`the report worker stopped (exit code ${code})`)) })
+    this.#worker = worker
+    return worker
+  }
+
+  async close (): Promise<void> {
+    const worker = this.#worker
+    this.#worker = null
+    if (worker !== null) await worker.terminate()
+  }
+}
