@@ -1,11 +1,10 @@
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { startWorker } from '../../lib/start-worker.js'
 import type { SeasonReport } from '../../../shared/schemas/reports.js'
 import type { ReportScope } from './report-common.js'
 import type { ReportJob, ReportReply } from './report-worker.js'
 
-// From source (tests, `npm run dev`) the worker is the .ts file, run by the loader the main
-// thread was started with (workers inherit its flags); from dist/, the compiled .js.
-const WORKER = new URL(`./report-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
+const WORKER = new URL('./report-worker', import.meta.url)
 
 interface Pending { resolve: (r: SeasonReport) => void, reject: (e: Error) => void }
 
@@ -34,7 +33,7 @@ export class ReportWorker {
 
   #start (): Worker {
     if (this.#worker !== null) return this.#worker
-    const worker = new Worker(WORKER, { workerData: { dbFile: this.#dbFile } })
+    const worker = startWorker(WORKER, { dbFile: this.#dbFile })
     // Never keeps the process alive on its own: the server's close() ends it.
     worker.unref()
     worker.on('message', (reply: ReportReply) => {
