@@ -10,7 +10,8 @@ import { Worker } from 'node:worker_threads'
 export function startWorker (module: URL, workerData: unknown): Worker {
   const fromSource = import.meta.url.endsWith('.ts')
   const file = new URL(`${module.href}${fromSource ? '.ts' : '.js'}`)
-  const underTsx = fromSource && process.execArgv.some((a) => a.includes('/tsx/'))
+  // `--import tsx` (the e2e tests' servers) or tsx's own loader path (`npx tsx`).
+  const underTsx = fromSource && process.execArgv.some((a) => /(^|[/\\])tsx([/\\]|$)/.test(a))
   return underTsx
     ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}) })`, { eval: true, workerData })
     : new Worker(file, { workerData })
