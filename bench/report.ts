@@ -30,7 +30,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import type { Insertable } from 'kysely'
+import { sql, type Insertable } from 'kysely'
 import { openSqlite, type Db } from '../db/connection.js'
 import { migrateToLatest, migratorFor } from '../db/migrate.js'
 import type { BookingsTable, SlotsTable } from '../db/types.js'
@@ -188,6 +188,9 @@ const keep = process.env.BENCH_DATA_DIR
 const dataDir = keep ?? mkdtempSync(join(os.tmpdir(), 'creneaux-bench-report-'))
 const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' })
 const db = openSqlite(config.dbFile)
+// A page cache for the bulk load (SQLite's default is 2 MiB: one transaction of millions of rows
+// would spill its pages to the WAL again and again). The report's worker keeps the default.
+await sql`PRAGMA cache_size = -2097152`.execute(db)
 try {
   const migrator = await migratorFor(db)
   const before = await migrator.migrateTo('0009_slot_series')
