@@ -2,7 +2,7 @@ import t from 'tap'
 import { DateTime } from 'luxon'
 import { migratorFor } from '../db/migrate.js'
 import { seasonReportFromSlots, groupRowsFromSlots } from '../server/features/reports/report-from-slots.js'
-import { groupRows, seasonReport, type ReportScope } from '../server/features/reports/report-repository.js'
+import { groupRows, majorationCounts, seasonReport, type ReportScope } from '../server/features/reports/report-repository.js'
 import { slotCalendar } from '../server/features/reports/report-calendar.js'
 import { build } from './helpers/build.js'
 import { practitionerProfile, territory } from './helpers/fixtures.js'
@@ -117,8 +117,25 @@ t.test('the rollups give every report the slots give', async (t) => {
       const name = `${label}: ${s.from}..${s.to} ${s.cptsId ?? 'all CPTS'} ${s.kind ?? 'all kinds'}`
       t.same(await seasonReport(db, s, MAJORATION), await seasonReportFromSlots(db, s, MAJORATION), name)
     }
-    const sorted = (rows: Awaited<ReturnType<typeof groupRows>>): string[] => rows.map((r) => JSON.stringify(r)).sort()
-    t.same(sorted(await groupRows(db, scopes[0]!)), sorted(await groupRowsFromSlots(db, scopes[0]!)), `${label}: the same (practitioner, CPTS, kind, week) rows`)
+    // The rows under the report: (practitioner, CPTS, kind) sums, and the capped weeks.
+    const weekly = await groupRowsFromSlots(db, scopes[0]!)
+    const sums = new Map<string, Record<string, number | string>>()
+    const counted = new Map<string, Map<string, number>>()
+    for (const { week, ...r } of weekly) {
+      const key = `${r.practitionerId} ${r.cptsId} ${r.kind}`
+      const sum = sums.get(key) ?? { ...r, offered: 0, booked: 0, withdrawn: 0, honored: 0, noShow: 0, withoutTreatingGp: 0 }
+      for (const k of ['offered', 'booked', 'withdrawn', 'honored', 'noShow', 'withoutTreatingGp'] as const) sum[k] = Number(sum[k]) + r[k]
+      sums.set(key, sum)
+      if (r.kind === 'snp') {
+        const weeks = counted.get(r.practitionerId) ?? new Map<string, number>()
+        weeks.set(week ?? '', (weeks.get(week ?? '') ?? 0) + r.honored)
+        counted.set(r.practitionerId, weeks)
+      }
+    }
+    const sorted = (rows: unknown[]): string[] => rows.map((r) => JSON.stringify(r)).sort()
+    t.same(sorted(await groupRows(db, scopes[0]!)), sorted([...sums.values()]), `${label}: the same (practitioner, CPTS, kind) rows`)
+    const capped = new Map([...counted].map(([p, weeks]) => [p, [...weeks.values()].reduce((n, h) => n + Math.min(h, MAJORATION.weeklyCap), 0)]))
+    t.same(await majorationCounts(db, scopes[0]!, MAJORATION.weeklyCap), capped, `${label}: the same consultations counted under the weekly cap`)
   }
   await compare('kept by the triggers')
 

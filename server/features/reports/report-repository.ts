@@ -4,15 +4,15 @@
  * is read; only aggregates leave the database.
  * - days, weeks, heatmap, released holds: report_day_hours for the instance; for one CPTS its
  *   own slots (report-from-slots.ts), a few tens of thousands at most;
- * - totals, practitioners and their majoration, CPTS, kinds: report_practitioner_days by
- *   (practitioner, CPTS, kind, ISO week), the same rows the slots would give;
+ * - totals, practitioners, CPTS, kinds: report_practitioner_days by (practitioner, CPTS, kind);
+ *   the majoration's weekly cap by (practitioner, ISO week), applied in SQL;
  * - lead-time percentiles: report_lead_hours gives the histogram by the hour, then the hours
  *   the median and the 90th percentile fall in are read again from the slots to the minute;
  * - no-slot calls, by the call's local date (report-common.ts).
  * The whole report reads one snapshot: a REPEATABLE READ READ ONLY transaction on PostgreSQL,
  * a deferred (lock-free) transaction on SQLite's WAL.
  */
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { SeasonReport } from '../../../shared/schemas/reports.js'
 import { SLOT_KINDS } from '../../../shared/schemas/slots.js'
@@ -43,14 +43,17 @@ export async function dayHourRows (db: Db, s: ReportScope): Promise<Array<DayHou
   }))
 }
 
-/** The (practitioner, CPTS, kind, ISO week) rows of the period, from the practitioner-day rollup. */
+/**
+ * The (practitioner, CPTS, kind) rows of the period, from the practitioner-day rollup (its key's
+ * order: no sort). Weeks are left to `majorationCounts`.
+ */
 export async function groupRows (db: Db, s: ReportScope): Promise<GroupRow[]> {
   let q = db.selectFrom('report_practitioner_days').where('local_date', '>=', s.from).where('local_date', '<=', s.to)
   if (s.cptsId !== undefined) q = q.where('cpts_id', '=', s.cptsId)
   if (s.kind !== undefined) q = q.where('kind', '=', s.kind)
   const rows = await q
     .select((eb) => [
-      'practitioner_id', 'cpts_id', 'kind', 'iso_week',
+      'practitioner_id', 'cpts_id', 'kind',
       eb.fn.sum<number>('total').as('total'),
       eb.fn.sum<number>('withdrawn').as('withdrawn'),
       eb.fn.sum<number>('booked').as('booked'),
@@ -58,14 +61,13 @@ export async function groupRows (db: Db, s: ReportScope): Promise<GroupRow[]> {
       eb.fn.sum<number>('no_show').as('no_show'),
       eb.fn.sum<number>('without_gp').as('without_gp')
     ])
-    .groupBy(['practitioner_id', 'cpts_id', 'kind', 'iso_week'])
+    .groupBy(['practitioner_id', 'cpts_id', 'kind'])
     // A key whose slots were all deleted keeps its row, at zero: no practitioner for it.
     .having((eb) => eb.fn.sum('total'), '>', 0)
     .execute()
   return rows.map((r) => ({
     practitionerId: r.practitioner_id,
     cptsId: r.cpts_id,
-    week: r.iso_week,
     kind: r.kind,
     offered: Number(r.total) - Number(r.withdrawn),
     booked: Number(r.booked),
@@ -74,6 +76,26 @@ export async function groupRows (db: Db, s: ReportScope): Promise<GroupRow[]> {
     noShow: Number(r.no_show),
     withoutTreatingGp: Number(r.without_gp)
   }))
+}
+
+/**
+ * Honored snp consultations counted for the majoration, per practitioner: each ISO week's
+ * (over every CPTS in scope) up to the weekly cap, summed in SQL so that only one row per
+ * practitioner leaves the database.
+ */
+export async function majorationCounts (db: Db, s: ReportScope, weeklyCap: number): Promise<Map<string, number>> {
+  if (s.kind !== undefined && s.kind !== 'snp') return new Map()
+  let weeks = db.selectFrom('report_practitioner_days').where('kind', '=', 'snp')
+    .where('local_date', '>=', s.from).where('local_date', '<=', s.to)
+  if (s.cptsId !== undefined) weeks = weeks.where('cpts_id', '=', s.cptsId)
+  const cap = sql.lit(Math.max(0, Math.trunc(weeklyCap)))
+  const rows = await db.selectFrom(
+    weeks.select((eb) => ['practitioner_id', eb.fn.sum<number>('honored').as('honored')]).groupBy(['practitioner_id', 'iso_week']).as('w')
+  )
+    .select((eb) => ['w.practitioner_id', eb.fn.sum<number>(sql`CASE WHEN w.honored > ${cap} THEN ${cap} ELSE w.honored END`).as('counted')])
+    .groupBy('w.practitioner_id')
+    .execute()
+  return new Map(rows.map((r) => [r.practitioner_id, Number(r.counted)]))
 }
 
 /**
@@ -112,6 +134,7 @@ export async function seasonReport (db: Db, s: ReportScope, majoration: { euros:
       period: { from: s.from, to: s.to },
       dayHours,
       groups: await groupRows(trx, s),
+      majorationCounted: await majorationCounts(trx, s, majoration.weeklyCap),
       practitioners: await practitionerNames(trx),
       cpts: await cptsInScope(trx, s.cptsId),
       kinds: s.kind !== undefined ? [s.kind] : [...SLOT_KINDS],

@@ -14,7 +14,8 @@ export interface DayHourRow { date: string, hour: number, offered: number, booke
 export interface GroupRow {
   practitionerId: string
   cptsId: string
-  week: string
+  /** Needed for the majoration unless the input brings `majorationCounted`. */
+  week?: string
   kind: SlotKind
   offered: number
   booked: number
@@ -40,6 +41,11 @@ export interface ReportInput {
   unmetDemand: number
   unmetDemandWithoutCpts: number
   lead: LeadRow[]
+  /**
+   * Honored snp consultations counted per practitioner, the weekly cap applied (the database
+   * computed it); without it, from the groups' weeks.
+   */
+  majorationCounted?: ReadonlyMap<string, number>
   expiredHolds: number
   majoration: { euros: number, weeklyCap: number }
 }
@@ -156,7 +162,7 @@ export function buildSeasonReport (input: ReportInput): SeasonReport {
     p.honored += g.honored
     p.noShow += g.noShow
     p.withdrawn += g.withdrawn
-    if (g.kind === 'snp') p.snpByWeek.set(g.week, (p.snpByWeek.get(g.week) ?? 0) + g.honored)
+    if (g.kind === 'snp' && g.week !== undefined) p.snpByWeek.set(g.week, (p.snpByWeek.get(g.week) ?? 0) + g.honored)
     p.slotsByCpts.set(g.cptsId, (p.slotsByCpts.get(g.cptsId) ?? 0) + g.offered + g.withdrawn)
     add(cpts, g.cptsId, g.offered, g.booked)
     add(kinds, g.kind, g.offered, g.booked)
@@ -179,7 +185,9 @@ export function buildSeasonReport (input: ReportInput): SeasonReport {
       honored: p.honored,
       noShow: p.noShow,
       fillRate: rate(p.booked, p.offered),
-      majorationEuros: majorationEuros(p.snpByWeek.values(), euros, weeklyCap),
+      majorationEuros: input.majorationCounted !== undefined
+        ? (input.majorationCounted.get(id) ?? 0) * euros
+        : majorationEuros(p.snpByWeek.values(), euros, weeklyCap),
       withdrawn: p.withdrawn
     }
   }).sort((a, b) => byName({ name: a.name, id: a.practitionerId }, { name: b.name, id: b.practitionerId }))
