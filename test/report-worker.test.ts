@@ -20,7 +20,7 @@ t.test('a report answers while a write is in progress, and counts what is commit
   const worker = TEST_ENGINE === 'sqlite' ? new ReportWorker(config.dbFile) : null
   t.teardown(async () => { await worker?.close() })
   const report = async (): Promise<Awaited<ReturnType<typeof seasonReport>>> =>
-    worker !== null ? await worker.report(JUNE, MAJORATION) : await seasonReport(db, JUNE, MAJORATION)
+    worker !== null ? JSON.parse(await worker.reportJson(JUNE, MAJORATION)) : await seasonReport(db, JUNE, MAJORATION)
 
   const direct = await seasonReport(db, JUNE, MAJORATION)
   t.equal(direct.totals.offered, 1)
@@ -43,8 +43,8 @@ t.test('a report answers while a write is in progress, and counts what is commit
 t.test('a report worker that cannot start fails its reports, and starts again at the next', async (t) => {
   const worker = new ReportWorker(join(t.testdirName, 'missing.sqlite'))
   t.teardown(async () => { await worker.close() })
-  await t.rejects(worker.report(JUNE, MAJORATION), /worker|unable to open|directory/i, 'no database file: the report fails')
-  await t.rejects(worker.report(JUNE, MAJORATION), /worker|unable to open|directory/i, 'a new worker is tried, and fails the same')
+  await t.rejects(worker.reportJson(JUNE, MAJORATION), /worker|unable to open|directory/i, 'no database file: the report fails')
+  await t.rejects(worker.reportJson(JUNE, MAJORATION), /worker|unable to open|directory/i, 'a new worker is tried, and fails the same')
   await worker.close()
   await worker.close()
 })

@@ -1,12 +1,11 @@
 import type { Worker } from 'node:worker_threads'
 import { startWorker } from '../../lib/start-worker.js'
-import type { SeasonReport } from '../../../shared/schemas/reports.js'
 import type { ReportScope } from './report-common.js'
 import type { ReportJob, ReportReply } from './report-worker.js'
 
 const WORKER = new URL('./report-worker', import.meta.url)
 
-interface Pending { resolve: (r: SeasonReport) => void, reject: (e: Error) => void }
+interface Pending { resolve: (json: string) => void, reject: (e: Error) => void }
 
 /**
  * Season reports of a SQLite file computed in a worker thread with its own read-only
@@ -21,11 +20,12 @@ export class ReportWorker {
 
   constructor (dbFile: string) { this.#dbFile = dbFile }
 
-  async report (scope: ReportScope, majoration: { euros: number, weeklyCap: number }): Promise<SeasonReport> {
+  /** The report as JSON text, checked against the contract in the worker. */
+  async reportJson (scope: ReportScope, majoration: { euros: number, weeklyCap: number }): Promise<string> {
     const worker = this.#start()
     const id = ++this.#next
     const job: ReportJob = { id, scope: { from: scope.from, to: scope.to, cptsId: scope.cptsId, kind: scope.kind }, majoration }
-    return await new Promise<SeasonReport>((resolve, reject) => {
+    return await new Promise<string>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject })
       worker.postMessage(job)
     })
@@ -39,7 +39,7 @@ export class ReportWorker {
     worker.on('message', (reply: ReportReply) => {
       const p = this.#pending.get(reply.id)
       this.#pending.delete(reply.id)
-      if (reply.ok) p?.resolve(reply.report)
+      if (reply.ok) p?.resolve(reply.json)
       else p?.reject(new Error(`season report failed in its worker: ${reply.failed}`))
     })
     const fail = (err: Error): void => {

@@ -3,12 +3,13 @@
 // synchronous). One worker serves the reports one after the other.
 import { parentPort, workerData } from 'node:worker_threads'
 import { openSqliteReadOnly } from '../../../db/connection.js'
-import type { SeasonReport } from '../../../shared/schemas/reports.js'
+import { SeasonReport } from '../../../shared/schemas/reports.js'
 import type { ReportScope } from './report-common.js'
 import { seasonReport } from './report-repository.js'
 
 export interface ReportJob { id: number, scope: ReportScope, majoration: { euros: number, weeklyCap: number } }
-export type ReportReply = { id: number, ok: true, report: SeasonReport } | { id: number, ok: false, failed: string }
+/** The answer already checked against the contract and serialised here, so that the main thread only sends it. */
+export type ReportReply = { id: number, ok: true, json: string } | { id: number, ok: false, failed: string }
 
 const db = openSqliteReadOnly((workerData as { dbFile: string }).dbFile)
 let queue = Promise.resolve()
@@ -16,7 +17,7 @@ parentPort?.on('message', (job: ReportJob) => {
   queue = queue.then(async () => {
     let reply: ReportReply
     try {
-      reply = { id: job.id, ok: true, report: await seasonReport(db, job.scope, job.majoration) }
+      reply = { id: job.id, ok: true, json: JSON.stringify(SeasonReport.parse(await seasonReport(db, job.scope, job.majoration))) }
     } catch (err) {
       reply = { id: job.id, ok: false, failed: err instanceof Error ? (err.stack ?? err.message) : String(err) }
     }

@@ -32,7 +32,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: SeasonReport }
     },
     onRequest: app.requireRole('board', 'admin')
-  }, async (request) => {
+  }, async (request, reply) => {
     const user = currentUser(request)
     let cptsId = request.query.cptsId
     // A board account attached to a CPTS sees that CPTS only.
@@ -45,7 +45,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     }
     const scope = { from: request.query.from, to: request.query.to, cptsId, kind: request.query.kind }
     const majoration = { euros: app.config.majorationEuros, weeklyCap: app.config.majorationWeeklyCap }
-    return reports !== null ? await reports.report(scope, majoration) : await seasonReport(app.db, scope, majoration)
+    if (reports === null) return await seasonReport(app.db, scope, majoration)
+    // Checked and serialised in the worker: the event loop only sends the text (fastify sends a
+    // string with a JSON type as it is; the type provider only knows the object).
+    const json = await reports.reportJson(scope, majoration)
+    return await reply.type('application/json; charset=utf-8').send(json as unknown as SeasonReport)
   })
 
   app.post('/api/import/season', {
