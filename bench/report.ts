@@ -1,50 +1,71 @@
-// `npm run bench:report`: the season report over a season of about a million slots, next to
-// a bare `SELECT count(*)` over the same rows. Prints figures; asserts nothing (see
-// docs/performance.md, "Season report").
+// `npm run bench:report`: the season report over a season of about a million slots
+// (BENCH_SIZE=season, the default) or a national year of about 4 million (BENCH_SIZE=national),
+// next to a bare `SELECT count(*)` over the same rows. Prints figures; asserts nothing (see
+// docs/performance.md, "Season report" and "Season report at a national scale").
 //
-// 1. A temporary SQLite file, migrated; 20 CPTS of 50 practitioners (1,000: 4 GPs for 1
-//    psychiatrist), each with 17 slots a day over the 60 days of the 2020 season
-//    (1,020,000 slots), in their final state: 5% withdrawn, 3% with a cancelled booking,
-//    60% booked (85% honored, 10% no-show, 5% without outcome); 60,000 calls, ~5% of the
-//    slots with a released hold. Inserted with kysely in multi-row inserts, one transaction
-//    per 100,000 slots (the triggers of migration 0003 run as in production).
-// 2. GET /api/reports/season through app.inject (the whole server: auth, zod, JSON) for the
-//    whole season, one CPTS, and one kind: a warm-up, then 5 runs each; median and slots/s.
-//    Then each query of the report alone, for the whole season.
+// 1. A temporary SQLite file, migrated up to 0009 (before the report's rollups); then, in one
+//    transaction, multi-row inserts through kysely (the triggers of migration 0003 run as in
+//    production):
+//    - season: 20 CPTS of 50 practitioners (1,000: 4 GPs for 1 psychiatrist), each with 17 slots
+//      a day over the 60 days of the 2020 season (1,020,000 slots);
+//    - national: 100 CPTS of 20 practitioners (2,000), each publishing 17 slots on about one day
+//      in three of 2021 (365 days, ~4.1 M slots);
+//    in their final state: 5% withdrawn, 3% with a cancelled booking, 60% booked (85% honored,
+//    10% no-show, 5% without outcome); calls, ~5% of the slots with a released hold. Then
+//    migration 0012 (the rollups and their triggers) runs and backfills: its time is printed.
+// 2. GET /api/reports/season through app.inject (the whole server: auth, zod, JSON, and on
+//    SQLite the report's worker thread) for the whole period, one CPTS, and one kind: a warm-up,
+//    then 5 runs each; median and slots/s. Then each query of the report alone, on the main
+//    connection, for the whole period.
 // 3. Baseline: `SELECT count(*)` of the same rows (same index range): the cheapest possible
-//    pass over them; the ratio says what grouping, the other passes and HTTP cost on top.
-// 4. The import: a CSV of 20,000 lines (summer 2019) through POST /api/import/season.
+//    pass over them; the ratio says what the report costs on top.
+// 4. The live board meanwhile: 4 regulators hold then book future slots, a hold due every 80 ms
+//    each (timed from when it was due to its reply, so a blocked event loop counts), with no report running, with whole-period reports asked back
+//    to back through the route (worker thread), and during two runs of the same report computed
+//    from the slots on the main thread (how it ran before): p50, p99 and max of hold → reply.
+// 5. The import: a CSV of 20,000 lines (season) or 100,000 (national) through
+//    POST /api/import/season (its own worker thread from 256 KiB on).
 //
 // BENCH_DATA_DIR=/some/dir keeps the database there and reuses it on the next run (tuning).
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
-import type { Insertable } from 'kysely'
+import { sql, type Insertable } from 'kysely'
 import { openSqlite, type Db } from '../db/connection.js'
-import { migrateToLatest } from '../db/migrate.js'
+import { migrateToLatest, migratorFor } from '../db/migrate.js'
 import type { BookingsTable, SlotsTable } from '../db/types.js'
 import { buildApp } from '../server/app.js'
 import { bootstrapAdmin } from '../server/bootstrap.js'
 import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
-import { dayHourRows, groupRows, leadRows, noSlotCalls, type ReportScope } from '../server/features/reports/report-repository.js'
+import { noSlotCalls } from '../server/features/reports/report-common.js'
+import { seasonReportFromSlots } from '../server/features/reports/report-from-slots.js'
+import { dayHourRows, groupRows, leadRows, type ReportScope } from '../server/features/reports/report-repository.js'
 import { slotLocalColumns } from '../server/features/slots/local-columns.js'
 import { withRppsKey } from '../shared/rpps.js'
 
-const CPTS = Number(process.env.BENCH_CPTS ?? 20)
-const PER_CPTS = Number(process.env.BENCH_PRACTITIONERS ?? 50)
+const NATIONAL = process.env.BENCH_SIZE === 'national'
+const CPTS = Number(process.env.BENCH_CPTS ?? (NATIONAL ? 100 : 20))
+const PER_CPTS = Number(process.env.BENCH_PRACTITIONERS ?? (NATIONAL ? 20 : 50))
 const SLOTS_PER_DAY = Number(process.env.BENCH_SLOTS_PER_DAY ?? 17)
-const FROM = '2020-07-13'
-const TO = '2020-09-10'
-const DAYS = 60
-const CALLS = 60_000
-const IMPORT_LINES = 20_000
+/** Chance that a practitioner publishes on a given day. */
+const DAY_SHARE = NATIONAL ? 1 / 3 : 1
+const FROM = NATIONAL ? '2021-01-01' : '2020-07-13'
+const TO = NATIONAL ? '2021-12-31' : '2020-09-10'
+const DAYS = NATIONAL ? 365 : 60
+const CALLS = NATIONAL ? 240_000 : 60_000
+const IMPORT_LINES = NATIONAL ? 100_000 : 20_000
 const RUNS = 5
 const CHUNK = 500
-const TX_SLOTS = 100_000
+const BUFFER_SLOTS = 100_000
 const ZONE = 'Europe/Paris'
-const NOW = '2020-09-15T08:00:00.000Z'
+const NOW = NATIONAL ? '2022-01-15T08:00:00.000Z' : '2020-09-15T08:00:00.000Z'
 const ADMIN = { email: 'admin@bench.test', password: 'bench-password-1' }
+const REGULATORS = 4
+/** Hold + book cycles per regulator in each phase of step 4. */
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 60)
+/** Each regulator's holds are due this often (ms): 4 regulators, 50 holds/s in all. */
+const PACE_MS = 80
 
 const started = performance.now()
 const log = (line: string): void => { console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`) }
@@ -64,7 +85,7 @@ async function countOf (db: Db, table: 'slots' | 'bookings' | 'events' | 'calls'
   return Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
 }
 
-/** The season, in its final state. */
+/** The season, in its final state, in one transaction. */
 async function generate (db: Db): Promise<void> {
   await db.transaction().execute(async (trx) => {
     for (let c = 0; c < CPTS; c++) {
@@ -78,71 +99,68 @@ async function generate (db: Db): Promise<void> {
         address: '1 rue de la Plage', postal_code: '85160', commune: 'Saint-Jean-de-Monts', commune_code: '85234', phone: '0251580000'
       }).execute()
     }
-  })
 
-  const t0 = Date.parse('2020-07-13T00:00:00+02:00')
-  let slotRows: Array<Insertable<SlotsTable>> = []
-  let bookingRows: Array<Insertable<BookingsTable>> = []
-  let released: Array<{ at: string, type: string, slot_id: string, payload: string }> = []
-  const flush = async (): Promise<void> => {
-    await db.transaction().execute(async (trx) => {
+    const t0 = Date.parse(`${FROM}T00:00:00+02:00`)
+    let slotRows: Array<Insertable<SlotsTable>> = []
+    let bookingRows: Array<Insertable<BookingsTable>> = []
+    let released: Array<{ at: string, type: string, slot_id: string, payload: string }> = []
+    const flush = async (): Promise<void> => {
       for (let i = 0; i < slotRows.length; i += CHUNK) await trx.insertInto('slots').values(slotRows.slice(i, i + CHUNK)).execute()
       for (let i = 0; i < bookingRows.length; i += CHUNK) await trx.insertInto('bookings').values(bookingRows.slice(i, i + CHUNK)).execute()
       for (let i = 0; i < released.length; i += CHUNK) await trx.insertInto('events').values(released.slice(i, i + CHUNK)).execute()
-    })
-    slotRows = []
-    bookingRows = []
-    released = []
-  }
-  let slots = 0
-  let bookings = 0
-  for (let d = 0; d < DAYS; d++) {
-    for (let n = 0; n < CPTS * PER_CPTS; n++) {
-      const p = practitionerOf(n)
-      const firstMinute = (8 + Math.floor(rand() * 8)) * 60
-      for (let k = 0; k < SLOTS_PER_DAY; k++) {
-        const start = new Date(t0 + d * 86_400_000 + (firstMinute + k * 15) * 60_000)
-        const id = `s${slots++}`
-        const r = rand()
-        const withdrawn = r < 0.05
-        const cancelled = !withdrawn && r < 0.08
-        const booked = !withdrawn && !cancelled && r < 0.68
-        const bookingId = booked || cancelled ? `b${bookings++}` : null
-        slotRows.push({
-          id, practitioner_id: p.id, cpts_id: p.cptsId, start_at: start.toISOString(), end_at: new Date(start.getTime() + 15 * 60_000).toISOString(),
-          kind: p.psy ? 'psy' : 'snp', mode: 'office', status: withdrawn ? 'withdrawn' : booked ? 'booked' : 'free',
-          hold_by: null, hold_expires_at: null, booking_id: booked ? bookingId : null,
-          created_at: NOW, updated_at: NOW, withdrawn_at: withdrawn ? start.toISOString() : null,
-          ...slotLocalColumns(start, ZONE)
-        })
-        if (bookingId !== null) {
-          const o = rand()
-          bookingRows.push({
-            id: bookingId, slot_id: id, status: cancelled ? 'cancelled' : o < 0.85 ? 'honored' : o < 0.95 ? 'no_show' : 'booked',
-            patient_last_name: null, patient_first_name: null, patient_birth_date: null, patient_phone: null, reason: null,
-            has_treating_gp: (['yes', 'no', 'unknown'] as const)[Math.floor(rand() * 3)] ?? 'unknown', booked_by: null,
-            booked_at: new Date(start.getTime() - Math.floor(rand() * 72 * 60) * 60_000).toISOString(), idempotency_key: null,
-            cancelled_at: null, cancel_reason: null, cancelled_by: null, outcome_at: null, outcome_by: null
+      slotRows = []
+      bookingRows = []
+      released = []
+    }
+    let slots = 0
+    let bookings = 0
+    for (let d = 0; d < DAYS; d++) {
+      for (let n = 0; n < CPTS * PER_CPTS; n++) {
+        if (DAY_SHARE < 1 && rand() >= DAY_SHARE) continue
+        const p = practitionerOf(n)
+        const firstMinute = (8 + Math.floor(rand() * 8)) * 60
+        for (let k = 0; k < SLOTS_PER_DAY; k++) {
+          const start = new Date(t0 + d * 86_400_000 + (firstMinute + k * 15) * 60_000)
+          const id = `s${slots++}`
+          const r = rand()
+          const withdrawn = r < 0.05
+          const cancelled = !withdrawn && r < 0.08
+          const booked = !withdrawn && !cancelled && r < 0.68
+          const bookingId = booked || cancelled ? `b${bookings++}` : null
+          slotRows.push({
+            id, practitioner_id: p.id, cpts_id: p.cptsId, start_at: start.toISOString(), end_at: new Date(start.getTime() + 15 * 60_000).toISOString(),
+            kind: p.psy ? 'psy' : 'snp', mode: 'office', status: withdrawn ? 'withdrawn' : booked ? 'booked' : 'free',
+            hold_by: null, hold_expires_at: null, booking_id: booked ? bookingId : null,
+            created_at: NOW, updated_at: NOW, withdrawn_at: withdrawn ? start.toISOString() : null,
+            ...slotLocalColumns(start, ZONE)
           })
+          if (bookingId !== null) {
+            const o = rand()
+            bookingRows.push({
+              id: bookingId, slot_id: id, status: cancelled ? 'cancelled' : o < 0.85 ? 'honored' : o < 0.95 ? 'no_show' : 'booked',
+              patient_last_name: null, patient_first_name: null, patient_birth_date: null, patient_phone: null, reason: null,
+              has_treating_gp: (['yes', 'no', 'unknown'] as const)[Math.floor(rand() * 3)] ?? 'unknown', booked_by: null,
+              booked_at: new Date(start.getTime() - Math.floor(rand() * 72 * 60) * 60_000).toISOString(), idempotency_key: null,
+              cancelled_at: null, cancel_reason: null, cancelled_by: null, outcome_at: null, outcome_by: null
+            })
+          }
+          if (rand() < 0.05) released.push({ at: NOW, type: 'slot.released', slot_id: id, payload: '{}' })
+          if (slotRows.length >= BUFFER_SLOTS) await flush()
         }
-        if (rand() < 0.05) released.push({ at: NOW, type: 'slot.released', slot_id: id, payload: '{}' })
-        if (slotRows.length >= TX_SLOTS) await flush()
       }
     }
-  }
-  await flush()
-  const outcomes = ['booked', 'redirected_treating_gp', 'advice', 'no_slot'] as const
-  const calls = Array.from({ length: CALLS }, (_, i) => ({
-    id: `call-${i}`, at: new Date(t0 + rand() * DAYS * 86_400_000).toISOString(), regulator_id: null,
-    outcome: outcomes[i % 4] ?? 'other', kind: i % 5 === 0 ? 'psy' : 'snp', has_treating_gp: 'unknown', booking_id: null,
-    commune_code: null, cpts_id: cptsId(i % CPTS)
-  }))
-  await db.transaction().execute(async (trx) => {
+    await flush()
+    const outcomes = ['booked', 'redirected_treating_gp', 'advice', 'no_slot'] as const
+    const calls = Array.from({ length: CALLS }, (_, i) => ({
+      id: `call-${i}`, at: new Date(t0 + rand() * DAYS * 86_400_000).toISOString(), regulator_id: null,
+      outcome: outcomes[i % 4] ?? 'other', kind: i % 5 === 0 ? 'psy' : 'snp', has_treating_gp: 'unknown', booking_id: null,
+      commune_code: null, cpts_id: cptsId(i % CPTS)
+    }))
     for (let i = 0; i < calls.length; i += CHUNK) await trx.insertInto('calls').values(calls.slice(i, i + CHUNK)).execute()
   })
 }
 
-/** 20,000 past slots of 200 practitioners of the first CPTS (summer 2019), two thirds honored. */
+/** IMPORT_LINES past slots of 200 practitioners (from summer 2019), two thirds honored. */
 function importCsv (): string {
   const lines = ['rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome,has_treating_gp']
   const t0 = Date.parse('2019-07-15T08:00:00Z')
@@ -172,19 +190,31 @@ const keep = process.env.BENCH_DATA_DIR
 const dataDir = keep ?? mkdtempSync(join(os.tmpdir(), 'creneaux-bench-report-'))
 const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' })
 const db = openSqlite(config.dbFile)
+// A page cache for the bulk load (SQLite's default is 2 MiB: one transaction of millions of rows
+// would spill its pages to the WAL again and again). The report's worker keeps the default.
+await sql`PRAGMA cache_size = -2097152`.execute(db)
 try {
-  await migrateToLatest(db)
+  const migrator = await migratorFor(db)
+  const before = await migrator.migrateTo('0009_slot_series')
+  if (before.error !== undefined) throw before.error as Error
   const clock = new ManualClock(NOW)
   if (await db.selectFrom('cpts').select('id').executeTakeFirst() === undefined) {
     await bootstrapAdmin(db, { adminEmail: ADMIN.email, adminPassword: ADMIN.password }, clock.now())
     const a = performance.now()
     await generate(db)
     const s = (performance.now() - a) / 1000
-    log(`generated in ${s.toFixed(1)} s (${fmt(await countOf(db, 'slots') / s)} slots/s, with bookings, events and calls)`)
+    log(`generated in ${s.toFixed(1)} s (${fmt(await countOf(db, 'slots') / s)} slots/s, with bookings, events and calls, one transaction)`)
+    const b = performance.now()
+    await migrateToLatest(db)
+    log(`migration 0012 (rollups, backfill, triggers) in ${((performance.now() - b) / 1000).toFixed(1)} s`)
   } else {
-    // A reused database forgets the previous run's import (the 2019 slots).
+    await migrateToLatest(db)
+    // A reused database forgets the previous run's import (the 2019 slots). Without the foreign
+    // key checks: each deleted slot would scan the events table (no index on events.slot_id).
+    await sql`PRAGMA foreign_keys = OFF`.execute(db)
     await db.deleteFrom('bookings').where('slot_id', 'in', (eb) => eb.selectFrom('slots').select('id').where('local_date', '<', '2020-01-01')).execute()
     await db.deleteFrom('slots').where('local_date', '<', '2020-01-01').execute()
+    await sql`PRAGMA foreign_keys = ON`.execute(db)
     log(`reusing ${config.dbFile}`)
   }
   const counts = { slots: await countOf(db, 'slots'), bookings: await countOf(db, 'bookings'), events: await countOf(db, 'events'), calls: await countOf(db, 'calls') }
@@ -203,7 +233,7 @@ try {
   }
 
   const cases: Array<{ name: string, scope: ReportScope }> = [
-    { name: 'whole season', scope: { from: FROM, to: TO } },
+    { name: NATIONAL ? 'whole year' : 'whole season', scope: { from: FROM, to: TO } },
     { name: 'one CPTS', scope: { from: FROM, to: TO, cptsId: cptsId(0) } },
     { name: 'kind psy', scope: { from: FROM, to: TO, kind: 'psy' } }
   ]
@@ -235,6 +265,84 @@ try {
   const passRows: string[] = []
   for (const [name, fn] of passes) passRows.push(`| ${name} | ${(await timed(fn)).median.toFixed(1)} ms |`)
 
+  // The live board meanwhile: regulators hold then book future slots, back to back.
+  const regulators: string[] = []
+  for (let i = 0; i < REGULATORS; i++) {
+    const email = `regulator${i}@bench.test`
+    const made = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie }, payload: { email, name: `Régulateur ${i}`, password: ADMIN.password, role: 'regulator' } })
+    if (made.statusCode !== 201 && made.statusCode !== 409) throw new Error(`regulator: ${made.statusCode} ${made.body}`)
+    const session = await app.inject({ method: 'POST', url: '/api/session', payload: { email, password: ADMIN.password } })
+    regulators.push(`sid=${session.cookies.find((c) => c.name === 'sid')?.value ?? ''}`)
+  }
+  const future = Date.parse(NOW) + 30 * 86_400_000
+  const futureSlots = Array.from({ length: 4 * REGULATORS * CYCLES }, (_, i) => {
+    const start = new Date(future + i * 15 * 60_000)
+    return {
+      id: `live-${Date.now()}-${i}`, practitioner_id: practitionerOf(i % PER_CPTS).id, cpts_id: cptsId(0), start_at: start.toISOString(),
+      end_at: new Date(start.getTime() + 15 * 60_000).toISOString(), kind: 'snp' as const, mode: 'office' as const, status: 'free' as const,
+      hold_by: null, hold_expires_at: null, booking_id: null, created_at: NOW, updated_at: NOW, withdrawn_at: null, ...slotLocalColumns(start, ZONE)
+    }
+  })
+  for (let i = 0; i < futureSlots.length; i += CHUNK) await db.insertInto('slots').values(futureSlots.slice(i, i + CHUNK)).execute()
+  let nextSlot = 0
+  const patient = { lastName: 'Banc', firstName: 'Essai', birthDate: '1970-01-01', phone: '06 00 00 00 00' }
+  const regulate = async (stop: () => boolean): Promise<number[]> => {
+    const holds: number[] = []
+    await Promise.all(regulators.map(async (reg) => {
+      // Open loop: each regulator's holds are due every PACE_MS, and timed from when they were
+      // due, so that an event loop blocked by a report counts (a real request would wait in
+      // the socket meanwhile; an in-process one cannot even be sent).
+      const t0 = performance.now() + Math.random() * PACE_MS
+      for (let k = 0; k < CYCLES && !stop(); k++) {
+        const slot = futureSlots[nextSlot++]!
+        const due = t0 + k * PACE_MS
+        if (performance.now() < due) await new Promise((resolve) => setTimeout(resolve, due - performance.now()))
+        const hold = await app.inject({ method: 'POST', url: `/api/slots/${slot.id}/hold`, headers: { cookie: reg } })
+        holds.push(performance.now() - due)
+        if (hold.statusCode !== 200) throw new Error(`hold: ${hold.statusCode} ${hold.body}`)
+        const book = await app.inject({ method: 'POST', url: `/api/slots/${slot.id}/booking`, headers: { cookie: reg }, payload: { patient, hasTreatingGp: 'no' } })
+        if (book.statusCode !== 201) throw new Error(`book: ${book.statusCode} ${book.body}`)
+      }
+    }))
+    return holds
+  }
+  /**
+   * Runs `background` back to back until the regulators are done, or the regulators until
+   * `background` has run `maxRuns` times; its runs are counted.
+   */
+  const meanwhile = async (background: (() => Promise<unknown>) | null, maxRuns = Infinity): Promise<{ holds: number[], reports: number }> => {
+    let done = false
+    let reports = 0
+    // Each report starts on a macrotask, as a request would (the main-thread report's kysely
+    // promises would otherwise starve the event loop for good).
+    const loop = (async () => {
+      while (background !== null && !done && reports < maxRuns) {
+        await new Promise((resolve) => setImmediate(resolve))
+        await background()
+        reports++
+      }
+    })()
+    const holds = await regulate(() => reports >= maxRuns)
+    done = true
+    await loop
+    return { holds, reports }
+  }
+  const wholeUrl = `/api/reports/season?from=${FROM}&to=${TO}`
+  await meanwhile(null) // warm-up
+  // The main-thread report stops the regulators for its whole run: two runs are enough to see it.
+  const phases: Array<[string, (() => Promise<unknown>) | null, number]> = [
+    ['no report', null, Infinity],
+    ['reports through the route (worker thread)', async () => await app.inject({ method: 'GET', url: wholeUrl, headers: { cookie } }), Infinity],
+    ['report from the slots on the main thread (as before)', async () => await seasonReportFromSlots(db, whole, { euros: 15, weeklyCap: 20 }), 2]
+  ]
+  const pct = (v: number[], p: number): number => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.ceil(p * v.length) - 1)] ?? Number.NaN
+  const liveRows: string[] = []
+  for (const [name, background, maxRuns] of phases) {
+    const r = await meanwhile(background, maxRuns)
+    log(`live board, ${name}: ${r.holds.length} holds, p50 ${pct(r.holds, 0.5).toFixed(1)} ms, p99 ${pct(r.holds, 0.99).toFixed(1)} ms, ${r.reports} reports meanwhile`)
+    liveRows.push(`| ${name} | ${r.holds.length} | ${pct(r.holds, 0.5).toFixed(1)} ms | ${pct(r.holds, 0.99).toFixed(1)} ms | ${Math.max(...r.holds).toFixed(1)} ms | ${r.reports} |`)
+  }
+
   const csv = importCsv()
   const a = performance.now()
   const res = await app.inject({ method: 'POST', url: '/api/import/season', headers: { cookie, 'content-type': 'text/csv' }, payload: csv })
@@ -250,7 +358,11 @@ try {
   console.log('|---|---|---|---|---|---|---|')
   for (const r of rows) console.log(r)
   console.log('')
-  console.log(`| query (whole season) | median of ${RUNS} |`)
+  console.log(`| hold due → reply, ${REGULATORS} regulators, a hold due every ${PACE_MS} ms each | holds | p50 | p99 | max | reports meanwhile |`)
+  console.log('|---|---|---|---|---|---|')
+  for (const r of liveRows) console.log(r)
+  console.log('')
+  console.log(`| query (whole period, main connection) | median of ${RUNS} |`)
   console.log('|---|---|')
   for (const r of passRows) console.log(r)
   console.log('')

@@ -25,3 +25,13 @@ export function openSqlite (file: string): Db {
   sqlite.pragma('synchronous = NORMAL')
   return new Kysely<Database>({ dialect: new BusyWaitSqliteDialect({ database: sqlite }) })
 }
+
+/**
+ * A read-only connection to the SQLite file (the report's worker thread): it never writes, takes
+ * no write lock, and reads a snapshot per transaction (WAL) while the main connection writes.
+ */
+export function openSqliteReadOnly (file: string): Db {
+  const sqlite = new SQLite(file, { readonly: true, fileMustExist: true })
+  sqlite.pragma('busy_timeout = 0')
+  return new Kysely<Database>({ dialect: new BusyWaitSqliteDialect({ database: sqlite }) })
+}

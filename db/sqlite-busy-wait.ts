@@ -41,7 +41,7 @@ class BusyWaitConnection implements DatabaseConnection {
 
 /**
  * The main connection never blocks the event loop on a lock (`busy_timeout = 0`): a transaction
- * starts with `BEGIN IMMEDIATE`, which takes the write lock before any work, and when another
+ * (but a read-only one) starts with `BEGIN IMMEDIATE`, which takes the write lock before any work, and when another
  * connection holds it (the season import's worker) it is asked again after a pause, on a timer.
  * Reads go on meanwhile (WAL). Transactions of this connection still run one at a time.
  */
@@ -59,9 +59,11 @@ class BusyWaitDriver implements Driver {
     return w
   }
 
-  async beginTransaction (connection: DatabaseConnection, _settings: TransactionSettings): Promise<void> {
+  async beginTransaction (connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const c = connection as BusyWaitConnection
-    await whileBusy(() => c.inner.executeQuery(CompiledQuery.raw('begin immediate')))
+    // A read-only transaction (a report) takes no lock: WAL gives it a snapshot at its first read.
+    const begin = settings.accessMode === 'read only' ? 'begin' : 'begin immediate'
+    await whileBusy(() => c.inner.executeQuery(CompiledQuery.raw(begin)))
     c.inTransaction = true
   }
 

@@ -127,6 +127,45 @@ export interface SlotsTable {
   series_id: Generated<string | null>
 }
 
+/**
+ * Rollups of the season report (migration 0012), kept by triggers on `slots` (never written by
+ * the application): counters of the slots of one key, `total` includes withdrawn ones.
+ */
+export interface ReportDayHoursTable {
+  local_date: string
+  local_hour: number
+  kind: 'snp' | 'psy'
+  total: number
+  withdrawn: number
+  /** Slots whose status is booked. */
+  booked: number
+  /** Holds that ended without a booking. */
+  released: number
+}
+
+export interface ReportPractitionerDaysTable {
+  practitioner_id: string
+  cpts_id: string
+  kind: 'snp' | 'psy'
+  iso_week: string
+  local_date: string
+  total: number
+  withdrawn: number
+  booked: number
+  /** Current bookings by status, and those whose patient has no treating GP. */
+  honored: number
+  no_show: number
+  without_gp: number
+}
+
+/** Booked slots by lead time in whole hours (floor of lead_minutes / 60). */
+export interface ReportLeadHoursTable {
+  lead_hour: number
+  local_date: string
+  kind: 'snp' | 'psy'
+  n: number
+}
+
 export interface BookingsTable {
   id: string
   slot_id: string
@@ -246,6 +285,9 @@ export interface Database {
   delivery_cursors: DeliveryCursorsTable
   deliveries: DeliveriesTable
   rate_limits: RateLimitsTable
+  report_day_hours: ReportDayHoursTable
+  report_practitioner_days: ReportPractitionerDaysTable
+  report_lead_hours: ReportLeadHoursTable
 }
 
 export type CptsRow = Selectable<CptsTable>

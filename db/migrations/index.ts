@@ -10,6 +10,7 @@ import * as m0008 from './0008_audit_purge.js'
 import * as m0009 from './0009_slot_series.js'
 import * as m0010 from './0010_rate_limits.js'
 import * as m0011 from './0011_delivery_claims.js'
+import * as m0012 from './0012_report_rollups.js'
 import * as m0013 from './0013_password_resets.js'
 
 /** Every migration, by a name that sorts in the order they run. */
@@ -25,5 +26,6 @@ export const migrations: Record<string, Migration> = {
   '0009_slot_series': m0009,
   '0010_rate_limits': m0010,
   '0011_delivery_claims': m0011,
+  '0012_report_rollups': m0012,
   '0013_password_resets': m0013
 }

@@ -1,12 +1,10 @@
-import { Worker } from 'node:worker_threads'
+import { startWorker } from '../../lib/start-worker.js'
 import type { SeasonImportResult } from '../../../shared/schemas/reports.js'
 import { AppError } from '../../errors.js'
 import type { Actor } from '../session/actor.js'
 import type { ImportJob, ImportReply } from './import-worker.js'
 
-// From source (tests, `npm run dev`) the worker is the .ts file, run by the loader the main
-// thread was started with (workers inherit its flags); from dist/, the compiled .js.
-const WORKER = new URL(`./import-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url)
+const WORKER = new URL('./import-worker', import.meta.url)
 
 /**
  * Runs `importSeason` in a worker thread with its own connection to the SQLite file: the event
@@ -16,7 +14,7 @@ const WORKER = new URL(`./import-worker${import.meta.url.endsWith('.ts') ? '.ts'
 export async function importSeasonInWorker (dbFile: string, actor: Actor, text: string, now: Date, dryRun = false): Promise<SeasonImportResult> {
   const job: ImportJob = { dbFile, actor, text, now: now.toISOString(), dryRun }
   const reply = await new Promise<ImportReply>((resolve, reject) => {
-    const worker = new Worker(WORKER, { workerData: job })
+    const worker = startWorker(WORKER, job)
     worker.once('message', resolve)
     worker.once('error', reject)
     worker.once('exit', (code) => { reject(new Error(`the import worker stopped (exit code ${code}) without an answer`)) })

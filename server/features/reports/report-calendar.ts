@@ -1,7 +1,7 @@
 /**
  * The board's slot calendar: the dates that hold slots, and the runs they form (the seasons the
  * data holds), so that the page offers periods that have slots instead of fixed June–September
- * seasons. One GROUP BY on the slots' local date; no patient column is read.
+ * seasons. One GROUP BY on a rollup's local date; no patient column is read.
  */
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
@@ -32,12 +32,25 @@ export function spansOf (days: ReadonlyArray<{ date: string, offered: number }>,
   return spans
 }
 
+/**
+ * From the rollups of migration 0012: the day-hour one for the instance, the practitioner-day
+ * one (by its (cpts_id, local_date) index) for one CPTS. A date counts when it holds a slot
+ * that is not withdrawn.
+ */
 export async function slotCalendar (db: Kysely<Database>, scope: { cptsId?: string | undefined, kind?: SlotKind | undefined }): Promise<SlotCalendar> {
-  let q = db.selectFrom('slots').where('slots.status', '!=', 'withdrawn')
-  if (scope.cptsId !== undefined) q = q.where('slots.cpts_id', '=', scope.cptsId)
-  if (scope.kind !== undefined) q = q.where('slots.kind', '=', scope.kind)
-  const rows = await q.select((eb) => ['slots.local_date', eb.fn.countAll<number>().as('n')])
-    .groupBy('slots.local_date').orderBy('slots.local_date').execute()
+  const { cptsId, kind } = scope
+  let rows: Array<{ local_date: string, n: number }>
+  if (cptsId === undefined) {
+    let q = db.selectFrom('report_day_hours')
+    if (kind !== undefined) q = q.where('kind', '=', kind)
+    rows = await q.select((eb) => ['local_date', eb.fn.sum<number>(eb('total', '-', eb.ref('withdrawn'))).as('n')])
+      .groupBy('local_date').having((eb) => eb.fn.sum(eb('total', '-', eb.ref('withdrawn'))), '>', 0).orderBy('local_date').execute()
+  } else {
+    let q = db.selectFrom('report_practitioner_days').where('cpts_id', '=', cptsId)
+    if (kind !== undefined) q = q.where('kind', '=', kind)
+    rows = await q.select((eb) => ['local_date', eb.fn.sum<number>(eb('total', '-', eb.ref('withdrawn'))).as('n')])
+      .groupBy('local_date').having((eb) => eb.fn.sum(eb('total', '-', eb.ref('withdrawn'))), '>', 0).orderBy('local_date').execute()
+  }
   const days = rows.map((r) => ({ date: r.local_date, offered: Number(r.n) }))
   return { days, spans: spansOf(days), gapDays: SPAN_GAP_DAYS }
 }

@@ -1,49 +1,42 @@
 /**
- * The season report's queries. Each slot carries its start's local date, hour and ISO week,
- * its current booking's facts and its released holds (migration 0003), so every figure is a
- * GROUP BY over one covering index read in the order of the grouping: no join, no sort, no
- * date arithmetic, nothing but aggregates leaves the database, and no patient column is read.
- * - by (local date, local hour): days, weeks, heatmap, released holds;
- * - by (ISO week, practitioner, CPTS, kind): totals, practitioners and their majoration,
- *   CPTS, kinds;
- * - by lead time in minutes: the percentiles;
- * - no-slot calls, by the call's local date.
+ * The season report's queries over the rollups of migration 0012 (kept exact by triggers on
+ * `slots`), so that a national year reads counters, not millions of slots. No patient column
+ * is read; only aggregates leave the database.
+ * - days, weeks, heatmap, released holds: report_day_hours for the instance; for one CPTS its
+ *   own slots (report-from-slots.ts), a few tens of thousands at most;
+ * - totals, practitioners, CPTS, kinds: report_practitioner_days by (practitioner, CPTS, kind);
+ *   the majoration's weekly cap by (practitioner, ISO week), applied in SQL;
+ * - lead-time percentiles: report_lead_hours gives the histogram by the hour, then the hours
+ *   the median and the 90th percentile fall in are read again from the slots to the minute;
+ * - no-slot calls, by the call's local date (report-common.ts).
+ * The whole report reads one snapshot: a REPEATABLE READ READ ONLY transaction on PostgreSQL,
+ * a deferred (lock-free) transaction on SQLite's WAL.
  */
-import { DateTime } from 'luxon'
-import type { Kysely, SelectQueryBuilder } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { SeasonReport } from '../../../shared/schemas/reports.js'
-import { SLOT_KINDS, type SlotKind } from '../../../shared/schemas/slots.js'
-import { zoneFor } from '../cpts/cpts-repository.js'
-import { buildSeasonReport, isoWeekOf, type DayHourRow, type GroupRow, type LeadRow } from './season-report.js'
+import { SLOT_KINDS } from '../../../shared/schemas/slots.js'
+import { cptsInScope, noSlotCalls, practitionerNames, type ReportScope } from './report-common.js'
+import { dayHourRowsFromSlots, leadRowsFromSlots } from './report-from-slots.js'
+import { buildSeasonReport, LEAD_PERCENTILES, percentile, type DayHourRow, type GroupRow, type LeadRow } from './season-report.js'
 
-export interface ReportScope {
-  /** Local dates, inclusive. */
-  from: string
-  to: string
-  cptsId?: string | undefined
-  kind?: SlotKind | undefined
-}
+export type { ReportScope } from './report-common.js'
 
 type Db = Kysely<Database>
 
-/** Slots starting in the period (by their local date), of the CPTS and kind asked for. */
-function slotsInScope (db: Db, s: ReportScope): SelectQueryBuilder<Database, 'slots', object> {
-  let q = db.selectFrom('slots').where('slots.local_date', '>=', s.from).where('slots.local_date', '<=', s.to)
-  if (s.cptsId !== undefined) q = q.where('slots.cpts_id', '=', s.cptsId)
-  if (s.kind !== undefined) q = q.where('slots.kind', '=', s.kind)
-  return q
-}
-
 export async function dayHourRows (db: Db, s: ReportScope): Promise<Array<DayHourRow & { released: number }>> {
-  const rows = await slotsInScope(db, s)
+  if (s.cptsId !== undefined) return await dayHourRowsFromSlots(db, s)
+  let q = db.selectFrom('report_day_hours').where('local_date', '>=', s.from).where('local_date', '<=', s.to)
+  if (s.kind !== undefined) q = q.where('kind', '=', s.kind)
+  const rows = await q
     .select((eb) => [
-      'slots.local_date', 'slots.local_hour',
-      eb.fn.countAll<number>().filterWhere('slots.status', '!=', 'withdrawn').as('offered'),
-      eb.fn.countAll<number>().filterWhere('slots.status', '=', 'booked').as('booked'),
-      eb.fn.sum<number>('slots.released_holds').as('released')
+      'local_date', 'local_hour',
+      eb.fn.sum<number>(eb('total', '-', eb.ref('withdrawn'))).as('offered'),
+      eb.fn.sum<number>('booked').as('booked'),
+      eb.fn.sum<number>('released').as('released')
     ])
-    .groupBy(['slots.local_date', 'slots.local_hour'])
+    .groupBy(['local_date', 'local_hour'])
+    .having((eb) => eb.fn.sum('total'), '>', 0)
     .execute()
   return rows.map((r) => ({
     date: r.local_date, hour: Number(r.local_hour), offered: Number(r.offered), booked: Number(r.booked), released: Number(r.released)
@@ -51,30 +44,32 @@ export async function dayHourRows (db: Db, s: ReportScope): Promise<Array<DayHou
 }
 
 /**
- * A slot is booked when its status is `booked`; its booking's status (booked, honored,
- * no_show) and treating-GP answer are mirrored on the slot. The ISO-week bounds only let the
- * index seek: the local dates decide.
+ * The (practitioner, CPTS, kind) rows of the period, from the practitioner-day rollup (its key's
+ * order: no sort). Weeks are left to `majorationCounts`.
  */
 export async function groupRows (db: Db, s: ReportScope): Promise<GroupRow[]> {
-  const rows = await slotsInScope(db, s)
-    .where('slots.iso_week', '>=', isoWeekOf(s.from)).where('slots.iso_week', '<=', isoWeekOf(s.to))
+  let q = db.selectFrom('report_practitioner_days').where('local_date', '>=', s.from).where('local_date', '<=', s.to)
+  if (s.cptsId !== undefined) q = q.where('cpts_id', '=', s.cptsId)
+  if (s.kind !== undefined) q = q.where('kind', '=', s.kind)
+  const rows = await q
     .select((eb) => [
-      'slots.iso_week', 'slots.practitioner_id', 'slots.cpts_id', 'slots.kind',
-      eb.fn.countAll<number>().as('slots'),
-      eb.fn.countAll<number>().filterWhere('slots.status', '=', 'withdrawn').as('withdrawn'),
-      eb.fn.countAll<number>().filterWhere('slots.status', '=', 'booked').as('booked'),
-      eb.fn.countAll<number>().filterWhere('slots.booking_status', '=', 'honored').as('honored'),
-      eb.fn.countAll<number>().filterWhere('slots.booking_status', '=', 'no_show').as('no_show'),
-      eb.fn.countAll<number>().filterWhere('slots.booking_has_treating_gp', '=', 'no').as('without_gp')
+      'practitioner_id', 'cpts_id', 'kind',
+      eb.fn.sum<number>('total').as('total'),
+      eb.fn.sum<number>('withdrawn').as('withdrawn'),
+      eb.fn.sum<number>('booked').as('booked'),
+      eb.fn.sum<number>('honored').as('honored'),
+      eb.fn.sum<number>('no_show').as('no_show'),
+      eb.fn.sum<number>('without_gp').as('without_gp')
     ])
-    .groupBy(['slots.iso_week', 'slots.practitioner_id', 'slots.cpts_id', 'slots.kind'])
+    .groupBy(['practitioner_id', 'cpts_id', 'kind'])
+    // A key whose slots were all deleted keeps its row, at zero: no practitioner for it.
+    .having((eb) => eb.fn.sum('total'), '>', 0)
     .execute()
   return rows.map((r) => ({
     practitionerId: r.practitioner_id,
     cptsId: r.cpts_id,
-    week: r.iso_week,
     kind: r.kind,
-    offered: Number(r.slots) - Number(r.withdrawn),
+    offered: Number(r.total) - Number(r.withdrawn),
     booked: Number(r.booked),
     withdrawn: Number(r.withdrawn),
     honored: Number(r.honored),
@@ -83,90 +78,69 @@ export async function groupRows (db: Db, s: ReportScope): Promise<GroupRow[]> {
   }))
 }
 
-/** Below any real lead time (ten years before the start); see leadRows. */
-const LEAD_FLOOR = -10 * 366 * 24 * 60
+/**
+ * Honored snp consultations counted for the majoration, per practitioner: each ISO week's
+ * (over every CPTS in scope) up to the weekly cap, summed in SQL so that only one row per
+ * practitioner leaves the database.
+ */
+export async function majorationCounts (db: Db, s: ReportScope, weeklyCap: number): Promise<Map<string, number>> {
+  if (s.kind !== undefined && s.kind !== 'snp') return new Map()
+  let weeks = db.selectFrom('report_practitioner_days').where('kind', '=', 'snp')
+    .where('local_date', '>=', s.from).where('local_date', '<=', s.to)
+  if (s.cptsId !== undefined) weeks = weeks.where('cpts_id', '=', s.cptsId)
+  const cap = sql.lit(Math.max(0, Math.trunc(weeklyCap)))
+  const rows = await db.selectFrom(
+    weeks.select((eb) => ['practitioner_id', eb.fn.sum<number>('honored').as('honored')]).groupBy(['practitioner_id', 'iso_week']).as('w')
+  )
+    .select((eb) => ['w.practitioner_id', eb.fn.sum<number>(sql`CASE WHEN w.honored > ${cap} THEN ${cap} ELSE w.honored END`).as('counted')])
+    .groupBy('w.practitioner_id')
+    .execute()
+  return new Map(rows.map((r) => [r.practitioner_id, Number(r.counted)]))
+}
 
 /**
- * Booked slots by lead time (whole minutes from booking to start). For the whole instance,
- * the range on lead_minutes (which also leaves out slots not booked) lets SQLite's planner,
- * which has no statistics, read the lead-ordered index and group as it goes instead of
- * sorting the period's booked slots. For one CPTS, its (cpts_id, local_date) index narrows
- * more: sorting its own booked slots beats reading every booked slot in lead order.
+ * Booked slots by lead time, exact where the percentiles fall: the hours' histogram from
+ * report_lead_hours, each hour standing for its first minute, but the hours holding the
+ * median and the 90th percentile, which are read to the minute from the slots' lead-ordered
+ * index (a few thousand slots). Nearest-rank percentiles of this histogram are those of the
+ * full one, and its count is the same. For one CPTS, the full histogram from its own slots.
  */
 export async function leadRows (db: Db, s: ReportScope): Promise<LeadRow[]> {
-  const scope = slotsInScope(db, s)
-  const booked = s.cptsId === undefined ? scope.where('slots.lead_minutes', '>', LEAD_FLOOR) : scope.where('slots.lead_minutes', 'is not', null)
-  const rows = await booked
-    .select((eb) => ['slots.lead_minutes', eb.fn.countAll<number>().as('n')])
-    .groupBy('slots.lead_minutes')
-    .execute()
-  return rows.map((r) => ({ minutes: Number(r.lead_minutes), n: Number(r.n) }))
-}
-
-/** [start, end) in UTC ISO of the local dates from..to in the zone. */
-function utcBounds (s: ReportScope, zone: string): { from: string, to: string } {
-  const at = (d: string, plus: number): string => DateTime.fromISO(d, { zone }).plus({ days: plus }).toUTC().toISO() ?? d
-  return { from: at(s.from, 0), to: at(s.to, 1) }
-}
-
-/**
- * Calls that found no slot, by the call's local date: in its CPTS's zone when it names one,
- * else in the instance's zone. With a cptsId, only the calls naming that CPTS count;
- * the calls naming none are counted apart (`withoutCpts`).
- */
-export async function noSlotCalls (db: Db, s: ReportScope): Promise<{ count: number, withoutCpts: number }> {
-  const count = async (zone: string, cpts: string[] | null): Promise<number> => {
-    const b = utcBounds(s, zone)
-    let q = db.selectFrom('calls').where('calls.outcome', '=', 'no_slot')
-      .where('calls.at', '>=', b.from).where('calls.at', '<', b.to)
-    q = cpts === null ? q.where('calls.cpts_id', 'is', null) : q.where('calls.cpts_id', 'in', cpts)
-    if (s.kind !== undefined) q = q.where('calls.kind', '=', s.kind)
-    const r = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-    return Number(r.n)
+  if (s.cptsId !== undefined) return await leadRowsFromSlots(db, s)
+  let q = db.selectFrom('report_lead_hours').where('local_date', '>=', s.from).where('local_date', '<=', s.to)
+  if (s.kind !== undefined) q = q.where('kind', '=', s.kind)
+  const rows = await q.select((eb) => ['lead_hour', eb.fn.sum<number>('n').as('n')])
+    .groupBy('lead_hour').having((eb) => eb.fn.sum('n'), '>', 0).execute()
+  const hours = rows.map((r) => ({ minutes: Number(r.lead_hour), n: Number(r.n) }))
+  const exact = new Set<number>()
+  for (const p of Object.values(LEAD_PERCENTILES)) {
+    const hour = percentile(hours, p)
+    if (hour !== null) exact.add(hour)
   }
-  let cptsQuery = db.selectFrom('cpts').select(['id', 'timezone'])
-  if (s.cptsId !== undefined) cptsQuery = cptsQuery.where('id', '=', s.cptsId)
-  const byZone = new Map<string, string[]>()
-  for (const c of await cptsQuery.execute()) byZone.set(c.timezone, [...(byZone.get(c.timezone) ?? []), c.id])
-  let total = 0
-  for (const [zone, ids] of byZone) total += await count(zone, ids)
-  const withoutCpts = await count(await zoneFor(db, undefined), null)
-  return { count: total + (s.cptsId === undefined ? withoutCpts : 0), withoutCpts }
-}
-
-export async function cptsInScope (db: Db, cptsId: string | undefined): Promise<Array<{ id: string, name: string }>> {
-  let q = db.selectFrom('cpts').select(['id', 'name'])
-  if (cptsId !== undefined) q = q.where('id', '=', cptsId)
-  return await q.execute()
-}
-
-/** Name and RPPS of every practitioner (a few thousand at most: cheaper than a join per row). */
-export async function practitionerNames (db: Db): Promise<Map<string, { rpps: string, name: string }>> {
-  const rows = await db.selectFrom('practitioners').innerJoin('users', 'users.id', 'practitioners.user_id')
-    .select(['users.id', 'users.name', 'practitioners.rpps']).execute()
-  return new Map(rows.map((r) => [r.id, { rpps: r.rpps, name: r.name }]))
+  const out: LeadRow[] = hours.filter((h) => !exact.has(h.minutes)).map((h) => ({ minutes: h.minutes * 60, n: h.n }))
+  for (const hour of exact) out.push(...await leadRowsFromSlots(db, s, { from: hour * 60, to: hour * 60 + 60 }))
+  return out
 }
 
 /**
- * The whole report, read in one transaction: every part of the answer counts the same slots,
- * even when a booking lands while it is computed.
+ * The whole report, read in one snapshot: every part of the answer counts the same slots,
+ * even when a booking lands while it is computed, and no writer waits for it.
  */
 export async function seasonReport (db: Db, s: ReportScope, majoration: { euros: number, weeklyCap: number }): Promise<SeasonReport> {
-  return await db.transaction().execute(async (trx) => {
+  return await db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
     const dayHours = await dayHourRows(trx, s)
-    const groups = await groupRows(trx, s)
-    const lead = await leadRows(trx, s)
     const calls = await noSlotCalls(trx, s)
     return buildSeasonReport({
       period: { from: s.from, to: s.to },
       dayHours,
-      groups,
+      groups: await groupRows(trx, s),
+      majorationCounted: await majorationCounts(trx, s, majoration.weeklyCap),
       practitioners: await practitionerNames(trx),
       cpts: await cptsInScope(trx, s.cptsId),
       kinds: s.kind !== undefined ? [s.kind] : [...SLOT_KINDS],
       unmetDemand: calls.count,
       unmetDemandWithoutCpts: calls.withoutCpts,
-      lead,
+      lead: await leadRows(trx, s),
       expiredHolds: dayHours.reduce((n, r) => n + r.released, 0),
       majoration
     })

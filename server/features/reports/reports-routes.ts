@@ -8,6 +8,7 @@ import { findCpts } from '../cpts/cpts-repository.js'
 import { actorOf } from '../session/actor.js'
 import { seasonReport } from './report-repository.js'
 import { importSeasonInWorker } from './import-in-worker.js'
+import { ReportWorker } from './report-in-worker.js'
 import { importSeason } from './season-import.js'
 
 /** Files from this size on are imported in a worker thread (a small one is quicker in place). */
@@ -15,6 +16,12 @@ export const IMPORT_WORKER_MIN_BYTES = 256 * 1024
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   // Scoped to this plugin: only the import reads text/csv bodies, kept as one string.
+  // On SQLite a report runs in a worker thread with a read-only connection of its own, so that
+  // the event loop goes on serving holds and bookings meanwhile; on PostgreSQL it is another
+  // connection's REPEATABLE READ READ ONLY transaction by nature.
+  const reports = !isPostgres(app.db) && app.config.dbFile !== ':memory:' ? new ReportWorker(app.config.dbFile) : null
+  if (reports !== null) app.addHook('onClose', async () => { await reports.close() })
+
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: app.config.importBodyLimitBytes }, (_request, body, done) => { done(null, body) })
 
   app.get('/api/reports/season', {
@@ -25,7 +32,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: SeasonReport }
     },
     onRequest: app.requireRole('board', 'admin')
-  }, async (request) => {
+  }, async (request, reply) => {
     const user = currentUser(request)
     let cptsId = request.query.cptsId
     // A board account attached to a CPTS sees that CPTS only.
@@ -36,8 +43,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     if (cptsId !== undefined && await findCpts(app.db, cptsId) === undefined) {
       throw invalid([{ code: 'custom', path: ['cptsId'], message: 'unknown CPTS' }])
     }
-    return await seasonReport(app.db, { from: request.query.from, to: request.query.to, cptsId, kind: request.query.kind },
-      { euros: app.config.majorationEuros, weeklyCap: app.config.majorationWeeklyCap })
+    const scope = { from: request.query.from, to: request.query.to, cptsId, kind: request.query.kind }
+    const majoration = { euros: app.config.majorationEuros, weeklyCap: app.config.majorationWeeklyCap }
+    if (reports === null) return await seasonReport(app.db, scope, majoration)
+    // Checked and serialised in the worker: the event loop only sends the text (fastify sends a
+    // string with a JSON type as it is; the type provider only knows the object).
+    const json = await reports.reportJson(scope, majoration)
+    return await reply.type('application/json; charset=utf-8').send(json as unknown as SeasonReport)
   })
 
   app.post('/api/import/season', {

@@ -14,7 +14,8 @@ export interface DayHourRow { date: string, hour: number, offered: number, booke
 export interface GroupRow {
   practitionerId: string
   cptsId: string
-  week: string
+  /** Needed for the majoration unless the input brings `majorationCounted`. */
+  week?: string
   kind: SlotKind
   offered: number
   booked: number
@@ -40,6 +41,11 @@ export interface ReportInput {
   unmetDemand: number
   unmetDemandWithoutCpts: number
   lead: LeadRow[]
+  /**
+   * Honored snp consultations counted per practitioner, the weekly cap applied (the database
+   * computed it); without it, from the groups' weeks.
+   */
+  majorationCounted?: ReadonlyMap<string, number>
   expiredHolds: number
   majoration: { euros: number, weeklyCap: number }
 }
@@ -81,6 +87,9 @@ export function majorationEuros (honoredSnpByWeek: Iterable<number>, euros: numb
   for (const n of honoredSnpByWeek) counted += Math.min(n, weeklyCap)
   return counted * euros
 }
+
+/** The lead-time percentiles the report gives: median and 90th. */
+export const LEAD_PERCENTILES = { median: 0.5, p90: 0.9 } as const
 
 /** Nearest-rank percentile (0 < p ≤ 1) of a histogram sorted or not; null when empty. */
 export function percentile (rows: readonly LeadRow[], p: number): number | null {
@@ -153,7 +162,7 @@ export function buildSeasonReport (input: ReportInput): SeasonReport {
     p.honored += g.honored
     p.noShow += g.noShow
     p.withdrawn += g.withdrawn
-    if (g.kind === 'snp') p.snpByWeek.set(g.week, (p.snpByWeek.get(g.week) ?? 0) + g.honored)
+    if (g.kind === 'snp' && g.week !== undefined) p.snpByWeek.set(g.week, (p.snpByWeek.get(g.week) ?? 0) + g.honored)
     p.slotsByCpts.set(g.cptsId, (p.slotsByCpts.get(g.cptsId) ?? 0) + g.offered + g.withdrawn)
     add(cpts, g.cptsId, g.offered, g.booked)
     add(kinds, g.kind, g.offered, g.booked)
@@ -161,10 +170,11 @@ export function buildSeasonReport (input: ReportInput): SeasonReport {
 
   const byPractitioner = [...practs.entries()].map(([id, p]) => {
     const who = input.practitioners.get(id)
-    // The CPTS where the practitioner's slots of the period were published (most of them, if they moved).
+    // The CPTS where the practitioner's slots of the period were published (most of them, if
+    // they moved; on a tie, the first id, whatever order the rows came in).
     let cptsId = ''
     let most = -1
-    for (const [c, n] of p.slotsByCpts) if (n > most) { cptsId = c; most = n }
+    for (const [c, n] of p.slotsByCpts) if (n > most || (n === most && c < cptsId)) { cptsId = c; most = n }
     return {
       practitionerId: id,
       rpps: who?.rpps ?? '',
@@ -175,7 +185,9 @@ export function buildSeasonReport (input: ReportInput): SeasonReport {
       honored: p.honored,
       noShow: p.noShow,
       fillRate: rate(p.booked, p.offered),
-      majorationEuros: majorationEuros(p.snpByWeek.values(), euros, weeklyCap),
+      majorationEuros: input.majorationCounted !== undefined
+        ? (input.majorationCounted.get(id) ?? 0) * euros
+        : majorationEuros(p.snpByWeek.values(), euros, weeklyCap),
       withdrawn: p.withdrawn
     }
   }).sort((a, b) => byName({ name: a.name, id: a.practitionerId }, { name: b.name, id: b.practitionerId }))
@@ -187,8 +199,8 @@ export function buildSeasonReport (input: ReportInput): SeasonReport {
 
   const kindOrder = (k: string): number => { const i = input.kinds.indexOf(k as SlotKind); return i === -1 ? input.kinds.length : i }
   const honoredOrNot = totals.honored + totals.noShow
-  const median = percentile(input.lead, 0.5)
-  const p90 = percentile(input.lead, 0.9)
+  const median = percentile(input.lead, LEAD_PERCENTILES.median)
+  const p90 = percentile(input.lead, LEAD_PERCENTILES.p90)
   return {
     period: { from, to },
     totals: {
