@@ -15,3 +15,12 @@ export function uniqueViolation (err: unknown): string | null {
   }
   return null
 }
+
+/**
+ * True when PostgreSQL aborted the transaction to break a deadlock (SQLSTATE 40P01): nothing
+ * of it was committed, and running it again is the documented remedy. SQLite has one writer
+ * and never deadlocks.
+ */
+export function isDeadlock (err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '40P01'
+}

@@ -8,6 +8,7 @@ import { AppError, forbidden, invalid, notFound } from '../../errors.js'
 import { communeByCode } from '../../lib/communes.js'
 import { departementOfCommune, publicHolidaysBetween, type PublicHoliday } from '../../lib/public-holidays.js'
 import { newId } from '../../lib/secrets.js'
+import { isDeadlock } from '../../../db/errors.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import type { Actor } from '../session/actor.js'
 import { appendEvent, type LoggedEvent } from './event-log.js'
@@ -37,6 +38,9 @@ export interface WithdrawManyResult {
   /** The slots of the selection that are booked, so kept: their patients are expected. */
   kept: Slot[]
 }
+
+/** How many times a slot change is run when PostgreSQL picks it as a deadlock's victim (see #write). */
+const DEADLOCK_TRIES = 3
 
 export interface SlotServiceDeps {
   db: Kysely<Database>
@@ -77,7 +81,26 @@ export class SlotService {
     return () => { this.#listeners.delete(listener) }
   }
 
+  /**
+   * Runs `fn` in a transaction, logs its events at the end, and broadcasts them after the commit.
+   * On PostgreSQL a transaction chosen as a deadlock's victim (40P01) is run again, whole, up to
+   * DEADLOCK_TRIES times: the season rollups' counter rows (migration 0012) are shared by every
+   * slot of a local hour, so two changes of slots in the same hours can lock them in opposite
+   * orders (a move against a booking, say). Nothing of a victim was committed, so running `fn`
+   * again is safe; `fn` must keep its side effects inside the transaction (it does: events are
+   * queued per attempt, the rest is SQL).
+   */
   async #write<T> (fn: (trx: Trx, now: Date) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#writeOnce(fn)
+      } catch (err) {
+        if (attempt >= DEADLOCK_TRIES || !isDeadlock(err)) throw err
+      }
+    }
+  }
+
+  async #writeOnce<T> (fn: (trx: Trx, now: Date) => Promise<T>): Promise<T> {
     const now = this.#d.clock.now()
     const events: LoggedEvent[] = []
     const result = await this.#db.transaction().execute(async (trx) => {
@@ -191,6 +214,8 @@ export class SlotService {
     const holidayDates = new Set(holidays.map((h) => h.date))
     const seriesId = newId()
     const run = async (trx: Trx, now: Date): Promise<{ created: Slot[], preview: Array<{ start: string, end: string }> }> => {
+      // A run again after a deadlock (see #write) starts from the plan's own skips.
+      skipped.splice(plan.skipped.length)
       const created: Slot[] = []
       const preview: Array<{ start: string, end: string }> = []
       for (const s of plan.slots) {
