@@ -4,7 +4,7 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { LIVE_CLOSE } from '../shared/schemas/live.js'
 import { ADMIN, build, signIn, type HttpMethod } from './helpers/build.js'
-import { addRegulator, bearerToken, countRows, PASSWORD, territory } from './helpers/fixtures.js'
+import { addRegulator, bearerToken, countRows, PASSWORD, publishSlot, territory } from './helpers/fixtures.js'
 import { openLive } from './helpers/live.js'
 import { deactivateUser } from '../server/features/users/account-service.js'
 
@@ -101,6 +101,32 @@ t.test('deactivate: no sign-in, sessions and tokens end, an open socket is close
   t.equal((await call(app, admin, 'POST', `/api/users/${reg.id}/reactivate`)).statusCode, 409, 'twice: already active')
   t.equal((await call(app, admin, 'POST', '/api/users/no-such-user/reactivate')).statusCode, 404)
   t.equal((await auditOf(app, admin, 'user.reactivate')).entries.length, 1)
+})
+
+t.test('deactivating a practitioner withdraws their slots still to come, live; booked ones are kept', async (t) => {
+  const { app, clock } = await build(t, ENV)
+  const terr = await territory(app)
+  const gp = terr.users.gp
+  const slot = async (iso: string) => (await publishSlot(app, gp.cookie, iso, new Date(Date.parse(iso) + 15 * 60_000).toISOString())).id as string
+  const past = await slot('2026-06-01T09:00:00.000Z')
+  const [free1, free2, booked] = [await slot('2026-06-03T07:00:00.000Z'), await slot('2026-06-04T07:00:00.000Z'), await slot('2026-06-05T07:00:00.000Z')]
+  const b = await call(app, terr.users.regulator.cookie, 'POST', `/api/slots/${booked}/booking`, { patient: { lastName: 'Martin', firstName: 'Anne', birthDate: '1980-01-02', phone: '06 12 34 56 78' }, hasTreatingGp: 'no' })
+  t.equal(b.statusCode, 201, 'booked', { body: b.body })
+  clock.advance(2 * 3600_000) // the first slot has been and gone
+  const watcher = await openLive(app, terr.users.regulator.cookie)
+  t.teardown(() => watcher.close())
+  await watcher.waitFor((f) => f.type === 'snapshot')
+
+  const res = await call(app, terr.adminCookie, 'POST', `/api/users/${gp.id}/deactivate`)
+  t.equal(res.statusCode, 200, 'HTTP 200', { body: res.body })
+  t.same(res.json().slots, { withdrawn: 2, kept: 1 }, 'two slots withdrawn, the booked one kept')
+  const status = async (id: string) => (await app.db.selectFrom('slots').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status
+  t.same([await status(free1), await status(free2), await status(booked), await status(past)], ['withdrawn', 'withdrawn', 'booked', 'free'], 'the past slot is history, left as it was')
+  for (const id of [free1, free2]) await watcher.waitFor((f) => f.type === 'event' && f.event === 'slot.withdrawn' && f.slot?.id === id, `slot.withdrawn of ${id}`)
+  const withdraw = (await auditOf(app, terr.adminCookie, 'slots.withdraw')).entries
+  t.match(withdraw, [{ subjectId: gp.id, detail: { withdrawn: 2, kept: 1 } }], 'audited as a withdrawal by the admin')
+  const reg = await call(app, terr.adminCookie, 'POST', `/api/users/${terr.users.regulator.id}/deactivate`)
+  t.notOk('slots' in reg.json(), 'a regulator has no slots to withdraw')
 })
 
 t.test('refusals: non-admin, self, last admin, unknown id', async (t) => {

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks'
 import { UpdateUserBody, type Cpts, type PasswordResetLink, type User } from '../../shared/schemas/accounts.js'
 import { api, ApiError } from '../lib/api.js'
 import { formatDayTime } from '../lib/format.js'
+import { agree, plural } from '../lib/french.js'
 import { Field } from '../lib/ui.js'
 import { a11y, Confirmation, FormError, issuesToErrors, NO_ERRORS, requestErrors, useFocusFirstInvalid, useFormRef, type FormErrors } from './admin-form.js'
 
@@ -37,6 +38,14 @@ function changes (u: User, v: Values): Record<string, unknown> {
     if (Object.keys(p).length > 0) body.practitioner = p
   }
   return body
+}
+
+/** What a practitioner's deactivation did to the slots still to come. */
+export function slotsText (s: { withdrawn: number, kept: number }): string {
+  const withdrawn = plural(s.withdrawn, 'créneau à venir retiré', 'créneaux à venir retirés')
+  return s.kept === 0
+    ? `${withdrawn}.`
+    : `${withdrawn} ; ${plural(s.kept, 'créneau réservé conservé', 'créneaux réservés conservés')} : prévenez ${agree(s.kept, 'le patient', 'les patients')} ou annulez depuis la régulation.`
 }
 
 /** French for the refusals of deactivate / reactivate / password-reset (their `details` say which). */
@@ -119,13 +128,13 @@ export function AccountEditor (props: { user: User, me: User | null, cpts: Cpts[
       if (what === 'password-reset') {
         setLink(await api<PasswordResetLink>('POST', `/api/users/${u.id}/password-reset`))
       } else {
-        const { user } = await api<{ user: User }>('POST', `/api/users/${u.id}/${what}`)
+        const { user, slots } = await api<{ user: User, slots?: { withdrawn: number, kept: number } }>('POST', `/api/users/${u.id}/${what}`)
         setConfirming(false)
         setLink(null)
         setAccess({
           ok: true,
           text: what === 'deactivate'
-            ? `Compte de ${user.name} désactivé : ses sessions, ses jetons d’API et ses pages ouvertes ont pris fin.`
+            ? `Compte de ${user.name} désactivé : ses sessions, ses jetons d’API et ses pages ouvertes ont pris fin.${slots === undefined ? '' : ' ' + slotsText(slots)}`
             : `Compte de ${user.name} réactivé : la personne peut se connecter avec son mot de passe.`
         })
         props.onChanged(user)

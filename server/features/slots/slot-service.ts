@@ -278,11 +278,25 @@ export class SlotService {
     } else if (body.practitionerId !== undefined && body.practitionerId !== actor.id) {
       throw forbidden('only its practitioner or an admin withdraws a slot')
     }
+    return await this.#withdrawWhere(actor, practitionerId, { seriesId: body.seriesId, date: body.date })
+  }
+
+  /**
+   * Withdraws every slot of a practitioner still to come (an admin deactivated the account): the
+   * booked ones are kept, for the admin to see to their patients. One transaction, one
+   * `slot.withdrawn` event each, audited like a withdrawal.
+   */
+  async withdrawFutureOf (actor: Actor, practitionerId: string): Promise<WithdrawManyResult> {
+    if (actor.role !== 'admin') throw forbidden()
+    return await this.#withdrawWhere(actor, practitionerId, {})
+  }
+
+  async #withdrawWhere (actor: Actor, practitionerId: string, only: { seriesId?: string | undefined, date?: string | undefined }): Promise<WithdrawManyResult> {
     const out = await this.#write(async (trx, now) => {
       const withdrawn: NeutralSlot[] = []
       const kept: NeutralSlot[] = []
       const nowIso = now.toISOString()
-      const ids = await withdrawableSlotIds(trx, { practitionerId, nowIso, seriesId: body.seriesId, date: body.date })
+      const ids = await withdrawableSlotIds(trx, { practitionerId, nowIso, seriesId: only.seriesId, date: only.date })
       await lockSlots(trx, ids)
       for (const id of ids) {
         if (await withdrawSlot(trx, id, nowIso)) {
@@ -296,7 +310,7 @@ export class SlotService {
       if (withdrawn.length > 0) {
         await appendAudit(trx, {
           at: now, userId: actor.id, action: 'slots.withdraw', subjectType: 'practitioner', subjectId: practitionerId, ip: actor.ip,
-          detail: { seriesId: body.seriesId ?? null, date: body.date ?? null, withdrawn: withdrawn.length, kept: kept.length }
+          detail: { seriesId: only.seriesId ?? null, date: only.date ?? null, withdrawn: withdrawn.length, kept: kept.length }
         })
       }
       return { withdrawn, kept }

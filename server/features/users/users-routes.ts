@@ -10,6 +10,8 @@ import { createUser, listUserViews } from './users-service.js'
 
 const IdParams = z.object({ id: Id })
 const UserReply = z.object({ user: User })
+/** A deactivated practitioner's slots still to come: how many were withdrawn, how many are booked and kept. */
+const DeactivateReply = UserReply.extend({ slots: z.object({ withdrawn: z.number().int(), kept: z.number().int() }).optional() })
 
 const routes: FastifyPluginAsyncZod = async (app) => {
   app.post('/api/users', {
@@ -31,12 +33,17 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   }, async (request) => ({ user: await updateUser(app.db, request.params.id, request.body, actorOf(request), app.clock.now()) }))
 
   app.post('/api/users/:id/deactivate', {
-    schema: { tags: ['users'], summary: 'Deactivate an account: no sign-in; its sessions, tokens and live sockets end at once (admin)', params: IdParams, response: { 200: UserReply } },
+    schema: { tags: ['users'], summary: 'Deactivate an account: no sign-in; its sessions, tokens and live sockets end at once; a practitioner\'s slots still to come are withdrawn, the booked ones kept and counted (admin)', params: IdParams, response: { 200: DeactivateReply } },
     onRequest: app.requireRole('admin')
   }, async (request) => {
-    const user = await deactivateUser(app.db, request.params.id, actorOf(request), app.clock.now())
+    const actor = actorOf(request)
+    const user = await deactivateUser(app.db, request.params.id, actor, app.clock.now())
     app.credentialEnded()
-    return { user }
+    if (user.role !== 'practitioner') return { user }
+    // A second transaction (the slots' own, with their events): a regulator must not book a
+    // slot of someone who no longer works with the CPTS. Booked slots stay, for the admin to handle.
+    const { withdrawn, kept } = await app.slots.withdrawFutureOf(actor, user.id)
+    return { user, slots: { withdrawn: withdrawn.length, kept: kept.length } }
   })
 
   app.post('/api/users/:id/reactivate', {
