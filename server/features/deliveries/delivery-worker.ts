@@ -135,10 +135,11 @@ export class DeliveryWorker {
         if (cursor === undefined) return 0
         const events = await eventsAfter(trx, cursor, EVENT_BATCH)
         const now = this.#d.clock.now()
-        const stale = events.filter((ev) => now.getTime() - Date.parse(ev.at) >= RETRY_POLICY.giveUpAfterMs)
+        const isStale = (ev: { at: string }): boolean => now.getTime() - Date.parse(ev.at) >= RETRY_POLICY.giveUpAfterMs
+        const stale = events.filter(isStale)
         if (stale.length > 0) this.#d.log.warn({ channel: ch.name, events: stale.length, fromSeq: stale[0]?.seq }, 'events older than the retry horizon passed over (channel switched off meanwhile)')
         for (const ev of events) {
-          if (stale.includes(ev)) continue
+          if (isStale(ev)) continue
           const change = await loadBookingChange(trx, ev, ch.name)
           if (change === undefined) continue
           const d = { channel: ch.name, eventSeq: ev.seq, bookingId: change.booking.id, kind: change.kind, now }

@@ -14,7 +14,7 @@ import { AppError } from '../../errors.js'
 import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import { slotLocalColumns } from '../slots/local-columns.js'
-import { lockPractitioners } from '../slots/slot-repository.js'
+import { lockAccounts } from '../slots/slot-repository.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
 import type { Actor } from '../session/actor.js'
 
@@ -206,7 +206,7 @@ async function overlapsInDatabase (db: Kysely<Database>, lines: readonly ImportL
   const live = lines.filter((l) => l.withdrawnAt === null)
   if (live.length === 0) return []
   const ids = [...new Set(live.map((l) => l.practitionerId))]
-  await lockPractitioners(db, ids)
+  await lockAccounts(db, ids)
   const minStart = new Date(Math.min(...live.map((l) => l.start.getTime()))).toISOString()
   const maxEnd = new Date(Math.max(...live.map((l) => l.end.getTime()))).toISOString()
   const existing = new Map<string, Array<{ start: string, end: string }>>()
@@ -266,7 +266,7 @@ export async function importSeason (db: Kysely<Database>, actor: Actor, text: st
   if (errors.length > 0) throw refuse(errors)
   const nowIso = now.toISOString()
   return await db.transaction().execute(async (trx) => {
-    // Checked inside the transaction, the practitioners' accounts locked first (lockPractitioners):
+    // Checked inside the transaction, the practitioners' accounts locked first (lockAccounts):
     // no other write of their slots, on any instance, can slip in between.
     const clashes = await overlapsInDatabase(trx, lines)
     if (clashes.length > 0) throw refuse(clashes.sort((a, b) => a.line - b.line))

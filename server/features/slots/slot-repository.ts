@@ -95,7 +95,9 @@ export async function listSlotRecords (db: Kysely<Database>, f: SlotFilters): Pr
 
 /** True when the practitioner has a live (not withdrawn) slot overlapping [start, end). */
 export async function hasOverlap (db: Kysely<Database>, practitionerId: string, startIso: string, endIso: string): Promise<boolean> {
-  await lockPractitioners(db, [practitionerId])
+  // On PostgreSQL the practitioner's account is locked until the transaction ends, so that two
+  // publishes of one practitioner cannot both see "no overlap" and both insert.
+  await lockAccounts(db, [practitionerId])
   const row = await db.selectFrom('slots').select('id')
     .where('practitioner_id', '=', practitionerId)
     .where('status', '!=', 'withdrawn')
@@ -106,17 +108,8 @@ export async function hasOverlap (db: Kysely<Database>, practitionerId: string, 
 }
 
 /**
- * Inside a writing transaction, before an overlap check: on PostgreSQL, locks the practitioners'
- * account rows until the transaction ends, so that two publishes of one practitioner cannot both
- * see "no overlap" and both insert. SQLite has one writer at a time (and no row locks).
- */
-export async function lockPractitioners (trx: Kysely<Database>, practitionerIds: readonly string[]): Promise<void> {
-  await lockAccounts(trx, practitionerIds)
-}
-
-/**
  * Locks accounts (their `users` rows) until the transaction ends, on PostgreSQL: a practitioner
- * publishing, a regulator holding or booking (one hold per regulator, whichever instance).
+ * publishing or importing (before an overlap check), a regulator holding or booking (one hold per regulator, whichever instance).
  * The lock order of every writing transaction is: accounts, then slots by id, then bookings,
  * then the events counter (appendEvent, last): two transactions never wait on each other in a
  * circle. SQLite has one writer at a time (and no row locks).
