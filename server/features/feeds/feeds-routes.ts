@@ -7,6 +7,7 @@ import { sha256 } from '../../lib/secrets.js'
 import { currentUser } from '../../plugins/auth.js'
 import { actorOf } from '../session/actor.js'
 import { feedUrls, matchesEtag, renderFeed, rotateFeed, type FeedDeps } from './feed-service.js'
+import { publicUrlFor } from '../../lib/public-url.js'
 
 /** The rate-limit bucket of a feed request: its token's hash (the limiter's store never holds the secret). */
 function feedRateKey (request: FastifyRequest): string {
@@ -19,12 +20,7 @@ function feedRateKey (request: FastifyRequest): string {
  * clients fetch `/feeds/<token>.ics` with no other credential, so that address is the secret.
  */
 const routes: FastifyPluginAsyncZod = async (app) => {
-  // Without PUBLIC_URL, links use the address the request came by (what the user typed), not a
-  // guessed localhost that a calendar on another machine could not reach.
-  const deps = (request: FastifyRequest): FeedDeps => ({
-    db: app.db,
-    publicUrl: app.config.publicUrlSet ? app.config.publicUrl : `${request.protocol}://${request.host}`
-  })
+  const deps = (request: FastifyRequest): FeedDeps => ({ db: app.db, publicUrl: publicUrlFor(app.config, request) })
   const practitioner = (request: Parameters<typeof actorOf>[0]) => ({ ...actorOf(request), cptsId: currentUser(request).cptsId })
 
   app.get('/api/feed', {

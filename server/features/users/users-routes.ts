@@ -7,6 +7,7 @@ import { actorOf } from '../session/actor.js'
 import { deactivateUser, reactivateUser, updateUser } from './account-service.js'
 import { createPasswordReset, usePasswordReset } from './password-reset-service.js'
 import { createUser, listUserViews } from './users-service.js'
+import { publicUrlFor } from '../../lib/public-url.js'
 
 const IdParams = z.object({ id: Id })
 const UserReply = z.object({ user: User })
@@ -55,7 +56,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: { tags: ['users'], summary: 'A one-time password-reset link for an account, shown once (admin)', params: IdParams, response: { 201: PasswordResetLink } },
     onRequest: app.requireRole('admin')
   }, async (request, reply) => {
-    const link = await createPasswordReset(app.db, request.params.id, actorOf(request), app.clock.now(), app.config.publicUrl)
+    const link = await createPasswordReset(app.db, request.params.id, actorOf(request), app.clock.now(), publicUrlFor(app.config, request))
     return reply.status(201).send(link)
   })
 
