@@ -25,6 +25,12 @@ export interface UsersTable {
   disabled_at: string | null
   /** A regulator's identifier at the SAS platform (INT_R02), the operator of the appointments sent there. */
   sas_id: string | null
+  /**
+   * The national identifier IDNPS (`8` + RPPS for an RPPS holder), by which Pro Santé Connect and
+   * the SAS name the account; unique among active accounts (migration 0014). A practitioner's
+   * follows their RPPS.
+   */
+  idnps: string | null
 }
 
 export interface PractitionersTable {

@@ -83,3 +83,22 @@ t.test(`a broken unique constraint is named alike on both engines (${TEST_ENGINE
   t.equal(uniqueViolation(err), 'users.email')
   t.equal(uniqueViolation(new Error('UNIQUE')), null, 'another error is none')
 })
+
+t.test(`0014: practitioners get their IDNPS, unique among active accounts (${TEST_ENGINE})`, async (t) => {
+  const db = await scratchDb(t) as unknown as Kysely<any>
+  const migrator = await migratorFor(db)
+  t.error((await migrator.migrateTo('0013_password_resets')).error)
+  await db.insertInto('cpts').values({ id: 'c', name: 'C', timezone: 'Europe/Paris', created_at: AT }).execute()
+  const user = (id: string, role: string) => ({ id, email: `${id}@x`, name: id, role, password_hash: 'x', cpts_id: 'c', created_at: AT })
+  await db.insertInto('users').values([user('gp', 'practitioner'), user('reg', 'regulator')]).execute()
+  await db.insertInto('practitioners').values({ user_id: 'gp', rpps: '10003000001', profession: 'gp', address: 'a', postal_code: '44000', commune: 'Nantes', commune_code: '44109', phone: '0240000000' }).execute()
+  t.error((await migrator.migrateToLatest()).error)
+  const rows = await db.selectFrom('users').select(['id', 'idnps']).orderBy('id').execute()
+  t.same(rows, [{ id: 'gp', idnps: '810003000001' }, { id: 'reg', idnps: null }], 'backfilled from the RPPS, none for the regulator')
+
+  await t.rejects(db.updateTable('users').set({ idnps: '810003000001' }).where('id', '=', 'reg').execute(), 'two active accounts cannot share an IDNPS')
+  await db.updateTable('users').set({ disabled_at: AT }).where('id', '=', 'gp').execute()
+  await db.updateTable('users').set({ idnps: '810003000001' }).where('id', '=', 'reg').execute()
+  t.equal((await db.selectFrom('users').select('idnps').where('id', '=', 'reg').executeTakeFirstOrThrow()).idnps, '810003000001',
+    'once the first account is deactivated, another may take its IDNPS')
+})

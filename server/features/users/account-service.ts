@@ -34,7 +34,10 @@ export async function updateUser (db: Kysely<Database>, id: string, body: Update
   const practitionerSet: Updateable<PractitionersTable> = {}
   const p = body.practitioner
   if (p !== undefined && u.practitioner !== null) {
-    if (p.rpps !== undefined) practitionerSet.rpps = p.rpps
+    if (p.rpps !== undefined) {
+      practitionerSet.rpps = p.rpps
+      userSet.idnps = `8${p.rpps}`
+    }
     if (p.address !== undefined) practitionerSet.address = p.address
     if (p.phone !== undefined) practitionerSet.phone = p.phone
     if (p.postalCode !== undefined || p.commune !== undefined) {

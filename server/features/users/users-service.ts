@@ -59,7 +59,8 @@ export async function createUser (db: Kysely<Database>, body: CreateUserBody, ac
     await db.transaction().execute(async (trx) => {
       await trx.insertInto('users').values({
         id, email: body.email, name: body.name, role: body.role, password_hash: passwordHash,
-        cpts_id: body.cptsId ?? null, created_at: now.toISOString(), disabled_at: null, sas_id: body.sasId ?? null
+        cpts_id: body.cptsId ?? null, created_at: now.toISOString(), disabled_at: null, sas_id: body.sasId ?? null,
+        idnps: body.practitioner === undefined ? null : `8${body.practitioner.rpps}`
       }).execute()
       if (body.practitioner !== undefined) {
         const p = body.practitioner
@@ -82,7 +83,7 @@ export function accountConflict (err: unknown, body: { email?: string, practitio
   if (column === 'users.email') {
     return new AppError('CONFLICT', `An account with the e-mail ${body.email ?? ''} exists already`, { details: [{ code: 'custom', path: ['email'], message: 'this e-mail is already used' }] })
   }
-  if (column === 'practitioners.rpps') {
+  if (column === 'practitioners.rpps' || column === 'users.idnps') {
     return new AppError('CONFLICT', `A practitioner with the RPPS ${body.practitioner?.rpps ?? ''} exists already`, { details: [{ code: 'custom', path: ['practitioner', 'rpps'], message: 'this RPPS is already registered' }] })
   }
   return err
