@@ -24,7 +24,7 @@ export default fp(async (app) => {
   const hub = new LiveHub(app.db, app.clock)
   await hub.start()
   app.decorate('liveHub', hub)
-  const unsubscribe = app.slots.onCommit((events) => { hub.publish(events) })
+  const unsubscribe = app.slots.unitOfWork.onCommit((events) => { hub.publish(events) })
   let fanout: PgFanout | null = null
   if (isPostgres(app.db)) {
     if (app.config.databaseUrl === null) {
