@@ -195,7 +195,7 @@ export function CallbackPanel (props: {
                 {patientLine(selected)} n’aura plus de rendez-vous le {bookingWhen(selected, zoneOf)} ; le créneau sera de nouveau libre.
               </p>
               <div class='rg-form-actions'>
-                <button type='button' id='cb-cancel-confirm' class='danger' disabled={busy} onClick={() => { void cancel() }}>
+                <button type='button' id='cb-cancel-confirm' class='primary danger' disabled={busy} onClick={() => { void cancel() }}>
                   {busy ? 'Annulation…' : 'Confirmer l’annulation'} <kbd class='rg-kbd' aria-hidden='true'>Ctrl+Entrée</kbd>
                 </button>
                 <button type='button' onClick={backFromConfirm}>Garder le rendez-vous <kbd class='rg-kbd' aria-hidden='true'>Échap</kbd></button>
