@@ -279,6 +279,17 @@ t.test('PSC_REQUIRED_ROLES: those roles\' accounts with an IDNPS sign in through
   t.equal(done.headers.location, '/praticien', 'the GP signs in through PSC')
 })
 
+t.test('PSC unreachable: back to /connexion with PSC_UNAVAILABLE, nothing written', async (t) => {
+  const { app, db } = await build(t, { ...PSC_ENV, PSC_DISCOVERY_URL: 'http://127.0.0.1:9/auth/realms/esante-wallet/.well-known/wallet-openid-configuration' })
+  const before = await countRows(db, [...WRITTEN, 'psc_logins'])
+  const res = await app.inject({ method: 'GET', url: '/regulation?praticien=x&origin=sas' })
+  const start = await app.inject({ method: 'GET', url: res.headers.location as string })
+  t.equal(start.headers.location, '/connexion?psc=PSC_UNAVAILABLE')
+  t.same(await countRows(db, [...WRITTEN, 'psc_logins']), before)
+  const callback = await app.inject({ method: 'GET', url: '/connexion/psc/retour?state=x&code=y' })
+  t.equal(callback.headers.location, '/connexion?psc=PSC_CALLBACK_INVALID', 'a callback without its attempt is refused before PSC is asked')
+})
+
 t.test('settings: the three PSC settings go together; roles are checked', async (t) => {
   const { loadConfig } = await import('../server/config.js')
   t.throws(() => loadConfig({ PSC_DISCOVERY_URL: standIn.discoveryUrl }), /go together/)
