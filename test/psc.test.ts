@@ -279,6 +279,21 @@ t.test('PSC_REQUIRED_ROLES: those roles\' accounts with an IDNPS sign in through
   t.equal(done.headers.location, '/praticien', 'the GP signs in through PSC')
 })
 
+t.test('PSC_USERINFO_SIGNED=false: a plain JSON userinfo is accepted (a client registered without signed userinfo)', async (t) => {
+  const { app, db } = await pscApp(t, { PSC_USERINFO_SIGNED: 'false' })
+  const admin = await signIn(app, ADMIN.email, ADMIN.password)
+  const cpts = (await app.inject({ method: 'POST', url: '/api/cpts', headers: { cookie: admin }, payload: { name: 'CPTS Côte de Lumière' } })).json()
+  const res = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: admin }, payload: { email: 'gp@cpts.test', name: 'Dr Martin', password: PASSWORD, role: 'practitioner', cptsId: cpts.id, practitioner: { rpps: withRppsKey('1000000001'), profession: 'gp', address: '1 rue de la Plage', postalCode: '85160', commune: 'Saint-Jean-de-Monts', phone: '02 51 58 00 01' } } })
+  t.equal(res.statusCode, 201)
+  const browser = new PscBrowser(app, PUBLIC_URL)
+  const callback = await browser.toCallback('/connexion/psc', GP_IDNPS)
+  forgery = { userinfo: 'json' }
+  const done = await browser.callback(callback)
+  forgery = null
+  t.equal(done.headers.location, '/praticien')
+  t.equal((await auditOf(db, 'user.psc_link')).length, 1)
+})
+
 t.test('PSC unreachable: back to /connexion with PSC_UNAVAILABLE, nothing written', async (t) => {
   const { app, db } = await build(t, { ...PSC_ENV, PSC_DISCOVERY_URL: 'http://127.0.0.1:9/auth/realms/esante-wallet/.well-known/wallet-openid-configuration' })
   const before = await countRows(db, [...WRITTEN, 'psc_logins'])

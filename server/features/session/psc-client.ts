@@ -120,7 +120,9 @@ export class PscClient {
       throw new PscRefusal('PSC_CALLBACK_INVALID', `userinfo: ${describe(err)}`)
     }
     const idnps = userinfo.SubjectNameID
-    if (typeof idnps !== 'string' || !/^\d{6,}$/.test(idnps)) throw new PscRefusal('PSC_CALLBACK_INVALID', 'userinfo without a SubjectNameID (IDNPS)')
+    // `8` + RPPS for RPPS holders; other forms exist (ADELI-based, the sandbox's test identities):
+    // any plain identifier is looked up, and one no account carries is PSC_ACCOUNT_UNKNOWN.
+    if (typeof idnps !== 'string' || !/^[A-Za-z0-9]{1,64}$/.test(idnps)) throw new PscRefusal('PSC_CALLBACK_INVALID', 'userinfo without a usable SubjectNameID (IDNPS)')
     return { idnps, sub: claims.sub, acr: claims.acr }
   }
 
