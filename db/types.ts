@@ -31,6 +31,8 @@ export interface UsersTable {
    * follows their RPPS.
    */
   idnps: string | null
+  /** When the account first signed in through Pro Santé Connect (migration 0017); null = never. */
+  psc_linked_at: string | null
 }
 
 export interface PractitionersTable {
@@ -51,6 +53,21 @@ export interface SessionsTable {
   created_at: string
   expires_at: string
   ip: string | null
+  /** 1 when opened through Pro Santé Connect (sign-out then ends PSC's session too), else 0. */
+  via_psc: Generated<number>
+}
+
+/** A Pro Santé Connect sign-in under way (migration 0017): used once by its callback. */
+export interface PscLoginsTable {
+  state_hash: string
+  browser_hash: string
+  nonce: string
+  code_verifier: string
+  /** The redirect_uri sent to PSC, which the token request repeats. */
+  redirect_uri: string
+  return_to: string | null
+  created_at: string
+  expires_at: string
 }
 
 export interface ApiTokensTable {
@@ -287,6 +304,7 @@ export interface Database {
   users: UsersTable
   practitioners: PractitionersTable
   sessions: SessionsTable
+  psc_logins: PscLoginsTable
   api_tokens: ApiTokensTable
   password_resets: PasswordResetsTable
   audit_log: AuditLogTable

@@ -49,6 +49,13 @@ const EnvSchema = z.object({
   LOGIN_ADDRESS_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
   PATIENT_DATA_MONTHS: z.coerce.number().int().min(1).max(240).default(12),
   AUDIT_MONTHS: z.coerce.number().int().min(1).max(600).default(36),
+  PSC_DISCOVERY_URL: z.string().regex(/^https?:\/\/[^/\s]+/, 'an http:// or https:// URL').optional(),
+  PSC_CLIENT_ID: z.string().min(1).optional(),
+  PSC_CLIENT_SECRET: z.string().min(1).optional(),
+  PSC_REDIRECT_URL: z.string().regex(/^https?:\/\/[^/\s]+/, 'an http:// or https:// URL').optional(),
+  PSC_POST_LOGOUT_URL: z.string().regex(/^https?:\/\/[^/\s]+/, 'an http:// or https:// URL').optional(),
+  PSC_REQUIRED_ROLES: z.string().optional(),
+  PSC_USERINFO_SIGNED: z.enum(['auto', 'false']).default('auto'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 })
 
@@ -132,7 +139,30 @@ export interface Config {
   tlsKey: string | null
   /** PEM file of the CA whose client certificates are asked for and verified (mTLS); null = none asked. */
   tlsClientCa: string | null
+  /** Pro Santé Connect sign-in; null = off (no button, nothing changes). */
+  psc: PscSettings | null
 }
+
+/** Pro Santé Connect (README, "Sign in with Pro Santé Connect"). */
+export interface PscSettings {
+  /** The discovery document's URL (PSC's is not at the standard `/.well-known/openid-configuration`). */
+  discoveryUrl: string
+  clientId: string
+  clientSecret: string
+  /**
+   * Where PSC sends the browser back (registered at PSC). Null: the public address (PUBLIC_URL,
+   * else the address the browser came by, server/lib/public-url.ts) + `/connexion/psc/retour`.
+   */
+  redirectUrl: string | null
+  /** Where PSC's end-session sends the browser after sign-out (registered at PSC); null: the public address + `/connexion`. */
+  postLogoutUrl: string | null
+  /** Roles whose accounts with an IDNPS may not sign in with a password. */
+  requiredRoles: Array<'admin' | 'practitioner' | 'regulator' | 'board'>
+  /** `auto`: a signed userinfo is required when the provider announces signing algorithms for it; `false`: never required. */
+  userinfoSigned: 'auto' | 'false'
+}
+
+export const PSC_CALLBACK_PATH = '/connexion/psc/retour'
 
 /** Walks up from this file to the folder holding package.json (works from source and dist). */
 export function projectRoot (): string {
@@ -189,7 +219,30 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     publicUrlSet: e.PUBLIC_URL !== undefined,
     webDir: join(projectRoot(), 'dist', 'web'),
     ...deliverySettings(e, publicUrl),
-    ...fhirSettings(e)
+    ...fhirSettings(e),
+    psc: pscSettings(e)
+  }
+}
+
+const ROLES = ['admin', 'practitioner', 'regulator', 'board'] as const
+
+function pscSettings (e: z.infer<typeof EnvSchema>): PscSettings | null {
+  const given = [e.PSC_DISCOVERY_URL, e.PSC_CLIENT_ID, e.PSC_CLIENT_SECRET]
+  const problems: string[] = []
+  if (given.some((v) => v !== undefined) && given.some((v) => v === undefined)) problems.push('PSC_DISCOVERY_URL, PSC_CLIENT_ID and PSC_CLIENT_SECRET go together')
+  const requiredRoles = commaList(e.PSC_REQUIRED_ROLES)
+  for (const r of requiredRoles) if (!(ROLES as readonly string[]).includes(r)) problems.push(`PSC_REQUIRED_ROLES: unknown role ${r} (${ROLES.join(', ')})`)
+  if (requiredRoles.length > 0 && e.PSC_DISCOVERY_URL === undefined) problems.push('PSC_REQUIRED_ROLES needs PSC_DISCOVERY_URL, PSC_CLIENT_ID and PSC_CLIENT_SECRET')
+  if (problems.length > 0) throw new Error('Invalid settings in the environment:\n' + problems.map((p) => '  ' + p).join('\n'))
+  if (e.PSC_DISCOVERY_URL === undefined || e.PSC_CLIENT_ID === undefined || e.PSC_CLIENT_SECRET === undefined) return null
+  return {
+    discoveryUrl: e.PSC_DISCOVERY_URL,
+    clientId: e.PSC_CLIENT_ID,
+    clientSecret: e.PSC_CLIENT_SECRET,
+    redirectUrl: e.PSC_REDIRECT_URL ?? null,
+    postLogoutUrl: e.PSC_POST_LOGOUT_URL ?? null,
+    requiredRoles: requiredRoles as PscSettings['requiredRoles'],
+    userinfoSigned: e.PSC_USERINFO_SIGNED
   }
 }
 

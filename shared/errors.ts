@@ -16,6 +16,13 @@ export const ERROR_CODES = [
   'SLOT_BOOKED',
   'IMPORT_INVALID',
   'OUTCOME_TOO_EARLY',
+  'PSC_ACCOUNT_UNKNOWN',
+  'PSC_ACCOUNT_DISABLED',
+  'PSC_CALLBACK_INVALID',
+  'PSC_ACR_INSUFFICIENT',
+  'PSC_CANCELLED',
+  'PSC_UNAVAILABLE',
+  'PSC_REQUIRED',
   'INTERNAL'
 ] as const
 
@@ -34,6 +41,13 @@ const FRENCH: Record<ErrorCode, string> = {
   SLOT_BOOKED: 'Ce créneau est réservé : annulez la réservation avant de le retirer.',
   OUTCOME_TOO_EARLY: "Le créneau n'a pas encore commencé : le résultat se note après son début.",
   IMPORT_INVALID: "Le fichier contient des lignes invalides : rien n'a été importé.",
+  PSC_ACCOUNT_UNKNOWN: "Aucun compte Créneaux ne porte votre identifiant national (RPPS) : demandez à l'administrateur de votre CPTS de créer votre compte (régulateurs : votre compte est créé par la plateforme SAS).",
+  PSC_ACCOUNT_DISABLED: "Votre compte Créneaux est désactivé : adressez-vous à l'administrateur de votre CPTS.",
+  PSC_CALLBACK_INVALID: "La connexion Pro Santé Connect n'a pas pu être vérifiée (lien expiré, déjà utilisé ou falsifié) : recommencez la connexion.",
+  PSC_ACR_INSUFFICIENT: "Pro Santé Connect n'a pas confirmé une authentification forte (e-CPS ou carte CPS) : recommencez la connexion.",
+  PSC_CANCELLED: 'La connexion avec Pro Santé Connect a été annulée.',
+  PSC_UNAVAILABLE: 'Pro Santé Connect ne répond pas : réessayez dans un instant.',
+  PSC_REQUIRED: 'Votre compte se connecte avec Pro Santé Connect (e-CPS ou carte CPS), pas avec un mot de passe.',
   INTERNAL: 'Erreur interne du serveur. Réessayez.'
 }
 

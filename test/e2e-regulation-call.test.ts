@@ -278,6 +278,9 @@ t.test("a regulator's call, keyboard only", async (t) => {
     await a.keyboard.type('Le patient va mieux')
     await a.locator('.rg-cb-selected').getByRole('button', { name: 'Annuler le rendez-vous' }).focus()
     await a.keyboard.press('Enter')
+    // Asked to confirm first (issue 27): Entrée on « Confirmer l'annulation ».
+    await waitFocus(a, '#cb-cancel-confirm')
+    await a.keyboard.press('Enter')
     await a.locator('.rg-panel [role=status]').getByText(`Rendez-vous du ${frenchDay(DAY)} à 10:00 avec le ${GP.name} annulé : le créneau est de nouveau libre.`).waitFor()
     t.pass('the cancellation is confirmed')
     await b.locator(`li.rg-row[data-slot-id="${snp[0]}"]`).getByRole('button', { name: 'Réserver', exact: true }).waitFor()

@@ -28,8 +28,8 @@ t.test("another regulator's changes, in French", async (t) => {
 
 t.test('changes that come together are said in one sentence', async (t) => {
   t.equal(batchAnnouncements(['Un.', 'Deux.', 'Trois.']), 'Un. Deux. Trois.')
-  t.equal(batchAnnouncements(['Un.', 'Deux.', 'Trois.', 'Quatre.', 'Cinq.']), 'Un. Deux. Et 3 autres changements.')
-  t.equal(resyncAnnouncement(1, 2), 'Liste mise à jour : 1 créneau apparu, 2 partis.')
+  t.equal(batchAnnouncements(['Un.', 'Deux.', 'Trois.', 'Quatre.', 'Cinq.']), 'Un. Deux. Et 3\u00a0autres changements.')
+  t.equal(resyncAnnouncement(1, 2), 'Liste mise à jour : 1\u00a0créneau apparu, 2\u00a0partis.')
 })
 
 t.test("the board: the treating GP's free slots first, rows that just left stay a moment", async (t) => {

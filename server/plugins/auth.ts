@@ -2,6 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import type { Role } from '../../shared/schemas/accounts.js'
 import { AppError } from '../errors.js'
+import { PscClient } from '../features/session/psc-client.js'
 import { type AuthUser, userFromSession, userFromToken } from '../features/session/session-service.js'
 
 declare module 'fastify' {
@@ -15,10 +16,23 @@ declare module 'fastify' {
     credentialEnded: () => void
     /** Be told when `credentialEnded()` is called. */
     onCredentialEnded: (listener: () => void) => void
+    /** The Pro Santé Connect client, or null when PSC is not configured. */
+    psc: PscClient | null
   }
 }
 
 export const SESSION_COOKIE = 'sid'
+
+/**
+ * Sets the session cookie of a sign-in, by password or through PSC alike. `SameSite=Lax`, not
+ * Strict: a regulator arrives from the SAS platform (another site) by a link, and back from PSC by
+ * a redirect; a Strict cookie would not come along on those top-level navigations, so an open
+ * session would look absent. Lax still withholds it from other sites' POST, PUT, DELETE and
+ * subresources, and request-guards refuses state changes from another Origin (docs/security.md).
+ */
+export function setSessionCookie (reply: FastifyReply, sid: string, expiresAt: Date, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, sid, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: expiresAt })
+}
 
 /** Reads who is calling from the `sid` cookie or an `Authorization: Bearer` header. */
 export async function authenticate (request: FastifyRequest): Promise<AuthUser | null> {
@@ -43,6 +57,7 @@ export default fp(async (app) => {
   const ended = new Set<() => void>()
   app.decorate('onCredentialEnded', (listener: () => void) => { ended.add(listener) })
   app.decorate('credentialEnded', () => { for (const l of ended) l() })
+  app.decorate('psc', app.config.psc === null ? null : new PscClient(app.config.psc))
   app.decorateRequest('user', null)
   app.addHook('onRequest', async (request) => {
     // Static assets are public and frequent: no database look-up for them.

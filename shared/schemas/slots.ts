@@ -139,7 +139,12 @@ export const Booking = z.object({
   cancelReason: z.string().optional(),
   outcomeAt: z.string().optional(),
   /** The slot booked, for lists (no patient data in it). */
-  slot: z.object({ start: z.string(), end: z.string(), kind: SlotKind, mode: SlotMode, practitionerId: Id, practitionerName: z.string(), cptsId: Id }).optional()
+  slot: z.object({ start: z.string(), end: z.string(), kind: SlotKind, mode: SlotMode, practitionerId: Id, practitionerName: z.string(), cptsId: Id }).optional(),
+  /** Found by a call-back search: the patient's commune as the booking's call recorded it (a move ranks slots by it). */
+  patientCommune: z.object({
+    code: z.string(), name: z.string(), departement: z.string(), postalCodes: z.array(z.string()), epci: z.string().nullable(),
+    territory: z.enum(['cpts', 'departement', 'outside'])
+  }).optional()
 })
 export type Booking = z.infer<typeof Booking>
 

@@ -351,14 +351,18 @@ export function reduce (s: CallState, a: CallAction): CallState {
 
     case 'callbackOpened': return p.name === 'callback' ? s : { ...s, phase: { name: 'callback' }, kindCheck: null, notice: null }
     case 'callbackClosed': return p.name === 'callback' ? { ...s, phase: { name: 'list' } } : s
-    case 'moveStarted':
+    case 'moveStarted': {
+      // The slots are ranked by the patient's commune as the booking's call recorded it; none
+      // recorded: whatever this call has.
+      const c = a.booking.patientCommune
       return {
-        ...s,
+        ...(c !== undefined ? reduce(s, { type: 'communeChosen', commune: c }) : s),
         moving: a.booking,
         kind: a.booking.slot?.kind ?? s.kind,
         phase: { name: 'list' },
         notice: { kind: 'warn', text: 'Choisissez le nouveau créneau : il est bloqué d\u2019abord, l\u2019ancien n\u2019est libéré qu\u2019une fois le déplacement validé.' }
       }
+    }
     case 'moveAbandoned': return s.moving === null ? s : { ...s, moving: null, notice: null }
     case 'moveRequested':
       return p.name === 'hold' && p.slot.id === a.slotId && s.moving !== null && holdBusy(s) === null ? { ...s, booking: a.slotId, formError: null } : s

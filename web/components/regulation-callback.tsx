@@ -2,12 +2,18 @@
  * "Rappel d'un patient" on /regulation: a patient calls back about a booking. The regulator
  * finds it (reference, name, birth date: GET /api/bookings/search), then cancels it (with a
  * reason) or starts moving it to another slot, which the page then does from the list.
+ *
+ * From the keyboard: Entrée searches; ↓/↑ then Entrée pick a result, as in the commune field
+ * (the field is a combobox over the results). Cancelling is two steps, like holding then
+ * booking: « Annuler le rendez-vous » (or Ctrl+Entrée in its reason) asks to confirm, with what
+ * will happen; « Confirmer l'annulation » (Entrée on it, or Ctrl+Entrée) cancels, Échap goes back.
  */
 import type { Ref } from 'preact'
 import { useState } from 'preact/hooks'
 import { bookingReference } from '../../shared/booking-reference.js'
 import type { Booking } from '../../shared/schemas/slots.js'
 import { doctorName, formatDateShort, formatDayOf, formatTime, KIND_FR, MODE_FR } from '../lib/format.js'
+import { agree, plural } from '../lib/french.js'
 import { Field } from '../lib/ui.js'
 import { REQUIRED_FR } from './regulation-call.js'
 
@@ -25,7 +31,7 @@ export const patientLine = (b: Booking): string =>
 /** '1 rendez-vous trouvé', '2 rendez-vous trouvés', 'Aucun rendez-vous à venir trouvé.' */
 export function foundSentence (n: number): string {
   if (n === 0) return 'Aucun rendez-vous à venir ne correspond : vérifiez la référence, le nom ou la date de naissance.'
-  return `${n} rendez-vous trouvé${n > 1 ? 's' : ''}.`
+  return `${plural(n, 'rendez-vous', 'rendez-vous')} ${agree(n, 'trouvé', 'trouvés')}.`
 }
 
 export function CallbackPanel (props: {
@@ -38,13 +44,22 @@ export function CallbackPanel (props: {
 }) {
   const [q, setQ] = useState('')
   const [qError, setQError] = useState<string | null>(null)
+  /** The results and the text they answer (once the text changes, Entrée searches again). */
   const [results, setResults] = useState<Booking[] | null>(null)
+  const [searched, setSearched] = useState('')
+  /** The result ↓/↑ point at (Entrée picks it). */
+  const [active, setActive] = useState(-1)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const [selected, setSelected] = useState<Booking | null>(null)
   const [reason, setReason] = useState('')
   const [reasonError, setReasonError] = useState<string | null>(null)
+  /** « Annuler le rendez-vous » was asked: the confirmation shows. */
+  const [confirming, setConfirming] = useState(false)
   const { zoneOf } = props
+  const listed = results !== null && results.length > 0 ? results : []
+
+  const focusSoon = (id: string): void => { requestAnimationFrame(() => document.getElementById(id)?.focus()) }
 
   async function find (e: Event): Promise<void> {
     e.preventDefault()
@@ -56,7 +71,10 @@ export function CallbackPanel (props: {
     try {
       const found = await props.search(q.trim())
       setResults(found)
+      setSearched(q.trim())
+      setActive(found.length > 0 ? 0 : -1)
       setSelected(found.length === 1 ? found[0]! : null)
+      setConfirming(false)
     } catch {
       setError('Recherche impossible pour le moment. Réessayez.')
     } finally {
@@ -64,15 +82,51 @@ export function CallbackPanel (props: {
     }
   }
 
-  async function cancel (e: Event): Promise<void> {
+  /** A result chosen (Entrée on it from the field, or a click): its actions take the focus. */
+  function pick (b: Booking): void {
+    setSelected(b)
+    setActive(listed.findIndex((x) => x.id === b.id))
+    setReasonError(null)
+    setConfirming(false)
+    focusSoon('cb-move')
+  }
+
+  function onSearchKey (e: KeyboardEvent): void {
+    if (listed.length === 0 || e.altKey) return
+    if (e.key === 'ArrowDown') {
+      e.preventDefault()
+      setActive((i) => Math.min(listed.length - 1, i + 1))
+    } else if (e.key === 'ArrowUp') {
+      e.preventDefault()
+      setActive((i) => Math.max(0, i - 1))
+    } else if (e.key === 'Enter' && !e.ctrlKey && !e.metaKey && q.trim() === searched) {
+      // The text is the one searched: Entrée picks the result pointed at (a new text searches).
+      const b = listed[active >= 0 && active < listed.length ? active : 0]
+      if (b !== undefined) { e.preventDefault(); pick(b) }
+    }
+  }
+
+  /** « Annuler le rendez-vous » (Entrée, a click, or Ctrl+Entrée in the reason): the reason checked, then the confirmation. */
+  function askCancel (e: Event): void {
     e.preventDefault()
-    if (selected === null) return
+    if (selected === null || busy) return
     if (reason.trim() === '') { setReasonError(REQUIRED_FR); document.getElementById('cb-reason')?.focus(); return }
     setReasonError(null)
+    setConfirming(true)
+    focusSoon('cb-cancel-confirm')
+  }
+
+  async function cancel (): Promise<void> {
+    if (selected === null || busy) return
     setBusy(true)
     const failed = await props.onCancel(selected, reason.trim())
     setBusy(false)
-    if (failed !== null) setError(failed)
+    if (failed !== null) { setError(failed); setConfirming(false); focusSoon('cb-reason') }
+  }
+
+  function backFromConfirm (): void {
+    setConfirming(false)
+    focusSoon('cb-reason')
   }
 
   return (
@@ -82,8 +136,10 @@ export function CallbackPanel (props: {
         <Field id='cb-q' label='Référence, nom ou date de naissance' error={qError ?? undefined}>
           <input id='cb-q' ref={props.firstFieldRef} type='text' autocomplete='off' spellcheck={false} value={q}
             placeholder='ex. 3f2a9c1b, Moreau 14/03/1987'
+            role='combobox' aria-autocomplete='list' aria-expanded={listed.length > 0} aria-controls='cb-results'
+            aria-activedescendant={listed.length > 0 && active >= 0 ? `cb-result-${active}` : undefined}
             aria-invalid={qError !== null} aria-describedby={qError !== null ? 'cb-q-error' : undefined}
-            onInput={(e) => setQ(e.currentTarget.value)} />
+            onInput={(e) => setQ(e.currentTarget.value)} onKeyDown={onSearchKey} />
         </Field>
         <div class='rg-form-actions'>
           <button type='submit' class='primary' disabled={busy}>{busy && results === null ? 'Recherche…' : 'Rechercher'}</button>
@@ -91,21 +147,21 @@ export function CallbackPanel (props: {
         </div>
       </form>
       {error !== null && <p class='banner banner-error' role='alert'>{error}</p>}
-      <p class='rg-muted' role='status'>{results !== null ? foundSentence(results.length) : ''}</p>
-      {results !== null && results.length > 0 && (
-        <ul class='rg-cb-results'>
-          {results.map((b) => (
-            <li key={b.id}>
-              <button type='button' class={'rg-cb-result' + (selected?.id === b.id ? ' is-selected' : '')} aria-pressed={selected?.id === b.id}
-                onClick={() => { setSelected(b); setReasonError(null) }}>
-                <strong>{patientLine(b)}</strong>
-                <span>{bookingWhen(b, zoneOf)}</span>
-                <small>Réf. {bookingReference(b.id)}{b.slot !== undefined ? ` · ${MODE_FR[b.slot.mode]} · ${KIND_FR[b.slot.kind]}` : ''}</small>
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
+      <p class='rg-muted' role='status'>
+        {results !== null ? foundSentence(results.length) : ''}
+        {listed.length > 1 ? ' ↓ ↑ puis Entrée pour en choisir un.' : ''}
+      </p>
+      <ul id='cb-results' class='rg-cb-results' role='listbox' aria-label='Rendez-vous trouvés' hidden={listed.length === 0}>
+        {listed.map((b, i) => (
+          <li key={b.id} id={`cb-result-${i}`} role='option' aria-selected={selected?.id === b.id}
+            class={'rg-cb-result' + (selected?.id === b.id ? ' is-selected' : '') + (i === active ? ' is-active' : '')}
+            onMouseDown={(e) => e.preventDefault()} onClick={() => pick(b)}>
+            <strong>{patientLine(b)}</strong>
+            <span>{bookingWhen(b, zoneOf)}</span>
+            <small>Réf. {bookingReference(b.id)}{b.slot !== undefined ? ` · ${MODE_FR[b.slot.mode]} · ${KIND_FR[b.slot.kind]}` : ''}</small>
+          </li>
+        ))}
+      </ul>
       {selected !== null && (
         <div class='rg-cb-selected' aria-labelledby='cb-selected-title'>
           <h3 id='cb-selected-title'>Rendez-vous du {bookingWhen(selected, zoneOf)}</h3>
@@ -113,16 +169,39 @@ export function CallbackPanel (props: {
           <div class='rg-form-actions'>
             <button type='button' class='primary' id='cb-move' disabled={busy} onClick={() => props.onMove(selected)}>Déplacer vers un autre créneau</button>
           </div>
-          <form class='rg-form' noValidate onSubmit={(e) => { void cancel(e) }}>
+          <form class='rg-form' noValidate onSubmit={askCancel}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !confirming) { e.preventDefault(); e.currentTarget.requestSubmit() }
+            }}>
             <Field id='cb-reason' label='Motif de l’annulation' error={reasonError ?? undefined}>
               <textarea id='cb-reason' rows={2} maxLength={500} value={reason}
                 aria-invalid={reasonError !== null} aria-describedby={reasonError !== null ? 'cb-reason-error' : undefined}
-                onInput={(e) => setReason(e.currentTarget.value)} />
+                onInput={(e) => { setReason(e.currentTarget.value); setConfirming(false) }} />
             </Field>
-            <div class='rg-form-actions'>
-              <button type='submit' class='danger' disabled={busy}>Annuler le rendez-vous</button>
-            </div>
+            {!confirming && (
+              <div class='rg-form-actions'>
+                <button type='submit' class='danger' disabled={busy}>Annuler le rendez-vous <kbd class='rg-kbd' aria-hidden='true'>Ctrl+Entrée</kbd></button>
+              </div>
+            )}
           </form>
+          {confirming && (
+            <div class='rg-cb-confirm' role='alertdialog' aria-labelledby='cb-confirm-title' aria-describedby='cb-confirm-text'
+              onKeyDown={(e) => {
+                if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); backFromConfirm() }
+                if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); void cancel() }
+              }}>
+              <h3 id='cb-confirm-title'>Annuler ce rendez-vous ?</h3>
+              <p id='cb-confirm-text' class='banner banner-warn'>
+                {patientLine(selected)} n’aura plus de rendez-vous le {bookingWhen(selected, zoneOf)} ; le créneau sera de nouveau libre.
+              </p>
+              <div class='rg-form-actions'>
+                <button type='button' id='cb-cancel-confirm' class='primary danger' disabled={busy} onClick={() => { void cancel() }}>
+                  {busy ? 'Annulation…' : 'Confirmer l’annulation'} <kbd class='rg-kbd' aria-hidden='true'>Ctrl+Entrée</kbd>
+                </button>
+                <button type='button' onClick={backFromConfirm}>Garder le rendez-vous <kbd class='rg-kbd' aria-hidden='true'>Échap</kbd></button>
+              </div>
+            </div>
+          )}
         </div>
       )}
     </section>

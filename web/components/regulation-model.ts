@@ -5,6 +5,7 @@
  */
 import type { EventType, Slot, SlotKind, SlotMode } from '../../shared/schemas/slots.js'
 import { doctorName, fold, formatDayOf, formatTime, groupBy, localDateOf } from '../lib/format.js'
+import { agree, plural } from '../lib/french.js'
 
 /** A commune as GET /api/communes answers it. */
 export interface Commune {
@@ -175,10 +176,10 @@ export function feedAnnouncement (event: EventType, slot: Slot, previous: Slot |
 
 /** After a resynchronisation (the feed missed events): how many slots came and went. */
 export function resyncAnnouncement (added: number, removed: number): string {
-  return `Liste mise à jour : ${added} créneau${added > 1 ? 'x' : ''} apparu${added > 1 ? 's' : ''}, ${removed} parti${removed > 1 ? 's' : ''}.`
+  return `Liste mise à jour : ${plural(added, 'créneau', 'créneaux')} ${agree(added, 'apparu', 'apparus')}, ${plural(removed, 'parti', 'partis')}.`
 }
 
 /** Announcements queued together, as one sentence: up to three in full, else the first two and a count. */
 export function batchAnnouncements (texts: string[]): string {
-  return texts.length <= 3 ? texts.join(' ') : `${texts.slice(0, 2).join(' ')} Et ${texts.length - 2} autres changements.`
+  return texts.length <= 3 ? texts.join(' ') : `${texts.slice(0, 2).join(' ')} Et ${plural(texts.length - 2, 'autre changement', 'autres changements')}.`
 }

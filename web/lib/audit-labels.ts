@@ -8,6 +8,8 @@ export const ACTION_GROUPS: ReadonlyArray<{ label: string, actions: ReadonlyArra
     actions: [
       ['session.sign_in', 'Connexion'],
       ['session.sign_in_failed', 'Connexion refusée'],
+      ['session.psc_refused', 'Connexion Pro Santé Connect refusée'],
+      ['user.psc_link', 'Compte lié à Pro Santé Connect'],
       ['token.create', 'Jeton d’API créé'],
       ['token.revoke', 'Jeton d’API révoqué'],
       ['user.create', 'Compte créé'],

@@ -19,8 +19,13 @@ export function useMe (): User | null {
   return me
 }
 
+/** Signs out; a session opened through Pro Santé Connect ends at PSC too (its end-session page, then back to /connexion). */
 export async function signOut (): Promise<void> {
-  try { await api('DELETE', '/api/session') } finally { location.assign('/connexion') }
+  let next = '/connexion'
+  try {
+    const out = await api<{ endSessionUrl?: string } | undefined>('DELETE', '/api/session')
+    if (out?.endSessionUrl !== undefined) next = out.endSessionUrl
+  } finally { location.assign(next) }
 }
 
 /** The message of `?refus=<page>`, when the server sent this role back from another page. */

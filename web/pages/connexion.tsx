@@ -4,6 +4,7 @@ import { HOME_PAGE } from '../../shared/pages.js'
 import type { User } from '../../shared/schemas/accounts.js'
 import { LIVE_CLOSE, liveCloseMessage } from '../../shared/schemas/live.js'
 import { PasswordResetForm, resetTokenOf } from '../components/password-reset-form.js'
+import { frenchMessage } from '../../shared/errors.js'
 import { api, ApiError } from '../lib/api.js'
 import { Field, RefusalBanner } from '../lib/ui.js'
 
@@ -14,6 +15,33 @@ function isSameOrigin (path: string): boolean {
   } catch {
     return false
   }
+}
+
+/** Whether the server offers Pro Santé Connect (it says so on the page's root element). */
+const PSC_ON = document.getElementById('app')?.dataset.psc === 'on'
+
+/** « Se connecter avec Pro Santé Connect », after PSC's own button; it keeps `?suite=`. */
+function PscButton () {
+  const next = new URLSearchParams(location.search).get('suite')
+  const href = '/connexion/psc' + (next !== null && isSameOrigin(next) ? `?suite=${encodeURIComponent(next)}` : '')
+  return (
+    <div class='psc'>
+      <a class='psc-button' href={href}>
+        <img src='/assets/psc-logo.svg' alt='' />
+        <span>Se connecter avec <b>Pro Santé Connect</b></span>
+      </a>
+      <a class='psc-about' href='https://industriels.esante.gouv.fr/produits-et-services/pro-sante-connect' target='_blank' rel='noopener noreferrer'>
+        Qu’est-ce que Pro Santé Connect ?
+      </a>
+    </div>
+  )
+}
+
+/** A refusal of Pro Santé Connect (`?psc=<code>`, from its callback), in French. */
+function PscRefusal () {
+  const [code] = useState(() => new URLSearchParams(location.search).get('psc'))
+  if (code === null || !code.startsWith('PSC_')) return null
+  return <p class='banner banner-error' role='alert'>{frenchMessage(code)}</p>
 }
 
 function SignIn () {
@@ -41,6 +69,8 @@ function SignIn () {
       const code = err instanceof ApiError ? err.code : 'INTERNAL'
       setErrors(code === 'UNAUTHENTICATED'
         ? { password: 'E-mail inconnu ou mot de passe incorrect.' }
+        : code === 'PSC_REQUIRED'
+        ? { form: frenchMessage('PSC_REQUIRED') }
         : { form: err instanceof ApiError ? err.french : 'Serveur injoignable. Réessayez.' })
       setBusy(false)
     }
@@ -57,6 +87,10 @@ function SignIn () {
       {resetToken !== null
         ? <PasswordResetForm token={resetToken} onDone={() => { setResetToken(null); setResetDone(true) }} />
         : (
+      <>
+      <PscRefusal />
+      {PSC_ON && <PscButton />}
+      {PSC_ON && <p class='psc-or'>ou avec votre mot de passe Créneaux</p>}
       <form onSubmit={(e) => { void submit(e) }} noValidate aria-describedby={errors.form !== undefined ? 'form-error' : undefined}>
         <Field id='email' label='Adresse e-mail' error={errors.email}>
           <input id='email' name='email' type='email' autocomplete='username' required value={email}
@@ -71,6 +105,7 @@ function SignIn () {
         {errors.form !== undefined && <p id='form-error' class='error' role='alert'>{errors.form}</p>}
         <button type='submit' class='primary' disabled={busy}>{busy ? 'Connexion…' : 'Se connecter'}</button>
       </form>
+      </>
           )}
     </main>
   )

@@ -6,28 +6,26 @@
  */
 import { render } from 'preact'
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks'
-import { frenchMessage } from '../../shared/errors.js'
 import { PAGES } from '../../shared/pages.js'
 import type { Cpts } from '../../shared/schemas/accounts.js'
-import type { Booking, CallBody, Slot } from '../../shared/schemas/slots.js'
+import type { Slot } from '../../shared/schemas/slots.js'
+import { BoardActions, type FocusTarget } from '../components/regulation-actions.js'
 import { HoldPanel } from '../components/regulation-booking.js'
-import {
-  bookingRequest, CallStore, endCallDefaults, FIELD_IDS, firstInvalidField, followFeed, heldSlot, holdBusy, holdExpired, isOwnSlot,
-  lostCode, shortcutsPaused, type CallAction, type CallError, type CallState, type LostCode
-} from '../components/regulation-call.js'
+import { CallStore, endCallDefaults, heldSlot, holdBusy, holdExpired, isOwnSlot, shortcutsPaused, type CallState } from '../components/regulation-call.js'
 import { bookingWhen, CallbackPanel } from '../components/regulation-callback.js'
 import { Combobox, type ComboOption } from '../components/regulation-combobox.js'
 import { KindCheckPanel, MovePanel } from '../components/regulation-move.js'
 import { Confirmation } from '../components/regulation-confirmation.js'
-import { EndCallPanel, type EndCallValues } from '../components/regulation-endcall.js'
+import { EndCallPanel } from '../components/regulation-endcall.js'
+import { keyTakesText } from '../components/regulation-keys.js'
 import { SlotGroups, type RowContext } from '../components/regulation-list.js'
 import {
   batchAnnouncements, boardView, feedAnnouncement, filtersFromSearch, ghostReason, isOpen, matchesFilters, practitionersOf,
   resyncAnnouncement, searchPractitioners, slotLabel, type Commune, type Filters, type Ghost
 } from '../components/regulation-model.js'
-import { api, ApiError } from '../lib/api.js'
+import { api } from '../lib/api.js'
 import { DEFAULT_ZONE, doctorName, formatTime, KIND_LONG_FR, MODE_FR, PROFESSION_FR, SAS_NUMBER, secondsLeft, todayIn } from '../lib/format.js'
-import { frenchFieldErrors, type IssueLike } from '../lib/fr-errors.js'
+import { agree, frInt, plural } from '../lib/french.js'
 import { LiveSlots, liveStatusLabel, randomId, useLive, type LiveChange } from '../lib/live.js'
 import { Layout, useMe } from '../lib/ui.js'
 
@@ -37,12 +35,6 @@ const live = new LiveSlots()
 const GHOST_MS = 2000
 /** How long a new slot's row is highlighted. */
 const FRESH_MS = 6000
-
-/** A failed request as the call's model reads it: its code and French sentence (and, for VALIDATION, by field). */
-function callError (err: unknown): CallError {
-  if (!(err instanceof ApiError)) return { code: '', french: 'Erreur inattendue. Réessayez.' }
-  return { code: err.code, french: err.french, ...(err.code === 'VALIDATION' ? { fieldErrors: frenchFieldErrors(err.details as IssueLike[]) } : {}) }
-}
 
 /** Focuses an element once the render that creates it has happened. */
 function focusSoon (selector: string): void {
@@ -161,8 +153,11 @@ function Board () {
   }, [calls])
 
   const cptsById = useMemo(() => new Map(cptsList.map((c) => [c.id, c])), [cptsList])
-  const zoneOf = (s: Slot): string => cptsById.get(s.cptsId)?.timezone ?? DEFAULT_ZONE
+  const zoneOfCpts = (id: string): string => cptsById.get(id)?.timezone ?? DEFAULT_ZONE
+  const zoneOf = (s: Slot): string => zoneOfCpts(s.cptsId)
   const cptsName = (id: string): string => cptsById.get(id)?.name ?? 'CPTS'
+  const zoneOfCptsRef = useRef(zoneOfCpts)
+  zoneOfCptsRef.current = zoneOfCpts
 
   function announce (text: string): void {
     queueRef.current.push(text)
@@ -174,6 +169,24 @@ function Board () {
       setAnnouncement({ text, at: Date.now() })
     }, 800)
   }
+
+  // What the buttons and keys do (requests, the call's store, focus, announcements): regulation-actions.ts.
+  const [actions] = useState(() => new BoardActions(calls, {
+    live, api, randomId, zoneOfCpts: (id) => zoneOfCptsRef.current(id), today: (zone) => todayIn(zone)
+  }, {
+    announce,
+    focus: (target: FocusTarget) => {
+      switch (target.to) {
+        case 'row': setFocusedId(target.id); focusSoon(rowSelector(target.id)); break
+        case 'list': focusList(); break
+        case 'form': focusForm(); break
+        case 'confirmation': focusConfirmation(); break
+        case 'element': focusSoon(target.selector); break
+      }
+    },
+    setFocusedId,
+    showCallKind: () => setAllKinds(false)
+  }))
 
   // ---- the live feed: rows that come and go, announcements, the hold of this page --------
   const onLive = (c: LiveChange): void => {
@@ -194,7 +207,7 @@ function Board () {
         announce(resyncAnnouncement(c.added.length, c.removed.length))
       }
       const held = heldSlot(calls.state)
-      if (held !== null) followHold(held.id, live.slots.get(held.id), t)
+      if (held !== null) actions.followHold(held.id, live.slots.get(held.id), t)
       return
     }
     const { slot, previous, kept, event } = c
@@ -203,7 +216,7 @@ function Board () {
       setGhosts((g) => new Map(g).set(slot.id, { slot: previous, reason: ghostReason(event), until: t + GHOST_MS }))
     }
     if (kept && previous === undefined) markNew([slot.id], t)
-    followHold(slot.id, kept ? slot : undefined, t)
+    actions.followHold(slot.id, kept ? slot : undefined, t)
 
     if (own || !matchesFilters(slot, shownFilters) || Date.parse(slot.start) <= t) return
     const text = feedAnnouncement(event, slot, previous, slotLabel(slot, zoneOf(slot)))
@@ -212,22 +225,6 @@ function Board () {
   const onLiveRef = useRef(onLive)
   onLiveRef.current = onLive
   useEffect(() => live.subscribe((c) => onLiveRef.current(c)), [])
-
-  /** What the feed now says of a slot (undefined: it left the list) tells about this page's hold. */
-  function followHold (slotId: string, slot: Slot | undefined, t: number): void {
-    const action = followFeed(calls.state, slotId, slot, t)
-    if (action !== null) dispatchMayLose(action, action.type === 'holdLost' ? action.code : null)
-  }
-
-  /** Dispatches; when that cost this page its hold, says so and puts the focus back on the slot's row. */
-  function dispatchMayLose (action: CallAction, code: LostCode | null): void {
-    const held = heldSlot(calls.state)
-    calls.dispatch(action)
-    if (code === null || held === null || calls.state.phase.name !== 'list') return
-    announce(frenchMessage(code))
-    setFocusedId(held.id)
-    focusSoon(rowSelector(held.id))
-  }
 
   function markNew (ids: string[], t: number): void {
     if (ids.length === 0) return
@@ -259,13 +256,10 @@ function Board () {
 
   // Releases this page's hold when the tab closes (best effort; it would expire anyway).
   useEffect(() => {
-    const bye = (): void => {
-      const held = heldSlot(calls.state)
-      if (held !== null) live.fire({ type: 'release', slotId: held.id })
-    }
+    const bye = (): void => { actions.leave() }
     window.addEventListener('pagehide', bye)
     return () => window.removeEventListener('pagehide', bye)
-  }, [calls])
+  }, [actions])
 
   // ---- the patient's commune: autocomplete ------------------------------------------------
   useEffect(() => {
@@ -350,211 +344,6 @@ function Board () {
   const freeCount = shown.filter((s) => s.status === 'free').length
   const heldCount = shown.length - freeCount
 
-  // ---- actions: each sends its request and dispatches the answer ------------------------------
-  async function hold (slot: Slot, kindConfirmed = false): Promise<void> {
-    const s = calls.state
-    const previous = heldSlot(s)
-    if (s.holding === null && previous?.id === slot.id) { (s.moving !== null ? moveRef : firstFieldRef).current?.focus(); return }
-    if (!kindConfirmed && slot.kind !== s.kind && s.holding === null) {
-      // Another kind than the call's: asked first (an SNP call must not land in a psy slot unseen).
-      calls.dispatch({ type: 'kindCheckOpened', slot })
-      setFocusedId(slot.id)
-      focusSoon('#kind-confirm')
-      return
-    }
-    calls.dispatch({ type: 'kindCheckClosed' })
-    if (!calls.dispatch({ type: 'holdRequested', slotId: slot.id })) return
-    setFocusedId(slot.id)
-    try {
-      const r = await live.hold(slot.id)
-      if (previous !== null) live.release(previous.id).catch(() => {})
-      calls.dispatch({ type: 'holdGranted', slot: r.slot, expiresAt: r.expiresAt, key: randomId() })
-      if (calls.state.moving !== null) focusSoon('#move-confirm'); else focusForm()
-    } catch (err) {
-      const error = callError(err)
-      calls.dispatch({ type: 'holdRefused', error })
-      // The loser of a race is told in the panel (role alert) and in the live region, on its row.
-      const lost = lostCode(error.code)
-      if (lost !== null) announce(`${frenchMessage(lost)} Choisissez un autre créneau.`)
-      setFocusedId(slot.id)
-      focusSoon(rowSelector(slot.id))
-    }
-  }
-
-  function closeKindCheck (): void {
-    const slot = calls.state.kindCheck
-    calls.dispatch({ type: 'kindCheckClosed' })
-    if (slot !== null) { setFocusedId(slot.id); focusSoon(rowSelector(slot.id)) }
-  }
-
-  // ---- a patient calls back: find, cancel, move ----------------------------------------------
-  function openCallback (): void {
-    const held = heldSlot(calls.state)
-    if (held !== null) live.release(held.id).catch(() => {})
-    calls.dispatch({ type: 'callbackOpened' })
-    focusSoon('#cb-q')
-  }
-
-  function closeCallback (): void {
-    calls.dispatch({ type: 'callbackClosed' })
-    focusSoon('#callback-open')
-  }
-
-  async function searchBookings (q: string): Promise<Booking[]> {
-    return await api<Booking[]>('GET', `/api/bookings/search?q=${encodeURIComponent(q)}`)
-  }
-
-  /** Cancels the booking found; null when done, else the French reason it failed. */
-  async function cancelBooking (b: Booking, reason: string): Promise<string | null> {
-    try {
-      await live.cancel(b.id, reason)
-    } catch (err) {
-      return callError(err).french
-    }
-    const text = `Rendez-vous du ${bookingWhen(b, (id) => cptsById.get(id)?.timezone ?? DEFAULT_ZONE)} annulé : le créneau est de nouveau libre.`
-    calls.dispatch({ type: 'bookingCancelled', text })
-    announce(text)
-    focusSoon('#callback-open')
-    return null
-  }
-
-  function startMove (b: Booking): void {
-    calls.dispatch({ type: 'moveStarted', booking: b })
-    setAllKinds(false)
-    setFocusedId(null)
-    focusList()
-  }
-
-  function abandonMove (): void {
-    const held = heldSlot(calls.state)
-    if (held !== null) live.release(held.id).catch(() => {})
-    calls.dispatch({ type: 'moveAbandoned' })
-    if (held !== null) calls.dispatch({ type: 'released', slotId: held.id, offline: false })
-    announce('Déplacement abandonné : le rendez-vous reste inchangé.')
-    focusSoon('#callback-open')
-  }
-
-  async function move (): Promise<void> {
-    const s = calls.state
-    const p = s.phase
-    const from = s.moving
-    if (p.name !== 'hold' || from === null || !calls.dispatch({ type: 'moveRequested', slotId: p.slot.id })) return
-    try {
-      const r = await api<{ booking: Booking, previous: Booking }>('POST', `/api/bookings/${encodeURIComponent(from.id)}/move`, { slotId: p.slot.id })
-      const patientName = r.booking.patient !== undefined ? `${r.booking.patient.lastName.toUpperCase()} ${r.booking.patient.firstName}` : ''
-      calls.dispatch({ type: 'moved', slot: p.slot, booking: r.booking, patientName, from: from.id })
-      focusConfirmation()
-    } catch (err) {
-      const error = callError(err)
-      dispatchMayLose({ type: 'moveFailed', slotId: p.slot.id, error }, lostCode(error.code))
-    }
-  }
-
-  async function extend (): Promise<void> {
-    const held = heldSlot(calls.state)
-    if (held === null || !calls.dispatch({ type: 'extendRequested' })) return
-    try {
-      const r = await live.hold(held.id)
-      calls.dispatch({ type: 'extended', slotId: held.id, slot: r.slot, expiresAt: r.expiresAt })
-      announce('Délai prolongé.')
-    } catch (err) {
-      const error = callError(err)
-      dispatchMayLose({ type: 'extendFailed', slotId: held.id, error }, lostCode(error.code))
-    }
-  }
-
-  async function release (): Promise<void> {
-    const held = heldSlot(calls.state)
-    if (held === null || !calls.dispatch({ type: 'releaseRequested' })) return
-    let offline = false
-    try {
-      await live.release(held.id)
-    } catch (err) {
-      // Already free, taken or expired: nothing left to release. Offline: it expires by itself.
-      offline = err instanceof ApiError && err.code === 'OFFLINE'
-    }
-    calls.dispatch({ type: 'released', slotId: held.id, offline })
-    setFocusedId(held.id)
-    focusSoon(rowSelector(held.id))
-  }
-
-  async function book (): Promise<void> {
-    const s = calls.state
-    const p = s.phase
-    if (p.name !== 'hold' || holdBusy(s) !== null) return
-    if (s.moving !== null) { await move(); return }
-    const request = bookingRequest(s.draft, p.key, todayIn(zoneOf(p.slot)))
-    if (!request.ok) {
-      calls.dispatch({ type: 'bookRejected', errors: request.errors })
-      const first = firstInvalidField(request.errors)
-      if (first !== undefined) focusSoon('#' + FIELD_IDS[first]!)
-      return
-    }
-    const { body } = request
-    calls.dispatch({ type: 'bookRequested', slotId: p.slot.id })
-    try {
-      const booking = await live.book(p.slot.id, body)
-      const patientName = `${body.patient.lastName.toUpperCase()} ${body.patient.firstName}`
-      calls.dispatch({ type: 'booked', slot: p.slot, booking, patientName, hasTreatingGp: body.hasTreatingGp })
-      focusConfirmation()
-      void logBooked(s.commune)
-    } catch (err) {
-      const error = callError(err)
-      dispatchMayLose({ type: 'bookFailed', slotId: p.slot.id, error }, lostCode(error.code))
-    }
-  }
-
-  /** Writes the booked call to the call log (with the patient's commune, when known). */
-  async function logBooked (patientCommune: Commune | null): Promise<void> {
-    const p = calls.state.phase
-    if (p.name !== 'booked') return
-    const body: CallBody = {
-      outcome: 'booked', kind: p.slot.kind, hasTreatingGp: p.hasTreatingGp, bookingId: p.booking.id, cptsId: p.slot.cptsId,
-      ...(patientCommune !== null ? { communeCode: patientCommune.code } : {})
-    }
-    let ok = true
-    try { await api('POST', '/api/calls', body) } catch { ok = false }
-    calls.dispatch({ type: 'callLogged', bookingId: p.booking.id, ok })
-  }
-
-  function newCall (): void {
-    const held = heldSlot(calls.state)
-    if (held !== null) live.release(held.id).catch(() => {})
-    calls.dispatch({ type: 'newCall' })
-    focusSoon('#patient-commune')
-  }
-
-  function openEndCall (): void {
-    const s = calls.state
-    if (s.phase.name === 'endcall') { focusSoon('#end-call-form input:checked, #end-call-form input'); return }
-    const held = heldSlot(s)
-    if (held !== null) live.release(held.id).catch(() => {})
-    calls.dispatch({ type: 'endCallOpened' })
-    focusSoon('#end-call-form input')
-  }
-
-  function closeEndCall (): void {
-    calls.dispatch({ type: 'endCallClosed' })
-    focusSoon('#end-call-open')
-  }
-
-  async function submitEndCall (v: EndCallValues): Promise<void> {
-    const patientCommune = calls.state.commune
-    if (!calls.dispatch({ type: 'endCallSent' })) return
-    const body: CallBody = {
-      outcome: v.outcome, kind: v.kind, hasTreatingGp: v.hasTreatingGp,
-      ...(patientCommune !== null ? { communeCode: patientCommune.code } : {}),
-      ...(filters.cptsId !== '' ? { cptsId: filters.cptsId } : {})
-    }
-    try {
-      await api('POST', '/api/calls', body)
-      calls.dispatch({ type: 'endCallLogged', outcome: v.outcome })
-      focusSoon('#patient-commune')
-    } catch (err) {
-      calls.dispatch({ type: 'endCallFailed', error: callError(err) })
-    }
-  }
-
   // ---- keyboard -------------------------------------------------------------------------------
   function moveFocus (delta: number | 'first' | 'last'): void {
     const usable = rowOrder.filter((r) => !r.ghost)
@@ -578,14 +367,20 @@ function Board () {
   const onKey = (e: KeyboardEvent): void => {
     if (e.defaultPrevented || e.isComposing) return
     const target = e.target instanceof HTMLElement ? e.target : null
-    const typing = target?.closest('input, textarea, select, [contenteditable="true"]') != null
+    // A radio button or a button takes no text: the shortcuts work from it too.
+    const typing = keyTakesText(target)
     const p = calls.state.phase
+    const inList = target?.closest('[data-slot-id]') != null
     if (e.key === 'Escape') {
-      if (calls.state.kindCheck !== null) { e.preventDefault(); closeKindCheck() } else if (p.name === 'hold') { e.preventDefault(); void release() } else if (p.name === 'endcall') { e.preventDefault(); closeEndCall() } else if (p.name === 'callback') { e.preventDefault(); closeCallback() } else if (calls.state.moving !== null) { e.preventDefault(); abandonMove() }
+      if (calls.state.kindCheck !== null) { e.preventDefault(); actions.closeKindCheck() } else if (p.name === 'hold') { e.preventDefault(); void actions.release() } else if (p.name === 'endcall') { e.preventDefault(); actions.closeEndCall() } else if (p.name === 'callback') { e.preventDefault(); actions.closeCallback() } else if (calls.state.moving !== null) { e.preventDefault(); actions.abandonMove() } else if (target?.closest('.rg-main') != null && !inList) {
+        // Nothing to close: leave the control (a radio of "Demande", a filter) for the list, as the fields do.
+        e.preventDefault()
+        focusList()
+      }
       return
     }
     if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-      if (p.name === 'hold') { e.preventDefault(); void book() } else if (p.name === 'endcall') {
+      if (p.name === 'hold') { e.preventDefault(); void actions.book() } else if (p.name === 'endcall') {
         e.preventDefault()
         document.querySelector<HTMLFormElement>('#end-call-form')?.requestSubmit()
       }
@@ -593,13 +388,12 @@ function Board () {
     }
     if (typing || e.ctrlKey || e.metaKey || e.altKey) return
     if (shortcutsPaused(calls.state)) return
-    const inList = target?.closest('[data-slot-id]') != null
     switch (e.key) {
       case '/': e.preventDefault(); communeRef.current?.focus(); communeRef.current?.select(); break
       case 't': e.preventDefault(); gpRef.current?.focus(); gpRef.current?.select(); break
-      case 'f': if (p.name !== 'booked') { e.preventDefault(); openEndCall() } break
-      case 'r': e.preventDefault(); openCallback(); break
-      case 'n': if (p.name === 'booked') { e.preventDefault(); newCall() } break
+      case 'f': if (p.name !== 'booked') { e.preventDefault(); actions.openEndCall() } break
+      case 'r': e.preventDefault(); actions.openCallback(); break
+      case 'n': if (p.name === 'booked') { e.preventDefault(); actions.newCall() } break
       case 'j': e.preventDefault(); moveFocus(1); break
       case 'k': e.preventDefault(); moveFocus(-1); break
       case 'ArrowDown': if (inList) { e.preventDefault(); moveFocus(1) } break
@@ -623,14 +417,14 @@ function Board () {
     activeId: heldSlot(call)?.id ?? null,
     activeExpired: holdExpired(call, now),
     pendingId: call.holding,
-    onHold: (s) => { void hold(s) },
+    onHold: (s) => { void actions.hold(s) },
     onFocusRow: setFocusedId
   }
   const statusText = status === 'live' ? 'En direct' : status === 'connecting' ? 'connexion…' : status === 'ended' ? liveStatusLabel(status, live.endedMessage) : 'reconnexion…'
   const gpHint = gp === null
     ? (call.gpText.trim() !== '' && gpOptions.length === 0 ? 'Aucun créneau ouvert de ce médecin.' : 'Ses créneaux libres passent en tête.')
     : gpFree > 0
-      ? `RPPS ${gp.rpps} · ${gpFree} créneau${gpFree > 1 ? 'x' : ''} libre${gpFree > 1 ? 's' : ''}, en tête de liste.`
+      ? `RPPS ${gp.rpps} · ${plural(gpFree, 'créneau', 'créneaux')} ${agree(gpFree, 'libre', 'libres')}, en tête de liste.`
       : `RPPS ${gp.rpps} · aucun créneau libre : réorientez vers son cabinet (fin d’appel).`
   const communeOutside = commune !== null && commune.territory === 'outside'
   const communeHint = commune !== null
@@ -649,13 +443,13 @@ function Board () {
           {announcement !== null && <><span class='rg-muted'>{formatTime(announcement.at, DEFAULT_ZONE)} · </span>{announcement.text}</>}
         </p>
         <div class='rg-call-actions'>
-          <button type='button' id='end-call-open' onClick={openEndCall} disabled={phase.name === 'booked'}>
+          <button type='button' id='end-call-open' onClick={() => actions.openEndCall()} disabled={phase.name === 'booked'}>
             Fin d’appel sans réservation <kbd class='rg-kbd' aria-hidden='true'>f</kbd>
           </button>
-          <button type='button' id='callback-open' onClick={openCallback}>
+          <button type='button' id='callback-open' onClick={() => actions.openCallback()}>
             Rappel d’un patient <kbd class='rg-kbd' aria-hidden='true'>r</kbd>
           </button>
-          <button type='button' onClick={newCall}>Nouvel appel</button>
+          <button type='button' onClick={() => actions.newCall()}>Nouvel appel</button>
         </div>
       </div>
 
@@ -695,7 +489,7 @@ function Board () {
             <p class='banner banner-warn rg-moving'>
               Déplacement du rendez-vous de <strong>{call.moving.patient !== undefined ? `${call.moving.patient.lastName.toUpperCase()} ${call.moving.patient.firstName}` : 'ce patient'}</strong>
               {' '}({bookingWhen(call.moving, (id) => cptsById.get(id)?.timezone ?? DEFAULT_ZONE)}) : choisissez le nouveau créneau.
-              {' '}<button type='button' class='link' onClick={abandonMove}>Abandonner le déplacement</button>
+              {' '}<button type='button' class='link' onClick={() => actions.abandonMove()}>Abandonner le déplacement</button>
             </p>
           )}
           <div class='rg-filters' role='group' aria-label='Filtres'>
@@ -726,11 +520,11 @@ function Board () {
             <p class='rg-count'>
               {!ready
                 ? 'Chargement des créneaux…'
-                : <>{freeCount} créneau{freeCount > 1 ? 'x' : ''} libre{freeCount > 1 ? 's' : ''}{heldCount > 0 ? ` · ${heldCount} en cours` : ''}</>}
+                : <>{plural(freeCount, 'créneau', 'créneaux')} {agree(freeCount, 'libre', 'libres')}{heldCount > 0 ? ` · ${frInt(heldCount)} en cours` : ''}</>}
               {status !== 'live' && ready && <span class='rg-stale'> · peut-être plus à jour</span>}
               {deferred.size > 0 && (
                 <span class='rg-deferred'>
-                  {' · '}{deferred.size} nouveau{deferred.size > 1 ? 'x' : ''}{' '}
+                  {' · '}{plural(deferred.size, 'nouveau', 'nouveaux')}{' '}
                   <button type='button' class='link' onClick={showDeferred}>afficher</button>
                 </span>
               )}
@@ -766,34 +560,35 @@ function Board () {
           {call.kindCheck !== null && (
             <KindCheckPanel slot={call.kindCheck} callKind={call.kind} zone={zoneOf(call.kindCheck)} cptsName={cptsName(call.kindCheck.cptsId)}
               confirmRef={kindRef}
-              onConfirm={() => { const slot = calls.state.kindCheck; if (slot !== null) void hold(slot, true) }}
-              onClose={closeKindCheck} />
+              onConfirm={() => { void actions.confirmKind() }}
+              onClose={() => actions.closeKindCheck()} />
           )}
           {phase.name === 'callback' && (
-            <CallbackPanel zoneOf={(id) => cptsById.get(id)?.timezone ?? DEFAULT_ZONE} search={searchBookings}
-              onCancel={cancelBooking} onMove={startMove} onClose={closeCallback} firstFieldRef={callbackRef} />
+            <CallbackPanel zoneOf={zoneOfCpts} search={async (q) => await actions.searchBookings(q)}
+              onCancel={async (b, reason) => await actions.cancelBooking(b, reason)} onMove={(b) => actions.startMove(b)}
+              onClose={() => actions.closeCallback()} firstFieldRef={callbackRef} />
           )}
           {heldPhase !== null && call.moving !== null && (
             <MovePanel booking={call.moving} slot={heldPhase.slot} zone={zoneOf(heldPhase.slot)} zoneOf={(id) => cptsById.get(id)?.timezone ?? DEFAULT_ZONE}
               cptsName={cptsName(heldPhase.slot.cptsId)} expiresAt={heldPhase.expiresAt} now={now} busy={holdBusy(call)} formError={call.formError}
-              onMove={() => { void move() }} onExtend={() => { void extend() }} onCancel={() => { void release() }} firstFieldRef={moveRef} />
+              onMove={() => { void actions.move() }} onExtend={() => { void actions.extend() }} onCancel={() => { void actions.release() }} firstFieldRef={moveRef} />
           )}
           {heldPhase !== null && call.moving === null && (
             <HoldPanel slot={heldPhase.slot} zone={zoneOf(heldPhase.slot)} cptsName={cptsName(heldPhase.slot.cptsId)}
               expiresAt={heldPhase.expiresAt} now={now} busy={holdBusy(call)}
               draft={call.draft} onDraft={(patch) => calls.dispatch({ type: 'draftEdited', patch })}
               errors={call.errors} formError={call.formError}
-              onBook={() => { void book() }} onExtend={() => { void extend() }} onCancel={() => { void release() }}
+              onBook={() => { void actions.book() }} onExtend={() => { void actions.extend() }} onCancel={() => { void actions.release() }}
               firstFieldRef={firstFieldRef} />
           )}
           {phase.name === 'booked' && (
             <Confirmation slot={phase.slot} booking={phase.booking} zone={zoneOf(phase.slot)} cptsName={cptsName(phase.slot.cptsId)}
               patientName={phase.patientName} callLog={phase.callLog} movedFrom={phase.movedFrom}
-              onRetryLog={() => { void logBooked(commune) }} onNewCall={newCall} newCallRef={newCallRef} />
+              onRetryLog={() => { void actions.logBooked(commune) }} onNewCall={() => actions.newCall()} newCallRef={newCallRef} />
           )}
           {phase.name === 'endcall' && (
             <EndCallPanel commune={commune} initial={endCallDefaults(call, { gpFree, freeCount, kind: '' })} busy={phase.busy} error={phase.error}
-              onSubmit={(v) => { void submitEndCall(v) }} onClose={closeEndCall} />
+              onSubmit={(v) => { void actions.submitEndCall(v, filters.cptsId) }} onClose={() => actions.closeEndCall()} />
           )}
           {phase.name === 'list' && (
             <div class='rg-help card'>

@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify'
 import type { Role } from '../../../shared/schemas/accounts.js'
 import { HOME_PAGE, PAGES, type PageName } from '../../../shared/pages.js'
+import { PSC_START_PATH } from '../session/psc-routes.js'
 
-function shell (page: PageName): string {
+function shell (page: PageName, psc: boolean): string {
   const { title } = PAGES[page]
   return `<!doctype html>
 <html lang="fr">
@@ -14,7 +15,7 @@ function shell (page: PageName): string {
 <link rel="stylesheet" href="/assets/app.css">
 </head>
 <body>
-<div id="app" data-page="${page}"><noscript>Créneaux a besoin de JavaScript.</noscript></div>
+<div id="app" data-page="${page}"${psc ? ' data-psc="on"' : ''}><noscript>Créneaux a besoin de JavaScript.</noscript></div>
 <script type="module" src="/assets/${page}.js"></script>
 </body>
 </html>
@@ -22,7 +23,13 @@ function shell (page: PageName): string {
 }
 
 const html = (reply: FastifyReply, page: PageName): FastifyReply =>
-  reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(shell(page))
+  reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(shell(page, reply.server.psc !== null))
+
+/** A link from the SAS platform: `origin=sas` (its kit sends `sas-preprod` from the pre-production platform). */
+const fromSas = (query: unknown): boolean => {
+  const origin = (query as Record<string, unknown> | null)?.origin
+  return typeof origin === 'string' && /^sas\b/i.test(origin)
+}
 
 /**
  * The French pages. Each is a small HTML shell around its script; the server decides who may
@@ -38,7 +45,11 @@ const routes: FastifyPluginAsync = async (app) => {
       if (page.roles === 'anyone') return html(reply, name)
       const user = request.user
       // The query goes along: a link such as /regulation?praticien=<id> (the SAS platform's) still works after sign-in.
-      if (user === null) return reply.redirect(`/connexion?suite=${encodeURIComponent(request.url)}`)
+      // A regulator sent by the SAS goes straight to Pro Santé Connect (SSO, flux v2), not to our password page.
+      if (user === null) {
+        const signIn = app.psc !== null && fromSas(request.query) ? PSC_START_PATH : '/connexion'
+        return reply.redirect(`${signIn}?suite=${encodeURIComponent(request.url)}`)
+      }
       if (!(page.roles as readonly Role[]).includes(user.role)) {
         return reply.redirect(`${HOME_PAGE[user.role]}?refus=${encodeURIComponent(name)}`)
       }

@@ -30,7 +30,7 @@ const BAD_CREDENTIALS = 'Unknown e-mail or wrong password'
  * Checks e-mail and password and opens a server-side session. An unknown e-mail and a wrong
  * password get the same answer after the same work, so neither reveals which accounts exist.
  */
-export async function signIn (db: Kysely<Database>, input: { email: string, password: string, now: Date, ip: string, sessionHours: number }):
+export async function signIn (db: Kysely<Database>, input: { email: string, password: string, now: Date, ip: string, sessionHours: number, pscRequiredRoles?: readonly UserRow['role'][] }):
 Promise<{ sid: string, user: UserRow, expiresAt: Date }> {
   const user = await db.selectFrom('users').selectAll()
     .where('email', '=', input.email).where('disabled_at', 'is', null).executeTakeFirst()
@@ -39,19 +39,37 @@ Promise<{ sid: string, user: UserRow, expiresAt: Date }> {
     await appendAudit(db, { at: input.now, userId: user?.id ?? null, action: 'session.sign_in_failed', subjectType: 'user', subjectId: user?.id ?? null, ip: input.ip })
     throw new AppError('UNAUTHENTICATED', BAD_CREDENTIALS)
   }
-  const sid = newSecret()
-  const expiresAt = new Date(input.now.getTime() + input.sessionHours * 3600_000)
-  await db.transaction().execute(async (trx) => {
-    await trx.insertInto('sessions').values({
-      id_hash: sha256(sid), user_id: user.id, created_at: input.now.toISOString(), expires_at: expiresAt.toISOString(), ip: input.ip
-    }).execute()
+  // PSC_REQUIRED_ROLES: an account of such a role that has a national identifier signs in through
+  // Pro Santé Connect only (told so after the right password, so nothing is revealed to others).
+  if (user.idnps !== null && (input.pscRequiredRoles ?? []).includes(user.role)) {
+    await appendAudit(db, { at: input.now, userId: user.id, action: 'session.sign_in_failed', subjectType: 'user', subjectId: user.id, ip: input.ip, detail: { code: 'PSC_REQUIRED' } })
+    throw new AppError('PSC_REQUIRED', 'This account signs in with Pro Santé Connect')
+  }
+  return await db.transaction().execute(async (trx) => {
+    const opened = await openSession(trx, { userId: user.id, now: input.now, ip: input.ip, sessionHours: input.sessionHours, viaPsc: false })
     await appendAudit(trx, { at: input.now, userId: user.id, action: 'session.sign_in', subjectType: 'user', subjectId: user.id, ip: input.ip })
+    return { ...opened, user }
   })
-  return { sid, user, expiresAt }
 }
 
-export async function signOut (db: Kysely<Database>, sid: string): Promise<void> {
-  await db.deleteFrom('sessions').where('id_hash', '=', sha256(sid)).execute()
+/**
+ * Opens a server-side session for an account (the caller audits it in the same transaction):
+ * the one way every sign-in, by password or through Pro Santé Connect, gets its `sid`.
+ */
+export async function openSession (trx: Kysely<Database>, input: { userId: string, now: Date, ip: string, sessionHours: number, viaPsc: boolean }):
+Promise<{ sid: string, expiresAt: Date }> {
+  const sid = newSecret()
+  const expiresAt = new Date(input.now.getTime() + input.sessionHours * 3600_000)
+  await trx.insertInto('sessions').values({
+    id_hash: sha256(sid), user_id: input.userId, created_at: input.now.toISOString(), expires_at: expiresAt.toISOString(), ip: input.ip, via_psc: input.viaPsc ? 1 : 0
+  }).execute()
+  return { sid, expiresAt }
+}
+
+/** Ends a session; says whether it had been opened through Pro Santé Connect (whose session then ends too). */
+export async function signOut (db: Kysely<Database>, sid: string): Promise<{ viaPsc: boolean }> {
+  const row = await db.deleteFrom('sessions').where('id_hash', '=', sha256(sid)).returning('via_psc').executeTakeFirst()
+  return { viaPsc: row !== undefined && Number(row.via_psc) === 1 }
 }
 
 /** Revokes the bearer token a caller signs out with (it answers 401 from then on); audited. */

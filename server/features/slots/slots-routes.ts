@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { Id } from '../../../shared/schemas/common.js'
 import { BookingBody, BookingQuery, BookingSearchQuery, CancelBody, CreateSeriesBody, CreateSlotBody, MoveBody, OutcomeBody, SlotQuery, WithdrawManyBody } from '../../../shared/schemas/slots.js'
+import { currentUser } from '../../plugins/auth.js'
+import { recordedCommunes } from '../calls/recorded-communes.js'
 import { actorOf } from '../session/actor.js'
 
 const IdParams = z.object({ id: Id })
@@ -79,11 +81,16 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags: ['live booking'],
       summary: 'Live bookings by reference, patient name and/or birth date (a patient calls back)',
-      description: '`q` mixes the reference (4 to 8 characters of it, as read out), name words and a birth date (JJ/MM/AAAA or YYYY-MM-DD); every part must match. At most 20, not yet ended. Audited.',
+      description: '`q` mixes the reference (4 to 8 characters of it, as read out), name words and a birth date (JJ/MM/AAAA or YYYY-MM-DD); every part must match. At most 20, not yet ended. Audited. Each has `patientCommune` when the call that booked it (or the booking it was moved from) recorded the patient\'s commune.',
       querystring: BookingSearchQuery
     },
     onRequest: app.requireRole('regulator')
-  }, async (request) => await app.slots.reads.findBookings(actorOf(request), request.query.q))
+  }, async (request) => {
+    const found = await app.slots.reads.findBookings(actorOf(request), request.query.q)
+    // The commune the booking's call recorded: a move ranks the slots near the patient.
+    const communes = await recordedCommunes(app.db, found.map((b) => b.id), currentUser(request).cptsId)
+    return found.map((b) => communes.has(b.id) ? { ...b, patientCommune: communes.get(b.id)! } : b)
+  })
 
   app.post('/api/bookings/:id/outcome', {
     schema: { tags: ['live booking'], summary: 'Record honored / no-show (after the slot starts)', params: IdParams, body: OutcomeBody },
