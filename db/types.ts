@@ -217,6 +217,10 @@ export interface EventsTable {
   slot_id: string
   /** The slot as everyone may see it after the change (JSON, holder by id). */
   payload: string
+  /** The booking the change is about (booked, cancelled, outcome; migration 0015); null for other events, and for older ones it could not be told of. */
+  booking_id: Generated<string | null>
+  /** Who made the change (migration 0015); null for the hold sweeper, and for older events it could not be told of. */
+  actor_id: Generated<string | null>
 }
 
 /**

@@ -5,7 +5,7 @@
  * every page with something on it.
  *
  * Everything goes through the application's own functions (createUser, importSeason,
- * SlotService, logCall, seasonReport) and its zod schemas, so every check of the server
+ * the slots' publishing and bookings, logCall, seasonReport) and its zod schemas, so every check of the server
  * applies. Safe to re-run: each part is looked for before it is made, so a second run adds
  * nothing (and, days later, only tops up the coming days). It refuses a database that holds
  * anything but the demo and, at most, the bootstrap admin: demo patients never land among real
@@ -23,7 +23,9 @@ import { logCall } from '../server/features/calls/calls-service.js'
 import { seasonReport } from '../server/features/reports/report-repository.js'
 import { importSeason } from '../server/features/reports/season-import.js'
 import type { Actor } from '../server/features/session/actor.js'
-import { SlotService } from '../server/features/slots/slot-service.js'
+import { Bookings } from '../server/features/slots/bookings.js'
+import { Publishing } from '../server/features/slots/publishing.js'
+import { UnitOfWork } from '../server/features/slots/unit-of-work.js'
 import { DEFAULT_LIMITS } from '../server/features/slots/slot-times.js'
 import { createUser } from '../server/features/users/users-service.js'
 import { matchCommune } from '../server/lib/communes.js'
@@ -210,11 +212,10 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
   }
 
   // The coming days: each practitioner publishes, the regulators book a few patients.
-  const service = new SlotService({
-    db, clock, holdSeconds: config.holdSeconds,
-    // Nothing subscribes to its commits: no server listens yet, the events wait in the log for the first sockets.
-    limits: { ...DEFAULT_LIMITS, maxDaysAhead: config.publishMaxDaysAhead }
-  })
+  // Nothing subscribes to its commits: no server listens yet, the events wait in the log for the first sockets.
+  const unitOfWork = new UnitOfWork({ db, clock })
+  const publishing = new Publishing({ db, clock, unitOfWork, limits: { ...DEFAULT_LIMITS, maxDaysAhead: config.publishMaxDaysAhead } })
+  const bookings = new Bookings({ db, clock, unitOfWork })
   const today = DateTime.fromJSDate(now, { zone: DEMO_ZONE }).startOf('day')
   const created: Slot[] = []
   const psychiatrists = practitioners.filter((p) => p.profession === 'psychiatrist')
@@ -223,7 +224,7 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
     for (const p of practitioners) {
       const actor: Actor = { id: practitionerIds.get(p.rpps)!, role: 'practitioner', ip: null }
       for (const plan of livePlan(p, psychiatrists.indexOf(p), day.toISODate()!, day.weekday)) {
-        const res = await service.publishSeries(actor, CreateSeriesBody.parse(plan))
+        const res = await publishing.publishSeries(actor, CreateSeriesBody.parse(plan))
         created.push(...res.created)
       }
     }
@@ -240,7 +241,7 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
     if (b === null) continue
     const reg = regulators[added.upcomingBookings % regulators.length]!
     const actor: Actor = { id: staffIds[reg.key]!, role: 'regulator', ip: null }
-    const { booking } = await service.book(actor, s.id, BookingBody.parse({ ...b, idempotencyKey: `demo:${s.id}` }))
+    const { booking } = await bookings.book(actor, s.id, BookingBody.parse({ ...b, idempotencyKey: `demo:${s.id}` }))
     await logCall(db, actor, CallBody.parse({ outcome: 'booked', kind: s.kind, hasTreatingGp: b.hasTreatingGp, bookingId: booking.id, cptsId: s.cptsId, communeCode: s.practitioner.communeCode }), clock.now())
     added.upcomingBookings++
   }

@@ -1,6 +1,9 @@
 // The hub on its own: events handed over out of order still go out in seq order, and an event
 // that is committed but never handed over is read from the log instead of leaving a gap.
 import t from 'tap'
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/types.js'
+import type { EventType } from '../shared/schemas/slots.js'
 import { appendEvent } from '../server/features/slots/event-log.js'
 import { LiveHub, type LiveClient } from '../server/features/live/live-hub.js'
 import type { NeutralSlot } from '../server/features/slots/slot-repository.js'
@@ -14,6 +17,10 @@ function fakeClient (userId: string): LiveClient & { frames: any[] } {
 
 const slot = (id: string): NeutralSlot => ({ id, status: 'free' } as unknown as NeutralSlot)
 
+/** Appends an event in a transaction of its own, as a change does (appendEvent takes only a transaction). */
+const append = async (db: Kysely<Database>, type: EventType, s: NeutralSlot, now: Date): Promise<number> =>
+  await db.transaction().execute(async (trx) => await appendEvent(trx, type, s, now, { actorId: null }))
+
 async function waitFor (pred: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !pred(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
 }
@@ -26,7 +33,7 @@ t.test('events handed over out of order are sent in seq order, once', async (t) 
   await hub.attach(c, undefined)
   t.equal(c.frames[0].type, 'snapshot')
   const seqs = []
-  for (const id of ['a', 'b', 'c']) seqs.push(await appendEvent(db, 'slot.published', slot(id), clock.now()))
+  for (const id of ['a', 'b', 'c']) seqs.push(await append(db, 'slot.published', slot(id), clock.now()))
   hub.publish([{ seq: seqs[2]!, type: 'slot.published', slot: slot('c') }])
   t.equal(c.frames.length, 1, 'the third waits for the first two')
   hub.publish([{ seq: seqs[0]!, type: 'slot.published', slot: slot('a') }, { seq: seqs[1]!, type: 'slot.published', slot: slot('b') }])
@@ -41,8 +48,8 @@ t.test('a committed event never handed over is read from the log', async (t) => 
   await hub.start()
   const c = fakeClient('u1')
   await hub.attach(c, undefined)
-  const s1 = await appendEvent(db, 'slot.published', slot('lost'), clock.now())
-  const s2 = await appendEvent(db, 'slot.published', slot('next'), clock.now())
+  const s1 = await append(db, 'slot.published', slot('lost'), clock.now())
+  const s2 = await append(db, 'slot.published', slot('next'), clock.now())
   hub.publish([{ seq: s2, type: 'slot.published', slot: slot('next') }])
   await waitFor(() => c.frames.length >= 3)
   t.same(c.frames.slice(1).map((f) => [f.seq, f.slot.id]), [[s1, 'lost'], [s2, 'next']])
@@ -54,10 +61,10 @@ t.test('sockets attaching together share one snapshot and then get every event',
   await hub.start()
   const clients = [fakeClient('u1'), fakeClient('u2'), fakeClient('u3')]
   const started = Promise.all(clients.map((c) => hub.attach(c, undefined)))
-  const seq = await appendEvent(db, 'slot.published', slot('during'), clock.now())
+  const seq = await append(db, 'slot.published', slot('during'), clock.now())
   hub.publish([{ seq, type: 'slot.published', slot: slot('during') }])
   await started
-  const after = await appendEvent(db, 'slot.published', slot('after'), clock.now())
+  const after = await append(db, 'slot.published', slot('after'), clock.now())
   hub.publish([{ seq: after, type: 'slot.published', slot: slot('after') }])
   for (const c of clients) {
     t.equal(c.frames[0].type, 'snapshot')
@@ -77,7 +84,7 @@ t.test('seqs committed by another instance (a NOTIFY) are read from the log, eac
   await hub.attach(c, undefined)
   // Written by another server: this hub is told their seqs only, in a burst.
   const seqs = []
-  for (const id of ['x', 'y', 'z']) seqs.push(await appendEvent(db, 'slot.published', slot(id), clock.now()))
+  for (const id of ['x', 'y', 'z']) seqs.push(await append(db, 'slot.published', slot(id), clock.now()))
   for (const seq of seqs) hub.notified(seq, false)
   hub.notified(seqs[0]!, false) // told twice
   await hub.flush()
@@ -90,12 +97,12 @@ t.test('a NOTIFY of its own commit waits for publish(); the log is read only if 
   await hub.start()
   const c = fakeClient('u1')
   await hub.attach(c, undefined)
-  const s1 = await appendEvent(db, 'slot.published', slot('mine'), clock.now())
+  const s1 = await append(db, 'slot.published', slot('mine'), clock.now())
   hub.notified(s1, true)
   t.equal(c.frames.length, 1, 'not read from the log: publish() follows')
   hub.publish([{ seq: s1, type: 'slot.published', slot: slot('mine') }])
   // A commit whose publish() is lost (its reply never came back): read from the log after a while.
-  const s2 = await appendEvent(db, 'slot.published', slot('lost reply'), clock.now())
+  const s2 = await append(db, 'slot.published', slot('lost reply'), clock.now())
   hub.notified(s2, true)
   await waitFor(() => c.frames.length >= 3)
   await hub.flush()

@@ -102,3 +102,43 @@ t.test(`0014: practitioners get their IDNPS, unique among active accounts (${TES
   t.equal((await db.selectFrom('users').select('idnps').where('id', '=', 'reg').executeTakeFirstOrThrow()).idnps, '810003000001',
     'once the first account is deactivated, another may take its IDNPS')
 })
+
+t.test(`0015: event rows name their booking and actor, backfilled where certain (${TEST_ENGINE})`, async (t) => {
+  const db = await scratchDb(t) as unknown as Kysely<any>
+  const migrator = await migratorFor(db)
+  t.error((await migrator.migrateTo('0014_users_idnps')).error)
+  await db.insertInto('cpts').values({ id: 'c', name: 'C', timezone: 'Europe/Paris', created_at: AT }).execute()
+  const user = (id: string, role: string) => ({ id, email: `${id}@x`, name: id, role, password_hash: 'x', cpts_id: 'c', created_at: AT })
+  await db.insertInto('users').values([user('gp', 'practitioner'), user('reg', 'regulator')]).execute()
+  for (const [id, start] of [['s1', '2026-06-02T08:00:00.000Z'], ['s2', '2026-06-02T09:00:00.000Z']] as const) {
+    await db.insertInto('slots').values({
+      id, practitioner_id: 'gp', cpts_id: 'c', start_at: start, end_at: start.replace(':00:00', ':15:00'),
+      kind: 'snp', mode: 'office', status: 'free', created_at: AT, updated_at: AT, local_date: '2026-06-02', local_hour: 10, iso_week: '2026-W23'
+    }).execute()
+  }
+  const CANCEL = '2026-06-01T09:00:00.000Z'
+  const booking = (id: string, slot: string, status: string, cancelledAt: string | null = null) =>
+    ({ id, slot_id: slot, status, has_treating_gp: 'no', booked_at: AT, booked_by: 'reg', cancelled_at: cancelledAt, cancelled_by: cancelledAt === null ? null : 'gp' })
+  await db.insertInto('bookings').values([
+    booking('b1', 's1', 'cancelled', CANCEL), booking('b2', 's2', 'cancelled', CANCEL), booking('b3', 's2', 'cancelled', CANCEL), booking('b4', 's1', 'honored')
+  ]).execute()
+  const ev = (seq: number, type: string, slot: string, payload: object, at = AT) => ({ seq, at, type, slot_id: slot, payload: JSON.stringify({ id: slot, ...payload }) })
+  await db.insertInto('events').values([
+    ev(1, 'slot.published', 's1', {}),
+    ev(2, 'slot.held', 's1', { hold: { holderId: 'reg', expiresAt: AT } }),
+    ev(3, 'slot.booked', 's1', { bookingId: 'b1' }),
+    ev(4, 'booking.cancelled', 's1', {}, CANCEL),
+    ev(5, 'booking.cancelled', 's2', {}, CANCEL),
+    ev(6, 'booking.outcome', 's1', { bookingId: 'b4' })
+  ]).execute()
+  t.error((await migrator.migrateToLatest()).error)
+  const rows = await db.selectFrom('events').select(['seq', 'booking_id', 'actor_id']).orderBy('seq').execute()
+  t.same(rows.map((r) => [Number(r.seq), r.booking_id, r.actor_id]), [
+    [1, null, null],
+    [2, null, 'reg'],
+    [3, 'b1', 'reg'],
+    [4, 'b1', 'gp'],
+    [5, null, null],
+    [6, 'b4', null]
+  ], 'the booking from the view or the one cancellation at that instant, the actor where the rows say it; two cancellations at one instant: none')
+})

@@ -1,4 +1,4 @@
-// A slot change that PostgreSQL picks as a deadlock's victim is run again (SlotService#write),
+// A slot change that PostgreSQL picks as a deadlock's victim is run again (UnitOfWork.run, server/features/slots/unit-of-work.ts),
 // so the regulator gets the booking instead of a 500. The season rollups (migration 0012) share
 // one counter row per local hour and kind between every slot of that hour, so two changes can
 // lock them in opposite orders. Here the other side of the deadlock is made by hand on a second

@@ -90,7 +90,7 @@ t.test('the rollups give every report the slots give', async (t) => {
   await post(`/api/slots/${slots[3].id}/hold`, regulator.cookie, undefined, 'DELETE')
   await post(`/api/slots/${slots[5].id}/hold`, regulator.cookie)
   clock.advance(200_000)
-  await app.slots.expireHolds()
+  await app.slots.holds.expireHolds()
   await post(`/api/slots/${slots[7].id}`, gp.cookie, undefined, 'DELETE')
   await post('/api/slots/withdrawals', gp.cookie, { seriesId: series.seriesId, date: '2021-03-30' })
   await post('/api/calls', regulator.cookie, { outcome: 'no_slot', kind: 'snp', hasTreatingGp: 'no', cptsId: terr.cpts[0]!.id })

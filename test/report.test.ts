@@ -283,7 +283,7 @@ t.test('season report', async (t) => {
     t.equal(released.statusCode, 200)
     await post(`/api/slots/${c.id}/hold`, regulator.cookie)
     clock.advance(200_000) // past the 180 s hold
-    await app.slots.expireHolds()
+    await app.slots.holds.expireHolds()
     await post('/api/calls', regulator.cookie, { outcome: 'no_slot', kind: 'snp', hasTreatingGp: 'no', cptsId: c1.id })
     await post('/api/calls', regulator.cookie, { outcome: 'no_slot', kind: 'psy', hasTreatingGp: 'unknown' })
     await post('/api/calls', regulator.cookie, { outcome: 'no_slot', kind: 'snp', hasTreatingGp: 'yes', cptsId: c2.id })

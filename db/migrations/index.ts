@@ -13,6 +13,7 @@ import * as m0011 from './0011_delivery_claims.js'
 import * as m0012 from './0012_report_rollups.js'
 import * as m0013 from './0013_password_resets.js'
 import * as m0014 from './0014_users_idnps.js'
+import * as m0015 from './0015_event_booking.js'
 import * as m0017 from './0017_psc.js'
 
 /** Every migration, by a name that sorts in the order they run. */
@@ -31,5 +32,6 @@ export const migrations: Record<string, Migration> = {
   '0012_report_rollups': m0012,
   '0013_password_resets': m0013,
   '0014_users_idnps': m0014,
+  '0015_event_booking': m0015,
   '0017_psc': m0017
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { Transaction } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { EventType, SlotKind, SlotMode } from '../../../shared/schemas/slots.js'
 import type { LoggedEvent } from '../slots/event-log.js'
@@ -26,36 +26,14 @@ export interface BookingChange {
 }
 
 /**
- * Which booking an event is about. The slot view of `slot.booked` and `booking.outcome` names
- * it; after a cancellation the slot no longer does, so the booking is the one of that slot
- * cancelled at the event's instant (both are written from the same clock reading) that this
- * channel has not yet announced as cancelled.
+ * Reads what the channels need about a booking event (inside the enqueueing transaction), in
+ * one query. Undefined when the event is not about a booking, or its booking cannot be found.
  */
-async function bookingIdOf (trx: Kysely<Database>, ev: LoggedEvent, channel: string): Promise<string | undefined> {
-  if (ev.type !== 'booking.cancelled') return ev.slot.bookingId
-  const row = await trx.selectFrom('bookings').select('bookings.id')
-    .where('bookings.slot_id', '=', ev.slot.id)
-    .where('bookings.status', '=', 'cancelled')
-    .where('bookings.cancelled_at', '=', ev.at)
-    .where(({ not, exists, selectFrom }) => not(exists(
-      selectFrom('deliveries').select('deliveries.id')
-        .where('deliveries.channel', '=', channel)
-        .where('deliveries.kind', '=', 'cancelled')
-        .whereRef('deliveries.booking_id', '=', 'bookings.id')
-    )))
-    .orderBy('bookings.booked_at').orderBy('bookings.id')
-    .executeTakeFirst()
-  return row?.id
-}
-
-/**
- * Reads what the channels need about a booking event (inside the enqueueing transaction).
- * Undefined when the event is not about a booking, or its booking cannot be found.
- */
-export async function loadBookingChange (trx: Kysely<Database>, ev: LoggedEvent, channel: string): Promise<BookingChange | undefined> {
-  if (!BOOKING_EVENTS.has(ev.type)) return undefined
-  const bookingId = await bookingIdOf(trx, ev, channel)
-  if (bookingId === undefined) return undefined
+export async function loadBookingChange (trx: Transaction<Database>, ev: LoggedEvent): Promise<BookingChange | undefined> {
+  // The event names its booking (migration 0015; left null only for a cancellation logged
+  // before it whose booking could not be told for certain).
+  if (!BOOKING_EVENTS.has(ev.type) || ev.bookingId === null) return undefined
+  const bookingId = ev.bookingId
   const r = await trx.selectFrom('bookings')
     .innerJoin('slots', 'slots.id', 'bookings.slot_id')
     .innerJoin('users', 'users.id', 'slots.practitioner_id')

@@ -1,9 +1,11 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import { isPostgres } from '../../../db/dialect.js'
 import type { Database, DeliveryRow } from '../../../db/types.js'
 import type { DeliveryKind } from './booking-change.js'
 
 type Db = Kysely<Database>
+/** The enqueueing transaction, which holds the channel's cursor (lockCursor). */
+type Trx = Transaction<Database>
 
 /** The last event seq the channel has read, or undefined when it has no cursor (never switched on). */
 export async function readCursor (db: Db, channel: string): Promise<number | undefined> {
@@ -16,7 +18,7 @@ export async function readCursor (db: Db, channel: string): Promise<number | und
  * PostgreSQL (`FOR UPDATE`), so that two instances never read the same events after it; the
  * second waits, then reads the cursor the first one moved. SQLite has one writer at a time.
  */
-export async function lockCursor (trx: Db, channel: string): Promise<number | undefined> {
+export async function lockCursor (trx: Trx, channel: string): Promise<number | undefined> {
   const q = trx.selectFrom('delivery_cursors').select('last_seq').where('channel', '=', channel)
   const r = await (isPostgres(trx) ? q.forUpdate() : q).executeTakeFirst()
   return r?.last_seq
@@ -30,7 +32,7 @@ export async function createCursor (db: Db, channel: string, lastSeq: number, no
     .execute()
 }
 
-export async function saveCursor (db: Db, channel: string, lastSeq: number, now: Date): Promise<void> {
+export async function saveCursor (db: Trx, channel: string, lastSeq: number, now: Date): Promise<void> {
   await db.updateTable('delivery_cursors').set({ last_seq: lastSeq, updated_at: now.toISOString() }).where('channel', '=', channel).execute()
 }
 
@@ -46,7 +48,7 @@ export interface NewDelivery {
 }
 
 /** Queues one delivery, due now; an event already queued on this channel is left as it is. */
-export async function insertDelivery (db: Db, d: NewDelivery): Promise<boolean> {
+export async function insertDelivery (db: Trx, d: NewDelivery): Promise<boolean> {
   const nowIso = d.now.toISOString()
   const r = await db.insertInto('deliveries').values({
     channel: d.channel, event_seq: d.eventSeq, booking_id: d.bookingId, kind: d.kind, payload: JSON.stringify(d.payload),

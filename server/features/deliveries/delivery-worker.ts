@@ -140,7 +140,7 @@ export class DeliveryWorker {
         if (stale.length > 0) this.#d.log.warn({ channel: ch.name, events: stale.length, fromSeq: stale[0]?.seq }, 'events older than the retry horizon passed over (channel switched off meanwhile)')
         for (const ev of events) {
           if (isStale(ev)) continue
-          const change = await loadBookingChange(trx, ev, ch.name)
+          const change = await loadBookingChange(trx, ev)
           if (change === undefined) continue
           const d = { channel: ch.name, eventSeq: ev.seq, bookingId: change.booking.id, kind: change.kind, now }
           let payload: unknown

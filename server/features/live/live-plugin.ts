@@ -14,7 +14,7 @@ declare module 'fastify' {
 }
 
 /**
- * The live hub, fed by the slot service's commits, and what keeps its open sockets honest: a
+ * The live hub, fed by the slots' commits (`app.slots.unitOfWork.onCommit`), and what keeps its open sockets honest: a
  * credential that ends (here or on another instance, by expiry or in the database) closes its
  * sockets within `LIVE_AUTH_CHECK_MS`, and at once when it ends through this server (sign-out,
  * token revocation). On PostgreSQL, several instances may share the database: each hears the
@@ -24,7 +24,7 @@ export default fp(async (app) => {
   const hub = new LiveHub(app.db, app.clock)
   await hub.start()
   app.decorate('liveHub', hub)
-  const unsubscribe = app.slots.onCommit((events) => { hub.publish(events) })
+  const unsubscribe = app.slots.unitOfWork.onCommit((events) => { hub.publish(events) })
   let fanout: PgFanout | null = null
   if (isPostgres(app.db)) {
     if (app.config.databaseUrl === null) {

@@ -72,10 +72,10 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       try {
         let result: unknown
         switch (cmd.type) {
-          case 'hold': result = await app.slots.hold(actor, cmd.slotId); break
-          case 'release': result = await app.slots.release(actor, cmd.slotId); break
-          case 'book': result = (await app.slots.book(actor, cmd.slotId, cmd.booking)).booking; break
-          case 'cancel': result = await app.slots.cancel(actor, cmd.bookingId, cmd.reason); break
+          case 'hold': result = await app.slots.holds.hold(actor, cmd.slotId); break
+          case 'release': result = await app.slots.holds.release(actor, cmd.slotId); break
+          case 'book': result = (await app.slots.bookings.book(actor, cmd.slotId, cmd.booking)).booking; break
+          case 'cancel': result = await app.slots.bookings.cancel(actor, cmd.bookingId, cmd.reason); break
         }
         app.liveHub.reply(client, { type: 'reply', requestId: cmd.requestId, ok: true, result })
       } catch (err) {

@@ -5,7 +5,7 @@
  * multi-row inserts, with one audit entry and no live events: it is history, not news.
  */
 import { parse } from 'csv-parse/sync'
-import type { Insertable, Kysely } from 'kysely'
+import type { Insertable, Kysely, Transaction } from 'kysely'
 import type { BookingsTable, Database, SlotsTable } from '../../../db/types.js'
 import { IsoDateTime } from '../../../shared/schemas/common.js'
 import { IMPORT_COLUMNS, IMPORT_OUTCOMES, type SeasonImportResult } from '../../../shared/schemas/reports.js'
@@ -202,7 +202,7 @@ function refuse (errors: LineError[]): AppError {
 }
 
 /** Lines whose slot overlaps a (not withdrawn) slot already in the database: typically a file imported twice. */
-async function overlapsInDatabase (db: Kysely<Database>, lines: readonly ImportLine[]): Promise<LineError[]> {
+async function overlapsInDatabase (db: Transaction<Database>, lines: readonly ImportLine[]): Promise<LineError[]> {
   const live = lines.filter((l) => l.withdrawnAt === null)
   if (live.length === 0) return []
   const ids = [...new Set(live.map((l) => l.practitionerId))]

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely'
-import type { Database } from '../../../db/types.js'
+import type { Kysely, Selectable, Transaction } from 'kysely'
+import type { BookingsTable, Database } from '../../../db/types.js'
 import type { Booking, BookingBody } from '../../../shared/schemas/slots.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
 
@@ -17,6 +17,18 @@ function bookingQuery (db: Kysely<Database>) {
 }
 
 export type BookingRecord = Awaited<ReturnType<ReturnType<typeof bookingQuery>['executeTakeFirstOrThrow']>>
+
+/** What a booking's record adds to its row, from its slot (read with its owners) and its author. */
+export interface BookingContext {
+  slot: Pick<BookingRecord, 'start_at' | 'end_at' | 'kind' | 'mode' | 'practitioner_id' | 'cpts_id' | 'practitioner_name' | 'timezone'>
+  bookerName: string | null
+}
+
+/** A booking's record from its row (as an INSERT or UPDATE returned it) and what surrounds it, with no read. */
+export function bookingRecordOf (row: Selectable<BookingsTable>, c: BookingContext): BookingRecord {
+  const { start_at, end_at, kind, mode, practitioner_id, cpts_id, practitioner_name, timezone } = c.slot
+  return { ...row, start_at, end_at, kind, mode, practitioner_id, cpts_id, practitioner_name, timezone, booker_name: c.bookerName }
+}
 
 /**
  * A booking as the API answers it. `withPatient` is decided by the caller from the viewer's
@@ -61,30 +73,30 @@ export async function listBookingRecords (db: Kysely<Database>, f: { practitione
   return await q.orderBy('slots.start_at').limit(10_000).execute()
 }
 
-/** A new live booking of the slot, with the patient's identity. */
-export async function insertBooking (db: Kysely<Database>, b: { id: string, slotId: string, body: BookingBody, bookedBy: string, nowIso: string }): Promise<void> {
+/** A new live booking of the slot, with the patient's identity; returns its row. */
+export async function insertBooking (db: Transaction<Database>, b: { id: string, slotId: string, body: BookingBody, bookedBy: string, nowIso: string }): Promise<Selectable<BookingsTable>> {
   const { patient } = b.body
-  await db.insertInto('bookings').values({
+  return await db.insertInto('bookings').values({
     id: b.id, slot_id: b.slotId, status: 'booked',
     patient_last_name: patient.lastName, patient_first_name: patient.firstName,
     patient_birth_date: patient.birthDate, patient_phone: patient.phone,
     reason: b.body.reason ?? null, has_treating_gp: b.body.hasTreatingGp, booked_by: b.bookedBy, booked_at: b.nowIso,
     idempotency_key: b.body.idempotencyKey ?? null, cancelled_at: null, cancel_reason: null, cancelled_by: null, outcome_at: null, outcome_by: null
-  }).execute()
+  }).returningAll().executeTakeFirstOrThrow()
 }
 
-/** Cancels a booking that is still live; false when it is cancelled or closed already. */
-export async function cancelBooking (db: Kysely<Database>, id: string, by: string, reason: string, nowIso: string): Promise<boolean> {
-  const res = await db.updateTable('bookings')
+/** Cancels a booking that is still live; returns its row, undefined when it is cancelled or closed already. */
+export async function cancelBooking (db: Transaction<Database>, id: string, by: string, reason: string, nowIso: string): Promise<Selectable<BookingsTable> | undefined> {
+  return await db.updateTable('bookings')
     .set({ status: 'cancelled', cancelled_at: nowIso, cancel_reason: reason, cancelled_by: by })
-    .where('id', '=', id).where('status', '=', 'booked').executeTakeFirst()
-  return Number(res.numUpdatedRows) > 0
+    .where('id', '=', id).where('status', '=', 'booked')
+    .returningAll().executeTakeFirst()
 }
 
-/** Records (or corrects) the outcome of a booking not cancelled; false when it was cancelled. */
-export async function recordBookingOutcome (db: Kysely<Database>, id: string, outcome: 'honored' | 'no_show', by: string, nowIso: string): Promise<boolean> {
-  const res = await db.updateTable('bookings')
+/** Records (or corrects) the outcome of a booking not cancelled; returns its row, undefined when it was cancelled. */
+export async function recordBookingOutcome (db: Transaction<Database>, id: string, outcome: 'honored' | 'no_show', by: string, nowIso: string): Promise<Selectable<BookingsTable> | undefined> {
+  return await db.updateTable('bookings')
     .set({ status: outcome, outcome_at: nowIso, outcome_by: by })
-    .where('id', '=', id).where('status', 'in', ['booked', 'honored', 'no_show']).executeTakeFirst()
-  return Number(res.numUpdatedRows) > 0
+    .where('id', '=', id).where('status', 'in', ['booked', 'honored', 'no_show'])
+    .returningAll().executeTakeFirst()
 }

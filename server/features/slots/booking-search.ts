@@ -1,7 +1,7 @@
 /**
  * What a regulator types to find a booking when a patient calls back, read as criteria: the
  * booking's reference (8 hex characters read out, or its start), birth dates, and name words.
- * Pure functions: the service fetches the live bookings and keeps those that match.
+ * Pure functions: `SlotReads.findBookings` (slot-reads.ts) fetches the live bookings and keeps those that match.
  */
 
 export interface BookingCriteria {

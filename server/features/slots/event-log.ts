@@ -1,15 +1,22 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely'
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely'
 import { isPostgres } from '../../../db/dialect.js'
 import type { Database } from '../../../db/types.js'
 import type { EventType } from '../../../shared/schemas/slots.js'
 import type { NeutralSlot } from './slot-repository.js'
 
 /**
- * One change of a slot, as the log keeps it: the slot as everyone may see it after the change
- * (no patient data), and the instant of the change. The live hub broadcasts these; the delivery
- * worker reads them after its cursor (the log is its outbox).
+ * Who made a change (null: the server itself, the hold sweeper) and the booking it is about
+ * (booked, cancelled, outcome; migration 0015), as the event row stores them.
  */
-export interface LoggedEvent { seq: number, type: EventType, at: string, slot: NeutralSlot }
+export interface EventRefs { actorId: string | null, bookingId?: string | null }
+
+/**
+ * One change of a slot, as the log keeps it: the slot as everyone may see it after the change
+ * (no patient data), the instant of the change, who made it and the booking it is about (a
+ * cancellation's slot no longer names it). The live hub broadcasts these; the delivery worker
+ * reads them after its cursor (the log is its outbox).
+ */
+export interface LoggedEvent { seq: number, type: EventType, at: string, slot: NeutralSlot, bookingId: string | null, actorId: string | null }
 
 /**
  * The PostgreSQL NOTIFY channel of this schema's event log: one per schema (NOTIFY is already
@@ -28,34 +35,37 @@ export const EVENT_CHANNEL: RawBuilder<string> = sql<string>`'creneaux_events_' 
  * the other instances' hubs (pg-fanout.ts); one statement, because the counter's lock is held
  * from here to the commit. SQLite has one writer at a time: its autoincrement is already both.
  */
-export async function appendEvent (trx: Kysely<Database>, type: EventType, slot: NeutralSlot, now: Date): Promise<number> {
+export async function appendEvent (trx: Transaction<Database>, type: EventType, slot: NeutralSlot, now: Date, refs: EventRefs): Promise<number> {
+  const bookingId = refs.bookingId ?? null
   if (isPostgres(trx)) {
     const r = await trx
       .with('next', (db) => db.updateTable('events_counter').set((eb) => ({ last: eb('last', '+', 1) })).returning('last'))
       .insertInto('events')
-      .columns(['seq', 'at', 'type', 'slot_id', 'payload'])
+      .columns(['seq', 'at', 'type', 'slot_id', 'payload', 'booking_id', 'actor_id'])
       .expression((eb) => eb.selectFrom('next').select((eb) => [
         'next.last',
         eb.val(now.toISOString()).as('at'),
         eb.val(type).as('type'),
         eb.val(slot.id).as('slot_id'),
-        eb.val(JSON.stringify(slot)).as('payload')
+        eb.val(JSON.stringify(slot)).as('payload'),
+        eb.val(bookingId).as('booking_id'),
+        eb.val(refs.actorId).as('actor_id')
       ]))
       .returning((eb) => ['seq', eb.fn('pg_notify', [EVENT_CHANNEL, sql`seq::text`]).as('notified')])
       .executeTakeFirstOrThrow()
     return r.seq
   }
   const r = await trx.insertInto('events')
-    .values({ at: now.toISOString(), type, slot_id: slot.id, payload: JSON.stringify(slot) })
+    .values({ at: now.toISOString(), type, slot_id: slot.id, payload: JSON.stringify(slot), booking_id: bookingId, actor_id: refs.actorId })
     .returning('seq').executeTakeFirstOrThrow()
   return r.seq
 }
 
 /** The events after `seq`, oldest first, at most `limit`. */
 export async function eventsAfter (db: Kysely<Database>, seq: number, limit: number): Promise<LoggedEvent[]> {
-  const rows = await db.selectFrom('events').select(['seq', 'type', 'at', 'payload'])
+  const rows = await db.selectFrom('events').select(['seq', 'type', 'at', 'payload', 'booking_id', 'actor_id'])
     .where('seq', '>', seq).orderBy('seq').limit(limit).execute()
-  return rows.map((r) => ({ seq: r.seq, type: r.type as EventType, at: r.at, slot: JSON.parse(r.payload) as NeutralSlot }))
+  return rows.map((r) => ({ seq: r.seq, type: r.type as EventType, at: r.at, slot: JSON.parse(r.payload) as NeutralSlot, bookingId: r.booking_id, actorId: r.actor_id }))
 }
 
 /** The first and last sequence numbers still in the log (0, 0 when empty). */

@@ -1,5 +1,5 @@
 import { isPostgres } from '../../../db/dialect.js'
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Database, PractitionerRow, SlotRow } from '../../../db/types.js'
 import type { Slot, SlotStatus } from '../../../shared/schemas/slots.js'
 import { communeByCode } from '../../lib/communes.js'
@@ -94,7 +94,7 @@ export async function listSlotRecords (db: Kysely<Database>, f: SlotFilters): Pr
 }
 
 /** True when the practitioner has a live (not withdrawn) slot overlapping [start, end). */
-export async function hasOverlap (db: Kysely<Database>, practitionerId: string, startIso: string, endIso: string): Promise<boolean> {
+export async function hasOverlap (db: Transaction<Database>, practitionerId: string, startIso: string, endIso: string): Promise<boolean> {
   // On PostgreSQL the practitioner's account is locked until the transaction ends, so that two
   // publishes of one practitioner cannot both see "no overlap" and both insert.
   await lockAccounts(db, [practitionerId])
@@ -114,7 +114,7 @@ export async function hasOverlap (db: Kysely<Database>, practitionerId: string, 
  * then the events counter (appendEvent, last): two transactions never wait on each other in a
  * circle. SQLite has one writer at a time (and no row locks).
  */
-export async function lockAccounts (trx: Kysely<Database>, userIds: readonly string[]): Promise<void> {
+export async function lockAccounts (trx: Transaction<Database>, userIds: readonly string[]): Promise<void> {
   if (!isPostgres(trx) || userIds.length === 0) return
   // NO KEY UPDATE, not UPDATE: it does not conflict with the KEY SHARE locks that foreign-key
   // checks take (an audit entry naming this account after its event), which would deadlock
@@ -122,14 +122,45 @@ export async function lockAccounts (trx: Kysely<Database>, userIds: readonly str
   await trx.selectFrom('users').select('id').where('id', 'in', [...userIds]).orderBy('id').forNoKeyUpdate().execute()
 }
 
+/** The columns a change of state writes: what its UPDATE returns, to update a record read before it. */
+export type SlotChange = Pick<SlotRow, 'status' | 'hold_by' | 'hold_expires_at' | 'booking_id'>
+export const SLOT_CHANGE_COLUMNS = ['status', 'hold_by', 'hold_expires_at', 'booking_id'] as const
+
+/**
+ * A regulator's claim (hold, book, move) reads, once, the slots it may change — `slotIds` and
+ * those the regulator holds, whose holds it releases — with their owners, and the regulator's
+ * name (a booking's answer shows it). On PostgreSQL the slots are locked in id order
+ * (`FOR NO KEY UPDATE OF slots`, the lock order in lockAccounts; call it after locking the
+ * account): their rows then stay as read until the transaction ends, and the changes' RETURNING
+ * completes them (SQLite: one writer at a time). `held`: the ids of the held ones but `slotIds`.
+ */
+export async function lockClaim (trx: Transaction<Database>, regulatorId: string, slotIds: readonly string[]): Promise<{ slots: Map<string, SlotRecord>, held: string[], regulatorName: string | null }> {
+  const q = slotQuery(trx)
+    .leftJoin('users as claimant', (j) => j.on('claimant.id', '=', regulatorId))
+    .select('claimant.name as claimant_name')
+    .where((eb) => eb.or([eb('slots.id', 'in', [...slotIds]), eb.and([eb('slots.status', '=', 'held'), eb('slots.hold_by', '=', regulatorId)])]))
+    .orderBy('slots.id')
+  const rows = await (isPostgres(trx) ? q.forNoKeyUpdate('slots') : q).execute()
+  const slots = new Map<string, SlotRecord>()
+  const held: string[] = []
+  for (const { claimant_name: _, ...r } of rows) {
+    slots.set(r.id, r)
+    if (!slotIds.includes(r.id)) held.push(r.id)
+  }
+  return { slots, held, regulatorName: rows[0]?.claimant_name ?? null }
+}
+
 /**
  * Locks slots, in id order, before a transaction changes several of them (or a slot and its
  * booking): on PostgreSQL, so that two such transactions (a move and a cancel, a hold and a
- * withdrawal) take their locks in one order and never deadlock. SQLite: one writer at a time.
+ * withdrawal) take their locks in one order and never deadlock (SQLite: one writer at a time).
+ * Returns them by id, read with their owners, for the views of the events.
  */
-export async function lockSlots (trx: Kysely<Database>, slotIds: readonly string[]): Promise<void> {
-  if (!isPostgres(trx) || slotIds.length === 0) return
-  await trx.selectFrom('slots').select('id').where('id', 'in', [...new Set(slotIds)]).orderBy('id').forNoKeyUpdate().execute()
+export async function lockSlots (trx: Transaction<Database>, slotIds: readonly string[]): Promise<Map<string, SlotRecord>> {
+  if (slotIds.length === 0) return new Map()
+  const q = slotQuery(trx).where('slots.id', 'in', [...new Set(slotIds)]).orderBy('slots.id')
+  const rows = await (isPostgres(trx) ? q.forNoKeyUpdate('slots') : q).execute()
+  return new Map(rows.map((r) => [r.id, r]))
 }
 
 /** What the state machine reads of a slot to decide, or to say why it refused. */
@@ -138,13 +169,6 @@ export type SlotState = Pick<SlotRow, 'practitioner_id' | 'status' | 'hold_by' |
 export async function findSlotState (db: Kysely<Database>, id: string): Promise<SlotState | undefined> {
   return await db.selectFrom('slots').select(['practitioner_id', 'status', 'hold_by', 'hold_expires_at', 'start_at'])
     .where('id', '=', id).executeTakeFirst()
-}
-
-/** The slots this regulator holds, but `exceptId`. */
-export async function heldSlotIdsOf (db: Kysely<Database>, holderId: string, exceptId: string): Promise<string[]> {
-  const rows = await db.selectFrom('slots').select('id')
-    .where('status', '=', 'held').where('hold_by', '=', holderId).where('id', '!=', exceptId).execute()
-  return rows.map((r) => r.id)
 }
 
 /** Whether some slot's hold has run out but is still written held (the sweeper's work). */
@@ -158,7 +182,7 @@ export async function anyLapsedHold (db: Kysely<Database>, nowIso: string): Prom
  * transaction holds (another instance's sweeper, a regulator claiming one): two sweepers
  * release different slots, each exactly once, and never wait on each other.
  */
-export async function lockLapsedHolds (trx: Kysely<Database>, nowIso: string): Promise<string[]> {
+export async function lockLapsedHolds (trx: Transaction<Database>, nowIso: string): Promise<string[]> {
   const q = trx.selectFrom('slots').select('id').where(lapsedHold(nowIso)).orderBy('id')
   const rows = await (isPostgres(trx) ? q.forNoKeyUpdate().skipLocked() : q).execute()
   return rows.map((r) => r.id)

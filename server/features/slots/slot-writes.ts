@@ -1,20 +1,21 @@
-import { sql, type Kysely, type Updateable } from 'kysely'
+import { sql, type Transaction, type Updateable } from 'kysely'
 import type { Database, SlotsTable } from '../../../db/types.js'
 import type { Slot } from '../../../shared/schemas/slots.js'
 import { lapsedHold } from './hold-rule.js'
 import { slotLocalColumns } from './local-columns.js'
+import { SLOT_CHANGE_COLUMNS, type SlotChange } from './slot-repository.js'
 
 /**
- * The slot state machine's writes. Each change is one conditional UPDATE that says whether it
- * changed the slot: of simultaneous changes the database lets one through (the service, which
- * owns the transactions, then says why the others were refused). Every change bumps `version`.
+ * The slot state machine's writes, inside a unit of work (unit-of-work.ts). Each change is one
+ * conditional UPDATE that returns the columns it wrote (`RETURNING`), or undefined when it
+ * changed nothing: of simultaneous changes the database lets one through (the caller then says
+ * why the others were refused). Every change bumps `version`.
  */
 
-type Db = Kysely<Database>
+type Db = Transaction<Database>
 
 const changed = (nowIso: string) => ({ updated_at: nowIso, version: sql<number>`version + 1` })
 
-const updatedOne = (res: { numUpdatedRows: bigint }): boolean => Number(res.numUpdatedRows) > 0
 
 export interface NewSlot {
   id: string
@@ -41,20 +42,20 @@ export async function insertSlot (db: Db, s: NewSlot, now: Date): Promise<void> 
   }).execute()
 }
 
-/** Withdraws a slot that is free or held; false when it is not. */
-export async function withdrawSlot (db: Db, slotId: string, nowIso: string): Promise<boolean> {
-  return updatedOne(await db.updateTable('slots')
+/** Withdraws a slot that is free or held; undefined when it is not. */
+export async function withdrawSlot (db: Db, slotId: string, nowIso: string): Promise<SlotChange | undefined> {
+  return await db.updateTable('slots')
     .set({ status: 'withdrawn', hold_by: null, hold_expires_at: null, withdrawn_at: nowIso, ...changed(nowIso) })
     .where('id', '=', slotId).where('status', 'in', ['free', 'held'])
-    .executeTakeFirst())
+    .returning(SLOT_CHANGE_COLUMNS).executeTakeFirst()
 }
 
 /**
  * Applies `change` (a hold or a booking) to a slot that has not started and is free, held by
- * `actorId`, or held past its expiry; false when it is none of these.
+ * `actorId`, or held past its expiry; undefined when it is none of these.
  */
-export async function claimSlot (db: Db, slotId: string, actorId: string, nowIso: string, change: Updateable<SlotsTable>): Promise<boolean> {
-  return updatedOne(await db.updateTable('slots')
+export async function claimSlot (db: Db, slotId: string, actorId: string, nowIso: string, change: Updateable<SlotsTable>): Promise<SlotChange | undefined> {
+  return await db.updateTable('slots')
     .set({ ...change, ...changed(nowIso) })
     .where('id', '=', slotId).where('start_at', '>', nowIso)
     .where((eb) => eb.or([
@@ -62,26 +63,31 @@ export async function claimSlot (db: Db, slotId: string, actorId: string, nowIso
       eb.and([eb('status', '=', 'held'), eb('hold_by', '=', actorId)]),
       lapsedHold(nowIso)
     ]))
-    .executeTakeFirst())
+    .returning(SLOT_CHANGE_COLUMNS).executeTakeFirst()
 }
 
 /** Frees a held slot: by its holder, or (`holderId` null) anyone's once its hold has run out. */
-export async function freeHold (db: Db, slotId: string, nowIso: string, holderId: string | null): Promise<boolean> {
+export async function freeHold (db: Db, slotId: string, nowIso: string, holderId: string | null): Promise<SlotChange | undefined> {
   let q = db.updateTable('slots')
     .set({ status: 'free', hold_by: null, hold_expires_at: null, ...changed(nowIso) })
     .where('id', '=', slotId)
   q = holderId === null ? q.where(lapsedHold(nowIso)) : q.where('status', '=', 'held').where('hold_by', '=', holderId)
-  return updatedOne(await q.executeTakeFirst())
+  return await q.returning(SLOT_CHANGE_COLUMNS).executeTakeFirst()
 }
 
-/** The slot of a cancelled booking goes back to the pool (if that booking is still its own). */
-export async function freeSlotOfBooking (db: Db, slotId: string, bookingId: string, nowIso: string): Promise<void> {
-  await db.updateTable('slots')
+/**
+ * The slot of a cancelled booking goes back to the pool (if that booking is still its own);
+ * undefined when it is not.
+ */
+export async function freeSlotOfBooking (db: Db, slotId: string, bookingId: string, nowIso: string): Promise<SlotChange | undefined> {
+  return await db.updateTable('slots')
     .set({ status: 'free', booking_id: null, ...changed(nowIso) })
-    .where('id', '=', slotId).where('booking_id', '=', bookingId).execute()
+    .where('id', '=', slotId).where('booking_id', '=', bookingId)
+    .returning(SLOT_CHANGE_COLUMNS).executeTakeFirst()
 }
 
 /** Marks a slot changed (its booking's outcome was recorded). */
-export async function touchSlot (db: Db, slotId: string, nowIso: string): Promise<void> {
-  await db.updateTable('slots').set(changed(nowIso)).where('id', '=', slotId).execute()
+export async function touchSlot (db: Db, slotId: string, nowIso: string): Promise<SlotChange | undefined> {
+  return await db.updateTable('slots').set(changed(nowIso)).where('id', '=', slotId)
+    .returning(SLOT_CHANGE_COLUMNS).executeTakeFirst()
 }

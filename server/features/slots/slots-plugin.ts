@@ -1,31 +1,52 @@
 import fp from 'fastify-plugin'
-import { SlotService } from './slot-service.js'
+import { Bookings } from './bookings.js'
+import { Holds } from './holds.js'
+import { Publishing } from './publishing.js'
+import { SlotReads } from './slot-reads.js'
 import { DEFAULT_LIMITS } from './slot-times.js'
+import { UnitOfWork } from './unit-of-work.js'
+
+/**
+ * The slot state machine (free → held → booked → (cancelled →) free, and withdrawn), by
+ * concern. Every change is one conditional UPDATE (the database decides who wins a race),
+ * written with its event (and audit entry) in one unit of work; sockets are told after the
+ * commit (`unitOfWork.onCommit`). HTTP routes and websocket commands call the same functions.
+ */
+export interface Slots {
+  publishing: Publishing
+  holds: Holds
+  bookings: Bookings
+  reads: SlotReads
+  unitOfWork: UnitOfWork
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
-    slots: SlotService
+    slots: Slots
   }
 }
 
 /**
- * The slot state machine, shared by the HTTP routes and the websocket (the live plugin
- * subscribes to its commits); plus the sweeper that releases expired holds with no request needed.
+ * The slots, shared by the HTTP routes and the websocket (the live plugin subscribes to the
+ * unit of work's commits); plus the sweeper that releases expired holds with no request needed.
  */
 export default fp(async (app) => {
-  const service = new SlotService({
-    db: app.db,
-    clock: app.clock,
-    holdSeconds: app.config.holdSeconds,
-    limits: { ...DEFAULT_LIMITS, maxDaysAhead: app.config.publishMaxDaysAhead }
+  const { db, clock } = app
+  const unitOfWork = new UnitOfWork({ db, clock })
+  const holds = new Holds({ db, clock, unitOfWork, holdSeconds: app.config.holdSeconds })
+  app.decorate('slots', {
+    publishing: new Publishing({ db, clock, unitOfWork, limits: { ...DEFAULT_LIMITS, maxDaysAhead: app.config.publishMaxDaysAhead } }),
+    holds,
+    bookings: new Bookings({ db, clock, unitOfWork }),
+    reads: new SlotReads({ db, clock }),
+    unitOfWork
   })
-  app.decorate('slots', service)
 
   let sweeping = false
   const timer = setInterval(() => {
     if (sweeping) return
     sweeping = true
-    service.expireHolds().catch((err: unknown) => app.log.error({ err }, 'hold sweeper failed')).finally(() => { sweeping = false })
+    holds.expireHolds().catch((err: unknown) => app.log.error({ err }, 'hold sweeper failed')).finally(() => { sweeping = false })
   }, app.config.holdSweepMs)
   timer.unref()
   app.addHook('onClose', async () => { clearInterval(timer) })

@@ -14,25 +14,25 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.post('/api/slots', {
     schema: { tags: ['slots'], summary: 'Publish one slot', body: CreateSlotBody },
     onRequest: app.requireRole('practitioner', 'admin')
-  }, async (request, reply) => reply.status(201).send(await app.slots.publish(actorOf(request), request.body)))
+  }, async (request, reply) => reply.status(201).send(await app.slots.publishing.publish(actorOf(request), request.body)))
 
   app.post('/api/slots/series', {
     schema: { tags: ['slots'], summary: 'Publish a series of slots (dryRun: preview only)', body: CreateSeriesBody },
     onRequest: app.requireRole('practitioner', 'admin')
   }, async (request, reply) => {
-    const result = await app.slots.publishSeries(actorOf(request), request.body)
+    const result = await app.slots.publishing.publishSeries(actorOf(request), request.body)
     return reply.status(request.body.dryRun === true ? 200 : 201).send(result)
   })
 
   app.get('/api/slots', {
     schema: { tags: ['slots'], summary: 'Slots (default: not yet ended)', querystring: SlotQuery },
     onRequest: signedIn
-  }, async (request) => await app.slots.listSlots(actorOf(request), request.query))
+  }, async (request) => await app.slots.reads.listSlots(actorOf(request), request.query))
 
   app.delete('/api/slots/:id', {
     schema: { tags: ['slots'], summary: 'Withdraw a slot that is not booked', params: IdParams },
     onRequest: app.requireRole('practitioner', 'admin')
-  }, async (request) => await app.slots.withdraw(actorOf(request), request.params.id))
+  }, async (request) => await app.slots.publishing.withdraw(actorOf(request), request.params.id))
 
   app.post('/api/slots/withdrawals', {
     schema: {
@@ -41,30 +41,30 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       body: WithdrawManyBody
     },
     onRequest: app.requireRole('practitioner', 'admin')
-  }, async (request) => await app.slots.withdrawMany(actorOf(request), request.body))
+  }, async (request) => await app.slots.publishing.withdrawMany(actorOf(request), request.body))
 
   app.post('/api/slots/:id/hold', {
     schema: { tags: ['live booking'], summary: 'Hold a slot while on the phone (again: extends)', params: IdParams },
     onRequest: app.requireRole('regulator')
-  }, async (request) => await app.slots.hold(actorOf(request), request.params.id))
+  }, async (request) => await app.slots.holds.hold(actorOf(request), request.params.id))
 
   app.delete('/api/slots/:id/hold', {
     schema: { tags: ['live booking'], summary: 'Release your hold', params: IdParams },
     onRequest: app.requireRole('regulator')
-  }, async (request) => await app.slots.release(actorOf(request), request.params.id))
+  }, async (request) => await app.slots.holds.release(actorOf(request), request.params.id))
 
   app.post('/api/slots/:id/booking', {
     schema: { tags: ['live booking'], summary: 'Book a free slot or the slot you hold', params: IdParams, body: BookingBody },
     onRequest: app.requireRole('regulator')
   }, async (request, reply) => {
-    const { booking, created } = await app.slots.book(actorOf(request), request.params.id, request.body)
+    const { booking, created } = await app.slots.bookings.book(actorOf(request), request.params.id, request.body)
     return reply.status(created ? 201 : 200).send(booking)
   })
 
   app.post('/api/bookings/:id/cancel', {
     schema: { tags: ['live booking'], summary: 'Cancel a booking (the slot is free again if not started)', params: IdParams, body: CancelBody },
     onRequest: app.requireRole('regulator', 'practitioner', 'admin')
-  }, async (request) => await app.slots.cancel(actorOf(request), request.params.id, request.body.reason))
+  }, async (request) => await app.slots.bookings.cancel(actorOf(request), request.params.id, request.body.reason))
 
   app.post('/api/bookings/:id/move', {
     schema: {
@@ -75,7 +75,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       body: MoveBody
     },
     onRequest: app.requireRole('regulator')
-  }, async (request) => await app.slots.move(actorOf(request), request.params.id, request.body))
+  }, async (request) => await app.slots.bookings.move(actorOf(request), request.params.id, request.body))
 
   app.get('/api/bookings/search', {
     schema: {
@@ -86,7 +86,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     onRequest: app.requireRole('regulator')
   }, async (request) => {
-    const found = await app.slots.findBookings(actorOf(request), request.query.q)
+    const found = await app.slots.reads.findBookings(actorOf(request), request.query.q)
     // The commune the booking's call recorded: a move ranks the slots near the patient.
     const communes = await recordedCommunes(app.db, found.map((b) => b.id), currentUser(request).cptsId)
     return found.map((b) => communes.has(b.id) ? { ...b, patientCommune: communes.get(b.id)! } : b)
@@ -95,12 +95,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   app.post('/api/bookings/:id/outcome', {
     schema: { tags: ['live booking'], summary: 'Record honored / no-show (after the slot starts)', params: IdParams, body: OutcomeBody },
     onRequest: app.requireRole('practitioner', 'admin')
-  }, async (request) => await app.slots.recordOutcome(actorOf(request), request.params.id, request.body.outcome))
+  }, async (request) => await app.slots.bookings.recordOutcome(actorOf(request), request.params.id, request.body.outcome))
 
   app.get('/api/bookings', {
     schema: { tags: ['live booking'], summary: 'Bookings (practitioner: own); patient identity for regulators and the practitioner', querystring: BookingQuery },
     onRequest: app.requireRole('practitioner', 'regulator', 'admin')
-  }, async (request) => await app.slots.listBookings(actorOf(request), request.query))
+  }, async (request) => await app.slots.reads.listBookings(actorOf(request), request.query))
 }
 
 export default routes

@@ -43,7 +43,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     if (user.role !== 'practitioner') return { user }
     // A second transaction (the slots' own, with their events): a regulator must not book a
     // slot of someone who no longer works with the CPTS. Booked slots stay, for the admin to handle.
-    const { withdrawn, kept } = await app.slots.withdrawFutureOf(actor, user.id)
+    const { withdrawn, kept } = await app.slots.publishing.withdrawFutureOf(actor, user.id)
     return { user, slots: { withdrawn: withdrawn.length, kept: kept.length } }
   })
 
