@@ -11,8 +11,8 @@ import { ADMIN } from './build.js'
 
 export { ADMIN }
 
-/** Debian's Chromium (package `chromium`; .ci/run installs it). Never downloaded by a tool. */
-export const CHROMIUM = '/usr/bin/chromium'
+/** Debian's Chromium (package `chromium`; `npm test` installs it, scripts/prepare-tests.mjs). Never downloaded by a tool. */
+export const CHROMIUM = process.env.TEST_CHROMIUM ?? '/usr/bin/chromium'
 
 /** Flags for a root, offline, headless machine (see the environment notes). */
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -144,8 +144,8 @@ function ensureWebBuilt (): void {
  */
 export async function startE2e (t: Teardown, opts: E2eOptions = {}): Promise<E2e> {
   if (!existsSync(CHROMIUM)) {
-    // Never skip: CI installs chromium before `npm test` (.ci/run).
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (the browser tests need it)`)
+    // Never skip: `npm test` installs chromium first, or stops with this command (scripts/prepare-tests.mjs).
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium chromium-l10n (the browser tests need it)`)
   }
   ensureWebBuilt()
   const dataDir = mkdtempSync(join(tmpdir(), 'creneaux-e2e-'))
