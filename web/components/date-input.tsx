@@ -11,7 +11,13 @@ import { useEffect, useState } from 'preact/hooks'
 import { formatDateShort, parseFrenchDate } from '../lib/format.js'
 
 const ISO = /^\d{4}-\d{2}-\d{2}$/
-const isDate = (v: string): boolean => ISO.test(v) && new Date(v + 'T12:00:00Z').toISOString().slice(0, 10) === v
+/** A real `YYYY-MM-DD` date (not 2026-02-31). */
+export function isDate (v: string): boolean {
+  if (!ISO.test(v)) return false
+  const d = new Date(v + 'T12:00:00Z')
+  // Month 13 is no date at all (toISOString would throw); 31 February rolls over to March.
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v
+}
 const shown = (value: string): string => isDate(value) ? formatDateShort(value) : value
 
 /** `1006` → `10/06`, `10062026` → `10/06/2026`: slashes after the day and the month. */

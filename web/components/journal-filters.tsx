@@ -9,7 +9,7 @@ import { described as describe } from '../lib/aria.js'
 import { ACTION_GROUPS, ROLE_LABEL } from '../lib/audit-labels.js'
 import { formatDateShort, parseFrenchDate } from '../lib/format.js'
 import { Field } from '../lib/ui.js'
-import { DateInput } from './date-input.js'
+import { DateInput, isDate } from './date-input.js'
 
 export interface JournalFilters {
   userId: string
@@ -43,8 +43,6 @@ export function filtersFromUrl (search: string): JournalFilters {
   return { ...NO_FILTERS, userId: get('userId'), action: get('action'), bookingId: get('bookingId'), from: get('from'), to: get('to') }
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/
-const isDate = (v: string): boolean => DATE.test(v) && new Date(v + 'T12:00:00Z').toISOString().slice(0, 10) === v
 
 type Errors = Partial<Record<keyof JournalFilters, string>>
 
