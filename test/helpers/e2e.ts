@@ -17,7 +17,7 @@ export const CHROMIUM = process.env.TEST_CHROMIUM ?? '/usr/bin/chromium'
 /** Flags for a root, offline, headless machine (see the environment notes). */
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=fr-FR']
-/** Date fields follow the browser's own language (French needs Debian's chromium-l10n, which .ci/run installs). */
+/** A French browser (chromium-l10n, which `npm test` installs with Chromium, translates its own chrome). */
 const CHROMIUM_ENV = { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' }
 
 /** Bounded waits: generous for a loaded 2-core CI machine, short enough to fail within tap's 120 s. */
