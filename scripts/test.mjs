@@ -31,7 +31,7 @@ const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0
  * Files that never open a database run on SQLite only: the browser tests (a real server per
  * file, driven by Chromium, whose storage the other files cover already) and pure functions.
  */
-const SQLITE_ONLY = [/^test\/e2e-[^/]*\.test\.ts$/, /^test\/commune-search\.test\.ts$/, /^test\/rpps-communes\.test\.ts$/, /^test\/slot-times\.test\.ts$/]
+const SQLITE_ONLY = [/^test\/e2e-[^/]*\.test\.ts$/, /^test\/commune-search\.test\.ts$/, /^test\/rpps-communes\.test\.ts$/, /^test\/slot-times\.test\.ts$/, /^test\/prepare-tests\.test\.ts$/]
 
 /**
  * Files that need PostgreSQL itself (several server instances on one database, hearing each
