@@ -280,10 +280,19 @@ function percent (rate: number | null): string {
   return rate === null ? '–' : `${(rate * 100).toFixed(1)} %`
 }
 
+/**
+ * Where the server of these settings answers, for the printed links: PUBLIC_URL when set, else
+ * HOST and PORT as `npm start` will listen on them (a wildcard HOST as 127.0.0.1; https with TLS).
+ */
+export function demoBaseUrl (config: Pick<Config, 'host' | 'port' | 'publicUrl' | 'publicUrlSet' | 'tlsCert'>): string {
+  if (config.publicUrlSet) return config.publicUrl
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host
+  return `${config.tlsCert === null ? 'http' : 'https'}://${host}:${config.port}`
+}
+
 /** The lines printed at the end of `npm run demo`. */
 export function summaryLines (r: DemoResult, config: Config): string[] {
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
-  const base = `http://${host}:${config.port}`
+  const base = demoBaseUrl(config)
   const t = r.season.report
   const head = {
     created: 'Démo prête / demo ready',
@@ -317,6 +326,8 @@ export function summaryLines (r: DemoResult, config: Config): string[] {
     if (i === 0) lines.push('  ' + widths.map((w) => '-'.repeat(w)).join('  ') + '  ----')
   }
   if (r.otherAdmins.length > 0) lines.push(`  (the admin account${r.otherAdmins.length > 1 ? 's' : ''} ${r.otherAdmins.join(', ')} created before the demo keep${r.otherAdmins.length > 1 ? '' : 's'} ${r.otherAdmins.length > 1 ? 'their' : 'its'} own password)`)
-  lines.push('  The other practitioners have random passwords: the demo does not sign in as them.', '', 'Now run: npm start', '')
+  lines.push('  The other practitioners have random passwords: the demo does not sign in as them.', '',
+    `Now run: ${config.port === 3000 ? '' : `PORT=${config.port} `}npm start`,
+    '  (these links follow PORT, HOST and PUBLIC_URL as this command saw them: start the server with the same)', '')
   return lines
 }

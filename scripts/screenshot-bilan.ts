@@ -33,8 +33,7 @@ try {
   const db = openDatabase(config)
   const app = await buildApp({ config, db, clock: systemClock, logger: { level: 'warn' } })
   const base = (await app.listen({ port: 0, host: '127.0.0.1' })).replace('[::1]', 'localhost')
-  // Date fields follow the browser's own language, taken from LANGUAGE; French needs Chromium's
-  // translations (Debian: apt-get install chromium-l10n), without which they read MM/DD/YYYY.
+  // A French browser (LANGUAGE); the page's date fields are French (jj/mm/aaaa) in any browser.
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--lang=fr-FR'],

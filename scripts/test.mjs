@@ -9,6 +9,10 @@
 //                      off: SQLite only (not honoured with CI=true)
 //   TEST_POSTGRES_PENDING=run  also runs on PostgreSQL the files of PENDING_ON_POSTGRES below
 //
+// Before the first test it makes sure of the machine (scripts/prepare-tests.mjs): Chromium for the
+// browser tests (installed when root with apt-get, else the command and exit 1), a stopped local
+// PostgreSQL started.
+//
 // Arguments are test files (default: all of them; a file named here runs on PostgreSQL even when
 // pending; coverage below .taprc's thresholds does not fail such a partial run); tap's own
 // options go after `--`.
@@ -17,6 +21,7 @@ import { cpSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
+import { prepare } from './prepare-tests.mjs'
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..')
 const TAP = join(ROOT, 'node_modules', '.bin', 'tap')
@@ -26,7 +31,7 @@ const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0
  * Files that never open a database run on SQLite only: the browser tests (a real server per
  * file, driven by Chromium, whose storage the other files cover already) and pure functions.
  */
-const SQLITE_ONLY = [/^test\/e2e-[^/]*\.test\.ts$/, /^test\/commune-search\.test\.ts$/, /^test\/rpps-communes\.test\.ts$/, /^test\/slot-times\.test\.ts$/]
+const SQLITE_ONLY = [/^test\/e2e-[^/]*\.test\.ts$/, /^test\/commune-search\.test\.ts$/, /^test\/rpps-communes\.test\.ts$/, /^test\/slot-times\.test\.ts$/, /^test\/prepare-tests\.test\.ts$/]
 
 /**
  * Files that need PostgreSQL itself (several server instances on one database, hearing each
@@ -67,6 +72,17 @@ const sqliteFiles = files.filter((f) => !postgresOnly(f))
 const storageFiles = files.filter((f) => !SQLITE_ONLY.some((re) => re.test(f)))
 const pending = args.length > 0 || runPending ? [] : storageFiles.filter((f) => f in PENDING_ON_POSTGRES)
 const postgresFiles = storageFiles.filter((f) => !pending.includes(f))
+
+// Before any test: the browser the browser tests need (installed when allowed, else the command
+// to run, and nothing runs), PostgreSQL started when installed but stopped (scripts/prepare-tests.mjs).
+const problems = await prepare({
+  browser: sqliteFiles.some((f) => /^test\/e2e-/.test(f)),
+  postgres: mode !== 'off' && postgresFiles.length > 0
+})
+if (problems.length > 0) {
+  for (const p of problems) console.error(`# prepare: ${p}`)
+  process.exit(1)
+}
 
 /**
  * Echoes a pass's lines but its coverage verdict: one pass alone covers less than both, and the

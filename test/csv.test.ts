@@ -45,11 +45,11 @@ function same (t: Test, cell: string | undefined, expected: number, what: string
   t.equal(frNumber(cell), expected, what)
 }
 
-/** A rate: the JSON's as a percentage rounded to one decimal; empty when the JSON has null. */
+/** A rate: the JSON's as a percentage with exactly one decimal (`100,0`); empty when the JSON has null. */
 function sameRate (t: Test, cell: string | undefined, rate: number | null, what: string): void {
   const n = frNumber(cell)
   if (rate === null) return void t.equal(cell, '', `${what}: empty, no rate`)
-  t.ok(n !== null && Math.abs(n - rate * 100) <= 0.05 + 1e-9 && Math.abs(n * 10 - Math.round(n * 10)) < 1e-9, `${what}: ${cell} % for ${rate}, one decimal at most`)
+  t.ok(n !== null && Math.abs(n - rate * 100) <= 0.05 + 1e-9 && /^\d+,\d$/.test(cell ?? ''), `${what}: ${cell} % for ${rate}, one decimal always`)
 }
 
 /** The text a spreadsheet shows for a name: as typed, a formula-like one behind a quote. */
@@ -167,7 +167,10 @@ t.test('the writer: quoting, French numbers, formulas', async (t) => {
   t.equal(csvField(null), '', 'null is an empty field')
   t.equal(csvField(Number.NaN), '', 'not a number is an empty field')
   t.equal(percentCell(0.59325), '59,3')
-  t.equal(percentCell(1), '100')
+  t.equal(percentCell(1), '100,0', 'one decimal even for a whole number')
+  t.equal(percentCell(0), '0,0')
+  t.equal(percentCell(0.0004), '0,0')
+  t.equal(percentCell(0.364), '36,4')
   t.equal(percentCell(null), '')
 
   const awkward = ['Dr Jo "le Rouge"; fils', 'deux\r\nlignes', '; ;', '"', ' espace ', 'é € ü']
@@ -216,12 +219,12 @@ t.test('a small season through the API, parsed back', async (t) => {
   const rows = readCsv(t, practitionersCsv(report, (id) => report.byCpts.find((c) => c.cptsId === id)?.name ?? id), PRACTITIONER_HEADERS)
   t.same(rows.find((r) => r[1] === rpps), ['Dr Jo "le Rouge"; fils', rpps, 'CPTS "Mer; Marais"', '3', '2', '66,7', '2', '0', '30', '0'],
     'the practitioner whose name holds ; and " reads back whole, his CPTS too')
-  t.same(rows.find((r) => r[1] === gp)?.slice(3), ['4', '3', '75', '1', '1', '15', '1'], 'the GP: 4 offered, 3 booked, 75 %, €15, 1 withdrawn')
+  t.same(rows.find((r) => r[1] === gp)?.slice(3), ['4', '3', '75,0', '1', '1', '15', '1'], 'the GP: 4 offered, 3 booked, 75 %, €15, 1 withdrawn')
   t.match(practitionersCsv(report, (id) => report.byCpts.find((c) => c.cptsId === id)?.name ?? id),
     /\r\n"Dr Jo ""le Rouge""; fils";\d+;"CPTS ""Mer; Marais""";3;2;66,7;2;0;30;0\r\n/, 'as written in the file')
   const cpts = readCsv(t, cptsCsv(report), CPTS_HEADERS)
   t.same(cpts.find((r) => r[0] === 'CPTS "Mer; Marais"'), ['CPTS "Mer; Marais"', '3', '2', '66,7'])
-  t.same(readCsv(t, kindsCsv(report), KIND_HEADERS), [['SNP', '7', '5', '71,4'], ['Psy', '2', '1', '50']])
+  t.same(readCsv(t, kindsCsv(report), KIND_HEADERS), [['SNP', '7', '5', '71,4'], ['Psy', '2', '1', '50,0']])
   t.same(readCsv(t, weeksCsv(report), WEEK_HEADERS), [
     ['2020-W29', '2020-07-13', '2020-07-19', '6', '4', '66,7'],
     ['2020-W30', '2020-07-20', '2020-07-26', '3', '2', '66,7']
@@ -277,14 +280,14 @@ t.test('the calls report, parsed back', async (t) => {
 
   const outcomes = readCsv(t, callOutcomesCsv(report), CALL_OUTCOME_HEADERS)
   t.equal(outcomes.length, 6, 'every outcome, zeros included')
-  t.same(outcomes.find((r) => r[0] === 'Aucun créneau disponible'), ['Aucun créneau disponible', '3', '75'])
-  t.same(outcomes.find((r) => r[0] === 'Conseil'), ['Conseil', '1', '25'])
-  t.same(outcomes.find((r) => r[0] === 'Créneau réservé'), ['Créneau réservé', '0', '0'])
+  t.same(outcomes.find((r) => r[0] === 'Aucun créneau disponible'), ['Aucun créneau disponible', '3', '75,0'])
+  t.same(outcomes.find((r) => r[0] === 'Conseil'), ['Conseil', '1', '25,0'])
+  t.same(outcomes.find((r) => r[0] === 'Créneau réservé'), ['Créneau réservé', '0', '0,0'])
   t.same(readCsv(t, callCommunesCsv(report), CALL_COMMUNE_HEADERS), [
-    ['Saint-Jean-de-Monts', '85234', '85', '2', '2', '100'],
-    ['non renseignée', '', '', '1', '1', '100'],
-    ['Saint-Gilles-Croix-de-Vie', '85222', '85', '0', '1', '0']
+    ['Saint-Jean-de-Monts', '85234', '85', '2', '2', '100,0'],
+    ['non renseignée', '', '', '1', '1', '100,0'],
+    ['Saint-Gilles-Croix-de-Vie', '85222', '85', '0', '1', '0,0']
   ], 'most no-slot calls first, the unnoted commune said so')
-  t.same(readCsv(t, callHoursCsv(report), CALL_HOUR_HEADERS), [['9', '3', '3', '100'], ['18', '0', '1', '0']], 'local hours with calls only')
+  t.same(readCsv(t, callHoursCsv(report), CALL_HOUR_HEADERS), [['9', '3', '3', '100,0'], ['18', '0', '1', '0,0']], 'local hours with calls only')
   t.same(readCsv(t, callDaysCsv(report), CALL_DAY_HEADERS), [['2026-06-02', '2', '3', '0'], ['2026-06-03', '1', '1', '0']], 'days with calls only')
 })

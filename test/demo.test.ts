@@ -30,6 +30,13 @@ t.test('the demo: accounts, the 2020 season, the coming days; a second run adds 
   t.same(first.cpts.map((c) => [c.name, c.gps, c.psychiatrists]), [['CPTS Côte de Lumière', 16, 1], ['CPTS Pays de Monts', 9, 1]])
   t.same(first.accounts.map((a) => a.role).sort(), ['admin', 'board', 'practitioner', 'practitioner', 'regulator', 'regulator'])
   t.match(summaryLines(first, config).join('\n'), /regulation1@demo\.creneaux\s+demo-creneaux-2020\s+http:\/\/127\.0\.0\.1:3000\/regulation/)
+  // The links follow the settings the command saw (issue 27, 12): PORT, HOST, PUBLIC_URL.
+  const on4123 = summaryLines(first, { ...config, port: 4123 }).join('\n')
+  t.match(on4123, /http:\/\/127\.0\.0\.1:4123\/regulation/, 'PORT')
+  t.notMatch(on4123, /:3000/, 'no link on 3000 when PORT says otherwise')
+  t.match(on4123, /Now run: PORT=4123 npm start/)
+  t.match(summaryLines(first, { ...config, host: '0.0.0.0', port: 8080 }).join('\n'), /http:\/\/127\.0\.0\.1:8080\/bilan/, 'a wildcard HOST: this machine')
+  t.match(summaryLines(first, { ...config, publicUrl: 'https://creneaux.example.fr', publicUrlSet: true }).join('\n'), /https:\/\/creneaux\.example\.fr\/admin/, 'PUBLIC_URL')
 
   const db = openDatabase(config)
   const app = await buildApp({ config, db, clock })

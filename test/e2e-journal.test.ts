@@ -122,7 +122,9 @@ t.test('/admin/journal and /admin/patients in a real browser', async (t) => {
     const api = await apiJournal(page, `userId=${gp.id}&action=booking.read&limit=25`)
     t.same(pageOne, api.entries.map((e) => e.id), 'the entries of the API, in its order')
     const texts = await page.locator('.jr-table tbody tr').allInnerTexts()
-    t.ok(texts.every((r) => r.includes(GP.email) && r.includes('booking.read') && r.includes('Lecture de l’identité d’un patient')), 'only the GP\'s readings of patients')
+    t.ok(texts.every((r) => r.includes(GP.email) && r.includes('Lecture de l’identité d’un patient')), 'only the GP\'s readings of patients')
+    const actions = await page.locator('.jr-table tbody td[data-action]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-action')))
+    t.ok(actions.length === 25 && actions.every((a) => a === 'booking.read'), 'each row\'s action (its code kept out of the text)')
   })
 
   step('the focus order goes from the filters to the CSV and the paging buttons', async (t) => {
@@ -204,7 +206,7 @@ t.test('/admin/journal and /admin/patients in a real browser', async (t) => {
     t.equal(await error.innerText(), 'La fin de la période doit être le même jour ou après son début.')
     await page.waitForFunction(() => document.activeElement?.id === 'jr-to', undefined, { timeout: 5000 }).catch(() => {})
     t.equal(await page.evaluate(() => document.activeElement?.id), 'jr-to', 'the focus goes to the field at fault')
-    t.equal(await page.locator('#jr-to').getAttribute('aria-describedby'), 'jr-to-error')
+    t.equal(await page.locator('#jr-to').getAttribute('aria-describedby'), 'jr-to-hint jr-to-error', 'its format hint, then the error')
     await expectNoSeriousViolations(t, page, '/admin/journal with an error')
     await page.getByLabel('Du', { exact: true }).fill('2001-01-01')
     await page.getByLabel('Au (inclus)').fill('2001-01-31')
@@ -269,7 +271,7 @@ t.test('/admin/journal and /admin/patients in a real browser', async (t) => {
     await page.locator('.jr-summary', { hasText: 'Page 1 : entrées 1 à 1' }).waitFor()
     const row = await page.locator('.jr-table tbody tr').innerText()
     t.match(row, /Effacement pour un patient/, 'the action in French')
-    t.match(row, new RegExp(`bookingIds : ${mine1}, ${mine2}`), 'the bookings erased')
+    t.match(row, new RegExp(`réservations : ${mine1}, ${mine2}`), 'the bookings erased, in French')
     t.notOk(/zorglub/i.test(row), 'not the patient\'s name')
     t.same(scriptErrors(e2e.pageErrors(page)), [], 'no script error on the journal')
   })

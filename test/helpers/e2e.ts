@@ -11,13 +11,13 @@ import { ADMIN } from './build.js'
 
 export { ADMIN }
 
-/** Debian's Chromium (package `chromium`; .ci/run installs it). Never downloaded by a tool. */
-export const CHROMIUM = '/usr/bin/chromium'
+/** Debian's Chromium (package `chromium`; `npm test` installs it, scripts/prepare-tests.mjs). Never downloaded by a tool. */
+export const CHROMIUM = process.env.TEST_CHROMIUM ?? '/usr/bin/chromium'
 
 /** Flags for a root, offline, headless machine (see the environment notes). */
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=fr-FR']
-/** Date fields follow the browser's own language (French needs Debian's chromium-l10n, which .ci/run installs). */
+/** A French browser (chromium-l10n, which `npm test` installs with Chromium, translates its own chrome). */
 const CHROMIUM_ENV = { ...process.env, LANG: 'fr_FR.UTF-8', LANGUAGE: 'fr' }
 
 /** Bounded waits: generous for a loaded 2-core CI machine, short enough to fail within tap's 120 s. */
@@ -144,8 +144,8 @@ function ensureWebBuilt (): void {
  */
 export async function startE2e (t: Teardown, opts: E2eOptions = {}): Promise<E2e> {
   if (!existsSync(CHROMIUM)) {
-    // Never skip: CI installs chromium before `npm test` (.ci/run).
-    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (the browser tests need it)`)
+    // Never skip: `npm test` installs chromium first, or stops with this command (scripts/prepare-tests.mjs).
+    throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium chromium-l10n (the browser tests need it)`)
   }
   ensureWebBuilt()
   const dataDir = mkdtempSync(join(tmpdir(), 'creneaux-e2e-'))

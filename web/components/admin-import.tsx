@@ -51,6 +51,13 @@ export function ImportSection () {
     try {
       const result = await apiCsv<SeasonImportResult>(`/api/import/season?dryRun=${String(dryRun)}`, file.text)
       setStep(dryRun ? { kind: 'ready', preview: result } : { kind: 'done', result })
+      if (!dryRun) {
+        // Imported: the file is let go, so that no second check of it (every line now overlapping
+        // what it just wrote) answers 400 and hides the success.
+        setFile(null)
+        const input = document.getElementById('import-file') as HTMLInputElement | null
+        if (input !== null) input.value = ''
+      }
     } catch (err) {
       if (err instanceof ApiError && err.code === 'IMPORT_INVALID') {
         const errors = err.body?.errors ?? []
@@ -85,7 +92,7 @@ export function ImportSection () {
           </small>
         </div>
         <div class='form-actions'>
-          <button type='button' class={step.kind === 'ready' ? undefined : 'primary'} aria-disabled={file === null || busy !== null}
+          <button type='button' class={step.kind === 'ready' || step.kind === 'done' ? undefined : 'primary'} aria-disabled={file === null || busy !== null}
             onClick={() => { void send(true) }}>{busy === 'check' ? 'Vérification…' : 'Vérifier le fichier'}</button>
           {step.kind === 'ready' && (
             <button type='button' class='primary' aria-disabled={busy !== null} onClick={() => { void send(false) }}>
@@ -101,7 +108,7 @@ export function ImportSection () {
             </p>
           )}
           {step.kind === 'done' && (
-            <p class='banner banner-ok' tabIndex={-1}>Import terminé : {counts(step.result)} ajoutés au bilan.</p>
+            <p class='banner banner-ok' tabIndex={-1}>Import terminé : {counts(step.result)} ajoutés au bilan. Pour un autre import, choisissez un autre fichier.</p>
           )}
         </div>
         {step.kind === 'invalid' && (

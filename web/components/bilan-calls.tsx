@@ -34,7 +34,7 @@ const DAY_CALL_COLUMNS: Array<Column<DayRow>> = [
   { id: 'date', label: 'Jour', rowHeader: true, sort: (d) => d.date, cell: (d) => formatDay(d.date, { year: true }) },
   { id: 'noSlot', label: 'Sans créneau', numeric: true, sort: (d) => d.noSlot, cell: (d) => fmtInt(d.noSlot) },
   { id: 'calls', label: 'Appels', numeric: true, sort: (d) => d.calls, cell: (d) => fmtInt(d.calls) },
-  { id: 'booked', label: 'Réservés', numeric: true, sort: (d) => d.byOutcome.booked, cell: (d) => fmtInt(d.byOutcome.booked) }
+  { id: 'booked', label: 'Réservés au cours de l’appel', numeric: true, sort: (d) => d.byOutcome.booked, cell: (d) => fmtInt(d.byOutcome.booked) }
 ]
 
 const HOUR_COLUMNS: Array<Column<HourRow>> = [
@@ -44,7 +44,12 @@ const HOUR_COLUMNS: Array<Column<HourRow>> = [
   { id: 'share', label: 'Part sans créneau', numeric: true, sort: (h) => share(h.noSlot, h.calls), cell: (h) => fmtPct(share(h.noSlot, h.calls)) }
 ]
 
-export function BilanCalls (props: { query: BilanQuery }) {
+/**
+ * `booked`: the season report's booked slots for the same query. The calls tables count the calls
+ * the regulators logged on /regulation; bookings that came another way (a season import, the
+ * API) have no call, so the two figures are shown side by side and said apart.
+ */
+export function BilanCalls (props: { query: BilanQuery, booked: number }) {
   const key = queryString(props.query)
   const [state, setState] = useState<{ key: string, report?: CallsReport, error?: string } | null>(null)
   useEffect(() => {
@@ -67,7 +72,10 @@ export function BilanCalls (props: { query: BilanQuery }) {
           <>
             <p>{plural(r.totals.calls, 'appel enregistré', 'appels enregistrés')} par la régulation, dont <strong>{plural(r.totals.byOutcome.no_slot, 'appel', 'appels')} sans créneau disponible</strong> ({fmtPct(share(r.totals.byOutcome.no_slot, r.totals.calls))}).</p>
             <h3 id='bl-outcomes-title'>Issue des appels</h3>
-            <SortableTable id='bl-table-outcomes' caption='Appels par issue' sortable={false}
+            <p id='bl-outcomes-note' class='bl-calls-note'>
+              Ce tableau compte les appels enregistrés sur la page de régulation. Sur la même période, {plural(props.booked, 'créneau a été réservé', 'créneaux ont été réservés')}, dont {fmtInt(r.totals.byOutcome.booked)} au cours d’un appel enregistré{props.booked > r.totals.byOutcome.booked ? ' ; les autres réservations (import de saison, logiciel de régulation par l’API) n’ont pas d’appel enregistré ici.' : '.'}
+            </p>
+            <SortableTable id='bl-table-outcomes' caption='Appels enregistrés par issue' sortable={false}
               columns={[
                 { id: 'outcome', label: 'Issue', rowHeader: true, sort: (o: CallOutcome) => o, cell: (o: CallOutcome) => CALL_OUTCOME_FR[o] },
                 { id: 'calls', label: 'Appels', numeric: true, sort: (o: CallOutcome) => r.totals.byOutcome[o], cell: (o: CallOutcome) => fmtInt(r.totals.byOutcome[o]) },

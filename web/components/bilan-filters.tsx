@@ -8,6 +8,7 @@ import type { Cpts } from '../../shared/schemas/accounts.js'
 import type { REPORT_MAX_DAYS as MAX_DAYS } from '../../shared/schemas/reports.js'
 import type { SlotKind } from '../../shared/schemas/slots.js'
 import { KIND_FR } from '../lib/format.js'
+import { DateInput } from './date-input.js'
 import { Field } from '../lib/ui.js'
 
 // The page imports types only from shared/schemas: their values would pull zod (~450 kB) into
@@ -129,21 +130,19 @@ export function BilanFilters (props: {
   }
 
   const fixed = props.fixedCptsId === null ? undefined : props.cpts.find((c) => c.id === props.fixedCptsId)
-  const describe = (id: string, error: string | undefined): { 'aria-invalid': boolean, 'aria-describedby'?: string } =>
-    error === undefined ? { 'aria-invalid': false } : { 'aria-invalid': true, 'aria-describedby': id + '-error' }
+  const describe = (id: string, error: string | undefined): { 'aria-invalid': boolean, 'aria-describedby': string } =>
+    error === undefined ? { 'aria-invalid': false, 'aria-describedby': id + '-hint' } : { 'aria-invalid': true, 'aria-describedby': `${id}-hint ${id}-error` }
 
   return (
     <form class='card bl-filters' aria-label='Filtres du bilan' noValidate onSubmit={(e) => { e.preventDefault(); apply({}) }}>
       <fieldset class='bl-period'>
         <legend>Période</legend>
         <div class='bl-dates'>
-          <Field id='bl-from' label='Du' error={errors.from}>
-            <input id='bl-from' type='date' required value={from} {...describe('bl-from', errors.from)}
-              onInput={(e) => setFrom(e.currentTarget.value)} />
+          <Field id='bl-from' label='Du' hint='jj/mm/aaaa' error={errors.from}>
+            <DateInput id='bl-from' required value={from} {...describe('bl-from', errors.from)} onValue={setFrom} />
           </Field>
-          <Field id='bl-to' label='Au (inclus)' error={errors.to}>
-            <input id='bl-to' type='date' required value={to} {...describe('bl-to', errors.to)}
-              onInput={(e) => setTo(e.currentTarget.value)} />
+          <Field id='bl-to' label='Au (inclus)' hint='jj/mm/aaaa' error={errors.to}>
+            <DateInput id='bl-to' required value={to} {...describe('bl-to', errors.to)} onValue={setTo} />
           </Field>
         </div>
         <div class='bl-presets' role='group' aria-label='Périodes rapides'>

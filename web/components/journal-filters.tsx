@@ -9,6 +9,7 @@ import { described as describe } from '../lib/aria.js'
 import { ACTION_GROUPS, ROLE_LABEL } from '../lib/audit-labels.js'
 import { formatDateShort, parseFrenchDate } from '../lib/format.js'
 import { Field } from '../lib/ui.js'
+import { DateInput, isDate } from './date-input.js'
 
 export interface JournalFilters {
   userId: string
@@ -42,8 +43,6 @@ export function filtersFromUrl (search: string): JournalFilters {
   return { ...NO_FILTERS, userId: get('userId'), action: get('action'), bookingId: get('bookingId'), from: get('from'), to: get('to') }
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/
-const isDate = (v: string): boolean => DATE.test(v) && new Date(v + 'T12:00:00Z').toISOString().slice(0, 10) === v
 
 type Errors = Partial<Record<keyof JournalFilters, string>>
 
@@ -51,8 +50,8 @@ function check (f: JournalFilters): Errors {
   const e: Errors = {}
   if (f.patientBirthDate !== '' && !isDate(f.patientBirthDate)) e.patientBirthDate = 'Date de naissance invalide : JJ/MM/AAAA (ex. 02/01/1980).'
   else if (f.patientBirthDate !== '' && f.patientName.trim() === '') e.patientBirthDate = 'Une date de naissance va avec le nom du patient : indiquez-le aussi.'
-  if (f.from !== '' && !isDate(f.from)) e.from = 'Date de début invalide.'
-  if (f.to !== '' && !isDate(f.to)) e.to = 'Date de fin invalide.'
+  if (f.from !== '' && !isDate(f.from)) e.from = 'Date de début invalide (jj/mm/aaaa).'
+  if (f.to !== '' && !isDate(f.to)) e.to = 'Date de fin invalide (jj/mm/aaaa).'
   if (e.from === undefined && e.to === undefined && f.from !== '' && f.to !== '' && f.to < f.from) e.to = 'La fin de la période doit être le même jour ou après son début.'
   return e
 }
@@ -128,11 +127,11 @@ export function JournalFiltersForm (props: { applied: JournalFilters, users: Use
         <fieldset class='jr-period'>
           <legend>Période</legend>
           <div class='jr-dates'>
-            <Field id='jr-from' label='Du' error={errors.from}>
-              <input {...describe('jr-from', errors.from)} type='date' value={f.from} onInput={(e) => set('from', e.currentTarget.value)} />
+            <Field id='jr-from' label='Du' hint='jj/mm/aaaa' error={errors.from}>
+              <DateInput {...describe('jr-from', errors.from, true)} value={f.from} onValue={(v) => set('from', v)} />
             </Field>
-            <Field id='jr-to' label='Au (inclus)' error={errors.to}>
-              <input {...describe('jr-to', errors.to)} type='date' value={f.to} onInput={(e) => set('to', e.currentTarget.value)} />
+            <Field id='jr-to' label='Au (inclus)' hint='jj/mm/aaaa' error={errors.to}>
+              <DateInput {...describe('jr-to', errors.to, true)} value={f.to} onValue={(v) => set('to', v)} />
             </Field>
           </div>
         </fieldset>

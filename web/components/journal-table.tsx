@@ -27,7 +27,7 @@ export function JournalTable (props: { entries: AuditEntry[], caption: string })
                   ? <span class='jr-system'>Système (tâche automatique)</span>
                   : <>{e.user.name}<br /><small>{ROLE_LABEL[e.user.role] ?? e.user.role} · {e.user.email}</small></>}
               </td>
-              <td>{actionLabel(e.action)}<br /><small><code>{e.action}</code></small></td>
+              <td data-action={e.action}>{actionLabel(e.action)}</td>
               <td>{subjectLabel(e.subjectType)}{e.subjectId !== null && <><br /><small class='jr-id'>{e.subjectId}</small></>}</td>
               <td class='nowrap'>{e.ip ?? '—'}</td>
               <td class='jr-detail'>{detailText(e.detail) || '—'}</td>

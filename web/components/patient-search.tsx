@@ -7,15 +7,14 @@ import type { PatientLookup } from '../../shared/schemas/patients.js'
 import { described } from '../lib/aria.js'
 import { parseFrenchDate, todayIn, DEFAULT_ZONE } from '../lib/format.js'
 import { Field } from '../lib/ui.js'
+import { isDate } from './date-input.js'
 
 type Errors = { lastName?: string, birthDate?: string }
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/
 
 function check (lastName: string, birthDate: string): Errors {
   const e: Errors = {}
   if (lastName.trim() === '') e.lastName = 'Indiquez le nom du patient.'
-  const valid = DATE.test(birthDate) && new Date(birthDate + 'T12:00:00Z').toISOString().slice(0, 10) === birthDate
+  const valid = isDate(birthDate)
   if (birthDate === '') e.birthDate = 'Indiquez la date de naissance du patient.'
   else if (!valid || birthDate < '1900-01-01' || birthDate > todayIn(DEFAULT_ZONE)) e.birthDate = 'Date de naissance invalide : JJ/MM/AAAA, entre 1900 et aujourd’hui (ex. 02/01/1980).'
   return e

@@ -28,6 +28,12 @@ export function daySummary (slots: Slot[]): string {
   return slots.length === 0 ? 'aucun créneau' : `${plural(slots.length, 'créneau', 'créneaux')} : ${parts.join(', ')}`
 }
 
+/** A sentence's first letter in capital: 'Aucun créneau'. */
+const capitalized = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
+
+/** 'de 18:00 à 18:15': a slot's hours as a sentence says them. */
+const fromTo = (start: string, end: string, zone: string): string => `de ${formatTime(start, zone)} à ${formatTime(end, zone)}`
+
 /** 'Série de 12:00 à 12:30, du lun. 13 juil. au ven. 7 août' from the series' live slots. */
 function seriesLabel (slots: Slot[], zone: string): string {
   const first = slots[0]!
@@ -35,7 +41,7 @@ function seriesLabel (slots: Slot[], zone: string): string {
   const times = slots.map((s) => formatTime(s.start, zone)).sort()
   const ends = slots.map((s) => formatTime(s.end, zone)).sort()
   const span = days.length === 1 ? `le ${shortDay(days[0]!)}` : `du ${shortDay(days[0]!)} au ${shortDay(days[days.length - 1]!)}`
-  const hours = times[0] === times[times.length - 1] && slots.length === days.length ? `de ${formatRange(first.start, first.end, zone)}` : `de ${times[0]} à ${ends[ends.length - 1]}`
+  const hours = times[0] === times[times.length - 1] && slots.length === days.length ? fromTo(first.start, first.end, zone) : `de ${times[0]} à ${ends[ends.length - 1]}`
   return `Série ${hours}, ${span}`
 }
 
@@ -96,7 +102,7 @@ function DayView (props: ViewProps & { onWithdrawn: (o: WithdrawOutcome) => void
         <button type='button' aria-label='Jour suivant' onClick={() => props.setDay(addDays(day, 1))}>›</button>
       </div>
       {day !== today && <button type='button' class='link pr-today' onClick={() => props.setDay(today)}>Revenir à aujourd’hui</button>}
-      <p class='pr-muted'>{daySummary(slots)}.</p>
+      <p class='pr-muted'>{capitalized(daySummary(slots))}.</p>
       {slots.length === 0
         ? next !== undefined && <button type='button' onClick={() => props.setDay(next)}>Prochain jour avec des créneaux : {shortDay(next)}</button>
         : (
@@ -112,8 +118,8 @@ function DayView (props: ViewProps & { onWithdrawn: (o: WithdrawOutcome) => void
             if (whole.length <= 1) {
               return (
                 <div key={seriesId} class='pr-withdraw-group'>
-                  <p class='pr-withdraw-what'>Créneau de {formatRange(list[0]!.start, list[0]!.end, zone)}</p>
-                  <WithdrawButton id={`wd-${seriesId}`} label='Retirer ce créneau' what={`le créneau de ${formatRange(list[0]!.start, list[0]!.end, zone)}`} scope={{ seriesId }} slots={whole} {...common} />
+                  <p class='pr-withdraw-what'>Créneau {fromTo(list[0]!.start, list[0]!.end, zone)}</p>
+                  <WithdrawButton id={`wd-${seriesId}`} label='Retirer ce créneau' what={`le créneau ${fromTo(list[0]!.start, list[0]!.end, zone)}`} scope={{ seriesId }} slots={whole} {...common} />
                 </div>
               )
             }
@@ -173,7 +179,7 @@ function WeekView (props: ViewProps & { open: (d: string) => void }) {
         <h3 class='pr-nav-title' aria-live='polite'>Semaine du {formatDay(monday)}</h3>
         <button type='button' aria-label='Semaine suivante' onClick={() => props.setDay(addDays(monday, 7))}>›</button>
       </div>
-      <p class='pr-muted'>{daySummary(weekSlots)}.</p>
+      <p class='pr-muted'>{capitalized(daySummary(weekSlots))}.</p>
       <ul class='pr-week'>
         {days.map((d) => {
           const list = props.byDate.get(d) ?? []

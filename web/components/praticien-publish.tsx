@@ -13,6 +13,7 @@ import {
 } from './praticien-format.js'
 import { plural } from '../lib/french.js'
 import { KIND_LONG_FR } from '../lib/format.js'
+import { DateInput, isDate } from './date-input.js'
 
 const MAX_DAYS_AHEAD = 180
 
@@ -92,6 +93,7 @@ function OneSlotForm (props: PublishProps) {
   const errors: Errors = {}
   const minutes = toInt(v.duration)
   if (v.date === '') errors.date = REQUIRED
+  else if (!isDate(v.date)) errors.date = 'Date invalide (jj/mm/aaaa).'
   else if (v.date < today) errors.date = 'Cette date est passée.'
   else if (daysBetween(today, v.date) > MAX_DAYS_AHEAD) errors.date = ONE_SKIP.too_far_ahead.message
   if (v.duration.trim() === '') errors.duration = REQUIRED
@@ -146,9 +148,8 @@ function OneSlotForm (props: PublishProps) {
   return (
     <form class='pr-form' noValidate onSubmit={(e) => { void submit(e) }}>
       <div class='pr-fields'>
-        <Labelled id='one-date' label='Date' error={shown.date} hint={v.date !== '' ? formatDay(v.date) : undefined}>
-          <input id='one-date' type='date' value={v.date} min={today} max={addDays(today, MAX_DAYS_AHEAD)} required
-            {...aria('one-date', shown.date, v.date !== '')} onInput={(e) => change({ date: e.currentTarget.value })} />
+        <Labelled id='one-date' label='Date' error={shown.date} hint={isDate(v.date) ? formatDay(v.date) : 'jj/mm/aaaa'}>
+          <DateInput id='one-date' value={v.date} required {...aria('one-date', shown.date, true)} onValue={(date) => change({ date })} />
         </Labelled>
         <TimeSelect id='one-time' label='Heure de début' value={v.time} error={shown.time} onChange={(time) => change({ time })} />
         <DurationSelect id='one-duration' value={v.duration} error={shown.duration} onChange={(duration) => change({ duration })} />
@@ -246,13 +247,11 @@ function SeriesForm (props: PublishProps) {
   return (
     <form class='pr-form' noValidate onSubmit={(e) => { void submit(e) }}>
       <div class='pr-fields'>
-        <Labelled id='series-from' label='Du' error={shown.from} hint={v.from !== '' && shown.from === undefined ? formatDay(v.from) : undefined}>
-          <input id='series-from' type='date' value={v.from} min={today} required
-            {...aria('series-from', shown.from, v.from !== '' && shown.from === undefined)} onInput={(e) => change({ from: e.currentTarget.value })} />
+        <Labelled id='series-from' label='Du' error={shown.from} hint={isDate(v.from) && shown.from === undefined ? formatDay(v.from) : 'jj/mm/aaaa'}>
+          <DateInput id='series-from' value={v.from} required {...aria('series-from', shown.from, true)} onValue={(from) => change({ from })} />
         </Labelled>
-        <Labelled id='series-to' label='Au (inclus)' error={shown.to} hint={v.to !== '' && shown.to === undefined ? formatDay(v.to) : undefined}>
-          <input id='series-to' type='date' value={v.to} min={v.from !== '' ? v.from : today} required
-            {...aria('series-to', shown.to, v.to !== '' && shown.to === undefined)} onInput={(e) => change({ to: e.currentTarget.value })} />
+        <Labelled id='series-to' label='Au (inclus)' error={shown.to} hint={isDate(v.to) && shown.to === undefined ? formatDay(v.to) : 'jj/mm/aaaa'}>
+          <DateInput id='series-to' value={v.to} required {...aria('series-to', shown.to, true)} onValue={(to) => change({ to })} />
         </Labelled>
       </div>
       <WeekdayChecks id='series-weekdays' value={v.weekdays} error={shown.weekdays} onChange={(weekdays) => change({ weekdays })} />

@@ -71,21 +71,52 @@ export const actionLabel = (action: string): string => LABELS.get(action) ?? act
 
 const SUBJECTS: Record<string, string> = {
   user: 'Compte', booking: 'Réservation', cpts: 'CPTS', api_token: 'Jeton d’API', feed: 'Agenda',
-  season: 'Saison', audit_log: 'Journal', patient: 'Patient'
+  season: 'Saison', audit_log: 'Journal', patient: 'Patient', practitioner: 'Praticien'
 }
 
 /** « Réservation » for `booking`. */
 export const subjectLabel = (type: string): string => SUBJECTS[type] ?? type
 
+/** The detail's keys, as the server writes them, in French. */
+const DETAIL_KEYS: Record<string, string> = {
+  slotId: 'créneau', patientFields: 'champs du patient', fromBookingId: 'ancienne réservation',
+  fromSlotId: 'ancien créneau', toSlotId: 'nouveau créneau', bookingIds: 'réservations', bookingId: 'réservation',
+  search: 'recherche', patientSearch: 'recherche d’un patient', outcome: 'issue', seriesId: 'série',
+  date: 'date', withdrawn: 'retirés', kept: 'gardés (réservés)', fields: 'champs', sessions: 'sessions fermées',
+  tokens: 'jetons révoqués', expiresAt: 'expire le', role: 'rôle', label: 'libellé', erased: 'effacées',
+  format: 'format', filters: 'filtres', entries: 'entrées', before: 'avant le', months: 'mois de conservation',
+  bookings: 'réservations', slotsEndedBefore: 'créneaux finis avant le', slots: 'créneaux',
+  practitioners: 'praticiens', firstStart: 'premier début', lastStart: 'dernier début', userId: 'compte',
+  action: 'action', from: 'du', to: 'au', reason: 'motif', email: 'adresse e-mail'
+}
+
+/** Field names (of a patient, of an account) in French. */
+const FIELD_NAMES: Record<string, string> = {
+  lastName: 'nom', firstName: 'prénom', birthDate: 'date de naissance', phone: 'téléphone', reason: 'motif',
+  email: 'adresse e-mail', name: 'nom', cpts_id: 'CPTS', sas_id: 'identifiant SAS', idnps: 'identifiant national',
+  'practitioner.rpps': 'RPPS', 'practitioner.address': 'adresse', 'practitioner.postal_code': 'code postal',
+  'practitioner.commune': 'commune', 'practitioner.commune_code': 'code de la commune', 'practitioner.phone': 'téléphone'
+}
+
+const VALUES: Record<string, string> = { honored: 'honorée', no_show: 'patient absent', csv: 'CSV', json: 'JSON' }
+
+function valueText (key: string, v: unknown): string {
+  if (v === null || v === undefined) return '—'
+  if (typeof v === 'boolean') return v ? 'oui' : 'non'
+  if (Array.isArray(v)) return v.length === 0 ? '(aucun)' : v.map((x) => typeof x === 'string' ? (FIELD_NAMES[x] ?? x) : JSON.stringify(x)).join(', ')
+  if (typeof v === 'object') return '(' + detailText(v) + ')'
+  if (typeof v !== 'string') return String(v)
+  if (key === 'role') return ROLE_LABEL[v] ?? v
+  if (key === 'action') return actionLabel(v)
+  return VALUES[v] ?? v
+}
+
 /**
- * The detail of an entry on one line: `clé : valeur · …`, lists joined by commas. It never holds
- * a patient's identity (the server writes which fields, not their values).
+ * The detail of an entry on one line, in French: `clé : valeur · …`, lists joined by commas. It
+ * never holds a patient's identity (the server writes which fields, not their values).
  */
 export function detailText (detail: unknown): string {
   if (detail === null || detail === undefined) return ''
   if (typeof detail !== 'object' || Array.isArray(detail)) return JSON.stringify(detail)
-  return Object.entries(detail as Record<string, unknown>).map(([k, v]) => {
-    const value = Array.isArray(v) ? (v.length === 0 ? '(aucun)' : v.map((x) => typeof x === 'string' ? x : JSON.stringify(x)).join(', ')) : typeof v === 'string' ? v : JSON.stringify(v)
-    return `${k} : ${value}`
-  }).join(' · ')
+  return Object.entries(detail as Record<string, unknown>).map(([k, v]) => `${DETAIL_KEYS[k] ?? k} : ${valueText(k, v)}`).join(' · ')
 }

@@ -8,8 +8,8 @@
  * - a field is wrapped in double quotes when it holds `;`, `"`, CR, LF or starts or ends with a
  *   space, a quote inside being doubled (`"` → `""`);
  * - numbers in French: decimal comma, no thousands separator (so the spreadsheet sees numbers,
- *   not text): `1234`, `59,3`; rates are percentages rounded to one decimal (`59,3` for
- *   0.59325…), in columns whose header ends with `(%)`; euros have at most two decimals, in a
+ *   not text): `1234`, `59,3`; rates are percentages with one decimal, always (`59,3` for
+ *   0.59325…, `100,0`, `0,0`), in columns whose header ends with `(%)`; euros have at most two decimals, in a
  *   column whose header ends with `(€)`; an undefined rate (nothing offered) is an empty field;
  * - dates as `YYYY-MM-DD` (the API's form; every spreadsheet reads it as a date);
  * - a text field starting with `=`, `+`, `-`, `@`, a tab or CR gets a leading `'`, so that a name
@@ -30,9 +30,14 @@ import { frenchNumber, type CsvCell, toCsv } from '../../shared/csv.js'
 
 export { CSV_BOM, CSV_EOL, CSV_SEPARATOR, csvField, frenchNumber, toCsv, type CsvCell } from '../../shared/csv.js'
 
-/** A ratio as a percentage with one decimal, `59,3`; empty when the ratio is undefined. */
+/**
+ * A ratio as a percentage with always one decimal, `59,3`, `100,0`, `0,0` (one column reads
+ * alike from top to bottom); empty when the ratio is undefined.
+ */
 export function percentCell (rate: number | null): string {
-  return rate === null ? '' : frenchNumber(rate * 100, 1)
+  if (rate === null) return ''
+  const tenths = Math.round(rate * 1000)
+  return (tenths === 0 ? '0,0' : (tenths / 10).toFixed(1).replace('.', ','))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ export function Layout (props: { me: User | null, title: string, children: Compo
         </nav>
         {me !== null && (
           <div class='who'>
-            <span>{me.name} · {ROLE_FR[me.role]}</span>
+            <span class='who-name'>{me.name}<span class='who-role'> · {ROLE_FR[me.role]}</span></span>
             <button type='button' class='link' onClick={() => { void signOut() }}>Se déconnecter</button>
           </div>
         )}

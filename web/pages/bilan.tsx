@@ -289,7 +289,7 @@ function Report (props: { shown: Shown, cptsName: (id: string) => string, stale:
             <BilanCompare query={query} report={report} calendar={props.calendar} />
           </>
           )}
-      <BilanCalls query={query} />
+      <BilanCalls query={query} booked={report.totals.booked} />
     </div>
   )
 }
