@@ -11,7 +11,7 @@ import type { SeasonReport } from '../../../shared/schemas/reports.js'
 import { dayHourRowsFromSlots } from './fill-by-hour.js'
 import { slotsInScope, type ReportScope } from './report-common.js'
 import { isoWeekOf } from './report-dates.js'
-import { seasonReportOf, type GroupRow, type LeadRow } from './season-report.js'
+import { seasonReportOf, toGroupRow, type GroupRow, type LeadRow } from './season-report.js'
 
 type Db = Kysely<Database>
 
@@ -25,7 +25,7 @@ export async function groupRowsFromSlots (db: Db, s: ReportScope): Promise<Group
     .where('slots.iso_week', '>=', isoWeekOf(s.from)).where('slots.iso_week', '<=', isoWeekOf(s.to))
     .select((eb) => [
       'slots.iso_week', 'slots.practitioner_id', 'slots.cpts_id', 'slots.kind',
-      eb.fn.countAll<number>().as('slots'),
+      eb.fn.countAll<number>().as('total'),
       eb.fn.countAll<number>().filterWhere('slots.status', '=', 'withdrawn').as('withdrawn'),
       eb.fn.countAll<number>().filterWhere('slots.status', '=', 'booked').as('booked'),
       eb.fn.countAll<number>().filterWhere('slots.booking_status', '=', 'honored').as('honored'),
@@ -34,18 +34,7 @@ export async function groupRowsFromSlots (db: Db, s: ReportScope): Promise<Group
     ])
     .groupBy(['slots.iso_week', 'slots.practitioner_id', 'slots.cpts_id', 'slots.kind'])
     .execute()
-  return rows.map((r) => ({
-    practitionerId: r.practitioner_id,
-    cptsId: r.cpts_id,
-    week: r.iso_week,
-    kind: r.kind,
-    offered: Number(r.slots) - Number(r.withdrawn),
-    booked: Number(r.booked),
-    withdrawn: Number(r.withdrawn),
-    honored: Number(r.honored),
-    noShow: Number(r.no_show),
-    withoutTreatingGp: Number(r.without_gp)
-  }))
+  return rows.map(toGroupRow)
 }
 
 /** Below any real lead time (ten years before the start); see leadRowsFromSlots. */

@@ -19,7 +19,7 @@ import { dayHourRows } from './fill-by-hour.js'
 import { majorationCounts } from './majoration.js'
 import type { ReportScope } from './report-common.js'
 import { leadRowsFromSlots } from './report-from-slots.js'
-import { LEAD_PERCENTILES, percentile, seasonReportOf, type GroupRow, type LeadRow } from './season-report.js'
+import { LEAD_PERCENTILES, percentile, seasonReportOf, toGroupRow, type GroupRow, type LeadRow } from './season-report.js'
 
 export type { ReportScope } from './report-common.js'
 
@@ -47,17 +47,7 @@ export async function groupRows (db: Db, s: ReportScope): Promise<GroupRow[]> {
     // A key whose slots were all deleted keeps its row, at zero: no practitioner for it.
     .having((eb) => eb.fn.sum('total'), '>', 0)
     .execute()
-  return rows.map((r) => ({
-    practitionerId: r.practitioner_id,
-    cptsId: r.cpts_id,
-    kind: r.kind,
-    offered: Number(r.total) - Number(r.withdrawn),
-    booked: Number(r.booked),
-    withdrawn: Number(r.withdrawn),
-    honored: Number(r.honored),
-    noShow: Number(r.no_show),
-    withoutTreatingGp: Number(r.without_gp)
-  }))
+  return rows.map(toGroupRow)
 }
 
 /**

@@ -29,6 +29,22 @@ export interface GroupRow {
   withoutTreatingGp: number
 }
 
+/** A GroupRow from the columns both readers select (`total` counts withdrawn slots too). */
+export function toGroupRow (r: { practitioner_id: string, cpts_id: string, kind: SlotKind, iso_week?: string, total: number | string, withdrawn: number | string, booked: number | string, honored: number | string, no_show: number | string, without_gp: number | string }): GroupRow {
+  return {
+    practitionerId: r.practitioner_id,
+    cptsId: r.cpts_id,
+    ...(r.iso_week === undefined ? {} : { week: r.iso_week }),
+    kind: r.kind,
+    offered: Number(r.total) - Number(r.withdrawn),
+    booked: Number(r.booked),
+    withdrawn: Number(r.withdrawn),
+    honored: Number(r.honored),
+    noShow: Number(r.no_show),
+    withoutTreatingGp: Number(r.without_gp)
+  }
+}
+
 /** How many booked slots had this lead time, in whole minutes from booking to start. */
 export interface LeadRow { minutes: number, n: number }
 
