@@ -15,8 +15,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
+import { assignSlots, bookingBody, cpuOf, memoryOf, regulatorLoops, selfCpu, stopChild, type Phase } from './cycles.js'
 import { Fleet } from './fleet.js'
-import { bundleChildren, forkChild, mb, type Credential, median, ms, nextMessage, percentile, perSecond, ratio, sleep, table, type MemoryReport, type ParentMessage } from './lib.js'
+import { bundleChildren, forkChild, mb, type Credential, median, ms, nextMessage, percentile, perSecond, ratio, table } from './lib.js'
 
 const LISTENERS = Number(process.env.BENCH_LISTENERS ?? 500)
 const REGULATORS = Number(process.env.BENCH_REGULATORS ?? 50)
@@ -88,7 +89,6 @@ async function postgresCpu (): Promise<Map<number, number>> {
   return out
 }
 
-const selfCpu = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
 
 // ---------------------------------------------------------------- one phase
 
@@ -117,13 +117,6 @@ interface CycleResult {
 
 const empty = (): CycleResult => ({ bookings: 0, errors: 0, firstError: undefined, elapsedMs: 0, holdReply: [], toLastListener: [], sameInstance: [], otherInstance: [], undelivered: 0, serverCpu: 0, postgresCpu: 0, clientCpu: 0, machineBusy: 0 })
 
-async function cpuOf (child: ChildProcess): Promise<number> {
-  const answer = nextMessage(child, 'cpu', 10_000)
-  child.send({ type: 'cpu' } satisfies ParentMessage)
-  const { usage } = await answer
-  return (usage.user + usage.system) / 1000
-}
-
 function machineTimes (): { idle: number, total: number } {
   let idle = 0
   let total = 0
@@ -132,17 +125,6 @@ function machineTimes (): { idle: number, total: number } {
     total += c.times.user + c.times.nice + c.times.sys + c.times.idle + c.times.irq
   }
   return { idle, total }
-}
-
-interface Phase { from: number, count: number, maxMs: number, periodMs?: number }
-
-function bookingBody (r: number, k: number): Record<string, unknown> {
-  return {
-    patient: { lastName: 'Banc', firstName: `Patient ${r}-${k}`, birthDate: '1980-01-02', phone: '06 12 34 56 78' },
-    reason: 'fièvre depuis deux jours',
-    hasTreatingGp: (['yes', 'no', 'unknown'] as const)[k % 3],
-    idempotencyKey: `bench-${r}-${k}`
-  }
 }
 
 /** Every regulator, on whichever instance, holds then books its own slots. */
@@ -155,41 +137,24 @@ async function cycles (instances: Instance[], slots: string[][], phase: Phase): 
   const client0 = selfCpu()
   const machine0 = machineTimes()
   const start = performance.now()
-  const deadline = start + phase.maxMs
   const fail = (what: string): void => { out.errors++; out.firstError ??= what }
-  await Promise.all(regulators.map(async ({ reg, home }, r) => {
-    for (let j = 0; j < phase.count; j++) {
-      if (phase.periodMs !== undefined) {
-        const at = start + (r / regulators.length + j) * phase.periodMs
-        if (at > deadline) return
-        await sleep(at - performance.now())
-      } else if (performance.now() > deadline) {
-        return
-      }
-      const k = phase.from + j
-      const slotId = slots[r]?.[k]
-      if (slotId === undefined) { fail('not enough slots'); return }
-      try {
-        const t0 = performance.now()
-        const held = await reg.command({ type: 'hold', slotId })
-        out.holdReply.push(performance.now() - t0)
-        if (held.ok !== true) { fail(`hold: ${JSON.stringify(held.error)}`); continue }
-        const delivered = instances.map((inst) => inst.fleet.expect(slotId))
-        const booked = await reg.command({ type: 'book', slotId, booking: bookingBody(r, k) })
-        if (booked.ok !== true) { fail(`book: ${JSON.stringify(booked.error)}`); continue }
-        out.bookings++
-        pending.push(Promise.all(delivered).then((latencies) => {
-          if (latencies.some(Number.isNaN)) { out.undelivered++; return }
-          out.toLastListener.push(Math.max(...latencies))
-          out.sameInstance.push(latencies[home] as number)
-          latencies.forEach((l, i) => { if (i !== home) out.otherInstance.push(l) })
-        }))
-      } catch (err) {
-        fail(String(err))
-        return
-      }
-    }
-  }))
+  await regulatorLoops(regulators.length, slots, phase, start, fail, async (r, k, slotId) => {
+    const { reg, home } = regulators[r]!
+    const t0 = performance.now()
+    const held = await reg.command({ type: 'hold', slotId })
+    out.holdReply.push(performance.now() - t0)
+    if (held.ok !== true) { fail(`hold: ${JSON.stringify(held.error)}`); return }
+    const delivered = instances.map((inst) => inst.fleet.expect(slotId))
+    const booked = await reg.command({ type: 'book', slotId, booking: bookingBody(r, k) })
+    if (booked.ok !== true) { fail(`book: ${JSON.stringify(booked.error)}`); return }
+    out.bookings++
+    pending.push(Promise.all(delivered).then((latencies) => {
+      if (latencies.some(Number.isNaN)) { out.undelivered++; return }
+      out.toLastListener.push(Math.max(...latencies))
+      out.sameInstance.push(latencies[home] as number)
+      latencies.forEach((l, i) => { if (i !== home) out.otherInstance.push(l) })
+    }))
+  })
   out.elapsedMs = performance.now() - start
   await Promise.all(pending)
   const machine1 = machineTimes()
@@ -222,29 +187,6 @@ function merge (rounds: CycleResult[]): CycleResult {
   }
   out.machineBusy = busyMs / Math.max(1, out.elapsedMs)
   return out
-}
-
-/** Regulator r books slots r, r + R, r + 2R…: distinct slots, spread over the GPs and days. */
-function assignSlots (ids: string[], regulators: number): string[][] {
-  const out = Array.from({ length: regulators }, () => [] as string[])
-  for (let i = 0; i < ids.length; i++) out[i % regulators]?.push(ids[i] as string)
-  return out
-}
-
-async function stopChild (child: ChildProcess): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    child.send({ type: 'stop' } satisfies ParentMessage)
-    await Promise.race([exited, sleep(5_000)])
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  }
-  children.delete(child)
-}
-
-async function memoryOf (child: ChildProcess): Promise<MemoryReport> {
-  const answer = nextMessage(child, 'memory', 10_000)
-  child.send({ type: 'memory' } satisfies ParentMessage)
-  return (await answer).report
 }
 
 // ---------------------------------------------------------------- one set-up
@@ -340,7 +282,7 @@ const results: SetupResult[] = []
   const made = await setup(env)
   const server = await serve(env)
   results.push(await measure('SQLite, 1 server', [server], made, assignSlots(made.slotIds, REGULATORS), 0))
-  await stopChild(server.child)
+  await stopChild(server.child, children)
 }
 
 // 2 and 3. PostgreSQL: one server, then two on the same database (other slots of the same setup).
@@ -356,7 +298,7 @@ try {
   results.push(await measure('PostgreSQL, 1 server', [a], made, slots, 0))
   const b = await serve(env)
   results.push(await measure('PostgreSQL, 2 servers', [a, b], made, slots, PER_SETUP))
-  await Promise.all([stopChild(a.child), stopChild(b.child)])
+  await Promise.all([stopChild(a.child, children), stopChild(b.child, children)])
 } finally {
   await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
 }

@@ -21,6 +21,7 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
+import { assignSlots, bookingBody, cpuOf, memoryOf, regulatorLoops, selfCpu, stopChild, type Phase } from './cycles.js'
 import { Fleet } from './fleet.js'
 import { BENCH_PASSWORD, bundleChildren, forkChild, mb, median, ms, nextMessage, percentile, perSecond, ratio, sleep, table, type MemoryReport, type ParentMessage, type Templates } from './lib.js'
 
@@ -77,74 +78,27 @@ interface CycleResult {
   clientCpu: number
 }
 
-function bookingBody (r: number, k: number): Record<string, unknown> {
-  return {
-    patient: { lastName: 'Banc', firstName: `Patient ${r}-${k}`, birthDate: '1980-01-02', phone: '06 12 34 56 78' },
-    reason: 'fièvre depuis deux jours',
-    hasTreatingGp: (['yes', 'no', 'unknown'] as const)[k % 3],
-    idempotencyKey: `bench-${r}-${k}`
-  }
-}
-
-/** CPU time (user + system, ms) a child has used so far. */
-async function cpuOf (child: ChildProcess): Promise<number> {
-  const answer = nextMessage(child, 'cpu', 10_000)
-  child.send({ type: 'cpu' } satisfies ParentMessage)
-  const { usage } = await answer
-  return (usage.user + usage.system) / 1000
-}
-
-const selfCpu = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
-
-interface Phase {
-  /** Index of each regulator's first slot for this phase. */
-  from: number
-  /** Most bookings per regulator. */
-  count: number
-  /** The phase stops starting cycles after this long. */
-  maxMs: number
-  /** Paced: each regulator starts a cycle every periodMs (staggered); otherwise back to back. */
-  periodMs?: number
-}
-
 /** Every regulator holds then books its own slots: `hold` → reply, `book` → reply. */
 async function cycles (fleet: Fleet, server: ChildProcess, slots: string[][], phase: Phase): Promise<CycleResult> {
   const out: CycleResult = { bookings: 0, errors: 0, firstError: undefined, elapsedMs: 0, holdReply: [], bookReply: [], toLastListener: [], undelivered: 0, serverCpu: 0, clientCpu: 0 }
   const deliveries: Array<Promise<number>> = []
   const cpu0 = [await cpuOf(server), selfCpu()] as const
   const start = performance.now()
-  const deadline = start + phase.maxMs
   const fail = (what: string): void => { out.errors++; out.firstError ??= what }
-  await Promise.all(fleet.regulators.map(async (reg, r) => {
-    for (let j = 0; j < phase.count; j++) {
-      if (phase.periodMs !== undefined) {
-        const at = start + (r / fleet.regulators.length + j) * phase.periodMs
-        if (at > deadline) return
-        await sleep(at - performance.now())
-      } else if (performance.now() > deadline) {
-        return
-      }
-      const k = phase.from + j
-      const slotId = slots[r]?.[k]
-      if (slotId === undefined) { fail('not enough slots'); return }
-      try {
-        const t0 = performance.now()
-        const held = await reg.command({ type: 'hold', slotId })
-        out.holdReply.push(performance.now() - t0)
-        if (held.ok !== true) { fail(`hold: ${JSON.stringify(held.error)}`); continue }
-        const delivered = fleet.expect(slotId)
-        const t1 = performance.now()
-        const booked = await reg.command({ type: 'book', slotId, booking: bookingBody(r, k) })
-        out.bookReply.push(performance.now() - t1)
-        if (booked.ok !== true) { fail(`book: ${JSON.stringify(booked.error)}`); continue }
-        out.bookings++
-        deliveries.push(delivered)
-      } catch (err) {
-        fail(String(err))
-        return
-      }
-    }
-  }))
+  await regulatorLoops(fleet.regulators.length, slots, phase, start, fail, async (r, k, slotId) => {
+    const reg = fleet.regulators[r]!
+    const t0 = performance.now()
+    const held = await reg.command({ type: 'hold', slotId })
+    out.holdReply.push(performance.now() - t0)
+    if (held.ok !== true) { fail(`hold: ${JSON.stringify(held.error)}`); return }
+    const delivered = fleet.expect(slotId)
+    const t1 = performance.now()
+    const booked = await reg.command({ type: 'book', slotId, booking: bookingBody(r, k) })
+    out.bookReply.push(performance.now() - t1)
+    if (booked.ok !== true) { fail(`book: ${JSON.stringify(booked.error)}`); return }
+    out.bookings++
+    deliveries.push(delivered)
+  })
   out.elapsedMs = performance.now() - start
   for (const latency of await Promise.all(deliveries)) {
     if (Number.isNaN(latency)) out.undelivered++
@@ -172,29 +126,6 @@ async function broadcasts (fleet: Fleet, inFlight: number, label: string): Promi
     }
   }))
   return { count: latency.length, elapsedMs: performance.now() - start, latency, lost }
-}
-
-async function memoryOf (child: ChildProcess): Promise<MemoryReport> {
-  const answer = nextMessage(child, 'memory', 10_000)
-  child.send({ type: 'memory' } satisfies ParentMessage)
-  return (await answer).report
-}
-
-async function stopChild (child: ChildProcess): Promise<void> {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    child.send({ type: 'stop' } satisfies ParentMessage)
-    await Promise.race([exited, sleep(5_000)])
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  }
-  children.delete(child)
-}
-
-/** Regulator r books slots r, r + R, r + 2R…: distinct slots, spread over the GPs and days. */
-function assignSlots (ids: string[], regulators: number): string[][] {
-  const out = Array.from({ length: regulators }, () => [] as string[])
-  for (let i = 0; i < ids.length; i++) out[i % regulators]?.push(ids[i] as string)
-  return out
 }
 
 function summary (name: string, c: CycleResult, fleet: Fleet): string {
@@ -331,7 +262,7 @@ await Promise.all([0, 1, 2, 3].map(async (i) => {
 }))
 const memAfterSignIns = await memoryOf(server)
 await Promise.all([real.close(), bare.close()])
-await Promise.all([stopChild(server), stopChild(raw)])
+await Promise.all([stopChild(server, children), stopChild(raw, children)])
 
 // ---------------------------------------------------------------- figures
 

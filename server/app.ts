@@ -33,6 +33,7 @@ import callsRoutes from './features/calls/calls-routes.js'
 import communesRoutes from './features/communes/communes-routes.js'
 import reportsRoutes from './features/reports/reports-routes.js'
 import boardRoutes from './features/reports/board-routes.js'
+import importRoutes from './features/season-import/import-routes.js'
 import feedsRoutes from './features/feeds/feeds-routes.js'
 import fhirPlugin from './features/fhir/fhir-plugin.js'
 import { withFeedTokensRedacted } from './features/feeds/feed-log.js'
@@ -152,6 +153,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(communesRoutes)
   await app.register(reportsRoutes)
   await app.register(boardRoutes)
+  await app.register(importRoutes)
   await app.register(feedsRoutes)
   await app.register(fhirPlugin)
   await app.register(auditRoutes)

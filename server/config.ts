@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
+import { MAJORATION_DEFAULTS } from './features/reports/majoration.js'
 
 const boolish = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1')
 
@@ -20,8 +21,8 @@ const EnvSchema = z.object({
   HOLD_SWEEP_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(10),
   FEED_RATE_LIMIT: z.coerce.number().int().min(1).default(60),
-  MAJORATION_EUROS: z.coerce.number().min(0).max(1000).default(15),
-  MAJORATION_WEEKLY_CAP: z.coerce.number().int().min(0).max(1000).default(20),
+  MAJORATION_EUROS: z.coerce.number().min(0).max(1000).default(MAJORATION_DEFAULTS.euros),
+  MAJORATION_WEEKLY_CAP: z.coerce.number().int().min(0).max(1000).default(MAJORATION_DEFAULTS.weeklyCap),
   PUBLIC_URL: z.string().url().optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^/\s]+/, 'an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Créneaux <no-reply@localhost>'),
@@ -79,7 +80,7 @@ export interface Config {
   loginRateLimit: number
   /** Fetches allowed per minute of one calendar feed (counted per feed address, whoever asks). */
   feedRateLimit: number
-  /** Season report: euros paid per honored snp booking (the ARS majoration). */
+  /** Season report: euros paid per honored snp booking (the ARS majoration; the rule: features/reports/majoration.ts). */
   majorationEuros: number
   /** Season report: honored snp bookings counted per practitioner and ISO week, at most. */
   majorationWeeklyCap: number

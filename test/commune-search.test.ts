@@ -2,10 +2,11 @@
 // folded, the territory's communes first (server/lib/commune-search.ts, pure functions), and on
 // the real list of French communes the examples of issue 14.
 import t from 'tap'
-import { indexCommune, nameMatch, NO_TERRITORY, normalizeName, parseQuery, rankCommunes, territoryLevel, territoryOf, type SearchableCommune, type Territory } from '../server/lib/commune-search.js'
+import { indexCommune, nameMatch, NO_TERRITORY, normalizeName, parseQuery, rankCommunes, territoryLevel, territoryOf, type Territory } from '../server/lib/commune-search.js'
+import type { Commune } from '../shared/communes.js'
 import { communeByCode, searchCommunes, territoryOfCommunes } from '../server/lib/communes.js'
 
-const c = (code: string, name: string, departement: string, postalCodes: string[], epci: string | null = null): SearchableCommune =>
+const c = (code: string, name: string, departement: string, postalCodes: string[], epci: string | null = null): Commune =>
   ({ code, name, departement, postalCodes, epci })
 
 const LIST = [
@@ -21,7 +22,7 @@ const LIST = [
   c('01001', 'Sainte-Foy', '01', ['01000'])
 ].map(indexCommune)
 
-const byCode = (code: string): SearchableCommune | undefined => LIST.find((x) => x.commune.code === code)?.commune
+const byCode = (code: string): Commune | undefined => LIST.find((x) => x.commune.code === code)?.commune
 /** A CPTS whose practitioners are in Saint-Jean-de-Monts only. */
 const MONTS: Territory = territoryOf(['85234'], byCode)
 const names = (text: string, territory: Territory = MONTS, limit = 10): string[] =>

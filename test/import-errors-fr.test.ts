@@ -1,7 +1,7 @@
 // The admin's import panel shows the importer's line errors in French: every problem the
 // importer can name has its French sentence (a new English one without it fails here).
 import t from 'tap'
-import { parseSeasonCsv, type ImportPractitioner } from '../server/features/reports/season-import.js'
+import { parseSeasonCsv, type ImportPractitioner } from '../server/features/season-import/season-import.js'
 import { frenchImportError, frenchProblem, splitProblems } from '../web/lib/import-errors.js'
 
 const HEADER = 'rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome,has_treating_gp'

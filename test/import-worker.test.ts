@@ -2,7 +2,7 @@
 // connection. While it runs, the live board is served (reads answer, a hold waits for the
 // import's commit without blocking anyone), and the import stays all or nothing.
 import t from 'tap'
-import { IMPORT_WORKER_MIN_BYTES } from '../server/features/reports/reports-routes.js'
+import { IMPORT_WORKER_MIN_BYTES } from '../server/features/season-import/import-routes.js'
 import { build } from './helpers/build.js'
 import { countRows, publishSlot, territory, type Territory } from './helpers/fixtures.js'
 

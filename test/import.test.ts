@@ -1,5 +1,5 @@
 import t from 'tap'
-import { parseSeasonCsv, type ImportPractitioner } from '../server/features/reports/season-import.js'
+import { parseSeasonCsv, type ImportPractitioner } from '../server/features/season-import/season-import.js'
 import { build } from './helpers/build.js'
 import { countRows, territory, type Territory } from './helpers/fixtures.js'
 

@@ -11,28 +11,18 @@
  *   intercommunalities), then its départements, then elsewhere; within each, the name typed in
  *   full, then names that start with what was typed, then the rest; shorter names first.
  */
+import type { Commune, TerritoryLevel } from '../../shared/communes.js'
+import { foldName } from './fold-name.js'
 
-/** Folds case, accents, ligatures, hyphens, apostrophes and the St/Ste abbreviations. */
+/** A name folded as every name is (`foldName`), and the St/Ste abbreviations of communes written out. */
 export function normalizeName (name: string): string {
-  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
-    .replace(/œ/g, 'oe').replace(/æ/g, 'ae')
-    .replace(/['\u2018\u2019\u02bc`\-\u2010\u2011\u2013_.,()/]/g, ' ').replace(/\s+/g, ' ').trim()
-    .replace(/\bste\b/g, 'sainte').replace(/\bst\b/g, 'saint')
-}
-
-/** The fields of a commune the search reads. */
-export interface SearchableCommune {
-  code: string
-  name: string
-  departement: string
-  postalCodes: string[]
-  epci: string | null
+  return foldName(name).replace(/\bste\b/g, 'sainte').replace(/\bst\b/g, 'saint')
 }
 
 /** A commune with its name's words, folded once when the list is loaded. */
-export interface IndexedCommune<C extends SearchableCommune = SearchableCommune> { commune: C, words: string[] }
+export interface IndexedCommune<C extends Commune = Commune> { commune: C, words: string[] }
 
-export const indexCommune = <C extends SearchableCommune>(commune: C): IndexedCommune<C> =>
+export const indexCommune = <C extends Commune>(commune: C): IndexedCommune<C> =>
   ({ commune, words: normalizeName(commune.name).split(' ') })
 
 /**
@@ -44,9 +34,7 @@ export interface Territory { communes: ReadonlySet<string>, epcis: ReadonlySet<s
 export const NO_TERRITORY: Territory = { communes: new Set(), epcis: new Set(), departements: new Set() }
 
 /** `cpts`: a commune of the territory or of its intercommunalities; `departement`: in one of its départements. */
-export type TerritoryLevel = 'cpts' | 'departement' | 'outside'
-
-export function territoryLevel (c: SearchableCommune, t: Territory): TerritoryLevel {
+export function territoryLevel (c: Commune, t: Territory): TerritoryLevel {
   if (t.communes.has(c.code) || (c.epci !== null && t.epcis.has(c.epci))) return 'cpts'
   if (t.departements.has(c.departement)) return 'departement'
   return 'outside'
@@ -85,13 +73,13 @@ export function nameMatch (nameWords: readonly string[], typed: readonly string[
 }
 
 /** Every group of digits typed starts one of the commune's postal codes. */
-export const postalMatch = (c: SearchableCommune, digits: readonly string[]): boolean =>
+export const postalMatch = (c: Commune, digits: readonly string[]): boolean =>
   digits.every((d) => c.postalCodes.some((pc) => pc.startsWith(d)))
 
-export interface Ranked<C extends SearchableCommune> { commune: C, territory: TerritoryLevel, quality: 0 | 1 | 2 }
+export interface Ranked<C extends Commune> { commune: C, territory: TerritoryLevel, quality: 0 | 1 | 2 }
 
 /** The communes matching `text`, best first (see the file's comment), at most `limit`. */
-export function rankCommunes<C extends SearchableCommune> (list: Iterable<IndexedCommune<C>>, text: string, territory: Territory, limit: number): Array<Ranked<C>> {
+export function rankCommunes<C extends Commune> (list: Iterable<IndexedCommune<C>>, text: string, territory: Territory, limit: number): Array<Ranked<C>> {
   const q = parseQuery(text)
   if (!isSearchable(q)) return []
   const found: Array<Ranked<C>> = []
@@ -111,7 +99,7 @@ export function rankCommunes<C extends SearchableCommune> (list: Iterable<Indexe
 }
 
 /** The territory of a list of practitioners' communes (INSEE codes), with their EPCIs and départements. */
-export function territoryOf (communeCodes: Iterable<string>, byCode: (code: string) => SearchableCommune | undefined): Territory {
+export function territoryOf (communeCodes: Iterable<string>, byCode: (code: string) => Commune | undefined): Territory {
   const communes = new Set<string>()
   const epcis = new Set<string>()
   const departements = new Set<string>()

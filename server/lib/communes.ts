@@ -1,21 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { indexCommune, NO_TERRITORY, normalizeName, rankCommunes, territoryOf, type IndexedCommune, type Territory, type TerritoryLevel } from './commune-search.js'
+import type { Commune, TerritoryLevel } from '../../shared/communes.js'
+import { indexCommune, NO_TERRITORY, normalizeName, rankCommunes, territoryOf, type IndexedCommune, type Territory } from './commune-search.js'
 
 /**
  * The official list of French communes (`@etalab/decoupage-administratif`): used to check
  * a practitioner's postal code against their commune, and to rank slots by the patient's
  * commune, intercommunality (EPCI) and département. Loaded once, on first use (~40 ms).
  */
-export interface Commune {
-  /** INSEE code, e.g. 85234. */
-  code: string
-  name: string
-  departement: string
-  postalCodes: string[]
-  /** SIREN of the EPCI the commune belongs to, when it belongs to one. */
-  epci: string | null
-}
 
 interface RawCommune {
   code: string

@@ -5,6 +5,7 @@
 import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
 import type { SeasonReport } from '../../shared/schemas/reports.js'
+import { saveFile } from '../lib/download.js'
 import { csvFilename, KIND_LABELS, type CsvTable } from '../lib/csv.js'
 import { formatDay, KIND_LONG_FR } from '../lib/format.js'
 import { fmtEuros, fmtInt, fmtPct, weekLabel } from './bilan-format.js'
@@ -108,14 +109,7 @@ export function SortableTable<T> (props: {
 
 /** Saves a CSV text as a file, from memory (a blob URL: nothing is sent to the server). */
 export function downloadCsv (filename: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }))
-  const a = document.createElement('a')
-  a.href = url
-  a.download = filename
-  document.body.append(a)
-  a.click()
-  a.remove()
-  setTimeout(() => { URL.revokeObjectURL(url) }, 1000)
+  saveFile(filename, new Blob([text], { type: 'text/csv;charset=utf-8' }))
 }
 
 export function CsvButton (props: { table: CsvTable, period: { from: string, to: string }, label: string, build: () => string }) {

@@ -4,19 +4,10 @@
  * says when they change.
  */
 import type { EventType, Slot, SlotKind, SlotMode } from '../../shared/schemas/slots.js'
+import type { Commune } from '../../shared/communes.js'
+export type { Commune } from '../../shared/communes.js'
 import { doctorName, fold, formatDayOf, formatTime, groupBy, localDateOf } from '../lib/format.js'
 import { agree, plural } from '../lib/french.js'
-
-/** A commune as GET /api/communes answers it. */
-export interface Commune {
-  code: string
-  name: string
-  departement: string
-  postalCodes: string[]
-  epci: string | null
-  /** Where it lies from the territories of the instance: a commune of their practitioners (or intercommunality), their départements, or outside. */
-  territory?: 'cpts' | 'departement' | 'outside'
-}
 
 /** `practitionerId` comes from a link to one practitioner's agenda (`/regulation?praticien=<id>`, the SAS platform's). */
 export interface Filters { kind: SlotKind | '', mode: SlotMode | '', cptsId: string, practitionerId: string }

@@ -11,6 +11,7 @@ import type { PatientBooking, PatientBookings as Found, PatientErasure, PatientL
 import { PatientBookings } from '../components/patient-bookings.js'
 import { PatientSearchForm } from '../components/patient-search.js'
 import { api, ApiError } from '../lib/api.js'
+import { saveFile } from '../lib/download.js'
 import { Layout, useMe } from '../lib/ui.js'
 
 const frenchOf = (err: unknown): string => err instanceof ApiError
@@ -25,14 +26,7 @@ async function downloadPost (path: string, body: unknown, fallbackName: string):
     throw new ApiError(res.status, text === '' ? null : JSON.parse(text))
   }
   const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName
-  const url = URL.createObjectURL(await res.blob())
-  const a = document.createElement('a')
-  a.href = url
-  a.download = name
-  document.body.append(a)
-  a.click()
-  a.remove()
-  setTimeout(() => { URL.revokeObjectURL(url) }, 1000)
+  saveFile(name, await res.blob())
 }
 
 interface Shown { lookup: PatientLookup, bookings: PatientBooking[] }

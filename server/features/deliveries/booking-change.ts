@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { EventType, SlotKind, SlotMode } from '../../../shared/schemas/slots.js'
+import { bookingsWithSlots } from '../slots/booking-repository.js'
 import type { LoggedEvent } from '../slots/event-log.js'
 
 /** The booking status a delivery announces. */
@@ -34,18 +35,14 @@ export async function loadBookingChange (trx: Transaction<Database>, ev: LoggedE
   // before it whose booking could not be told for certain).
   if (!BOOKING_EVENTS.has(ev.type) || ev.bookingId === null) return undefined
   const bookingId = ev.bookingId
-  const r = await trx.selectFrom('bookings')
-    .innerJoin('slots', 'slots.id', 'bookings.slot_id')
-    .innerJoin('users', 'users.id', 'slots.practitioner_id')
+  const r = await bookingsWithSlots(trx)
     .innerJoin('practitioners', 'practitioners.user_id', 'slots.practitioner_id')
-    .innerJoin('cpts', 'cpts.id', 'slots.cpts_id')
-    .leftJoin('users as regulator', 'regulator.id', 'bookings.booked_by')
     // Never the patient columns (names, birth date, phone, reason).
     .select([
       'bookings.id', 'bookings.status', 'bookings.booked_at', 'bookings.booked_by',
       'slots.id as slot_id', 'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode',
-      'users.id as practitioner_id', 'users.name as practitioner_name', 'users.email as practitioner_email',
-      'practitioners.rpps', 'cpts.name as cpts_name', 'cpts.timezone', 'regulator.sas_id as regulator_sas_id'
+      'practitioner.id as practitioner_id', 'practitioner.name as practitioner_name', 'practitioner.email as practitioner_email',
+      'practitioners.rpps', 'cpts.name as cpts_name', 'cpts.timezone', 'booker.sas_id as regulator_sas_id'
     ])
     .where('bookings.id', '=', bookingId)
     .executeTakeFirst()

@@ -3,6 +3,7 @@ import type { Database } from '../../../db/types.js'
 import type { PatientBooking, PatientLookup } from '../../../shared/schemas/patients.js'
 import { foldName } from '../../lib/fold-name.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
+import { bookingsWithSlots } from '../slots/booking-repository.js'
 
 type Db = Kysely<Database>
 
@@ -14,11 +15,7 @@ export const PATIENT_BOOKINGS_MAX = 500
  * start. The birth date is matched in SQL, the names in JS (folded: case, accents, hyphens).
  */
 export async function findPatientBookings (db: Db, key: PatientLookup): Promise<PatientBooking[]> {
-  const rows = await db.selectFrom('bookings')
-    .innerJoin('slots', 'slots.id', 'bookings.slot_id')
-    .innerJoin('cpts', 'cpts.id', 'slots.cpts_id')
-    .innerJoin('users as practitioner', 'practitioner.id', 'slots.practitioner_id')
-    .leftJoin('users as booker', 'booker.id', 'bookings.booked_by')
+  const rows = await bookingsWithSlots(db)
     .selectAll('bookings')
     .select([
       'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode', 'slots.practitioner_id',

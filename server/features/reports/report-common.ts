@@ -1,9 +1,9 @@
 /**
  * What the season report reads the same way whether its slot figures come from the rollups or
- * from the slots: its scope, the no-slot calls, the CPTS and the practitioners' names.
+ * from the slots: its scope (and the slots in it), the no-slot calls, the CPTS and the practitioners' names.
  */
 import { DateTime } from 'luxon'
-import type { Kysely } from 'kysely'
+import type { Kysely, SelectQueryBuilder } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { SlotKind } from '../../../shared/schemas/slots.js'
 import { zoneFor } from '../cpts/cpts-repository.js'
@@ -17,6 +17,14 @@ export interface ReportScope {
 }
 
 type Db = Kysely<Database>
+
+/** Slots starting in the period (by their local date), of the CPTS and kind asked for. */
+export function slotsInScope (db: Db, s: ReportScope): SelectQueryBuilder<Database, 'slots', object> {
+  let q = db.selectFrom('slots').where('slots.local_date', '>=', s.from).where('slots.local_date', '<=', s.to)
+  if (s.cptsId !== undefined) q = q.where('slots.cpts_id', '=', s.cptsId)
+  if (s.kind !== undefined) q = q.where('slots.kind', '=', s.kind)
+  return q
+}
 
 /** [start, end) in UTC ISO of the local dates from..to in the zone. */
 function utcBounds (s: ReportScope, zone: string): { from: string, to: string } {

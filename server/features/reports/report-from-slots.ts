@@ -5,37 +5,15 @@
  * reads the rollups instead (report-repository.ts); `seasonReportFromSlots` computes the whole
  * report this way, as the reference the rollups are checked against (test and bench).
  */
-import type { Kysely, SelectQueryBuilder } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { SeasonReport } from '../../../shared/schemas/reports.js'
-import { SLOT_KINDS } from '../../../shared/schemas/slots.js'
-import { buildSeasonReport, isoWeekOf, type DayHourRow, type GroupRow, type LeadRow } from './season-report.js'
-import { cptsInScope, noSlotCalls, practitionerNames, type ReportScope } from './report-common.js'
+import { dayHourRowsFromSlots } from './fill-by-hour.js'
+import { slotsInScope, type ReportScope } from './report-common.js'
+import { isoWeekOf } from './report-dates.js'
+import { seasonReportOf, toGroupRow, type GroupRow, type LeadRow } from './season-report.js'
 
 type Db = Kysely<Database>
-
-/** Slots starting in the period (by their local date), of the CPTS and kind asked for. */
-function slotsInScope (db: Db, s: ReportScope): SelectQueryBuilder<Database, 'slots', object> {
-  let q = db.selectFrom('slots').where('slots.local_date', '>=', s.from).where('slots.local_date', '<=', s.to)
-  if (s.cptsId !== undefined) q = q.where('slots.cpts_id', '=', s.cptsId)
-  if (s.kind !== undefined) q = q.where('slots.kind', '=', s.kind)
-  return q
-}
-
-export async function dayHourRowsFromSlots (db: Db, s: ReportScope): Promise<Array<DayHourRow & { released: number }>> {
-  const rows = await slotsInScope(db, s)
-    .select((eb) => [
-      'slots.local_date', 'slots.local_hour',
-      eb.fn.countAll<number>().filterWhere('slots.status', '!=', 'withdrawn').as('offered'),
-      eb.fn.countAll<number>().filterWhere('slots.status', '=', 'booked').as('booked'),
-      eb.fn.sum<number>('slots.released_holds').as('released')
-    ])
-    .groupBy(['slots.local_date', 'slots.local_hour'])
-    .execute()
-  return rows.map((r) => ({
-    date: r.local_date, hour: Number(r.local_hour), offered: Number(r.offered), booked: Number(r.booked), released: Number(r.released)
-  }))
-}
 
 /**
  * A slot is booked when its status is `booked`; its booking's status (booked, honored,
@@ -47,7 +25,7 @@ export async function groupRowsFromSlots (db: Db, s: ReportScope): Promise<Group
     .where('slots.iso_week', '>=', isoWeekOf(s.from)).where('slots.iso_week', '<=', isoWeekOf(s.to))
     .select((eb) => [
       'slots.iso_week', 'slots.practitioner_id', 'slots.cpts_id', 'slots.kind',
-      eb.fn.countAll<number>().as('slots'),
+      eb.fn.countAll<number>().as('total'),
       eb.fn.countAll<number>().filterWhere('slots.status', '=', 'withdrawn').as('withdrawn'),
       eb.fn.countAll<number>().filterWhere('slots.status', '=', 'booked').as('booked'),
       eb.fn.countAll<number>().filterWhere('slots.booking_status', '=', 'honored').as('honored'),
@@ -56,18 +34,7 @@ export async function groupRowsFromSlots (db: Db, s: ReportScope): Promise<Group
     ])
     .groupBy(['slots.iso_week', 'slots.practitioner_id', 'slots.cpts_id', 'slots.kind'])
     .execute()
-  return rows.map((r) => ({
-    practitionerId: r.practitioner_id,
-    cptsId: r.cpts_id,
-    week: r.iso_week,
-    kind: r.kind,
-    offered: Number(r.slots) - Number(r.withdrawn),
-    booked: Number(r.booked),
-    withdrawn: Number(r.withdrawn),
-    honored: Number(r.honored),
-    noShow: Number(r.no_show),
-    withoutTreatingGp: Number(r.without_gp)
-  }))
+  return rows.map(toGroupRow)
 }
 
 /** Below any real lead time (ten years before the start); see leadRowsFromSlots. */
@@ -93,23 +60,7 @@ export async function leadRowsFromSlots (db: Db, s: ReportScope, minutes?: { fro
   return rows.map((r) => ({ minutes: Number(r.lead_minutes), n: Number(r.n) }))
 }
 
-/** The whole report from the slots alone, in one read-only transaction: the reference for the rollups. */
+/** The whole report from the slots alone, in one read-only snapshot: the reference for the rollups. */
 export async function seasonReportFromSlots (db: Db, s: ReportScope, majoration: { euros: number, weeklyCap: number }): Promise<SeasonReport> {
-  return await db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
-    const dayHours = await dayHourRowsFromSlots(trx, s)
-    const calls = await noSlotCalls(trx, s)
-    return buildSeasonReport({
-      period: { from: s.from, to: s.to },
-      dayHours,
-      groups: await groupRowsFromSlots(trx, s),
-      practitioners: await practitionerNames(trx),
-      cpts: await cptsInScope(trx, s.cptsId),
-      kinds: s.kind !== undefined ? [s.kind] : [...SLOT_KINDS],
-      unmetDemand: calls.count,
-      unmetDemandWithoutCpts: calls.withoutCpts,
-      lead: await leadRowsFromSlots(trx, s),
-      expiredHolds: dayHours.reduce((n, r) => n + r.released, 0),
-      majoration
-    })
-  })
+  return await seasonReportOf(db, s, majoration, { dayHours: dayHourRowsFromSlots, groups: groupRowsFromSlots, lead: leadRowsFromSlots })
 }

@@ -3,45 +3,27 @@
  * `slots`), so that a national year reads counters, not millions of slots. No patient column
  * is read; only aggregates leave the database.
  * - days, weeks, heatmap, released holds: report_day_hours for the instance; for one CPTS its
- *   own slots (report-from-slots.ts), a few tens of thousands at most;
+ *   own slots, a few tens of thousands at most (fill-by-hour.ts);
  * - totals, practitioners, CPTS, kinds: report_practitioner_days by (practitioner, CPTS, kind);
- *   the majoration's weekly cap by (practitioner, ISO week), applied in SQL;
+ *   the majoration's weekly cap by (practitioner, ISO week), applied in SQL (majoration.ts);
  * - lead-time percentiles: report_lead_hours gives the histogram by the hour, then the hours
  *   the median and the 90th percentile fall in are read again from the slots to the minute;
  * - no-slot calls, by the call's local date (report-common.ts).
  * The whole report reads one snapshot: a REPEATABLE READ READ ONLY transaction on PostgreSQL,
  * a deferred (lock-free) transaction on SQLite's WAL.
  */
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { SeasonReport } from '../../../shared/schemas/reports.js'
-import { SLOT_KINDS } from '../../../shared/schemas/slots.js'
-import { cptsInScope, noSlotCalls, practitionerNames, type ReportScope } from './report-common.js'
-import { dayHourRowsFromSlots, leadRowsFromSlots } from './report-from-slots.js'
-import { buildSeasonReport, LEAD_PERCENTILES, percentile, type DayHourRow, type GroupRow, type LeadRow } from './season-report.js'
+import { dayHourRows } from './fill-by-hour.js'
+import { majorationCounts } from './majoration.js'
+import type { ReportScope } from './report-common.js'
+import { leadRowsFromSlots } from './report-from-slots.js'
+import { LEAD_PERCENTILES, percentile, seasonReportOf, toGroupRow, type GroupRow, type LeadRow } from './season-report.js'
 
 export type { ReportScope } from './report-common.js'
 
 type Db = Kysely<Database>
-
-export async function dayHourRows (db: Db, s: ReportScope): Promise<Array<DayHourRow & { released: number }>> {
-  if (s.cptsId !== undefined) return await dayHourRowsFromSlots(db, s)
-  let q = db.selectFrom('report_day_hours').where('local_date', '>=', s.from).where('local_date', '<=', s.to)
-  if (s.kind !== undefined) q = q.where('kind', '=', s.kind)
-  const rows = await q
-    .select((eb) => [
-      'local_date', 'local_hour',
-      eb.fn.sum<number>(eb('total', '-', eb.ref('withdrawn'))).as('offered'),
-      eb.fn.sum<number>('booked').as('booked'),
-      eb.fn.sum<number>('released').as('released')
-    ])
-    .groupBy(['local_date', 'local_hour'])
-    .having((eb) => eb.fn.sum('total'), '>', 0)
-    .execute()
-  return rows.map((r) => ({
-    date: r.local_date, hour: Number(r.local_hour), offered: Number(r.offered), booked: Number(r.booked), released: Number(r.released)
-  }))
-}
 
 /**
  * The (practitioner, CPTS, kind) rows of the period, from the practitioner-day rollup (its key's
@@ -65,37 +47,7 @@ export async function groupRows (db: Db, s: ReportScope): Promise<GroupRow[]> {
     // A key whose slots were all deleted keeps its row, at zero: no practitioner for it.
     .having((eb) => eb.fn.sum('total'), '>', 0)
     .execute()
-  return rows.map((r) => ({
-    practitionerId: r.practitioner_id,
-    cptsId: r.cpts_id,
-    kind: r.kind,
-    offered: Number(r.total) - Number(r.withdrawn),
-    booked: Number(r.booked),
-    withdrawn: Number(r.withdrawn),
-    honored: Number(r.honored),
-    noShow: Number(r.no_show),
-    withoutTreatingGp: Number(r.without_gp)
-  }))
-}
-
-/**
- * Honored snp consultations counted for the majoration, per practitioner: each ISO week's
- * (over every CPTS in scope) up to the weekly cap, summed in SQL so that only one row per
- * practitioner leaves the database.
- */
-export async function majorationCounts (db: Db, s: ReportScope, weeklyCap: number): Promise<Map<string, number>> {
-  if (s.kind !== undefined && s.kind !== 'snp') return new Map()
-  let weeks = db.selectFrom('report_practitioner_days').where('kind', '=', 'snp')
-    .where('local_date', '>=', s.from).where('local_date', '<=', s.to)
-  if (s.cptsId !== undefined) weeks = weeks.where('cpts_id', '=', s.cptsId)
-  const cap = sql.lit(Math.max(0, Math.trunc(weeklyCap)))
-  const rows = await db.selectFrom(
-    weeks.select((eb) => ['practitioner_id', eb.fn.sum<number>('honored').as('honored')]).groupBy(['practitioner_id', 'iso_week']).as('w')
-  )
-    .select((eb) => ['w.practitioner_id', eb.fn.sum<number>(sql`CASE WHEN w.honored > ${cap} THEN ${cap} ELSE w.honored END`).as('counted')])
-    .groupBy('w.practitioner_id')
-    .execute()
-  return new Map(rows.map((r) => [r.practitioner_id, Number(r.counted)]))
+  return rows.map(toGroupRow)
 }
 
 /**
@@ -122,27 +74,7 @@ export async function leadRows (db: Db, s: ReportScope): Promise<LeadRow[]> {
   return out
 }
 
-/**
- * The whole report, read in one snapshot: every part of the answer counts the same slots,
- * even when a booking lands while it is computed, and no writer waits for it.
- */
+/** The whole report over the rollups, in one snapshot (season-report.ts). */
 export async function seasonReport (db: Db, s: ReportScope, majoration: { euros: number, weeklyCap: number }): Promise<SeasonReport> {
-  return await db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
-    const dayHours = await dayHourRows(trx, s)
-    const calls = await noSlotCalls(trx, s)
-    return buildSeasonReport({
-      period: { from: s.from, to: s.to },
-      dayHours,
-      groups: await groupRows(trx, s),
-      majorationCounted: await majorationCounts(trx, s, majoration.weeklyCap),
-      practitioners: await practitionerNames(trx),
-      cpts: await cptsInScope(trx, s.cptsId),
-      kinds: s.kind !== undefined ? [s.kind] : [...SLOT_KINDS],
-      unmetDemand: calls.count,
-      unmetDemandWithoutCpts: calls.withoutCpts,
-      lead: await leadRows(trx, s),
-      expiredHolds: dayHours.reduce((n, r) => n + r.released, 0),
-      majoration
-    })
-  })
+  return await seasonReportOf(db, s, majoration, { dayHours: dayHourRows, groups: groupRows, lead: leadRows, majorationCounted: majorationCounts })
 }

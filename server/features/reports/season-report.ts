@@ -1,14 +1,17 @@
 /**
- * The season report's arithmetic, with no HTTP and no database: the repository hands over
- * rows already grouped in SQL, this module turns them into the contract's answer (rates,
- * the weekly cap of the majoration, empty days and weeks, the heatmap, lead-time percentiles).
+ * The season report's arithmetic, with no HTTP: the readers hand over rows already grouped in
+ * SQL (from the rollups, report-repository.ts, or from the slots, report-from-slots.ts), this
+ * module turns them into the contract's answer (totals, practitioners, CPTS, kinds, lead-time
+ * percentiles; days, weeks and the heatmap in fill-by-hour.ts, the majoration in majoration.ts),
+ * all read in one snapshot (`seasonReportOf`).
  */
-import { DateTime } from 'luxon'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/types.js'
 import type { SeasonReport } from '../../../shared/schemas/reports.js'
-import type { SlotKind } from '../../../shared/schemas/slots.js'
-
-/** Slots of one local date and local start hour. */
-export interface DayHourRow { date: string, hour: number, offered: number, booked: number }
+import { SLOT_KINDS, type SlotKind } from '../../../shared/schemas/slots.js'
+import { fillByTime, rate, type DayHourRow, type DayHourRowReleased } from './fill-by-hour.js'
+import { majorationEuros } from './majoration.js'
+import { cptsInScope, noSlotCalls, practitionerNames, type ReportScope } from './report-common.js'
 
 /** Slots of one practitioner, CPTS, ISO week and kind (the slot's CPTS, the local date's ISO week). */
 export interface GroupRow {
@@ -24,6 +27,22 @@ export interface GroupRow {
   noShow: number
   /** Booked slots whose booking says hasTreatingGp "no". */
   withoutTreatingGp: number
+}
+
+/** A GroupRow from the columns both readers select (`total` counts withdrawn slots too). */
+export function toGroupRow (r: { practitioner_id: string, cpts_id: string, kind: SlotKind, iso_week?: string, total: number | string, withdrawn: number | string, booked: number | string, honored: number | string, no_show: number | string, without_gp: number | string }): GroupRow {
+  return {
+    practitionerId: r.practitioner_id,
+    cptsId: r.cpts_id,
+    ...(r.iso_week === undefined ? {} : { week: r.iso_week }),
+    kind: r.kind,
+    offered: Number(r.total) - Number(r.withdrawn),
+    booked: Number(r.booked),
+    withdrawn: Number(r.withdrawn),
+    honored: Number(r.honored),
+    noShow: Number(r.no_show),
+    withoutTreatingGp: Number(r.without_gp)
+  }
 }
 
 /** How many booked slots had this lead time, in whole minutes from booking to start. */
@@ -48,44 +67,6 @@ export interface ReportInput {
   majorationCounted?: ReadonlyMap<string, number>
   expiredHolds: number
   majoration: { euros: number, weeklyCap: number }
-}
-
-/** n / d, unrounded; null when d is 0. */
-export function rate (n: number, d: number): number | null {
-  return d === 0 ? null : n / d
-}
-
-function day (date: string): DateTime {
-  // Calendar arithmetic in UTC: a local date is a label here, every day has 24 hours.
-  return DateTime.fromISO(date, { zone: 'utc' })
-}
-
-/** Every date from `from` to `to`, inclusive (`YYYY-MM-DD`). */
-export function periodDates (from: string, to: string): string[] {
-  const out: string[] = []
-  const end = day(to).toMillis()
-  for (let d = day(from); d.toMillis() <= end; d = d.plus({ days: 1 })) out.push(d.toFormat('yyyy-MM-dd'))
-  return out
-}
-
-/** ISO week of a date, `2020-W29` (the week-numbering year: 2021-01-03 is in 2020-W53). */
-export function isoWeekOf (date: string): string {
-  return day(date).toFormat("kkkk-'W'WW")
-}
-
-/** ISO weekday of a date: 1 = Monday … 7 = Sunday. */
-export function weekdayOf (date: string): number {
-  return day(date).weekday
-}
-
-/**
- * The majoration of one practitioner: `euros` per honored snp booking, at most `weeklyCap`
- * of them counted in each ISO week.
- */
-export function majorationEuros (honoredSnpByWeek: Iterable<number>, euros: number, weeklyCap: number): number {
-  let counted = 0
-  for (const n of honoredSnpByWeek) counted += Math.min(n, weeklyCap)
-  return counted * euros
 }
 
 /** The lead-time percentiles the report gives: median and 90th. */
@@ -120,24 +101,7 @@ const byName = (a: { name: string, id: string }, b: { name: string, id: string }
 export function buildSeasonReport (input: ReportInput): SeasonReport {
   const { from, to } = input.period
   const { euros, weeklyCap } = input.majoration
-
-  // Days, weeks and the heatmap come from the (date, hour) rows.
-  const dates = periodDates(from, to)
-  const days = new Map<string, Tally>(dates.map((d) => [d, { offered: 0, booked: 0 }]))
-  const calendar = new Map(dates.map((d) => [d, { week: isoWeekOf(d), weekday: weekdayOf(d) }]))
-  const weeks = new Map<string, Tally>()
-  for (const c of calendar.values()) if (!weeks.has(c.week)) weeks.set(c.week, { offered: 0, booked: 0 })
-  const cells = new Map<string, Tally & { weekday: number, hour: number }>()
-  for (const r of input.dayHours) {
-    const cal = calendar.get(r.date) ?? { week: isoWeekOf(r.date), weekday: weekdayOf(r.date) }
-    add(days, r.date, r.offered, r.booked)
-    add(weeks, cal.week, r.offered, r.booked)
-    const weekday = cal.weekday
-    const key = `${weekday}:${r.hour}`
-    const c = cells.get(key)
-    if (c === undefined) cells.set(key, { weekday, hour: r.hour, offered: r.offered, booked: r.booked })
-    else { c.offered += r.offered; c.booked += r.booked }
-  }
+  const time = fillByTime(input.dayHours, input.period)
 
   // Totals, practitioners, CPTS and kinds come from the (practitioner, CPTS, week, kind) rows.
   const totals = { offered: 0, booked: 0, honored: 0, noShow: 0, withdrawn: 0, withoutTreatingGp: 0 }
@@ -216,17 +180,11 @@ export function buildSeasonReport (input: ReportInput): SeasonReport {
       unmetDemand: input.unmetDemand,
       majorationEuros: byPractitioner.reduce((s, p) => s + p.majorationEuros, 0)
     },
-    byDay: [...days.entries()].filter(([d]) => d >= from && d <= to).sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([date, t]) => ({ date, offered: t.offered, booked: t.booked, fillRate: rate(t.booked, t.offered) })),
-    byWeek: [...weeks.entries()].sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([week, t]) => ({ week, offered: t.offered, booked: t.booked, fillRate: rate(t.booked, t.offered) })),
+    ...time,
     byPractitioner,
     byCpts,
     byKind: [...kinds.entries()].sort(([a], [b]) => kindOrder(a) - kindOrder(b))
       .map(([kind, t]) => ({ kind: kind as SlotKind, offered: t.offered, booked: t.booked, fillRate: rate(t.booked, t.offered) })),
-    heatmap: [...cells.values()].filter((c) => c.offered > 0)
-      .sort((a, b) => a.weekday - b.weekday || a.hour - b.hour)
-      .map((c) => ({ weekday: c.weekday, hour: c.hour, offered: c.offered, booked: c.booked })),
     leadTime: {
       medianHours: median === null ? null : median / 60,
       p90Hours: p90 === null ? null : p90 / 60,
@@ -236,4 +194,40 @@ export function buildSeasonReport (input: ReportInput): SeasonReport {
     unmetDemandWithoutCpts: input.unmetDemandWithoutCpts,
     majoration: { euros, weeklyCap }
   }
+}
+
+/** How the report reads its slot figures: from the rollups (the report) or from the slots (its reference). */
+export interface SlotFigures {
+  dayHours: (db: Kysely<Database>, s: ReportScope) => Promise<DayHourRowReleased[]>
+  groups: (db: Kysely<Database>, s: ReportScope) => Promise<GroupRow[]>
+  lead: (db: Kysely<Database>, s: ReportScope) => Promise<LeadRow[]>
+  /** Counted in SQL when given; else from the groups' weeks (majorationEuros). */
+  majorationCounted?: (db: Kysely<Database>, s: ReportScope, weeklyCap: number) => Promise<ReadonlyMap<string, number>>
+}
+
+/**
+ * The whole report, read in one snapshot: every part of the answer counts the same slots,
+ * even when a booking lands while it is computed, and no writer waits for it.
+ */
+export async function seasonReportOf (db: Kysely<Database>, s: ReportScope, majoration: { euros: number, weeklyCap: number }, read: SlotFigures): Promise<SeasonReport> {
+  return await db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (trx) => {
+    const dayHours = await read.dayHours(trx, s)
+    const calls = await noSlotCalls(trx, s)
+    const groups = await read.groups(trx, s)
+    const majorationCounted = read.majorationCounted === undefined ? undefined : await read.majorationCounted(trx, s, majoration.weeklyCap)
+    return buildSeasonReport({
+      period: { from: s.from, to: s.to },
+      dayHours,
+      groups,
+      ...(majorationCounted === undefined ? {} : { majorationCounted }),
+      practitioners: await practitionerNames(trx),
+      cpts: await cptsInScope(trx, s.cptsId),
+      kinds: s.kind !== undefined ? [s.kind] : [...SLOT_KINDS],
+      unmetDemand: calls.count,
+      unmetDemandWithoutCpts: calls.withoutCpts,
+      lead: await read.lead(trx, s),
+      expiredHolds: dayHours.reduce((n, r) => n + r.released, 0),
+      majoration
+    })
+  })
 }

@@ -3,12 +3,22 @@ import type { BookingsTable, Database } from '../../../db/types.js'
 import type { Booking, BookingBody } from '../../../shared/schemas/slots.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
 
-function bookingQuery (db: Kysely<Database>) {
+/**
+ * Bookings with their slot, the slot's CPTS, its practitioner's account (`practitioner`) and
+ * the account that booked (`booker`: none for an imported booking), for callers to select from.
+ * The one join every reader of a booking and its slot starts from (the API's views, a
+ * patient's bookings, the deliveries).
+ */
+export function bookingsWithSlots (db: Kysely<Database>) {
   return db.selectFrom('bookings')
     .innerJoin('slots', 'slots.id', 'bookings.slot_id')
     .innerJoin('cpts', 'cpts.id', 'slots.cpts_id')
     .innerJoin('users as practitioner', 'practitioner.id', 'slots.practitioner_id')
     .leftJoin('users as booker', 'booker.id', 'bookings.booked_by')
+}
+
+function bookingQuery (db: Kysely<Database>) {
+  return bookingsWithSlots(db)
     .selectAll('bookings')
     .select([
       'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode', 'slots.practitioner_id', 'slots.cpts_id',

@@ -3,6 +3,7 @@
  * booking's reference (8 hex characters read out, or its start), birth dates, and name words.
  * Pure functions: `SlotReads.findBookings` (slot-reads.ts) fetches the live bookings and keeps those that match.
  */
+import { foldName } from '../../lib/fold-name.js'
 
 export interface BookingCriteria {
   /** Starts of booking ids, lower case. */
@@ -13,9 +14,6 @@ export interface BookingCriteria {
   words: string[]
 }
 
-/** Folds case, accents, hyphens and apostrophes, for names typed any way. */
-export const foldName = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()
-  .replace(/['\u2018\u2019`\-\u2010\u2011.,]/g, ' ').replace(/\s+/g, ' ').trim()
 
 const pad = (n: string): string => n.padStart(2, '0')
 

@@ -5,6 +5,7 @@ import type { Slot, SlotStatus } from '../../../shared/schemas/slots.js'
 import { communeByCode } from '../../lib/communes.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
 import { holdIsLive, lapsedHold } from './hold-rule.js'
+import { overlappingSlots } from './overlap-rule.js'
 
 /** Who holds a slot, kept by id: each viewer sees `me` or `other`. */
 export type NeutralSlot = Omit<Slot, 'hold'> & { hold?: { holderId: string, expiresAt: string } }
@@ -93,17 +94,12 @@ export async function listSlotRecords (db: Kysely<Database>, f: SlotFilters): Pr
   return await q.orderBy('slots.start_at').orderBy('slots.id').limit(f.limit ?? 10_000).execute()
 }
 
-/** True when the practitioner has a live (not withdrawn) slot overlapping [start, end). */
+/** True when the practitioner has a slot overlapping [start, end), by the overlap rule (overlap-rule.ts). */
 export async function hasOverlap (db: Transaction<Database>, practitionerId: string, startIso: string, endIso: string): Promise<boolean> {
   // On PostgreSQL the practitioner's account is locked until the transaction ends, so that two
   // publishes of one practitioner cannot both see "no overlap" and both insert.
   await lockAccounts(db, [practitionerId])
-  const row = await db.selectFrom('slots').select('id')
-    .where('practitioner_id', '=', practitionerId)
-    .where('status', '!=', 'withdrawn')
-    .where('start_at', '<', endIso)
-    .where('end_at', '>', startIso)
-    .limit(1).executeTakeFirst()
+  const row = await overlappingSlots(db, [practitionerId], startIso, endIso).select('id').limit(1).executeTakeFirst()
   return row !== undefined
 }
 

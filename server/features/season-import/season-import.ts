@@ -9,14 +9,15 @@ import type { Insertable, Kysely, Transaction } from 'kysely'
 import type { BookingsTable, Database, SlotsTable } from '../../../db/types.js'
 import { IsoDateTime } from '../../../shared/schemas/common.js'
 import { IMPORT_COLUMNS, IMPORT_OUTCOMES, type SeasonImportResult } from '../../../shared/schemas/reports.js'
-import { HAS_TREATING_GP, SLOT_KINDS, SLOT_MODES, type HasTreatingGp, type SlotKind, type SlotMode } from '../../../shared/schemas/slots.js'
+import { HAS_TREATING_GP, SLOT_KINDS, SLOT_MODES, type HasTreatingGp, type SlotKind, type SlotMode, type SlotStatus } from '../../../shared/schemas/slots.js'
 import { AppError } from '../../errors.js'
 import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import { slotLocalColumns } from '../slots/local-columns.js'
-import { lockAccounts } from '../slots/slot-repository.js'
+import { overlaps, takesTime } from '../slots/overlap-rule.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
 import type { Actor } from '../session/actor.js'
+import { practitionersByRpps, takenTimesOf } from './import-repository.js'
 
 export type ImportOutcome = (typeof IMPORT_OUTCOMES)[number]
 
@@ -132,12 +133,20 @@ function readLine (line: number, get: (c: (typeof IMPORT_COLUMNS)[number]) => st
   }
 }
 
-/** Lines whose (not withdrawn) slot overlaps an earlier line's slot of the same practitioner. */
+/** The status a line's slot is written with: a cancelled booking leaves its slot free. */
+function statusOf (l: ImportLine): SlotStatus {
+  return l.withdrawnAt !== null ? 'withdrawn' : l.booking !== null && l.booking.outcome !== 'cancelled' ? 'booked' : 'free'
+}
+
+/** Whether the line's slot takes time, by the overlap rule (a withdrawn one does not). */
+const lineTakesTime = (l: ImportLine): boolean => takesTime(statusOf(l))
+
+/** Lines whose slot overlaps an earlier line's slot of the same practitioner (the overlap rule, slots/overlap-rule.ts). */
 function overlapsInFile (lines: readonly ImportLine[]): LineError[] {
   const errors: LineError[] = []
   const byPractitioner = new Map<string, ImportLine[]>()
   for (const l of lines) {
-    if (l.withdrawnAt !== null) continue
+    if (!lineTakesTime(l)) continue
     const list = byPractitioner.get(l.practitionerId)
     if (list === undefined) byPractitioner.set(l.practitionerId, [l])
     else list.push(l)
@@ -146,7 +155,7 @@ function overlapsInFile (lines: readonly ImportLine[]): LineError[] {
     list.sort((a, b) => a.start.getTime() - b.start.getTime() || a.line - b.line)
     let last: ImportLine | null = null
     for (const l of list) {
-      if (last !== null && l.start.getTime() < last.end.getTime()) {
+      if (last !== null && overlaps({ start: l.start.getTime(), end: l.end.getTime() }, { start: last.start.getTime(), end: last.end.getTime() })) {
         errors.push({ line: l.line, message: `overlaps the slot of line ${last.line} (same practitioner)` })
       }
       if (last === null || l.end.getTime() > last.end.getTime()) last = l
@@ -201,27 +210,11 @@ function refuse (errors: LineError[]): AppError {
   return new AppError('IMPORT_INVALID', message, { errors: listed })
 }
 
-/** Lines whose slot overlaps a (not withdrawn) slot already in the database: typically a file imported twice. */
+/** Lines whose slot overlaps a slot already in the database (the overlap rule): typically a file imported twice. */
 async function overlapsInDatabase (db: Transaction<Database>, lines: readonly ImportLine[]): Promise<LineError[]> {
-  const live = lines.filter((l) => l.withdrawnAt === null)
+  const live = lines.filter(lineTakesTime)
   if (live.length === 0) return []
-  const ids = [...new Set(live.map((l) => l.practitionerId))]
-  await lockAccounts(db, ids)
-  const minStart = new Date(Math.min(...live.map((l) => l.start.getTime()))).toISOString()
-  const maxEnd = new Date(Math.max(...live.map((l) => l.end.getTime()))).toISOString()
-  const existing = new Map<string, Array<{ start: string, end: string }>>()
-  // A practitioner's own slots never overlap: sorted by start, they are sorted by end too.
-  for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-    const rows = await db.selectFrom('slots').select(['practitioner_id', 'start_at', 'end_at'])
-      .where('practitioner_id', 'in', ids.slice(i, i + INSERT_CHUNK)).where('status', '!=', 'withdrawn')
-      .where('start_at', '<', maxEnd).where('end_at', '>', minStart)
-      .orderBy('start_at').execute()
-    for (const r of rows) {
-      const list = existing.get(r.practitioner_id)
-      if (list === undefined) existing.set(r.practitioner_id, [{ start: r.start_at, end: r.end_at }])
-      else list.push({ start: r.start_at, end: r.end_at })
-    }
-  }
+  const existing = await takenTimesOf(db, live)
   const errors: LineError[] = []
   for (const l of live) {
     const list = existing.get(l.practitionerId)
@@ -237,21 +230,11 @@ async function overlapsInDatabase (db: Transaction<Database>, lines: readonly Im
       else lo = mid + 1
     }
     const hit = list[lo]
-    if (hit !== undefined && hit.start < e) {
+    if (hit !== undefined && overlaps(hit, { start: s, end: e })) {
       errors.push({ line: l.line, message: `overlaps a slot of this practitioner already in the calendar (starting ${toZonedIso(hit.start, l.zone)}): was this file imported before?` })
     }
   }
   return errors
-}
-
-/** Every practitioner by RPPS, with the zone of their CPTS. */
-export async function practitionersByRpps (db: Kysely<Database>): Promise<Map<string, ImportPractitioner>> {
-  const rows = await db.selectFrom('practitioners')
-    .innerJoin('users', 'users.id', 'practitioners.user_id')
-    .leftJoin('cpts', 'cpts.id', 'users.cpts_id')
-    .select(['practitioners.rpps', 'practitioners.profession', 'users.id', 'users.cpts_id', 'cpts.timezone'])
-    .execute()
-  return new Map(rows.map((r) => [r.rpps, { id: r.id, cptsId: r.cpts_id, zone: r.timezone, profession: r.profession }]))
 }
 
 /**
@@ -284,7 +267,7 @@ export async function importSeason (db: Kysely<Database>, actor: Actor, text: st
         slotRows.push({
           id: slotId, practitioner_id: l.practitionerId, cpts_id: l.cptsId,
           start_at: l.start.toISOString(), end_at: l.end.toISOString(), kind: l.kind, mode: l.mode,
-          status: l.withdrawnAt !== null ? 'withdrawn' : live ? 'booked' : 'free',
+          status: statusOf(l),
           hold_by: null, hold_expires_at: null, booking_id: live ? bookingId : null,
           created_at: nowIso, updated_at: nowIso, withdrawn_at: l.withdrawnAt?.toISOString() ?? null,
           ...slotLocalColumns(l.start, l.zone)
