@@ -40,6 +40,7 @@ export async function updateUser (db: Kysely<Database>, id: string, body: Update
     }
     if (p.address !== undefined) practitionerSet.address = p.address
     if (p.phone !== undefined) practitionerSet.phone = p.phone
+    if (p.structureId !== undefined) practitionerSet.structure_id = p.structureId
     if (p.postalCode !== undefined || p.commune !== undefined) {
       const postalCode = p.postalCode ?? u.practitioner.postal_code
       const found = resolveCommune(postalCode, p.commune ?? u.practitioner.commune)
