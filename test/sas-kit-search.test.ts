@@ -84,8 +84,16 @@ interface World { app: FastifyInstance, ids: { solo: string, other: string }, no
 async function world (t: Test): Promise<World> {
   const { app, clock } = await build(t, { FHIR_TOKENS: TOKEN, PUBLIC_URL })
   const terr = await territory(app)
-  const cpts = await post(app, terr.adminCookie, '/api/cpts', { name: 'CPTS du Marais breton', finess: '850012345', phone: '02 51 49 00 00' })
-  t.equal(cpts.phone, '02 51 49 00 00', 'the CPTS keeps its phone')
+  const cpts = await post(app, terr.adminCookie, '/api/cpts', { name: 'CPTS du Marais breton', finess: '850012345', phone: '02 51 49 00 01' })
+  t.equal(cpts.phone, '02 51 49 00 01', 'the CPTS keeps its phone')
+  // An existing CPTS gets its SAS details afterwards (admin only, audited).
+  const patch = async (cookie: string, payload: object) => await app.inject({ method: 'PATCH', url: `/api/cpts/${String(cpts.id)}`, headers: { cookie }, payload })
+  t.equal((await patch(terr.users.regulator.cookie, { phone: '02 51 49 00 00' })).statusCode, 403, 'PATCH /api/cpts/:id: admins only')
+  t.equal((await patch(terr.adminCookie, { phone: '12' })).statusCode, 400, 'a phone out of shape: 400')
+  const patched = await patch(terr.adminCookie, { phone: '02 51 49 00 00' })
+  t.same(patched.json(), { ...cpts, phone: '02 51 49 00 00' }, 'the phone changed, nothing else')
+  const audit = await app.db.selectFrom('audit_log').select('detail').where('action', '=', 'cpts.update').execute()
+  t.same(audit.map((a) => JSON.parse(a.detail ?? '{}')), [{ fields: ['phone'] }], 'audited')
   const gp = async (n: number, name: string, extra: object = {}): Promise<string> => {
     const { user } = await post(app, terr.adminCookie, '/api/users', {
       email: `k${n}@cpts.test`, name, password: PASSWORD, role: 'practitioner', cptsId: cpts.id, practitioner: { ...practitionerProfile(n), ...extra }

@@ -147,5 +147,12 @@ export const CreateCptsBody = z.object({
 })
 export type CreateCptsBody = z.infer<typeof CreateCptsBody>
 
+/** An admin's change to a CPTS's SAS details (`PATCH /api/cpts/:id`): null removes one. */
+export const UpdateCptsBody = z.object({
+  finess: Finess.nullable().optional(),
+  phone: Phone.nullable().optional()
+}).refine((b) => b.finess !== undefined || b.phone !== undefined, { message: 'nothing to change' })
+export type UpdateCptsBody = z.infer<typeof UpdateCptsBody>
+
 export const Cpts = z.object({ id: Id, name: z.string(), timezone: z.string(), finess: z.string().nullable(), phone: z.string().nullable() })
 export type Cpts = z.infer<typeof Cpts>

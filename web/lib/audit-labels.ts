@@ -20,7 +20,8 @@ export const ACTION_GROUPS: ReadonlyArray<{ label: string, actions: ReadonlyArra
       ['sas.regulator_update', 'Compte régulateur modifié par la plateforme SAS'],
       ['sas.regulator_deactivate', 'Compte régulateur désactivé par la plateforme SAS'],
       ['sas.regulator_reactivate', 'Compte régulateur réactivé par la plateforme SAS'],
-      ['cpts.create', 'CPTS créée']
+      ['cpts.create', 'CPTS créée'],
+      ['cpts.update', 'CPTS modifiée (FINESS, téléphone)']
     ]
   },
   {
