@@ -39,7 +39,7 @@ const TLS_SEARCHES = Number(process.env.BENCH_TLS_SEARCHES ?? 100)
 const BATCH = 25
 const CHUNK = 400
 const ZONE = 'Europe/Paris'
-/** Now for the server: a Monday morning; the calendar spans a week before and two after. */
+/** Now for the server: a Monday morning; the calendar starts a third of BENCH_DAYS before it (a week with the default). */
 const NOW = new Date('2026-11-16T08:00:00.000Z')
 const TOKEN = 'bench-sas-secret-0123456789'
 
@@ -66,7 +66,7 @@ await migrateToLatest(db)
 
 // 1. The calendar.
 const rppsOf: string[] = []
-const firstDay = NOW.getTime() - 7 * 86_400_000
+const firstDay = NOW.getTime() - Math.floor(DAYS / 3) * 86_400_000
 let slotCount = 0
 const nowIso = NOW.toISOString()
 for (let c = 0; c < CPTS; c++) {
