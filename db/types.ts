@@ -12,6 +12,8 @@ export interface CptsTable {
   created_at: string
   /** FINESS number, 9 digits (migration 0006): names the CPTS to the SAS platform (FHIR INT_R04). */
   finess: string | null
+  /** The CPTS's phone (migration 0018), its FHIR Organization's `telecom`. */
+  phone: string | null
 }
 
 export interface UsersTable {
@@ -44,6 +46,11 @@ export interface PractitionersTable {
   commune: string
   commune_code: string
   phone: string
+  /**
+   * IdNat_Struct of the practice (migration 0018): "1" + FINESS, "3" + SIRET or "4" + RPPS rang;
+   * the FHIR PractitionerRole's `organization.identifier`.
+   */
+  structure_id: string | null
 }
 
 export interface SessionsTable {

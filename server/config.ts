@@ -40,6 +40,7 @@ const EnvSchema = z.object({
   TLS_CERT: z.string().optional(),
   TLS_KEY: z.string().optional(),
   TLS_CLIENT_CA: z.string().optional(),
+  TLS_CLIENT_CRL: z.string().optional(),
   LIVE_AUTH_CHECK_MS: z.coerce.number().int().min(10).max(600_000).default(5000),
   LIVE_MAX_SOCKETS_PER_ACCOUNT: z.coerce.number().int().min(1).max(10_000).default(10),
   LIVE_COMMANDS_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(10),
@@ -142,6 +143,11 @@ export interface Config {
   tlsClientCa: string | null
   /** Pro Santé Connect sign-in; null = off (no button, nothing changes). */
   psc: PscSettings | null
+  /**
+   * CRL file (PEM, one CRL or several, or DER) of `tlsClientCa`: a revoked client certificate is
+   * refused at the handshake. Read again when the file changes; null = no revocation check.
+   */
+  tlsClientCrl: string | null
 }
 
 /** Pro Santé Connect (README, "Sign in with Pro Santé Connect"). */
@@ -262,6 +268,7 @@ function fhirSettings (e: z.infer<typeof EnvSchema>) {
     problems.push('TLS_CLIENT_CA and FHIR_REQUIRE_CLIENT_CERT need FHIR_CLIENT_CERT_CN (the Common Names of the SAS platform\'s certificates)')
   }
   if (e.FHIR_TLS_PORT !== undefined && e.TLS_CLIENT_CA === undefined) problems.push('FHIR_TLS_PORT needs TLS_CLIENT_CA, TLS_CERT and TLS_KEY')
+  if (e.TLS_CLIENT_CRL !== undefined && e.TLS_CLIENT_CA === undefined) problems.push('TLS_CLIENT_CRL needs TLS_CLIENT_CA (the CA whose revocations it lists)')
   if (e.FHIR_TLS_PORT !== undefined && e.FHIR_TLS_PORT !== 0 && e.FHIR_TLS_PORT === e.PORT) problems.push('FHIR_TLS_PORT must differ from PORT')
   if (problems.length > 0) throw new Error('Invalid settings in the environment:\n' + problems.map((p) => '  ' + p).join('\n'))
   return {
@@ -272,7 +279,8 @@ function fhirSettings (e: z.infer<typeof EnvSchema>) {
     fhirTlsPort: e.FHIR_TLS_PORT ?? null,
     tlsCert: e.TLS_CERT ?? null,
     tlsKey: e.TLS_KEY ?? null,
-    tlsClientCa: e.TLS_CLIENT_CA ?? null
+    tlsClientCa: e.TLS_CLIENT_CA ?? null,
+    tlsClientCrl: e.TLS_CLIENT_CRL ?? null
   } satisfies Partial<Config>
 }
 

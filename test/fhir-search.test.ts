@@ -188,8 +188,8 @@ t.test('25 identifiers: exactly those practitioners\' free slots of the window, 
   t.same(slot.specialty, [{ coding: [{ system: TRE_R38, code: 'SM54' }] }], 'general practice: SM54')
   t.same(slot.appointmentType, { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0276', code: 'ROUTINE' }] })
   t.equal(slot.status, 'free')
-  t.equal(slot.start, '2026-06-02T10:00:00+02:00', 'times in the territory\'s offset')
-  t.equal(slot.end, '2026-06-02T10:15:00+02:00')
+  t.equal(slot.start, '2026-06-02T10:00:00.000+02:00', 'times in the territory\'s offset, with milliseconds (the kit\'s format)')
+  t.equal(slot.end, '2026-06-02T10:15:00.000+02:00')
   const practitionerId = slot.schedule.reference.split('/')[1]
   t.equal(slot.comment, `${PUBLIC_URL}/regulation?praticien=${practitionerId}`, 'comment: the practitioner\'s booking page')
   const practitioner = resources(bundle, 'Practitioner').find((p: Json) => p.id === practitionerId)
@@ -249,7 +249,7 @@ t.test('the CPTS request of the guide (INT_R04), as the platform writes it', asy
 
   const slotA = resources(bundle, 'Slot').find((s: Json) => s.id === sa)
   t.same(slotA.meta.profile, [PROFILES.slotCpts], 'a slot of a CPTS with a FINESS: R04 profile')
-  t.same(slotA.meta.security, [{ system: AUDIENCE, code: 'SNP' }, { system: AUDIENCE, code: 'CPTS' }], 'seen by the regulation and the CPTS')
+  t.same(slotA.meta.security, [{ system: AUDIENCE, code: 'CPTS' }], 'the CPTS\'s slot: audience exactly CPTS (the kit\'s CPTS option)')
   t.same(slotA.serviceType[1], {
     extension: [{ url: 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Slot.serviceType', valueReference: { reference: `HealthcareService/${withFiness.id}` } }],
     coding: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement', code: '604' }]
@@ -267,7 +267,12 @@ t.test('the CPTS request of the guide (INT_R04), as the platform writes it', asy
   const [org] = resources(bundle, 'Organization')
   t.same(org.meta.profile, [PROFILES.organization])
   t.same(org.identifier, [{
-    type: { coding: [{ system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: 'IDNST' }] },
+    type: {
+      coding: [
+        { system: 'http://interopsante.org/fhir/CodeSystem/fr-location-identifier-type', code: 'IDNST' },
+        { system: 'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203', code: 'IDNST' }
+      ]
+    },
     system: 'urn:oid:1.2.250.1.71.4.2.2',
     value: '1850012345'
   }])

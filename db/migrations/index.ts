@@ -15,6 +15,7 @@ import * as m0013 from './0013_password_resets.js'
 import * as m0014 from './0014_users_idnps.js'
 import * as m0015 from './0015_event_booking.js'
 import * as m0017 from './0017_psc.js'
+import * as m0018 from './0018_sas_formats.js'
 
 /** Every migration, by a name that sorts in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -33,5 +34,6 @@ export const migrations: Record<string, Migration> = {
   '0013_password_resets': m0013,
   '0014_users_idnps': m0014,
   '0015_event_booking': m0015,
-  '0017_psc': m0017
+  '0017_psc': m0017,
+  '0018_sas_formats': m0018
 }

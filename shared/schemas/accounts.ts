@@ -24,13 +24,22 @@ export const Phone = z.string().trim().refine((v) => {
   return /^0[1-9]\d{8}$/.test(digits) || /^\+\d{11,13}$/.test(digits)
 }, { message: 'phone must be a French number, e.g. 02 51 58 00 00 or +33 2 51 58 00 00' })
 
+/**
+ * IdNat_Struct of a practice, as the SAS platform reads it: "1" + FINESS (9 digits), "3" + SIRET
+ * (14 digits) or "4" + RPPS rang (14 digits).
+ */
+export const StructureId = z.string().trim().regex(/^(1\d{9}|3\d{14}|4\d{14})$/,
+  'structure identifier must be 1 + FINESS (9 digits), 3 + SIRET (14 digits) or 4 + RPPS rang (14 digits)')
+
 export const PractitionerProfileInput = z.object({
   rpps: Rpps,
   profession: Profession,
   address: LineText(200, 3),
   postalCode: z.string().trim().regex(/^\d{5}$/, 'postal code must be 5 digits'),
   commune: LineText(100),
-  phone: Phone
+  phone: Phone,
+  /** The practice's IdNat_Struct (FHIR PractitionerRole.organization.identifier); null = unknown. */
+  structureId: StructureId.nullable().optional()
 })
 export type PractitionerProfileInput = z.infer<typeof PractitionerProfileInput>
 
@@ -132,9 +141,18 @@ export const CreateCptsBody = z.object({
   name: LineText(150),
   timezone: TimeZone.default('Europe/Paris').transform(canonicalTimeZone),
   /** Optional: with it, the CPTS's slots are also offered to it through the SAS platform (FHIR INT_R04). */
-  finess: Finess.optional()
+  finess: Finess.optional(),
+  /** The CPTS's phone, which the SAS platform shows with its Organization (INT_R04). */
+  phone: Phone.optional()
 })
 export type CreateCptsBody = z.infer<typeof CreateCptsBody>
 
-export const Cpts = z.object({ id: Id, name: z.string(), timezone: z.string(), finess: z.string().nullable() })
+/** An admin's change to a CPTS's SAS details (`PATCH /api/cpts/:id`): null removes one. */
+export const UpdateCptsBody = z.object({
+  finess: Finess.nullable().optional(),
+  phone: Phone.nullable().optional()
+}).refine((b) => b.finess !== undefined || b.phone !== undefined, { message: 'nothing to change' })
+export type UpdateCptsBody = z.infer<typeof UpdateCptsBody>
+
+export const Cpts = z.object({ id: Id, name: z.string(), timezone: z.string(), finess: z.string().nullable(), phone: z.string().nullable() })
 export type Cpts = z.infer<typeof Cpts>

@@ -8,11 +8,11 @@ import { a11y, Confirmation, FormError, issuesToErrors, NO_ERRORS, requestErrors
 
 const ZONE = 'Europe/Paris'
 
-interface Values { name: string, email: string, cptsId: string, sasId: string, rpps: string, address: string, postalCode: string, commune: string, phone: string }
+interface Values { name: string, email: string, cptsId: string, sasId: string, rpps: string, address: string, postalCode: string, commune: string, phone: string, structureId: string }
 
 const PATH: Record<keyof Values, string> = {
   name: 'name', email: 'email', cptsId: 'cptsId', sasId: 'sasId', rpps: 'practitioner.rpps', address: 'practitioner.address',
-  postalCode: 'practitioner.postalCode', commune: 'practitioner.commune', phone: 'practitioner.phone'
+  postalCode: 'practitioner.postalCode', commune: 'practitioner.commune', phone: 'practitioner.phone', structureId: 'practitioner.structureId'
 }
 const FIELDS = Object.values(PATH)
 
@@ -20,7 +20,8 @@ function valuesOf (u: User): Values {
   const p = u.practitioner
   return {
     name: u.name, email: u.email, cptsId: u.cptsId ?? '', sasId: u.sasId ?? '',
-    rpps: p?.rpps ?? '', address: p?.address ?? '', postalCode: p?.postalCode ?? '', commune: p?.commune ?? '', phone: p?.phone ?? ''
+    rpps: p?.rpps ?? '', address: p?.address ?? '', postalCode: p?.postalCode ?? '', commune: p?.commune ?? '', phone: p?.phone ?? '',
+    structureId: p?.structureId ?? ''
   }
 }
 
@@ -33,8 +34,9 @@ function changes (u: User, v: Values): Record<string, unknown> {
   if (u.role === 'board' && v.cptsId !== old.cptsId) body.cptsId = v.cptsId === '' ? null : v.cptsId
   if (u.role === 'regulator' && v.sasId.trim() !== old.sasId) body.sasId = v.sasId.trim() === '' ? null : v.sasId
   if (u.practitioner !== undefined) {
-    const p: Record<string, string> = {}
+    const p: Record<string, string | null> = {}
     for (const k of ['rpps', 'address', 'postalCode', 'commune', 'phone'] as const) if (v[k] !== old[k]) p[k] = v[k]
+    if (v.structureId.trim() !== old.structureId) p.structureId = v.structureId.trim() === '' ? null : v.structureId.trim()
     if (Object.keys(p).length > 0) body.practitioner = p
   }
   return body
@@ -179,6 +181,9 @@ export function AccountEditor (props: { user: User, me: User | null, cpts: Cpts[
               </Field>
               <Field id={id('phone')} label='Téléphone du cabinet' error={err('phone')}>
                 <input {...a11y(id('phone'), err('phone'))} type='tel' autocomplete='off' maxLength={20} required value={v.phone} onInput={(e) => set('phone', e.currentTarget.value)} />
+              </Field>
+              <Field id={id('structureId')} label='Identifiant de la structure (facultatif)' error={err('structureId')} hint='1 + FINESS, 3 + SIRET ou 4 + RPPS rang du cabinet : la plateforme SAS le lit.'>
+                <input {...a11y(id('structureId'), err('structureId'), true)} type='text' inputMode='numeric' autocomplete='off' maxLength={15} value={v.structureId} onInput={(e) => set('structureId', e.currentTarget.value)} />
               </Field>
               <div class='span-all'>
                 <Field id={id('address')} label='Adresse du cabinet' error={err('address')}>

@@ -27,13 +27,17 @@ export function timeZoneLabel (zone: string): string {
   return known === undefined ? zone : `${known.place} (${zone})`
 }
 
-const FIELDS = ['name', 'timezone', 'finess'] as const
-const ID: Record<(typeof FIELDS)[number], string> = { name: 'cpts-name', timezone: 'cpts-timezone', finess: 'cpts-finess' }
+const FIELDS = ['name', 'timezone', 'finess', 'phone'] as const
+const ID: Record<(typeof FIELDS)[number], string> = { name: 'cpts-name', timezone: 'cpts-timezone', finess: 'cpts-finess', phone: 'cpts-phone' }
 const FINESS_INVALID = 'N° FINESS invalide : 9 chiffres.'
+const PHONE_INVALID = 'Numéro invalide : un numéro français, par exemple 02 51 58 00 00.'
 
-/** The FINESS check is ours (a pattern): give it its own French sentence. */
+/** The FINESS and phone checks are ours (patterns): give them their own French sentences. */
 function withFinessSentence (found: FormErrors): FormErrors {
-  return found.fields.finess === undefined ? found : { ...found, fields: { ...found.fields, finess: FINESS_INVALID } }
+  const fields = { ...found.fields }
+  if (fields.finess !== undefined) fields.finess = FINESS_INVALID
+  if (fields.phone !== undefined) fields.phone = PHONE_INVALID
+  return { ...found, fields }
 }
 
 /** Territories: the table of CPTS and the form that creates one. */
@@ -41,6 +45,7 @@ export function CptsSection (props: { cpts: Cpts[] | null, onCreated: (c: Cpts) 
   const [name, setName] = useState('')
   const [timezone, setTimezone] = useState('Europe/Paris')
   const [finess, setFiness] = useState('')
+  const [phone, setPhone] = useState('')
   const [errors, setErrors] = useState<FormErrors>(NO_ERRORS)
   const [busy, setBusy] = useState(false)
   const [done, setDone] = useState<string | null>(null)
@@ -57,8 +62,8 @@ export function CptsSection (props: { cpts: Cpts[] | null, onCreated: (c: Cpts) 
     e.preventDefault()
     if (busy) return
     setDone(null)
-    const values = { name, timezone, finess }
-    const parsed = CreateCptsBody.safeParse({ name, timezone, ...(finess.trim() === '' ? {} : { finess }) })
+    const values = { name, timezone, finess, phone }
+    const parsed = CreateCptsBody.safeParse({ name, timezone, ...(finess.trim() === '' ? {} : { finess }), ...(phone.trim() === '' ? {} : { phone }) })
     if (!parsed.success) return fail(withFinessSentence(issuesToErrors(parsed.error.issues, values, FIELDS)))
     const same = (props.cpts ?? []).find((c) => c.name.localeCompare(parsed.data.name, 'fr', { sensitivity: 'base' }) === 0)
     if (same !== undefined) return fail({ fields: { name: 'Une CPTS porte déjà ce nom.' } })
@@ -68,6 +73,7 @@ export function CptsSection (props: { cpts: Cpts[] | null, onCreated: (c: Cpts) 
       setName('')
       setTimezone('Europe/Paris')
       setFiness('')
+      setPhone('')
       setErrors(NO_ERRORS)
       setCreated(cpts.id)
       setDone(`CPTS créée : ${cpts.name}, ${timeZoneLabel(cpts.timezone)}.`)
@@ -91,13 +97,14 @@ export function CptsSection (props: { cpts: Cpts[] | null, onCreated: (c: Cpts) 
             <div class='table-wrap' role='region' aria-labelledby='cpts-table-caption' tabIndex={0}>
               <table>
                 <caption id='cpts-table-caption' class='sr-only'>CPTS de l’instance</caption>
-                <thead><tr><th scope='col'>Nom</th><th scope='col'>Fuseau horaire</th><th scope='col'>N° FINESS</th></tr></thead>
+                <thead><tr><th scope='col'>Nom</th><th scope='col'>Fuseau horaire</th><th scope='col'>N° FINESS</th><th scope='col'>Téléphone</th></tr></thead>
                 <tbody>
                   {props.cpts.map((c) => (
                     <tr key={c.id} class={c.id === created ? 'row-new' : undefined}>
                       <td>{c.name}</td>
                       <td>{timeZoneLabel(c.timezone)}</td>
                       <td>{c.finess ?? '—'}</td>
+                      <td>{c.phone ?? '—'}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -121,6 +128,10 @@ export function CptsSection (props: { cpts: Cpts[] | null, onCreated: (c: Cpts) 
           <Field id={ID.finess} label='N° FINESS (facultatif)' error={err.finess} hint='9 chiffres : la plateforme SAS propose alors aussi les créneaux à la CPTS.'>
             <input {...a11y(ID.finess, err.finess, true)} name='finess' type='text' inputMode='numeric' autocomplete='off' maxLength={9} value={finess}
               onInput={(e) => setFiness(e.currentTarget.value)} />
+          </Field>
+          <Field id={ID.phone} label='Téléphone de la CPTS (facultatif)' error={err.phone} hint='La plateforme SAS l’affiche avec la CPTS.'>
+            <input {...a11y(ID.phone, err.phone, true)} name='phone' type='tel' autocomplete='off' maxLength={20} value={phone}
+              onInput={(e) => setPhone(e.currentTarget.value)} />
           </Field>
         </div>
         <FormError id='cpts-form-error' message={errors.form} />

@@ -18,7 +18,12 @@ export const ACTION_GROUPS: ReadonlyArray<{ label: string, actions: ReadonlyArra
       ['user.reactivate', 'Compte réactivé'],
       ['user.password_reset', 'Lien de réinitialisation du mot de passe créé'],
       ['user.password_reset_used', 'Mot de passe réinitialisé'],
-      ['cpts.create', 'CPTS créée']
+      ['sas.regulator_create', 'Compte régulateur créé par la plateforme SAS'],
+      ['sas.regulator_update', 'Compte régulateur modifié par la plateforme SAS'],
+      ['sas.regulator_deactivate', 'Compte régulateur désactivé par la plateforme SAS'],
+      ['sas.regulator_reactivate', 'Compte régulateur réactivé par la plateforme SAS'],
+      ['cpts.create', 'CPTS créée'],
+      ['cpts.update', 'CPTS modifiée (FINESS, téléphone)']
     ]
   },
   {

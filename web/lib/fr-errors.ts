@@ -17,6 +17,7 @@ const BY_FIELD: Record<string, string> = {
   'practitioner.commune': 'Cette commune ne correspond pas au code postal.',
   'practitioner.address': 'Adresse trop courte : indiquez le numéro et la rue du cabinet.',
   'practitioner.phone': 'Numéro de téléphone invalide (ex. 02 51 58 00 00).',
+  'practitioner.structureId': 'Identifiant de structure invalide : 1 + FINESS (9 chiffres), 3 + SIRET (14 chiffres) ou 4 + RPPS rang (14 chiffres).',
   'practitioner': 'Un praticien a besoin de son RPPS, de sa profession et de son adresse.',
   cptsId: 'Choisissez une CPTS existante.',
   timezone: 'Fuseau horaire inconnu (ex. Europe/Paris).',

@@ -3,7 +3,7 @@ import type { Database } from '../../../db/types.js'
 import type { Cpts } from '../../../shared/schemas/accounts.js'
 
 export async function listCpts (db: Kysely<Database>): Promise<Cpts[]> {
-  return await db.selectFrom('cpts').select(['id', 'name', 'timezone', 'finess']).orderBy('name').execute()
+  return await db.selectFrom('cpts').select(['id', 'name', 'timezone', 'finess', 'phone']).orderBy('name').execute()
 }
 
 export async function insertCpts (db: Kysely<Database>, cpts: Cpts, now: Date): Promise<void> {
@@ -11,7 +11,7 @@ export async function insertCpts (db: Kysely<Database>, cpts: Cpts, now: Date): 
 }
 
 export async function findCpts (db: Kysely<Database>, id: string): Promise<Cpts | undefined> {
-  return await db.selectFrom('cpts').select(['id', 'name', 'timezone', 'finess']).where('id', '=', id).executeTakeFirst()
+  return await db.selectFrom('cpts').select(['id', 'name', 'timezone', 'finess', 'phone']).where('id', '=', id).executeTakeFirst()
 }
 
 /** The zone of an instance that has no CPTS yet. */

@@ -9,7 +9,8 @@ function slotQuery (db: Kysely<Database>) {
       'slots.id', 'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode', 'slots.status', 'slots.hold_expires_at',
       'slots.practitioner_id', 'users.name as practitioner_name', 'practitioners.rpps', 'practitioners.profession',
       'practitioners.address', 'practitioners.postal_code', 'practitioners.commune', 'practitioners.commune_code',
-      'practitioners.phone', 'slots.cpts_id', 'cpts.name as cpts_name', 'cpts.timezone', 'cpts.finess'
+      'practitioners.phone', 'practitioners.structure_id', 'slots.cpts_id', 'cpts.name as cpts_name', 'cpts.timezone', 'cpts.finess',
+      'cpts.phone as cpts_phone'
     ])
     // A disabled account offers nothing to the outside.
     .where('users.disabled_at', 'is', null)

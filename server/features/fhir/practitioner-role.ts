@@ -3,15 +3,16 @@ import type { FhirSlotRecord } from './fhir-repository.js'
 import { coding, fhirBase, type FhirContext, type FhirResource } from './fhir-types.js'
 import { toInternationalPhone } from './phone.js'
 
-type RoleRecord = Pick<FhirSlotRecord, 'practitioner_id' | 'address' | 'postal_code' | 'commune' | 'phone'>
+type RoleRecord = Pick<FhirSlotRecord, 'practitioner_id' | 'address' | 'postal_code' | 'commune' | 'phone' | 'structure_id'>
 
 const LOCATION_ID = 'lieu'
 
 /**
  * Where the practitioner consults (FrPractitionerRoleExerciceAgregateur), with the place as a
- * contained FrLocationAgregateur. `organization` (IdNat_Struct of the practice) is left out, as
- * the profile allows: we know no FINESS, SIRET nor RPPS rang of the practitioner's practice, and
- * the CPTS is not the practice (the CPTS appears in INT_R04 as HealthcareService/Organization).
+ * contained FrLocationAgregateur. `organization` names the practice by its IdNat_Struct ("1" +
+ * FINESS, "3" + SIRET, "4" + RPPS rang) when the admin gave it; without it the element is left
+ * out, as the profile allows. The CPTS is not the practice (the CPTS appears in INT_R04 as
+ * HealthcareService/Organization).
  */
 export function practitionerRoleResource (r: RoleRecord, ctx: FhirContext): FhirResource {
   const phone = toInternationalPhone(r.phone)
@@ -27,6 +28,9 @@ export function practitionerRoleResource (r: RoleRecord, ctx: FhirContext): Fhir
       address: { line: [r.address], city: r.commune, postalCode: r.postal_code }
     }],
     practitioner: { reference: `Practitioner/${r.practitioner_id}` },
+    ...(r.structure_id === null
+      ? {}
+      : { organization: { identifier: { type: coding(SYSTEM.frV20203, 'IDNST'), system: SYSTEM.idNatStruct, value: r.structure_id } } }),
     location: [{ reference: `#${LOCATION_ID}` }],
     ...(phone === null ? {} : { telecom: [{ system: 'phone', value: phone }] })
   }

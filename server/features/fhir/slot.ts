@@ -1,7 +1,6 @@
-import { toZonedIso } from '../../lib/zoned-time.js'
 import { CPTS_CATEGORY_CODE, MODE_CODE, PROFILE, SERVICE_TYPE_REFERENCE_EXTENSION, SPECIALTY_CODE, SYSTEM } from './codes.js'
 import type { FhirSlotRecord } from './fhir-repository.js'
-import { coding, type CodeableConcept, type FhirContext, type FhirResource } from './fhir-types.js'
+import { coding, fhirInstant, type CodeableConcept, type FhirContext, type FhirResource } from './fhir-types.js'
 
 /**
  * The page that opens booking with this practitioner's slots on our side: the guide asks for the
@@ -15,8 +14,9 @@ export function bookingPageUrl (ctx: FhirContext, practitionerId: string): strin
 /**
  * A free slot as the SAS platform reads it (FrSlotAgregateur). Every slot here is kept for the
  * regulation: audience `SNP`. With `offerToCpts` (an INT_R04 search, and a CPTS known by its
- * FINESS) it also carries the `CPTS` audience, the reference to its CPTS's HealthcareService and
- * the R04 profile.
+ * FINESS) it is the CPTS's slot: audience exactly `CPTS` (what the certification kit checks in
+ * its CPTS option), the reference to its CPTS's HealthcareService and the R04 profile. Instants
+ * carry milliseconds, as the kit checks them.
  */
 export function slotResource (r: FhirSlotRecord, ctx: FhirContext, offerToCpts: boolean): FhirResource {
   const audience = (code: string) => ({ system: SYSTEM.slotAudience, code })
@@ -32,15 +32,15 @@ export function slotResource (r: FhirSlotRecord, ctx: FhirContext, offerToCpts: 
     id: r.id,
     meta: {
       profile: [offerToCpts ? PROFILE.slotCpts : PROFILE.slot],
-      security: offerToCpts ? [audience('SNP'), audience('CPTS')] : [audience('SNP')]
+      security: [audience(offerToCpts ? 'CPTS' : 'SNP')]
     },
     serviceType,
     specialty: [coding(SYSTEM.specialty, SPECIALTY_CODE[r.kind])],
     appointmentType: coding(SYSTEM.appointmentType, 'ROUTINE'),
     schedule: { reference: `Schedule/${r.practitioner_id}` },
     status: 'free',
-    start: toZonedIso(r.start_at, r.timezone),
-    end: toZonedIso(r.end_at, r.timezone),
+    start: fhirInstant(r.start_at, r.timezone),
+    end: fhirInstant(r.end_at, r.timezone),
     comment: bookingPageUrl(ctx, r.practitioner_id)
   }
 }

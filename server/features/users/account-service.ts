@@ -40,6 +40,7 @@ export async function updateUser (db: Kysely<Database>, id: string, body: Update
     }
     if (p.address !== undefined) practitionerSet.address = p.address
     if (p.phone !== undefined) practitionerSet.phone = p.phone
+    if (p.structureId !== undefined) practitionerSet.structure_id = p.structureId
     if (p.postalCode !== undefined || p.commune !== undefined) {
       const postalCode = p.postalCode ?? u.practitioner.postal_code
       const found = resolveCommune(postalCode, p.commune ?? u.practitioner.commune)
@@ -90,13 +91,9 @@ export async function deactivateUser (db: Kysely<Database>, id: string, actor: A
     const changed = await trx.updateTable('users').set({ disabled_at: now.toISOString() })
       .where('id', '=', id).where('disabled_at', 'is', null).executeTakeFirst()
     if (changed.numUpdatedRows === 0n) return false
-    const sessions = await trx.deleteFrom('sessions').where('user_id', '=', id).executeTakeFirst()
-    const tokens = await trx.updateTable('api_tokens').set({ revoked_at: now.toISOString() })
-      .where('user_id', '=', id).where('revoked_at', 'is', null).executeTakeFirst()
-    await trx.deleteFrom('password_resets').where('user_id', '=', id).where('used_at', 'is', null).execute()
     await appendAudit(trx, {
       at: now, userId: actor.id, action: 'user.deactivate', subjectType: 'user', subjectId: id, ip: actor.ip,
-      detail: { sessions: Number(sessions.numDeletedRows), tokens: Number(tokens.numUpdatedRows) }
+      detail: await endAccountAccess(trx, id, now)
     })
     return true
   })
@@ -118,4 +115,17 @@ export async function reactivateUser (db: Kysely<Database>, id: string, actor: A
     throw new AppError('CONFLICT', 'This account is active already', { details: [custom(['id'], 'already active')] })
   }
   return await getUserView(db, id)
+}
+
+/**
+ * What a deactivation ends, inside the caller's transaction: the account's sessions (deleted),
+ * API tokens (revoked) and unused reset links. The caller then calls `app.credentialEnded()` so
+ * that open sockets close at once. Shared by the admin's deactivation and the SAS's (INT_R02).
+ */
+export async function endAccountAccess (trx: Kysely<Database>, id: string, now: Date): Promise<{ sessions: number, tokens: number }> {
+  const sessions = await trx.deleteFrom('sessions').where('user_id', '=', id).executeTakeFirst()
+  const tokens = await trx.updateTable('api_tokens').set({ revoked_at: now.toISOString() })
+    .where('user_id', '=', id).where('revoked_at', 'is', null).executeTakeFirst()
+  await trx.deleteFrom('password_resets').where('user_id', '=', id).where('used_at', 'is', null).execute()
+  return { sessions: Number(sessions.numDeletedRows), tokens: Number(tokens.numUpdatedRows) }
 }

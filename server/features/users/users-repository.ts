@@ -7,17 +7,17 @@ const withProfile = (db: Kysely<Database>) => db.selectFrom('users')
   .leftJoin('practitioners', 'practitioners.user_id', 'users.id')
   .selectAll('users')
   .select(['practitioners.rpps', 'practitioners.profession', 'practitioners.address', 'practitioners.postal_code',
-    'practitioners.commune', 'practitioners.commune_code', 'practitioners.phone'])
+    'practitioners.commune', 'practitioners.commune_code', 'practitioners.phone', 'practitioners.structure_id'])
 
 type Joined = Awaited<ReturnType<ReturnType<typeof withProfile>['executeTakeFirstOrThrow']>>
 
 function split (r: Joined): UserWithProfile {
-  const { rpps, profession, address, postal_code, commune, commune_code, phone, ...user } = r
+  const { rpps, profession, address, postal_code, commune, commune_code, phone, structure_id, ...user } = r
   return {
     ...user,
     practitioner: rpps === null || profession === null
       ? null
-      : { user_id: user.id, rpps, profession, address: address ?? '', postal_code: postal_code ?? '', commune: commune ?? '', commune_code: commune_code ?? '', phone: phone ?? '' }
+      : { user_id: user.id, rpps, profession, address: address ?? '', postal_code: postal_code ?? '', commune: commune ?? '', commune_code: commune_code ?? '', phone: phone ?? '', structure_id }
   }
 }
 

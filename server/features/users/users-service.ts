@@ -15,6 +15,7 @@ export function toUserView (u: UserWithProfile): User {
   if (u.practitioner !== null) {
     const p = u.practitioner
     view.practitioner = { rpps: p.rpps, profession: p.profession, address: p.address, postalCode: p.postal_code, commune: p.commune, communeCode: p.commune_code, phone: p.phone }
+    if (p.structure_id !== null) view.practitioner.structureId = p.structure_id
   }
   if (u.sas_id !== null) view.sasId = u.sas_id
   if (u.disabled_at !== null) view.disabledAt = u.disabled_at
@@ -66,7 +67,8 @@ export async function createUser (db: Kysely<Database>, body: CreateUserBody, ac
         const p = body.practitioner
         await trx.insertInto('practitioners').values({
           user_id: id, rpps: p.rpps, profession: p.profession, address: p.address, postal_code: p.postalCode,
-          commune: communeName, commune_code: communeCode, phone: p.phone
+          commune: communeName, commune_code: communeCode, phone: p.phone,
+          structure_id: p.structureId ?? null
         }).execute()
       }
       await appendAudit(trx, { at: now, userId: actor.id, action: 'user.create', subjectType: 'user', subjectId: id, ip: actor.ip, detail: { role: body.role } })

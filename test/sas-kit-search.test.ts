@@ -1,0 +1,231 @@
+// Issue 21: the certification kit's slot-search families (lib/sas_test_kit/aggregation/), both
+// options, replayed on our answers: the request as the kit builds it (setup_helper.rb), then its
+// assertions, FHIRPath by FHIRPath, written in JS (where(resource.meta.profile = X) selects the
+// entries of a profile). Left out, for the coming "several places and several CPTS" change: the
+// multi-lieux group and the two-CPTS groups.
+import t, { type Test } from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { DateTime } from 'luxon'
+import { build } from './helpers/build.js'
+import { validateR4 } from './helpers/fhir-validate.js'
+import { PASSWORD, practitionerProfile, territory } from './helpers/fixtures.js'
+
+type Json = any
+
+const TOKEN = 'sas-platform-secret-0123456789'
+const PUBLIC_URL = 'https://creneaux.example.fr'
+const HEADERS = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json+fhir' }
+const P = {
+  bundle: 'http://sas.fr/fhir/StructureDefinition/BundleAgregateur',
+  bundleCpts: 'https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-bundle-aggregator',
+  slot: 'http://sas.fr/fhir/StructureDefinition/FrSlotAgregateur',
+  slotCpts: 'https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-slot-aggregator',
+  schedule: 'http://sas.fr/fhir/StructureDefinition/FrScheduleAgregateur',
+  practitioner: 'http://sas.fr/fhir/StructureDefinition/FrPractitionerAgregateur',
+  role: 'http://sas.fr/fhir/StructureDefinition/FrPractitionerRoleExerciceAgregateur',
+  hs: 'https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-healthcareservice-aggregator',
+  org: 'https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-organization-aggregator'
+}
+const EXT = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Slot.serviceType'
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}$/
+
+type Option = 'ig_launch_1' | 'ig_launch_2'
+
+/** SetupHelper.calculate_date_range, at `now` (the kit runs with TZ=Europe/Paris). */
+function kitDateRange (now: Date): { start: string, end: string } {
+  const local = DateTime.fromJSDate(now, { zone: 'Europe/Paris' })
+  const capped = DateTime.min(local.plus({ days: 3 }), local.plus({ hours: 72 }), local.plus({ days: 2 }).endOf('day'))
+  const fmt = (d: DateTime): string => d.toFormat("yyyy-MM-dd'T'HH:mm:ss")
+  return { start: fmt(local), end: fmt(capped) }
+}
+
+/** SetupHelper.build_slot_search_params, encoded as a Ruby HTTP client sends it. */
+function kitQuery (option: Option, ids: string[], range: { start: string, end: string }): string {
+  const e = encodeURIComponent
+  const idParam = ids.map((id) => `urn:oid:1.2.250.1.71.4.2.1|${id}`).join(',')
+  const params: Array<[string, string]> = option === 'ig_launch_1'
+    ? [['_include', 'Slot:schedule'], ['_include:iterate', 'Schedule:actor'], ['schedule.actor:Practitioner.identifier', idParam],
+        ['start', `ge${range.start}.000+00:00`], ['start', `le${range.end}.000+00:00`], ['status', 'free']]
+    : [['_include', 'Slot:schedule'], ['_include', 'Slot:service-type-reference'], ['_include:iterate', 'Schedule:actor'],
+        ['_include:iterate', 'HealthcareService:organization'], ['schedule.actor:Practitioner.identifier', idParam],
+        ['start', `ge${range.start}.000`], ['start', `le${range.end}.000`], ['status', 'free']]
+  return params.map(([k, v]) => `${e(k)}=${e(v)}`).join('&')
+}
+
+/** CGI.parse: key → sorted values, `+` and %-escapes decoded. */
+function cgiParse (url: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  const query = url.split('?')[1] ?? ''
+  for (const part of query.split('&')) {
+    if (part === '') continue
+    const [k = '', v = ''] = part.split('=').map((s) => decodeURIComponent(s.replace(/\+/g, ' ')))
+    ;(out[k] ??= []).push(v)
+  }
+  for (const k of Object.keys(out)) out[k]!.sort()
+  return out
+}
+
+const ofProfile = (bundle: Json, profile: string): Json[] =>
+  (bundle.entry ?? []).filter((e: Json) => (e.resource?.meta?.profile ?? []).includes(profile)).map((e: Json) => e.resource)
+
+async function post (app: FastifyInstance, cookie: string, url: string, payload: object): Promise<Json> {
+  const res = await app.inject({ method: 'POST', url, payload, headers: { cookie } })
+  if (res.statusCode !== 201 && res.statusCode !== 200) throw new Error(`${url}: ${res.statusCode} ${res.body}`)
+  return res.json()
+}
+
+interface World { app: FastifyInstance, ids: { solo: string, other: string }, now: Date }
+
+/**
+ * A CPTS with its FINESS and phone; a GP consulting at one place, with the practice's FINESS
+ * (PractitionerRole.organization), a name in two parts, a phone, slots of every type of
+ * consultation; a second GP for the multi-PS search.
+ */
+async function world (t: Test): Promise<World> {
+  const { app, clock } = await build(t, { FHIR_TOKENS: TOKEN, PUBLIC_URL })
+  const terr = await territory(app)
+  const cpts = await post(app, terr.adminCookie, '/api/cpts', { name: 'CPTS du Marais breton', finess: '850012345', phone: '02 51 49 00 01' })
+  t.equal(cpts.phone, '02 51 49 00 01', 'the CPTS keeps its phone')
+  // An existing CPTS gets its SAS details afterwards (admin only, audited).
+  const patch = async (cookie: string, payload: object) => await app.inject({ method: 'PATCH', url: `/api/cpts/${String(cpts.id)}`, headers: { cookie }, payload })
+  t.equal((await patch(terr.users.regulator.cookie, { phone: '02 51 49 00 00' })).statusCode, 403, 'PATCH /api/cpts/:id: admins only')
+  t.equal((await patch(terr.adminCookie, { phone: '12' })).statusCode, 400, 'a phone out of shape: 400')
+  const patched = await patch(terr.adminCookie, { phone: '02 51 49 00 00' })
+  t.same(patched.json(), { ...cpts, phone: '02 51 49 00 00' }, 'the phone changed, nothing else')
+  const audit = await app.db.selectFrom('audit_log').select('detail').where('action', '=', 'cpts.update').execute()
+  t.same(audit.map((a) => JSON.parse(a.detail ?? '{}')), [{ fields: ['phone'] }], 'audited')
+  const gp = async (n: number, name: string, extra: object = {}): Promise<string> => {
+    const { user } = await post(app, terr.adminCookie, '/api/users', {
+      email: `k${n}@cpts.test`, name, password: PASSWORD, role: 'practitioner', cptsId: cpts.id, practitioner: { ...practitionerProfile(n), ...extra }
+    })
+    for (const [hhmm, mode] of [['10:00', 'office'], ['11:00', 'video'], ['14:00', 'home']] as const) {
+      const start = new Date(`2026-06-02T${hhmm}:00+02:00`)
+      await post(app, terr.adminCookie, '/api/slots', { start: start.toISOString(), end: new Date(start.getTime() + 15 * 60_000).toISOString(), kind: 'snp', mode, practitionerId: user.id })
+    }
+    return `8${String(user.practitioner.rpps)}`
+  }
+  const solo = await gp(301, 'Marie DUPONT', { structureId: '1850099999' })
+  const other = await gp(302, 'Jean MARTIN')
+  // The practice's identifier can be set afterwards too, and is refused out of shape.
+  const bad = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: terr.adminCookie }, payload: { email: 'k9@cpts.test', name: 'X Y', password: PASSWORD, role: 'practitioner', cptsId: cpts.id, practitioner: { ...practitionerProfile(309), structureId: '2123' } } })
+  t.equal(bad.statusCode, 400, 'a structure identifier out of shape: 400')
+  return { app, ids: { solo, other }, now: clock.now() }
+}
+
+async function setup (t: Test, w: World, option: Option, ids: string[]): Promise<{ bundle: Json, query: string, range: { start: string, end: string } }> {
+  const range = kitDateRange(w.now)
+  const query = kitQuery(option, ids, range)
+  const res = await w.app.inject({ method: 'GET', url: `/fhir/Slot?${query}`, headers: HEADERS })
+  t.equal(res.statusCode, 200, 'setup: 200')
+  t.match(res.headers['content-type'], /^application\/fhir\+json/, 'setup: application/fhir+json')
+  const bundle = res.json()
+  t.equal(bundle.resourceType, 'Bundle')
+  t.ok((bundle.entry ?? []).length > 0, 'setup: the Bundle is not empty')
+  t.same(validateR4(bundle), [], 'a valid R4 Bundle')
+  return { bundle, query: `${PUBLIC_URL}/fhir/Slot?${query}`, range }
+}
+
+for (const option of ['ig_launch_1', 'ig_launch_2'] as const) {
+  const cpts = option === 'ig_launch_2'
+  const SLOT = cpts ? P.slotCpts : P.slot
+
+  t.test(`${option} (${cpts ? 'CPTS' : 'PS indiv'}): the kit's single-place, optional-fields and slot-type families`, async (t) => {
+    const w = await world(t)
+    const { bundle, query, range } = await setup(t, w, option, [w.ids.solo])
+
+    // slot_group: the Bundle's profile (validated by the kit against IG 1.1.0)
+    t.same(bundle.meta.profile, [cpts ? P.bundleCpts : P.bundle], 'slot_group: the option\'s Bundle profile')
+
+    // validate_cardinality
+    t.equal(ofProfile(bundle, P.practitioner).length, 1, 'validate_cardinality: one Practitioner')
+    t.equal(ofProfile(bundle, P.schedule).length, 1, 'one Schedule')
+    t.equal(ofProfile(bundle, P.role).length, 1, 'one PractitionerRole')
+    t.equal(ofProfile(bundle, P.role).flatMap((r: Json) => r.contained ?? []).length, 1, 'one Location')
+    t.equal(bundle.total, ofProfile(bundle, SLOT).length, 'total = the Slots of the option\'s profile')
+    t.equal(ofProfile(bundle, SLOT).length, 3, 'the three slots')
+
+    // validate_rpps, ps_validate_rpps
+    const [practitioner] = ofProfile(bundle, P.practitioner)
+    t.equal(practitioner.identifier[0].value, w.ids.solo, 'validate_rpps: the RPPS asked for')
+    t.match(practitioner.identifier[0].value, /^8[0-9]{11}$/)
+
+    // validate_dates
+    const slots = ofProfile(bundle, SLOT)
+    t.equal(ofProfile(bundle, P.slot).filter((s: Json) => new Date(s.start) < w.now).length, 0, 'validate_dates: none before now')
+    for (const s of slots) {
+      t.ok(s.start.slice(0, 10) <= range.end.slice(0, 10), 'starts by the end of the search')
+      t.match(s.start, INSTANT, `start ${String(s.start)} as AAAA-MM-DDTHH:MM:SS.000+0X:00`)
+      t.match(s.end, INSTANT, `end ${String(s.end)} likewise`)
+      t.ok(new Date(s.start) < new Date(s.end), 'start < end')
+    }
+
+    // validate_ref
+    const [role] = ofProfile(bundle, P.role)
+    const actors = ofProfile(bundle, P.schedule).flatMap((s: Json) => s.actor.map((a: Json) => a.reference)).join(', ')
+    t.equal(role.practitioner.reference, `Practitioner/${String(practitioner.id)}`, 'validate_ref: role → Practitioner')
+    t.ok(actors.includes(`PractitionerRole/${String(role.id)}`) && actors.includes(`Practitioner/${String(practitioner.id)}`), 'Schedule → both')
+    t.equal(role.location[0].reference, `#${String(role.contained[0].id)}`, 'role → its contained Location')
+
+    // validate_location
+    const address = role.contained[0].address
+    t.ok(address.line?.length > 0 && address.city !== undefined, 'validate_location: line and city')
+    t.match(address.postalCode, /^[0-9]{5}$/, 'a 5-digit postal code')
+
+    // bundle_url_equal_url
+    t.same(cgiParse(bundle.link[0].url), cgiParse(query), 'bundle_url_equal_url: the same query')
+
+    // slot_has_url (FrSlotAgregateur slots), ps_validate_slots_status, ps_validate_appointmentType
+    t.ok(ofProfile(bundle, P.slot).every((s: Json) => typeof s.comment === 'string' && s.comment.trim() !== ''), 'slot_has_url')
+    t.ok(slots.every((s: Json) => s.status === 'free'), 'ps_validate_slots_status')
+    t.ok(slots.every((s: Json) => ['ROUTINE', 'WALKIN'].includes(s.appointmentType.coding[0].code)), 'ps_validate_appointmentType')
+
+    // practi_optionnel_group_ps
+    t.ok(practitioner.name[0].family?.length > 0, 'ps_validate_name')
+    t.ok(practitioner.name[0].given?.[0]?.length > 0, 'ps_validate_firstname')
+    t.match(role.telecom?.[0]?.value, /^\+33\d{9}$/, 'ps_validate_phone')
+    t.match(role.organization?.identifier?.value, /^(1[0-9]{9}|3[0-9]{14}|4[0-9]{14})$/, 'ps_validate_idnst: the practice\'s IdNat_Struct')
+    t.same(role.organization.identifier, {
+      type: { coding: [{ system: 'http://interopsante.org/fhir/CodeSystem/fr-v2-0203', code: 'IDNST' }] },
+      system: 'urn:oid:1.2.250.1.71.4.2.2',
+      value: '1850099999'
+    }, 'as the profile patterns it')
+
+    // optionslots_group: the user declares SNP (PS) or CPTS (CPTS option), and AMB, VR, HH
+    const audiences = new Set(slots.flatMap((s: Json) => s.meta.security.map((c: Json) => c.code)))
+    t.same([...audiences], [cpts ? 'CPTS' : 'SNP'], `${cpts ? 'cpts' : 'ps'}_validate_slot_type: exactly ${cpts ? 'CPTS' : 'SNP'}`)
+    const kinds = new Set(slots.flatMap((s: Json) => s.serviceType.flatMap((st: Json) => (st.coding ?? []).map((c: Json) => c.code))).filter((c: string) => c !== '604'))
+    t.same([...kinds].sort(), ['AMB', 'HH', 'VR'], 'ps_validate_motif_type')
+
+    if (cpts) {
+      // validate_cardinality_cpts, validate_ref_cpts, validate_cpts_id
+      const hs = ofProfile(bundle, P.hs)
+      const orgs = ofProfile(bundle, P.org)
+      t.ok(hs.length > 0 && hs.length === orgs.length, 'validate_cardinality_cpts: as many HealthcareServices as Organizations')
+      t.equal(hs[0].providedBy.reference, `Organization/${String(orgs[0].id)}`, 'validate_ref_cpts: providedBy')
+      const refs = slots.flatMap((s: Json) => s.serviceType.filter((st: Json) => (st.coding ?? []).some((c: Json) => c.code === '604'))
+        .flatMap((st: Json) => st.extension.filter((x: Json) => x.url === EXT).map((x: Json) => x.valueReference.reference)))
+      t.ok(refs.length > 0 && refs.every((r: string) => r === `HealthcareService/${String(hs[0].id)}`), 'every CPTS serviceType names the HealthcareService')
+      t.match(orgs[0].identifier[0].value, /^1[0-9]{9}$/, 'validate_cpts_id')
+      t.same(orgs[0].identifier[0].type.coding.map((c: Json) => `${String(c.system)}#${String(c.code)}`), [
+        'http://interopsante.org/fhir/CodeSystem/fr-location-identifier-type#IDNST',
+        'https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203#IDNST'
+      ], 'the identifier type of IG 1.1.0 and of IG 1.2.0')
+      // orga_optionnel_group
+      t.equal(orgs[0].name, 'CPTS du Marais breton', 'Vérification nom CPTS')
+      t.same(orgs[0].telecom, [{ system: 'phone', value: '+33251490000' }], 'Vérification téléphone CPTS')
+    }
+  })
+
+  t.test(`${option}: the kit's multi-PS search and its performance request`, async (t) => {
+    const w = await world(t)
+    const { bundle } = await setup(t, w, option, [w.ids.solo, w.ids.other])
+    t.equal(ofProfile(bundle, P.practitioner).length, 2, 'validate_practitioner_cardinality_2: exactly two')
+    t.ok(ofProfile(bundle, P.role).length >= 2, 'validate_practitionerrole_cardinality_2')
+    t.ok(ofProfile(bundle, P.schedule).length >= 2, 'validate_schedule_cardinality_2')
+    // performance_group: always the PS form of the request
+    const range = kitDateRange(w.now)
+    const res = await w.app.inject({ method: 'GET', url: `/fhir/Slot?${kitQuery('ig_launch_1', [w.ids.solo], range)}`, headers: HEADERS })
+    t.equal(res.statusCode, 200, 'Test de performance: 200 and a Bundle (its time is the benchmark\'s business)')
+    t.equal(res.json().resourceType, 'Bundle')
+  })
+}
