@@ -49,6 +49,10 @@ const EnvSchema = z.object({
   LOGIN_ADDRESS_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
   PATIENT_DATA_MONTHS: z.coerce.number().int().min(1).max(240).default(12),
   AUDIT_MONTHS: z.coerce.number().int().min(1).max(600).default(36),
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  DRAIN_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 })
 
@@ -132,6 +136,14 @@ export interface Config {
   tlsKey: string | null
   /** PEM file of the CA whose client certificates are asked for and verified (mTLS); null = none asked. */
   tlsClientCa: string | null
+  /** `GET /metrics` on the main port, for `Authorization: Bearer <this>` only; null = not there. */
+  metricsToken: string | null
+  /** A port of its own for `GET /metrics` (no token there: keep it off the load balancer); null = none. */
+  metricsPort: number | null
+  /** On SIGTERM, the process exits within this many seconds whatever is still running. */
+  drainSeconds: number
+  /** On SIGTERM, readiness is false at once; new requests and sockets are refused after this grace. */
+  drainGraceMs: number
 }
 
 /** Walks up from this file to the folder holding package.json (works from source and dist). */
@@ -188,6 +200,10 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     publicUrl,
     publicUrlSet: e.PUBLIC_URL !== undefined,
     webDir: join(projectRoot(), 'dist', 'web'),
+    metricsToken: e.METRICS_TOKEN ?? null,
+    metricsPort: e.METRICS_PORT ?? null,
+    drainSeconds: e.DRAIN_SECONDS,
+    drainGraceMs: e.DRAIN_GRACE_MS,
     ...deliverySettings(e, publicUrl),
     ...fhirSettings(e)
   }

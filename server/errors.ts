@@ -13,6 +13,7 @@ const STATUS: Record<ErrorCode, number> = {
   SLOT_BOOKED: 409,
   IMPORT_INVALID: 400,
   OUTCOME_TOO_EARLY: 409,
+  DRAINING: 503,
   INTERNAL: 500
 }
 

@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'SLOT_BOOKED',
   'IMPORT_INVALID',
   'OUTCOME_TOO_EARLY',
+  'DRAINING',
   'INTERNAL'
 ] as const
 
@@ -34,6 +35,7 @@ const FRENCH: Record<ErrorCode, string> = {
   SLOT_BOOKED: 'Ce créneau est réservé : annulez la réservation avant de le retirer.',
   OUTCOME_TOO_EARLY: "Le créneau n'a pas encore commencé : le résultat se note après son début.",
   IMPORT_INVALID: "Le fichier contient des lignes invalides : rien n'a été importé.",
+  DRAINING: 'Le serveur redémarre : réessayez dans un instant.',
   INTERNAL: 'Erreur interne du serveur. Réessayez.'
 }
 
