@@ -31,7 +31,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     app.log.info(`${signal}: draining`)
     app.beginDrain()
       .then(async () => { await Promise.all([fhirListener?.close(), app.close()]) })
-      .then(async () => { await metricsListener?.close(); await db.destroy(); app.log.info('drain: done'); process.exit(0) }, (err) => { console.error(err); process.exit(1) })
+      .then(async () => { await metricsListener?.close(); await db.destroy(); console.log('Créneaux stopped: drained'); process.exit(0) }, (err) => { console.error(err); process.exit(1) })
   })
 }
 

@@ -1,6 +1,6 @@
 // Issue 26: health probes for a load balancer, Prometheus metrics read back by a text-format
 // parser (never an identifier, a patient field or an account name in a label), and the drain's
-// first steps in one process (the rolling restart of real processes: ops-rolling-restart.test.ts).
+// first steps in one process (the rolling restart of real processes: multi-instance-rolling-restart.test.ts).
 import t from 'tap'
 import { sql } from 'kysely'
 import { LIVE_CLOSE } from '../shared/schemas/live.js'
