@@ -13,6 +13,7 @@ import * as m0011 from './0011_delivery_claims.js'
 import * as m0012 from './0012_report_rollups.js'
 import * as m0013 from './0013_password_resets.js'
 import * as m0014 from './0014_users_idnps.js'
+import * as m0016 from './0016_audit_chain.js'
 
 /** Every migration, by a name that sorts in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -29,5 +30,6 @@ export const migrations: Record<string, Migration> = {
   '0011_delivery_claims': m0011,
   '0012_report_rollups': m0012,
   '0013_password_resets': m0013,
-  '0014_users_idnps': m0014
+  '0014_users_idnps': m0014,
+  '0016_audit_chain': m0016
 }
