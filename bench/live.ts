@@ -44,7 +44,8 @@ const PACED_ROUNDS = 2
 const PACED_ROUND_MS = 7_500
 const WARMUP_PER_REGULATOR = 1
 const BROADCAST_PHASE_MS = 3_000
-const WATCHDOG_MS = 150_000
+// BENCH_WATCHDOG_S: a longer limit on a loaded machine (the figures are then not comparable with docs/performance.md).
+const WATCHDOG_MS = Number(process.env.BENCH_WATCHDOG_S ?? 150) * 1000
 
 const children = new Set<ChildProcess>()
 const started = performance.now()

@@ -38,7 +38,9 @@ if (DATA_DIR === '') {
 const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? ''
 const config = loadConfig({ DATA_DIR, ...(DATABASE_URL === '' ? {} : { DATABASE_URL }), HOST: '127.0.0.1', PORT: '0', HOLD_SECONDS: '1800', LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT: '100000', LOGIN_ADDRESS_RATE_LIMIT: '100000',
   // 550 sockets from one address, 50 on each GP account: the limits for hostile clients do not apply here.
-  MAX_CONNECTIONS_PER_ADDRESS: '0', LIVE_MAX_SOCKETS_PER_ACCOUNT: '10000', LIVE_COMMANDS_PER_SECOND: '10000' })
+  MAX_CONNECTIONS_PER_ADDRESS: '0', LIVE_MAX_SOCKETS_PER_ACCOUNT: '10000', LIVE_COMMANDS_PER_SECOND: '10000',
+  // BENCH_METRICS=1: the same run with the Prometheus metrics on (README "Operating Créneaux").
+  ...(process.env.BENCH_METRICS === '1' ? { METRICS_TOKEN: 'bench-metrics-token-0123456789' } : {}) })
 const db = openDatabase(config)
 let app: FastifyInstance | undefined
 

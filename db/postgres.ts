@@ -53,6 +53,13 @@ export function backendPidsOf (db: Kysely<Database>): ReadonlySet<number> {
   return backendsByDb.get(db) ?? new Set()
 }
 
+const poolsByDb = new WeakMap<Kysely<Database>, pg.Pool>()
+
+/** The `pg` pool under `db` (metrics: connections in use, waiting); undefined on SQLite. */
+export function poolOf (db: Kysely<Database>): pg.Pool | undefined {
+  return poolsByDb.get(db)
+}
+
 /**
  * Opens PostgreSQL through a `pg` pool. The URL may carry pg's own options, e.g.
  * `postgres://u@host/db?options=-c%20search_path%3Dmy_schema` for a schema of one's own.
@@ -72,5 +79,6 @@ export function openPostgres (url: string, opts: PostgresOptions = {}): Db {
   pool.on('remove', (client) => { const pid = backendPid(client); if (pid !== null) pids.delete(pid) })
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   backendsByDb.set(db, pids)
+  poolsByDb.set(db, pool)
   return db
 }

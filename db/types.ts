@@ -106,6 +106,19 @@ export interface AuditLogTable {
   subject_id: string | null
   ip: string | null
   detail: string | null
+  /** The entry's place in the hash chain (migration 0016): 1, 2, 3… in commit order; null until chained (PostgreSQL: at commit). */
+  chain_seq: number | null
+  /** The hash of the entry before it in the chain (64 zeros for the first). */
+  prev_hash: string | null
+  /** SHA-256 of prev_hash and of this entry's canonical content (server/features/audit/audit-chain.ts). */
+  hash: string | null
+}
+
+/** One row (id 1), migration 0016: the last entry of the audit chain, its seq and hash. */
+export interface AuditChainHeadTable {
+  id: number
+  seq: number
+  hash: string
 }
 
 /**
@@ -316,6 +329,7 @@ export interface Database {
   password_resets: PasswordResetsTable
   audit_log: AuditLogTable
   audit_purge_window: AuditPurgeWindowTable
+  audit_chain_head: AuditChainHeadTable
   feed_tokens: FeedTokensTable
   delivery_cursors: DeliveryCursorsTable
   deliveries: DeliveriesTable

@@ -36,6 +36,7 @@ import boardRoutes from './features/reports/board-routes.js'
 import importRoutes from './features/season-import/import-routes.js'
 import feedsRoutes from './features/feeds/feeds-routes.js'
 import fhirPlugin from './features/fhir/fhir-plugin.js'
+import opsPlugin from './features/ops/ops-plugin.js'
 import { withFeedTokensRedacted } from './features/feeds/feed-log.js'
 import { sharedRateLimitStore } from './features/rate-limits/rate-limit-store.js'
 import { createHttpsListener } from './features/fhir/tls.js'
@@ -143,6 +144,8 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(deliveriesPlugin)
   // Patient data erased PATIENT_DATA_MONTHS after their slot, at start and daily.
   await app.register(retentionPlugin)
+  // Health probes, metrics and the drain on SIGTERM (README "Operating Créneaux").
+  await app.register(opsPlugin)
 
   await app.register(sessionRoutes)
   await app.register(cptsRoutes)

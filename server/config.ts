@@ -58,6 +58,10 @@ const EnvSchema = z.object({
   PSC_POST_LOGOUT_URL: z.string().regex(/^https?:\/\/[^/\s]+/, 'an http:// or https:// URL').optional(),
   PSC_REQUIRED_ROLES: z.string().optional(),
   PSC_USERINFO_SIGNED: z.enum(['auto', 'false']).default('auto'),
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  DRAIN_SECONDS: z.coerce.number().min(1).max(3600).default(30),
+  DRAIN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')
 })
 
@@ -148,6 +152,14 @@ export interface Config {
    * refused at the handshake. Read again when the file changes; null = no revocation check.
    */
   tlsClientCrl: string | null
+  /** `GET /metrics` on the main port, for `Authorization: Bearer <this>` only; null = not there. */
+  metricsToken: string | null
+  /** A port of its own for `GET /metrics` (no token there: keep it off the load balancer); null = none. */
+  metricsPort: number | null
+  /** On SIGTERM, the process exits within this many seconds whatever is still running. */
+  drainSeconds: number
+  /** On SIGTERM, readiness is false at once; new requests and sockets are refused after this grace. */
+  drainGraceMs: number
 }
 
 /** Pro Santé Connect (README, "Sign in with Pro Santé Connect"). */
@@ -225,6 +237,10 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
     publicUrl,
     publicUrlSet: e.PUBLIC_URL !== undefined,
     webDir: join(projectRoot(), 'dist', 'web'),
+    metricsToken: e.METRICS_TOKEN ?? null,
+    metricsPort: e.METRICS_PORT ?? null,
+    drainSeconds: e.DRAIN_SECONDS,
+    drainGraceMs: e.DRAIN_GRACE_MS,
     ...deliverySettings(e, publicUrl),
     ...fhirSettings(e),
     psc: pscSettings(e)

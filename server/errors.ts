@@ -20,6 +20,7 @@ const STATUS: Record<ErrorCode, number> = {
   PSC_CANCELLED: 401,
   PSC_UNAVAILABLE: 503,
   PSC_REQUIRED: 403,
+  DRAINING: 503,
   INTERNAL: 500
 }
 

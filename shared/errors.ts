@@ -23,6 +23,7 @@ export const ERROR_CODES = [
   'PSC_CANCELLED',
   'PSC_UNAVAILABLE',
   'PSC_REQUIRED',
+  'DRAINING',
   'INTERNAL'
 ] as const
 
@@ -48,6 +49,7 @@ const FRENCH: Record<ErrorCode, string> = {
   PSC_CANCELLED: 'La connexion avec Pro Santé Connect a été annulée.',
   PSC_UNAVAILABLE: 'Pro Santé Connect ne répond pas : réessayez dans un instant.',
   PSC_REQUIRED: 'Votre compte se connecte avec Pro Santé Connect (e-CPS ou carte CPS), pas avec un mot de passe.',
+  DRAINING: 'Le serveur redémarre : réessayez dans un instant.',
   INTERNAL: 'Erreur interne du serveur. Réessayez.'
 }
 

@@ -87,8 +87,9 @@ t.test(`AUDIT_MONTHS: entries older are purged, recent ones kept, one entry per 
   const purges = left.filter((e) => e.action === 'audit_log.purge')
   t.same(purges.map((e) => JSON.parse(e.detail ?? '{}')), [
     { entries: 0, before: '2026-05-31T08:00:00.000Z', months: 36 },
-    { entries: atStart.length, before: '2026-06-02T08:00:00.000Z', months: 36 }
-  ], 'one entry per run, with its count and bound, and no user')
+    // The link of the hash chain (migration 0016): the last entry deleted, its seq and hash.
+    { entries: atStart.length, before: '2026-06-02T08:00:00.000Z', months: 36, lastSeq: atStart.length, lastHash: left.find((e) => e.chain_seq === atStart.length + 1)?.prev_hash }
+  ], 'one entry per run, with its count, bound and chain link, and no user')
   t.ok(purges.every((e) => e.user_id === null && e.subject_type === 'audit_log'))
 
   await t.rejects(db.deleteFrom('audit_log').execute(), /append-only/, 'after the purge a DELETE is refused again')
@@ -97,17 +98,19 @@ t.test(`AUDIT_MONTHS: entries older are purged, recent ones kept, one entry per 
 })
 
 t.test(`a purge of many entries goes in chunks and is still one entry (${TEST_ENGINE})`, async (t) => {
-  const { app, db, clock } = await build(t, { AUDIT_MONTHS: '12' })
+  // Started in 2023: the old entries are the oldest of the hash chain too (the purge deletes a prefix of it, migration 0016).
+  const { app, db, clock } = await build(t, { AUDIT_MONTHS: '12' }, '2023-01-09T08:00:00.000Z')
   await app.retention.runOnce()
+  const earlier = (await db.selectFrom('audit_log').select('id').execute()).length
   const many = AUDIT_PURGE_CHUNK * 2 + 17
   const rows = Array.from({ length: many }, (_, i) => entry(new Date(Date.parse(OLD) + i * 1000).toISOString(), 'bulk.old'))
   for (let i = 0; i < rows.length; i += 500) await db.insertInto('audit_log').values(rows.slice(i, i + 500)).execute()
   clock.set('2026-06-02T08:00:00Z')
   const run = (await app.retention.runOnce())!
-  t.equal(run.audit.entries, many, `${many} entries of 2023 deleted`)
+  t.equal(run.audit.entries, many + earlier, `${many} entries of 2023 deleted (and the ${earlier} of the start)`)
   t.equal((await db.selectFrom('audit_log').select('id').where('action', '=', 'bulk.old').execute()).length, 0)
   const purges = await db.selectFrom('audit_log').select('detail').where('action', '=', 'audit_log.purge').where('at', '=', '2026-06-02T08:00:00.000Z').execute()
-  t.same(purges.map((p) => JSON.parse(p.detail ?? '{}').entries), [many], 'one audit entry for the whole run')
+  t.same(purges.map((p) => JSON.parse(p.detail ?? '{}').entries), [many + earlier], 'one audit entry for the whole run')
 })
 
 t.test('AUDIT_MONTHS is checked', async (t) => {

@@ -14,6 +14,7 @@ import * as m0012 from './0012_report_rollups.js'
 import * as m0013 from './0013_password_resets.js'
 import * as m0014 from './0014_users_idnps.js'
 import * as m0015 from './0015_event_booking.js'
+import * as m0016 from './0016_audit_chain.js'
 import * as m0017 from './0017_psc.js'
 import * as m0018 from './0018_sas_formats.js'
 
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   '0013_password_resets': m0013,
   '0014_users_idnps': m0014,
   '0015_event_booking': m0015,
+  '0016_audit_chain': m0016,
   '0017_psc': m0017,
   '0018_sas_formats': m0018
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { isValidRpps } from '../rpps.js'
-import { Id, LineText, TimeZone } from './common.js'
+import { Id, LineText, NameText, TimeZone } from './common.js'
 
 export const ROLES = ['admin', 'practitioner', 'regulator', 'board'] as const
 export const Role = z.enum(ROLES)
@@ -56,7 +56,7 @@ export const SasId = LineText(64)
 
 export const CreateUserBody = z.object({
   email: Email,
-  name: LineText(120),
+  name: NameText(120),
   password: Password,
   role: Role,
   cptsId: Id.optional(),
@@ -102,7 +102,7 @@ export type User = z.infer<typeof User>
  */
 export const UpdateUserBody = z.object({
   email: Email.optional(),
-  name: LineText(120).optional(),
+  name: NameText(120).optional(),
   /** Board accounts: null = every CPTS. */
   cptsId: Id.nullable().optional(),
   practitioner: PractitionerProfileInput.omit({ profession: true }).partial().optional(),
@@ -118,6 +118,11 @@ export type PasswordResetLink = z.infer<typeof PasswordResetLink>
 /** Spending a reset link (`POST /api/password-reset`): its secret and the new password. */
 export const PasswordResetBody = z.object({ token: z.string().min(1).max(200), password: Password })
 export type PasswordResetBody = z.infer<typeof PasswordResetBody>
+
+/** Asking whether a reset link is still valid (`POST /api/password-reset/check`) and the answer. */
+export const PasswordResetCheckBody = z.object({ token: z.string().min(1).max(200) })
+export const PasswordResetCheck = z.object({ valid: z.boolean() })
+export type PasswordResetCheck = z.infer<typeof PasswordResetCheck>
 
 export const SessionBody = z.object({
   email: z.string().trim().toLowerCase().min(1).max(254),
@@ -138,7 +143,7 @@ const canonicalTimeZone = (zone: string): string => new Intl.DateTimeFormat('en'
 export const Finess = z.string().trim().regex(/^\d{9}$/, 'FINESS must be 9 digits')
 
 export const CreateCptsBody = z.object({
-  name: LineText(150),
+  name: NameText(150),
   timezone: TimeZone.default('Europe/Paris').transform(canonicalTimeZone),
   /** Optional: with it, the CPTS's slots are also offered to it through the SAS platform (FHIR INT_R04). */
   finess: Finess.optional(),

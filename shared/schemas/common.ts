@@ -41,6 +41,18 @@ export const FORBIDDEN_CHARACTERS = 'forbidden characters: control characters, l
 export const LineText = (max: number, min = 1) => z.string().trim().min(min).max(max)
   .refine((v) => !CONTROL_OR_BIDI.test(v), { message: FORBIDDEN_CHARACTERS })
 
+/**
+ * The message of a name without a single visible letter or digit (only spaces, zero-width
+ * characters, combining marks…): in French, as the pages show it as is (web/lib/fr-errors.ts).
+ */
+export const INVISIBLE_NAME = 'Nom illisible : il doit contenir au moins une lettre ou un chiffre visible.'
+
+const VISIBLE_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u
+
+/** A name (of a person, an account, a CPTS): a `LineText` with at least one visible letter or digit. */
+export const NameText = (max: number, min = 1) => LineText(max, min)
+  .refine((v) => v === '' || VISIBLE_LETTER_OR_DIGIT.test(v), { message: INVISIBLE_NAME })
+
 /** A free text of `min` to `max` characters (lines allowed), no other control character nor bidi override. */
 export const FreeText = (max: number, min = 0) => z.string().trim().min(min).max(max)
   .refine((v) => !CONTROL_OR_BIDI_BUT_LINES.test(v), { message: FORBIDDEN_CHARACTERS })

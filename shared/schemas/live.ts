@@ -33,7 +33,13 @@ export const LIVE_CLOSE = {
   /** The socket sent far more commands than allowed. */
   flood: 4408,
   /** The upgrade came from a page of another site. */
-  foreignOrigin: 4403
+  foreignOrigin: 4403,
+  /**
+   * The server is shutting down (a drain, README "Operating Créneaux"): reconnect at once, with
+   * `?since=` (the load balancer sends the page to another instance), and send again the commands
+   * left unanswered: the server answered every command it ran before this close, and runs none after.
+   */
+  draining: 4503
 } as const
 
 /** The French sentence a page shows for a close code of LIVE_CLOSE (null: an ordinary disconnection). */

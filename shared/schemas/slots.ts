@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { BirthDate, FreeText, Id, IsoDateTime, LineText, LocalDate, LocalTime } from './common.js'
+import { BirthDate, FreeText, Id, IsoDateTime, LineText, LocalDate, NameText, LocalTime } from './common.js'
 import { Phone, Profession } from './accounts.js'
 
 export const SLOT_KINDS = ['snp', 'psy'] as const
@@ -111,8 +111,8 @@ export const WithdrawManyBody = z.object({
 export type WithdrawManyBody = z.infer<typeof WithdrawManyBody>
 
 export const Patient = z.object({
-  lastName: LineText(100),
-  firstName: LineText(100),
+  lastName: NameText(100),
+  firstName: NameText(100),
   birthDate: BirthDate,
   phone: Phone
 })

@@ -14,6 +14,8 @@ export interface ServerProcess {
   output: () => string
   /** `kill -9`: no shutdown of any kind; resolves once the process is gone. */
   kill9: () => Promise<void>
+  /** SIGTERM (the drain); resolves with the exit code once the process is gone. */
+  terminate: () => Promise<number | null>
 }
 
 const ROOT = projectRoot()
@@ -75,6 +77,11 @@ export async function startServerProcess (t: Teardown, env: Record<string, strin
     kill9: async () => {
       child.kill('SIGKILL')
       await gone(child)
+    },
+    terminate: async () => {
+      child.kill('SIGTERM')
+      await gone(child)
+      return child.exitCode
     }
   }
 }

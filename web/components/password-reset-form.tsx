@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks'
-import { Password } from '../../shared/schemas/accounts.js'
+import { useEffect, useState } from 'preact/hooks'
+import { Password, type PasswordResetCheck } from '../../shared/schemas/accounts.js'
 import { api, ApiError } from '../lib/api.js'
 import { Field } from '../lib/ui.js'
 
@@ -8,6 +8,8 @@ export function resetTokenOf (hash: string): string | null {
   const m = /^#reinitialisation=([\w-]+)$/.exec(hash)
   return m?.[1] ?? null
 }
+
+const EXPIRED = 'Ce lien de réinitialisation n’est plus valable (déjà utilisé, expiré, remplacé, ou le compte a été désactivé) : demandez-en un nouveau à la coordination de la CPTS.'
 
 /**
  * "Choisir un nouveau mot de passe", opened from a one-time link an admin gave. On success
@@ -18,6 +20,12 @@ export function PasswordResetForm (props: { token: string, onDone: () => void })
   const [again, setAgain] = useState('')
   const [errors, setErrors] = useState<{ password?: string, again?: string, form?: string }>({})
   const [busy, setBusy] = useState(false)
+  // null while asking: a link used, expired, replaced or whose account was deactivated says so at once.
+  const [valid, setValid] = useState<boolean | null>(null)
+  useEffect(() => {
+    api<PasswordResetCheck>('POST', '/api/password-reset/check', { token: props.token })
+      .then((r) => setValid(r.valid), () => setValid(true))
+  }, [props.token])
 
   async function submit (e: Event): Promise<void> {
     e.preventDefault()
@@ -39,11 +47,21 @@ export function PasswordResetForm (props: { token: string, onDone: () => void })
     } catch (err) {
       setErrors({
         form: err instanceof ApiError && err.code === 'VALIDATION'
-          ? 'Ce lien de réinitialisation n’est plus valable (déjà utilisé, expiré ou remplacé) : demandez-en un nouveau à la coordination de la CPTS.'
+          ? EXPIRED
           : err instanceof ApiError ? err.french : 'Serveur injoignable. Réessayez.'
       })
       setBusy(false)
     }
+  }
+
+  if (valid === false) {
+    return (
+      <section aria-labelledby='reset-title'>
+        <h2 id='reset-title'>Lien de réinitialisation expiré</h2>
+        <p id='reset-error' class='error' role='alert'>{EXPIRED}</p>
+        <button type='button' onClick={() => { history.replaceState(null, '', location.pathname + location.search); props.onDone() }}>Aller à la connexion</button>
+      </section>
+    )
   }
 
   return (

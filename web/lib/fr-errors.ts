@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { FORBIDDEN_CHARACTERS } from '../../shared/schemas/common.js'
+import { FORBIDDEN_CHARACTERS, INVISIBLE_NAME } from '../../shared/schemas/common.js'
 
 // Sentences for the checks our schemas add themselves, by field; zod's French locale covers the rest.
 const BY_FIELD: Record<string, string> = {
@@ -49,6 +49,7 @@ export function frenchIssue (issue: IssueLike): string {
   if (issue.code === 'custom' && issue.message === FORBIDDEN_CHARACTERS) {
     return 'Caractères interdits : écrivez sur une seule ligne, sans caractères de contrôle ni marques de sens d\u2019écriture.'
   }
+  if (issue.code === 'custom' && issue.message === INVISIBLE_NAME) return INVISIBLE_NAME
   // An empty field is "required", whatever the field's own check would say.
   if (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1) return 'Champ obligatoire.'
   const known = BY_FIELD[key]

@@ -93,7 +93,7 @@ const defaultKeep = (slot: Slot, event: EventType | 'snapshot'): boolean =>
 
 type Command = LiveCommand extends infer C ? C extends { requestId: string } ? Omit<C, 'requestId'> : never : never
 
-interface Pending { resolve: (v: unknown) => void, reject: (e: unknown) => void, timer: ReturnType<typeof setTimeout> }
+interface Pending { resolve: (v: unknown) => void, reject: (e: unknown) => void, timer: ReturnType<typeof setTimeout>, frame: string }
 
 export class LiveSlots {
   readonly #opts: Required<Omit<LiveOptions, 'url' | 'WebSocketImpl'>> & { url: string, WebSocketImpl: typeof WebSocket }
@@ -189,8 +189,9 @@ export class LiveSlots {
         this.#pending.delete(requestId)
         reject(new LiveCommandError({ statusCode: 0, code: 'OFFLINE', message: 'no reply in time' }))
       }, this.#opts.commandTimeoutMs)
-      this.#pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject, timer })
-      ws.send(JSON.stringify({ ...cmd, requestId }))
+      const frame = JSON.stringify({ ...cmd, requestId })
+      this.#pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject, timer, frame })
+      ws.send(frame)
     })
   }
 
@@ -232,6 +233,8 @@ export class LiveSlots {
       if (this.#ws !== ws) return
       opened = true
       this.#wasLive = true
+      // Commands left unanswered by a draining server (never run there): sent again here, after the snapshot.
+      for (const p of this.#pending.values()) ws.send(p.frame)
       this.#setStatus('live')
       // The backoff starts over only once the socket has stayed up a while: a server that
       // accepts then drops at once is not hammered.
@@ -246,6 +249,13 @@ export class LiveSlots {
       clearTimeout(stable)
       if (this.#ws !== ws) return
       this.#ws = null
+      if (e.code === LIVE_CLOSE.draining && this.#running) {
+        // The server restarts (a drain): it answered every command it ran; reconnect now (another
+        // instance, `?since=`) and send the others again, with no backoff.
+        this.#setStatus('reconnecting')
+        this.#retry = setTimeout(() => { this.#retry = null; this.#connect() }, Math.random() * 100)
+        return
+      }
       this.#failPending()
       if (!this.#running) return
       const ended = liveCloseMessage(e.code)

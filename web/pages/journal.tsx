@@ -13,6 +13,7 @@ import { filterQuery, filtersFromUrl, JournalFiltersForm, type JournalFilters } 
 import { JournalPager, JournalTable } from '../components/journal-table.js'
 import { api, ApiError } from '../lib/api.js'
 import { Field, Layout, useMe } from '../lib/ui.js'
+import { JournalChain } from '../components/journal-chain.js'
 
 const PAGE_SIZES = [25, 50, 100] as const
 
@@ -82,6 +83,7 @@ function Page () {
         Toutes les actions enregistrées : connexions, lectures et modifications des réservations, exports, effacements.
         Chaque consultation de ce journal y est elle-même inscrite.
       </p>
+      {me !== null && <JournalChain />}
       {error !== null && (
         <p class='banner banner-error' role='alert'>
           {error}{' '}

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { toCsv } from '../../../shared/csv.js'
 import { AuditPage, AuditQuery } from '../../../shared/schemas/audit.js'
 import { currentUser } from '../../plugins/auth.js'
+import { verifyAuditChain } from './audit-chain.js'
 import { appendAudit } from './audit-repository.js'
 import { readJournal } from './audit-journal.js'
 
@@ -36,6 +37,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     await appendAudit(app.db, { at: app.clock.now(), userId: currentUser(request).id, action: 'audit.read', subjectType: 'audit_log', ip: request.ip, detail: { filters: filtersOf(request.query), entries: page.entries.length } })
     return page
   })
+
+  // The chain's check (audit-chain.ts): the first entry where it breaks, if any. Reads no content the journal does not show.
+  app.get('/api/audit/chain', {
+    schema: { tags: ['audit'], summary: 'Checks the audit log\'s hash chain: the first entry where it breaks (admin)' },
+    onRequest: app.requireRole('admin')
+  }, async () => await verifyAuditChain(app.db))
 
   app.get('/api/audit.csv', {
     schema: { tags: ['audit'], summary: 'The audit journal as CSV (same filters, every matching entry)', querystring: AuditQuery, response: { 200: z.string() } },

@@ -93,6 +93,14 @@ export async function claimDue (db: Db, channel: string, now: Date, until: Date,
   })
 }
 
+/** Gives back claims not yet attempted (the worker stops: another instance sends them at once, not when the lease runs out). */
+export async function releaseClaims (db: Db, rows: DeliveryRow[]): Promise<void> {
+  for (const d of rows) {
+    await db.updateTable('deliveries').set({ claimed_until: null })
+      .where('id', '=', d.id).where('claimed_until', '=', d.claimed_until).where('sent_at', 'is', null).where('failed_at', 'is', null).execute()
+  }
+}
+
 /**
  * Writes the outcome of an attempt only while the claim is still the worker's own (the same
  * lease, not sent nor given up by anyone): false when its lease ran out and another worker

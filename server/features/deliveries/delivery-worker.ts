@@ -5,7 +5,7 @@ import type { Clock } from '../../clock.js'
 import { eventsAfter, seqBounds } from '../slots/event-log.js'
 import { loadBookingChange } from './booking-change.js'
 import { DeliveryError, type DeliveryChannel } from './channel.js'
-import { claimDue, createCursor, insertDelivery, lockCursor, markFailed, markRetry, markSent, saveCursor } from './delivery-repository.js'
+import { claimDue, createCursor, insertDelivery, lockCursor, markFailed, markRetry, markSent, releaseClaims, saveCursor } from './delivery-repository.js'
 import { nextAttemptAt, RETRY_POLICY } from './retry-policy.js'
 
 export interface DeliveryWorkerDeps {
@@ -49,6 +49,7 @@ interface Lane { ch: DeliveryChannel, chain: Promise<unknown>, pending: number }
 export class DeliveryWorker {
   readonly #d: DeliveryWorkerDeps
   readonly #lanes: Lane[]
+  #stopping = false
 
   constructor (deps: DeliveryWorkerDeps) {
     this.#d = deps
@@ -93,6 +94,7 @@ export class DeliveryWorker {
 
   /** Waits for the runs in progress (a hanging send ends with its channel's timeouts), then closes the channels. */
   async close (): Promise<void> {
+    this.#stopping = true
     await Promise.all(this.#lanes.map(async (lane) => await lane.chain))
     for (const ch of this.#d.channels) await ch.close()
   }
@@ -111,7 +113,11 @@ export class DeliveryWorker {
       const now = this.#d.clock.now()
       const due = await claimDue(this.#d.db, ch.name, now, new Date(now.getTime() + CLAIM_LEASE_MS), SEND_BATCH)
       if (due.length === 0) break
-      for (const d of due) report[await this.#attempt(ch, d)]++
+      for (const [i, d] of due.entries()) {
+        // Stopping (a drain): the send under way ends, the claims not yet tried are given back.
+        if (this.#stopping) { await releaseClaims(this.#d.db, due.slice(i)); return report }
+        report[await this.#attempt(ch, d)]++
+      }
     }
     return report
   }

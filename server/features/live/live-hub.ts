@@ -20,6 +20,10 @@ export interface LiveClient {
   lastSeq: number
   /** False until its snapshot or replay has been sent: events wait for it. */
   ready: boolean
+  /** Commands being run for it (a drain closes the socket once they are answered). */
+  inFlight?: number
+  /** A drain is closing it: commands that arrive now are not run (the page sends them again elsewhere). */
+  draining?: boolean
 }
 
 /** A socket waiting for its snapshot or replay. */
@@ -81,6 +85,13 @@ export class LiveHub {
   #recent: LiveEvent[] = []
   readonly #db: Kysely<Database>
   readonly #clock: Clock
+  /**
+   * Told of every event sent: to how many sockets, and how long after its commit was heard
+   * (publish() or a NOTIFY; null when read from the log without either). Set by the metrics.
+   */
+  observer: ((sockets: number, lagMs: number | null) => void) | null = null
+  /** When each seq not yet sent was heard of (performance.now()), while an observer is set. */
+  readonly #heardAt = new Map<number, number>()
 
   constructor (db: Kysely<Database>, clock: Clock) {
     this.#db = db
@@ -129,6 +140,7 @@ export class LiveHub {
    */
   notified (seq: number, fromHere: boolean): void {
     if (seq <= this.#lastPublished) return
+    if (this.observer !== null && !this.#heardAt.has(seq)) this.#heardAt.set(seq, performance.now())
     if (!fromHere) { this.poke(); return }
     this.#ownNotified = Math.max(this.#ownNotified, seq)
     this.#armOwnTimer()
@@ -152,7 +164,11 @@ export class LiveHub {
 
   /** Events just committed: sent now when they are next in seq order, else when the gap fills. */
   publish (events: LiveEvent[]): void {
-    for (const ev of events) if (ev.seq > this.#lastPublished) this.#early.set(ev.seq, ev)
+    for (const ev of events) {
+      if (ev.seq <= this.#lastPublished) continue
+      this.#early.set(ev.seq, ev)
+      if (this.observer !== null && !this.#heardAt.has(ev.seq)) this.#heardAt.set(ev.seq, performance.now())
+    }
     this.#drain()
     if (this.#early.size > 0 && this.#gapTimer === undefined) {
       this.#gapTimer = setTimeout(() => { this.#gapTimer = undefined; this.poke() }, GAP_WAIT_MS)
@@ -178,16 +194,24 @@ export class LiveHub {
       if (events.length < PUMP_BATCH) break
     }
     for (const seq of this.#early.keys()) if (seq <= this.#lastPublished) this.#early.delete(seq)
+    for (const seq of this.#heardAt.keys()) if (seq <= this.#lastPublished) this.#heardAt.delete(seq)
   }
 
   #broadcast (ev: LiveEvent): void {
     const general = frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, null) })
     const holderId = ev.slot.hold?.holderId
     const holderFrame = holderId === undefined ? null : frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, holderId) })
+    let sent = 0
     for (const c of this.clients) {
       if (!c.ready || ev.seq <= c.lastSeq) continue
       this.#send(c, holderFrame !== null && c.userId === holderId ? holderFrame : general)
       c.lastSeq = ev.seq
+      sent++
+    }
+    if (this.observer !== null) {
+      const heard = this.#heardAt.get(ev.seq)
+      this.#heardAt.delete(ev.seq)
+      this.observer(sent, heard === undefined ? null : performance.now() - heard)
     }
     this.#lastPublished = ev.seq
     this.#recent.push(ev)

@@ -39,6 +39,17 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     let refusedInRow = 0
 
     async function handle (data: RawData): Promise<void> {
+      // Closing for a drain: not run, not answered; the page sends it again after LIVE_CLOSE.draining.
+      if (client.draining === true) return
+      client.inFlight = (client.inFlight ?? 0) + 1
+      try {
+        await run(data)
+      } finally {
+        client.inFlight = (client.inFlight ?? 1) - 1
+      }
+    }
+
+    async function run (data: RawData): Promise<void> {
       if (!bucket.take()) {
         // Refused before parsing: a flood costs as little as possible to everyone else.
         if (++refusedInRow >= FLOOD_REFUSALS) closeSocket(socket, LIVE_CLOSE.flood, 'too many commands')

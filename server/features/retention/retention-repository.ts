@@ -33,14 +33,16 @@ export async function erasePatientData (db: Db, bookingIds: readonly string[]): 
 }
 
 /**
- * Deletes up to `limit` audit entries older than `before`, oldest first. The audit log's DELETE
+ * Deletes up to `limit` audit entries older than `before` and not after `upToSeq` in the chain, oldest first. The audit log's DELETE
  * trigger refuses any row not below the bound of `audit_purge_window`: the bound is set for
  * this statement and cleared again, all in the caller's transaction (`trx`), so that it is never
  * seen set by anyone else.
  */
-export async function deleteAuditEntriesBefore (trx: Db, before: string, limit: number): Promise<number> {
+export async function deleteAuditEntriesBefore (trx: Db, before: string, limit: number, upToSeq = Number.MAX_SAFE_INTEGER): Promise<number> {
   await trx.updateTable('audit_purge_window').set({ before_at: before }).where('id', '=', 1).execute()
-  const oldest = trx.selectFrom('audit_log').select('id').where('at', '<', before).orderBy('id').limit(limit)
+  // Only a prefix of the hash chain goes (seq ≤ upToSeq): never a hole in its middle (audit-chain.ts).
+  const oldest = trx.selectFrom('audit_log').select('id').where('at', '<', before)
+    .where((eb) => eb.or([eb('chain_seq', 'is', null), eb('chain_seq', '<=', upToSeq)])).orderBy('id').limit(limit)
   const r = await trx.deleteFrom('audit_log').where('id', 'in', oldest).executeTakeFirst()
   await trx.updateTable('audit_purge_window').set({ before_at: null }).where('id', '=', 1).execute()
   return Number(r.numDeletedRows)

@@ -60,7 +60,8 @@ export function toBookingView (r: BookingRecord, withPatient: boolean): Booking 
     view.patient = { lastName: r.patient_last_name, firstName: r.patient_first_name ?? '', birthDate: r.patient_birth_date ?? '', phone: r.patient_phone ?? '' }
   }
   if (r.cancelled_at !== null) view.cancelledAt = toZonedIso(r.cancelled_at, z)
-  if (r.cancel_reason !== null) view.cancelReason = r.cancel_reason
+  // Free text that may name the patient: only for those who see the patient (and whose read is audited).
+  if (withPatient && r.cancel_reason !== null) view.cancelReason = r.cancel_reason
   if (r.outcome_at !== null) view.outcomeAt = toZonedIso(r.outcome_at, z)
   return view
 }

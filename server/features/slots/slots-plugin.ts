@@ -42,12 +42,12 @@ export default fp(async (app) => {
     unitOfWork
   })
 
-  let sweeping = false
+  let sweeping: Promise<void> | null = null
   const timer = setInterval(() => {
-    if (sweeping) return
-    sweeping = true
-    holds.expireHolds().catch((err: unknown) => app.log.error({ err }, 'hold sweeper failed')).finally(() => { sweeping = false })
+    if (sweeping !== null) return
+    sweeping = holds.expireHolds().then(() => {}, (err: unknown) => app.log.error({ err }, 'hold sweeper failed')).finally(() => { sweeping = null })
   }, app.config.holdSweepMs)
   timer.unref()
-  app.addHook('onClose', async () => { clearInterval(timer) })
+  // A sweep under way finishes (its rows, taken FOR UPDATE SKIP LOCKED, are let go at its commit) before the pool closes.
+  app.addHook('onClose', async () => { clearInterval(timer); await sweeping })
 }, { name: 'slots', dependencies: ['context'] })

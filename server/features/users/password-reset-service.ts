@@ -41,6 +41,20 @@ export async function createPasswordReset (db: Kysely<Database>, id: string, act
 }
 
 /**
+ * Whether a link can still be spent (unknown, used, expired, replaced, or its account
+ * deactivated: no), so that the page opened from it says so at once instead of offering a form
+ * that can only fail. Read-only: it spends nothing.
+ */
+export async function passwordResetIsValid (db: Kysely<Database>, token: string, now: Date): Promise<boolean> {
+  const row = await db.selectFrom('password_resets').innerJoin('users', 'users.id', 'password_resets.user_id')
+    .select('password_resets.user_id')
+    .where('password_resets.token_hash', '=', sha256(token)).where('password_resets.used_at', 'is', null)
+    .where('password_resets.expires_at', '>', now.toISOString()).where('users.disabled_at', 'is', null)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+/**
  * Spends a link: sets the new password and ends the account's sessions, in one transaction.
  * An unknown, used or expired link, or one of a deactivated account, changes nothing (400).
  */

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { CreateUserBody, PasswordResetBody, PasswordResetLink, UpdateUserBody, User } from '../../../shared/schemas/accounts.js'
+import { CreateUserBody, PasswordResetBody, PasswordResetCheck, PasswordResetCheckBody, PasswordResetLink, UpdateUserBody, User } from '../../../shared/schemas/accounts.js'
 import { Id } from '../../../shared/schemas/common.js'
 import { currentUser } from '../../plugins/auth.js'
 import { actorOf } from '../session/actor.js'
 import { deactivateUser, reactivateUser, updateUser } from './account-service.js'
-import { createPasswordReset, usePasswordReset } from './password-reset-service.js'
+import { createPasswordReset, passwordResetIsValid, usePasswordReset } from './password-reset-service.js'
 import { createUser, listUserViews } from './users-service.js'
 import { publicUrlFor } from '../../lib/public-url.js'
 
@@ -59,6 +59,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     const link = await createPasswordReset(app.db, request.params.id, actorOf(request), app.clock.now(), publicUrlFor(app.config, request))
     return reply.status(201).send(link)
   })
+
+  // POST, not GET: the link's secret stays out of URLs (and so out of access logs).
+  app.post('/api/password-reset/check', {
+    schema: { tags: ['users'], summary: 'Whether a reset link can still be used (spends nothing)', body: PasswordResetCheckBody, response: { 200: PasswordResetCheck } },
+    config: { rateLimit: { max: app.config.loginRateLimit, timeWindow: '1 minute' } }
+  }, async (request) => ({ valid: await passwordResetIsValid(app.db, request.body.token, app.clock.now()) }))
 
   app.post('/api/password-reset', {
     schema: { tags: ['users'], summary: 'Choose a new password with a reset link (works once; ends the account\'s sessions)', body: PasswordResetBody },

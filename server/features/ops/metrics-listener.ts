@@ -1,0 +1,21 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Registry } from 'prom-client'
+
+export interface MetricsListener { url: string, port: number, close: () => Promise<void> }
+
+/** `GET /metrics` on a port of its own (METRICS_PORT), with no token: keep that port off the public network. */
+export async function listenForMetrics (registry: Registry, port: number, host: string): Promise<MetricsListener> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') { res.writeHead(404).end(); return }
+    registry.metrics().then((text) => { res.writeHead(200, { 'content-type': registry.contentType }).end(text) },
+      () => { res.writeHead(500).end() })
+  })
+  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, host, () => resolve()) })
+  const a = server.address() as AddressInfo
+  return {
+    url: `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`,
+    port: a.port,
+    close: async () => { server.closeAllConnections(); await new Promise<void>((resolve) => server.close(() => resolve())) }
+  }
+}

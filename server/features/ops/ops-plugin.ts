@@ -1,0 +1,69 @@
+import { timingSafeEqual } from 'node:crypto'
+import fp from 'fastify-plugin'
+import type { Registry } from 'prom-client'
+import { closeLiveSockets, DrainState } from './drain.js'
+import { readiness } from './health.js'
+import { createMetrics } from './metrics.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Prometheus metrics, or null when neither METRICS_TOKEN nor METRICS_PORT is set. */
+    metrics: Registry | null
+    drainState: DrainState
+    /**
+     * SIGTERM (README "Operating Créneaux"): readiness false at once; after DRAIN_GRACE_MS new
+     * requests and sockets get 503 and the open sockets are closed with LIVE_CLOSE.draining; the
+     * caller then closes the app (in-flight requests finish, the hold sweeper and the delivery
+     * worker stop and give back their claims).
+     */
+    beginDrain: () => Promise<void>
+  }
+}
+
+const sameSecret = (a: string, b: string): boolean => {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+export default fp(async (app) => {
+  const state = new DrainState()
+  app.decorate('drainState', state)
+  const metrics = app.config.metricsToken !== null || app.config.metricsPort !== null ? createMetrics(app) : null
+  app.decorate('metrics', metrics)
+
+  app.decorate('beginDrain', async () => {
+    if (state.draining) return
+    state.draining = true
+    app.log.info(`drain: not ready; refusing new requests in ${app.config.drainGraceMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, app.config.drainGraceMs))
+    state.refusing = true
+    await closeLiveSockets(app.liveHub.clients, app.config.requestTimeoutMs)
+    app.log.info('drain: live sockets closed')
+  })
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!state.refusing || request.url.startsWith('/health/')) return
+    // `Connection: close`: a keep-alive client opens its next connection elsewhere.
+    return await reply.status(503).header('connection', 'close').header('retry-after', '1').type('application/json; charset=utf-8')
+      .send({ statusCode: 503, error: 'Service Unavailable', code: 'DRAINING', message: 'This instance is shutting down: try again (another instance answers)' })
+  })
+
+  // Probes: no authentication, no data, no log line per call (a load balancer asks every second).
+  app.get('/health/live', { logLevel: 'warn', schema: { hide: true } }, async () => ({ status: 'live' }))
+  app.get('/health/ready', { logLevel: 'warn', schema: { hide: true } }, async (_request, reply) => {
+    const r = await readiness(app.db, { listening: app.liveFanout === null ? null : app.liveFanout.listening, draining: state.draining })
+    return await reply.status(r.failed.length === 0 ? 200 : 503).send(r)
+  })
+
+  const token = app.config.metricsToken
+  if (metrics !== null && token !== null) {
+    app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (request, reply) => {
+      const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? ''
+      if (!sameSecret(given, token)) {
+        return await reply.status(401).send({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHENTICATED', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>' })
+      }
+      return await reply.type(metrics.contentType).send(await metrics.metrics())
+    })
+  }
+}, { name: 'ops', dependencies: ['context', 'slots', 'live', 'deliveries'] })
