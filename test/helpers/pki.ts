@@ -3,7 +3,7 @@
 // certification kit's security group uses (valid, wrong CN, wrong OU, another CA, expired,
 // revoked) and CRLs of the CA, written as PEM (or DER) files in a folder of the test.
 // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata API first.
-import './reflect-metadata.js'
+import 'reflect-metadata'
 import { webcrypto } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
