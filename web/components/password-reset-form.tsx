@@ -38,9 +38,7 @@ export function PasswordResetForm (props: { token: string, onDone: () => void })
       props.onDone()
     } catch (err) {
       setErrors({
-        form: err instanceof ApiError && err.code === 'VALIDATION'
-          ? 'Ce lien de réinitialisation n’est plus valable (déjà utilisé, expiré ou remplacé) : demandez-en un nouveau à la coordination de la CPTS.'
-          : err instanceof ApiError ? err.french : 'Serveur injoignable. Réessayez.'
+        form: err instanceof ApiError ? err.french : 'Serveur injoignable. Réessayez.'
       })
       setBusy(false)
     }

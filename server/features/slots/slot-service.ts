@@ -13,6 +13,7 @@ import { appendAudit } from '../audit/audit-repository.js'
 import type { Actor } from '../session/actor.js'
 import { appendEvent, type LoggedEvent } from './event-log.js'
 import { holdIsLive } from './hold-rule.js'
+import { notLiveRefusal } from './booking-refusals.js'
 import { cancelBooking, findBookingByKey, findBookingRecord, insertBooking, listBookingRecords, recordBookingOutcome, toBookingView, type BookingRecord } from './booking-repository.js'
 import { findPublisher, findSlotRecord, findSlotState, forViewer, hasOverlap, heldSlotIdsOf, anyLapsedHold, listSlotRecords, lockAccounts, lockLapsedHolds, lockSlots, toNeutralSlot, withdrawableSlotIds, type NeutralSlot } from './slot-repository.js'
 import { claimSlot, freeHold, freeSlotOfBooking, insertSlot, touchSlot, withdrawSlot } from './slot-writes.js'
@@ -462,7 +463,7 @@ export class SlotService {
       const nowIso = now.toISOString()
       // The slot before the booking (the lock order): a move of this booking waits here, not in a circle.
       await lockSlots(trx, [r.slot_id])
-      if (!await cancelBooking(trx, bookingId, actor.id, reason, nowIso)) throw new AppError('CONFLICT', `This booking is ${r.status === 'cancelled' ? 'already cancelled' : 'closed: its outcome is recorded'}`)
+      if (!await cancelBooking(trx, bookingId, actor.id, reason, nowIso)) throw await notLiveRefusal(trx, bookingId)
       // The slot goes back to the pool; one that has started can no longer be held or booked anyway.
       await freeSlotOfBooking(trx, r.slot_id, bookingId, nowIso)
       await this.#emit(trx, 'booking.cancelled', await this.#neutral(trx, r.slot_id, now), now)
@@ -486,17 +487,17 @@ export class SlotService {
     const r = await findBookingRecord(this.#db, bookingId)
     if (r === undefined) throw notFound('Booking')
     if (body.slotId === r.slot_id) throw invalid([{ code: 'custom', path: ['slotId'], message: 'the booking is already on this slot' }])
-    if (r.patient_last_name === null) throw new AppError('CONFLICT', 'This booking has no patient to move (imported history)')
+    if (r.patient_last_name === null) throw new AppError('BOOKING_WITHOUT_PATIENT', 'This booking has no patient to move (imported history)')
     const ids = await this.#write(async (trx, now) => {
       const nowIso = now.toISOString()
-      if (r.start_at <= nowIso) throw new AppError('CONFLICT', 'This booking has started: it can no longer be moved')
+      if (r.start_at <= nowIso) throw new AppError('BOOKING_STARTED', 'This booking has started: it can no longer be moved')
       const id = newId()
       await this.#lockClaim(trx, actor.id, [body.slotId, r.slot_id])
       // First the target: a refusal here rolls everything back, the old booking untouched.
       await this.#claim(trx, body.slotId, actor.id, now, { status: 'booked', booking_id: id, hold_by: null, hold_expires_at: null })
       await this.#releaseOthers(trx, actor.id, body.slotId, now)
       const reason = body.reason ?? `Rendez-vous déplacé (nouvelle référence ${bookingReference(id)})`
-      if (!await cancelBooking(trx, bookingId, actor.id, reason, nowIso)) throw new AppError('CONFLICT', 'This booking is no longer live: it was cancelled or its outcome recorded')
+      if (!await cancelBooking(trx, bookingId, actor.id, reason, nowIso)) throw await notLiveRefusal(trx, bookingId)
       await insertBooking(trx, {
         id, slotId: body.slotId, bookedBy: actor.id, nowIso,
         body: {
@@ -544,7 +545,7 @@ export class SlotService {
     if (this.#d.clock.now().toISOString() < r.start_at) throw new AppError('OUTCOME_TOO_EARLY', 'The outcome can be recorded once the slot has started')
     await this.#write(async (trx, now) => {
       await lockSlots(trx, [r.slot_id])
-      if (!await recordBookingOutcome(trx, bookingId, outcome, actor.id, now.toISOString())) throw new AppError('CONFLICT', 'This booking was cancelled')
+      if (!await recordBookingOutcome(trx, bookingId, outcome, actor.id, now.toISOString())) throw await notLiveRefusal(trx, bookingId)
       await touchSlot(trx, r.slot_id, now.toISOString())
       await this.#emit(trx, 'booking.outcome', await this.#neutral(trx, r.slot_id, now), now)
       await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.outcome', subjectType: 'booking', subjectId: bookingId, ip: actor.ip, detail: { outcome } })
