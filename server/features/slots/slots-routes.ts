@@ -1,7 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { Id } from '../../../shared/schemas/common.js'
-import { BookingBody, BookingQuery, BookingSearchQuery, CancelBody, CreateSeriesBody, CreateSlotBody, MoveBody, OutcomeBody, SlotQuery, WithdrawManyBody } from '../../../shared/schemas/slots.js'
+import {
+  Booking, BookingBody, BookingQuery, BookingSearchQuery, CancelBody, CreateSeriesBody, CreateSlotBody, HoldResult, MoveBody, MoveResult, OutcomeBody,
+  SeriesResult, Slot, SlotQuery, WithdrawManyBody, WithdrawManyResult
+} from '../../../shared/schemas/slots.js'
 import { actorOf } from '../session/actor.js'
 
 const IdParams = z.object({ id: Id })
@@ -10,12 +13,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   const signedIn = app.requireRole('admin', 'practitioner', 'regulator')
 
   app.post('/api/slots', {
-    schema: { tags: ['slots'], summary: 'Publish one slot', body: CreateSlotBody },
+    schema: { tags: ['slots'], summary: 'Publish one slot', body: CreateSlotBody, response: { 201: Slot } },
     onRequest: app.requireRole('practitioner', 'admin')
   }, async (request, reply) => reply.status(201).send(await app.slots.publish(actorOf(request), request.body)))
 
   app.post('/api/slots/series', {
-    schema: { tags: ['slots'], summary: 'Publish a series of slots (dryRun: preview only)', body: CreateSeriesBody },
+    schema: { tags: ['slots'], summary: 'Publish a series of slots (dryRun: preview only)', body: CreateSeriesBody, response: { 200: SeriesResult, 201: SeriesResult } },
     onRequest: app.requireRole('practitioner', 'admin')
   }, async (request, reply) => {
     const result = await app.slots.publishSeries(actorOf(request), request.body)
@@ -23,12 +26,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/api/slots', {
-    schema: { tags: ['slots'], summary: 'Slots (default: not yet ended)', querystring: SlotQuery },
+    schema: { tags: ['slots'], summary: 'Slots (default: not yet ended)', querystring: SlotQuery, response: { 200: z.array(Slot) } },
     onRequest: signedIn
   }, async (request) => await app.slots.listSlots(actorOf(request), request.query))
 
   app.delete('/api/slots/:id', {
-    schema: { tags: ['slots'], summary: 'Withdraw a slot that is not booked', params: IdParams },
+    schema: { tags: ['slots'], summary: 'Withdraw a slot that is not booked', params: IdParams, response: { 200: Slot } },
     onRequest: app.requireRole('practitioner', 'admin')
   }, async (request) => await app.slots.withdraw(actorOf(request), request.params.id))
 
@@ -36,23 +39,24 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags: ['slots'],
       summary: 'Withdraw a series, a day, or a day of a series in one action (not started; booked slots are kept and listed)',
-      body: WithdrawManyBody
+      body: WithdrawManyBody,
+      response: { 200: WithdrawManyResult }
     },
     onRequest: app.requireRole('practitioner', 'admin')
   }, async (request) => await app.slots.withdrawMany(actorOf(request), request.body))
 
   app.post('/api/slots/:id/hold', {
-    schema: { tags: ['live booking'], summary: 'Hold a slot while on the phone (again: extends)', params: IdParams },
+    schema: { tags: ['live booking'], summary: 'Hold a slot while on the phone (again: extends)', params: IdParams, response: { 200: HoldResult } },
     onRequest: app.requireRole('regulator')
   }, async (request) => await app.slots.hold(actorOf(request), request.params.id))
 
   app.delete('/api/slots/:id/hold', {
-    schema: { tags: ['live booking'], summary: 'Release your hold', params: IdParams },
+    schema: { tags: ['live booking'], summary: 'Release your hold', params: IdParams, response: { 200: Slot } },
     onRequest: app.requireRole('regulator')
   }, async (request) => await app.slots.release(actorOf(request), request.params.id))
 
   app.post('/api/slots/:id/booking', {
-    schema: { tags: ['live booking'], summary: 'Book a free slot or the slot you hold', params: IdParams, body: BookingBody },
+    schema: { tags: ['live booking'], summary: 'Book a free slot or the slot you hold', params: IdParams, body: BookingBody, response: { 200: Booking, 201: Booking } },
     onRequest: app.requireRole('regulator')
   }, async (request, reply) => {
     const { booking, created } = await app.slots.book(actorOf(request), request.params.id, request.body)
@@ -60,7 +64,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.post('/api/bookings/:id/cancel', {
-    schema: { tags: ['live booking'], summary: 'Cancel a booking (the slot is free again if not started)', params: IdParams, body: CancelBody },
+    schema: { tags: ['live booking'], summary: 'Cancel a booking (the slot is free again if not started)', params: IdParams, body: CancelBody, response: { 200: Booking } },
     onRequest: app.requireRole('regulator', 'practitioner', 'admin')
   }, async (request) => await app.slots.cancel(actorOf(request), request.params.id, request.body.reason))
 
@@ -70,7 +74,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Move a booking to another slot in one step (the target claimed first, the old slot freed on commit)',
       description: 'Answers `{booking, previous}`: the new booking (same patient, new reference) and the old one, cancelled. The target taken meanwhile: 409 SLOT_TAKEN or SLOT_HELD, nothing changed.',
       params: IdParams,
-      body: MoveBody
+      body: MoveBody,
+      response: { 200: MoveResult }
     },
     onRequest: app.requireRole('regulator')
   }, async (request) => await app.slots.move(actorOf(request), request.params.id, request.body))
@@ -80,18 +85,19 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       tags: ['live booking'],
       summary: 'Live bookings by reference, patient name and/or birth date (a patient calls back)',
       description: '`q` mixes the reference (4 to 8 characters of it, as read out), name words and a birth date (JJ/MM/AAAA or YYYY-MM-DD); every part must match. At most 20, not yet ended. Audited.',
-      querystring: BookingSearchQuery
+      querystring: BookingSearchQuery,
+      response: { 200: z.array(Booking) }
     },
     onRequest: app.requireRole('regulator')
   }, async (request) => await app.slots.findBookings(actorOf(request), request.query.q))
 
   app.post('/api/bookings/:id/outcome', {
-    schema: { tags: ['live booking'], summary: 'Record honored / no-show (after the slot starts)', params: IdParams, body: OutcomeBody },
+    schema: { tags: ['live booking'], summary: 'Record honored / no-show (after the slot starts)', params: IdParams, body: OutcomeBody, response: { 200: Booking } },
     onRequest: app.requireRole('practitioner', 'admin')
   }, async (request) => await app.slots.recordOutcome(actorOf(request), request.params.id, request.body.outcome))
 
   app.get('/api/bookings', {
-    schema: { tags: ['live booking'], summary: 'Bookings (practitioner: own); patient identity for regulators and the practitioner', querystring: BookingQuery },
+    schema: { tags: ['live booking'], summary: 'Bookings (practitioner: own); patient identity for regulators and the practitioner', querystring: BookingQuery, response: { 200: z.array(Booking) } },
     onRequest: app.requireRole('practitioner', 'regulator', 'admin')
   }, async (request) => await app.slots.listBookings(actorOf(request), request.query))
 }
