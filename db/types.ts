@@ -3,7 +3,7 @@
  * camelCase domain objects of `shared/`. Instants are stored as ISO 8601 UTC text
  * (`2026-07-13T10:00:00.000Z`), which sorts in time order on SQLite and PostgreSQL alike.
  */
-import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
+import type { Generated, Insertable, Selectable } from 'kysely'
 
 export interface CptsTable {
   id: string
@@ -142,14 +142,14 @@ export interface SlotsTable {
   hold_by: string | null
   hold_expires_at: string | null
   booking_id: string | null
-  /** Bumped on every change (iCal SEQUENCE, optimistic checks). */
+  /** Bumped on every change (slot-writes.ts): the calendar feed's SEQUENCE. */
   version: Generated<number>
   created_at: string
   updated_at: string
   withdrawn_at: string | null
   /**
-   * The start read in the CPTS's zone, for the season report (migration 0003): every insert
-   * sets them (`slotLocalColumns`).
+   * The start read in the CPTS's zone, for the season report and its rollups (migrations 0003,
+   * 0012): every insert sets them (`slotLocalColumns`, server/features/slots/local-columns.ts).
    */
   local_date: string
   /** 0–23. */
@@ -164,9 +164,9 @@ export interface SlotsTable {
   booking_status: Generated<'booked' | 'honored' | 'no_show' | null>
   booking_has_treating_gp: Generated<'yes' | 'no' | 'unknown' | null>
   lead_minutes: Generated<number | null>
-  /** Holds of this slot that ended without a booking (`slot.released` events), kept by a trigger. */
+  /** Holds of this slot that ended without a booking, kept by a trigger on `events` (each `slot.released`). */
   released_holds: Generated<number>
-  /** The series the slot was published in (migration 0008); null when published alone or imported. */
+  /** The series the slot was published in (migration 0009); null when published alone or imported. */
   series_id: Generated<string | null>
 }
 
@@ -213,7 +213,10 @@ export interface BookingsTable {
   id: string
   slot_id: string
   status: 'booked' | 'cancelled' | 'honored' | 'no_show'
-  /** Patient identity: null for imported history. Never logged, never shown to the board. */
+  /**
+   * Patient identity: null for imported history, and once erased (the retention purge, a patient's
+   * erasure). Never logged, never shown to the board.
+   */
   patient_last_name: string | null
   patient_first_name: string | null
   patient_birth_date: string | null
@@ -341,11 +344,7 @@ export interface Database {
 
 export type CptsRow = Selectable<CptsTable>
 export type UserRow = Selectable<UsersTable>
-export type NewUser = Insertable<UsersTable>
-export type UserUpdate = Updateable<UsersTable>
 export type PractitionerRow = Selectable<PractitionersTable>
 export type AuditEntry = Insertable<AuditLogTable>
 export type SlotRow = Selectable<SlotsTable>
-export type BookingRow = Selectable<BookingsTable>
-export type EventRow = Selectable<EventsTable>
 export type DeliveryRow = Selectable<DeliveriesTable>

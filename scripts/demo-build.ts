@@ -4,7 +4,7 @@
  * that season's calls, and open slots for the coming two weeks — so that `npm start` shows
  * every page with something on it.
  *
- * Everything goes through the application's own functions (createUser, importSeason,
+ * Everything goes through the application's own functions (createCpts, createUser, importSeason,
  * the slots' publishing and bookings, logCall, seasonReport) and its zod schemas, so every check of the server
  * applies. Safe to re-run: each part is looked for before it is made, so a second run adds
  * nothing (and, days later, only tops up the coming days). It refuses a database that holds
@@ -18,8 +18,8 @@ import { describeDatabase, openDatabase } from '../db/open.js'
 import { migrateToLatest } from '../db/migrate.js'
 import type { Clock } from '../server/clock.js'
 import type { Config } from '../server/config.js'
-import { appendAudit } from '../server/features/audit/audit-repository.js'
 import { logCall } from '../server/features/calls/calls-service.js'
+import { createCpts } from '../server/features/cpts/cpts-service.js'
 import { seasonReport } from '../server/features/reports/report-repository.js'
 import { importSeason } from '../server/features/season-import/season-import.js'
 import type { Actor } from '../server/features/session/actor.js'
@@ -29,7 +29,6 @@ import { UnitOfWork } from '../server/features/slots/unit-of-work.js'
 import { DEFAULT_LIMITS } from '../server/features/slots/slot-times.js'
 import { createUser } from '../server/features/users/users-service.js'
 import { matchCommune } from '../server/lib/communes.js'
-import { newId } from '../server/lib/secrets.js'
 import { CreateCptsBody, CreateUserBody, type Role } from '../shared/schemas/accounts.js'
 import type { SeasonReport } from '../shared/schemas/reports.js'
 import { BookingBody, CallBody, CreateSeriesBody, type Slot } from '../shared/schemas/slots.js'
@@ -104,14 +103,9 @@ async function checkDatabase (db: Db): Promise<{ demo: boolean, admins: string[]
 async function ensureCpts (db: Db, name: string, finess: string, adminId: string, now: Date): Promise<{ id: string, created: boolean }> {
   const found = await db.selectFrom('cpts').select('id').where('name', '=', name).executeTakeFirst()
   if (found !== undefined) return { id: found.id, created: false }
-  // As POST /api/cpts does: the CPTS and its audit entry in one transaction.
-  const body = CreateCptsBody.parse({ name, timezone: DEMO_ZONE, finess })
-  const id = newId()
-  await db.transaction().execute(async (trx) => {
-    await trx.insertInto('cpts').values({ id, name: body.name, timezone: body.timezone, finess: body.finess ?? null, created_at: now.toISOString() }).execute()
-    await appendAudit(trx, { at: now, userId: adminId, action: 'cpts.create', subjectType: 'cpts', subjectId: id })
-  })
-  return { id, created: true }
+  // What POST /api/cpts does: the CPTS and its audit entry in one transaction.
+  const cpts = await createCpts(db, { id: adminId, role: 'admin', ip: null }, CreateCptsBody.parse({ name, timezone: DEMO_ZONE, finess }), now)
+  return { id: cpts.id, created: true }
 }
 
 async function ensureUser (db: Db, input: unknown, actor: { id: string | null, ip: null }, now: Date): Promise<{ id: string, created: boolean }> {
@@ -212,7 +206,9 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
   }
 
   // The coming days: each practitioner publishes, the regulators book a few patients.
-  // Nothing subscribes to its commits: no server listens yet, the events wait in the log for the first sockets.
+  // Nothing subscribes to its commits (no server runs yet): the events stay in the log. A page's
+  // socket starts from a snapshot, and a delivery channel switched on for the first time starts
+  // after them (delivery-worker.ts), so the demo's bookings send no mail.
   const unitOfWork = new UnitOfWork({ db, clock })
   const publishing = new Publishing({ db, clock, unitOfWork, limits: { ...DEFAULT_LIMITS, maxDaysAhead: config.publishMaxDaysAhead } })
   const bookings = new Bookings({ db, clock, unitOfWork })

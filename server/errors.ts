@@ -1,39 +1,18 @@
-import type { ErrorCode } from '../shared/errors.js'
-
-const STATUS: Record<ErrorCode, number> = {
-  VALIDATION: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  RATE_LIMITED: 429,
-  SLOT_TAKEN: 409,
-  SLOT_HELD: 409,
-  SLOT_OVERLAP: 409,
-  SLOT_BOOKED: 409,
-  IMPORT_INVALID: 400,
-  OUTCOME_TOO_EARLY: 409,
-  PSC_ACCOUNT_UNKNOWN: 403,
-  PSC_ACCOUNT_DISABLED: 403,
-  PSC_CALLBACK_INVALID: 400,
-  PSC_ACR_INSUFFICIENT: 403,
-  PSC_CANCELLED: 401,
-  PSC_UNAVAILABLE: 503,
-  PSC_REQUIRED: 403,
-  DRAINING: 503,
-  INTERNAL: 500
-}
+import { errorStatus, type ErrorCode } from '../shared/errors.js'
 
 /** A zod-like issue, so that server-side checks read like schema errors in `details`. */
 export interface Issue {
   code: string
   path: PropertyKey[]
   message: string
+  /** Values a page may show with the issue (the communes of a postal code). */
+  [extra: string]: unknown
 }
 
 /**
- * An error the client should see as it is: a stable contract code, its HTTP status
- * and a human sentence. Anything else thrown becomes a 500 without details.
+ * A refusal the client should see as it is: a code of shared/errors.ts (which gives its HTTP
+ * status and the French sentence the pages show) and an English sentence for developers and
+ * scripts (the JSON `message`). Anything else thrown becomes a 500 without details.
  */
 export class AppError extends Error {
   readonly code: ErrorCode
@@ -45,7 +24,7 @@ export class AppError extends Error {
     super(message)
     this.name = 'AppError'
     this.code = code
-    this.statusCode = STATUS[code]
+    this.statusCode = errorStatus(code)
     this.details = extra.details
     this.errors = extra.errors
   }

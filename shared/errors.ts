@@ -1,60 +1,73 @@
 /**
- * Stable machine codes of the public contract's errors, shared by server and browser.
- * The server answers `{statusCode, error, code, message}`; the web pages show
- * `frenchMessage(code)` when the server's own sentence is not meant for the user.
+ * Every refusal the server can send, shared by server and browser: one named code, its HTTP
+ * status and the French sentence the pages show. The server answers
+ * `{statusCode, error, code, message}` (over HTTP and in the websocket's error frames) with the
+ * status of this table (server/errors.ts reads it) and an English `message` for developers and
+ * scripts; the pages choose what they show by `code` only, through `frenchMessage(code)`.
+ *
+ * A new refusal gets a code of its own here (a sentence a user can act on, distinct from the
+ * others): test/error-codes.test.ts fails when the server sends a code this table lacks.
  */
-export const ERROR_CODES = [
-  'VALIDATION',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'RATE_LIMITED',
-  'SLOT_TAKEN',
-  'SLOT_HELD',
-  'SLOT_OVERLAP',
-  'SLOT_BOOKED',
-  'IMPORT_INVALID',
-  'OUTCOME_TOO_EARLY',
-  'PSC_ACCOUNT_UNKNOWN',
-  'PSC_ACCOUNT_DISABLED',
-  'PSC_CALLBACK_INVALID',
-  'PSC_ACR_INSUFFICIENT',
-  'PSC_CANCELLED',
-  'PSC_UNAVAILABLE',
-  'PSC_REQUIRED',
-  'DRAINING',
-  'INTERNAL'
-] as const
+export const ERRORS = {
+  // The contract's codes (docs: /work/shared/contract.md, README "Errors").
+  VALIDATION: { status: 400, fr: 'Certains champs sont invalides.' },
+  UNAUTHENTICATED: { status: 401, fr: 'Veuillez vous connecter.' },
+  FORBIDDEN: { status: 403, fr: "Vous n'avez pas accès à cette page ou à cette action." },
+  NOT_FOUND: { status: 404, fr: 'Élément introuvable.' },
+  RATE_LIMITED: { status: 429, fr: 'Trop de tentatives, réessayez dans une minute.' },
+  SLOT_TAKEN: { status: 409, fr: "Ce créneau n'est plus disponible." },
+  SLOT_HELD: { status: 409, fr: 'Ce créneau est en cours de réservation par un autre régulateur.' },
+  SLOT_OVERLAP: { status: 409, fr: 'Ce créneau chevauche un de vos créneaux.' },
+  SLOT_BOOKED: { status: 409, fr: 'Ce créneau est réservé : annulez la réservation avant de le retirer.' },
+  IMPORT_INVALID: { status: 400, fr: "Le fichier contient des lignes invalides : rien n'a été importé." },
+  INTERNAL: { status: 500, fr: 'Erreur interne du serveur. Réessayez.' },
 
-export type ErrorCode = (typeof ERROR_CODES)[number]
+  // Bookings: cancel, move, outcome.
+  OUTCOME_TOO_EARLY: { status: 409, fr: "Le créneau n'a pas encore commencé : le résultat se note après son début." },
+  BOOKING_ALREADY_CANCELLED: { status: 409, fr: 'Ce rendez-vous a déjà été annulé.' },
+  BOOKING_CLOSED: { status: 409, fr: 'Ce rendez-vous est clos : le patient a été noté venu ou absent, il ne peut plus être annulé ni déplacé.' },
+  BOOKING_STARTED: { status: 409, fr: 'Ce rendez-vous a déjà commencé : il ne peut plus être déplacé.' },
+  BOOKING_WITHOUT_PATIENT: { status: 409, fr: 'Ce rendez-vous vient de l’historique importé, sans patient : il ne peut pas être déplacé.' },
 
-const FRENCH: Record<ErrorCode, string> = {
-  VALIDATION: 'Certains champs sont invalides.',
-  UNAUTHENTICATED: 'Veuillez vous connecter.',
-  FORBIDDEN: "Vous n'avez pas accès à cette page ou à cette action.",
-  NOT_FOUND: 'Élément introuvable.',
-  CONFLICT: 'Cet élément existe déjà.',
-  RATE_LIMITED: 'Trop de tentatives, réessayez dans une minute.',
-  SLOT_TAKEN: "Ce créneau n'est plus disponible.",
-  SLOT_HELD: 'Ce créneau est en cours de réservation par un autre régulateur.',
-  SLOT_OVERLAP: 'Ce créneau chevauche un de vos créneaux.',
-  SLOT_BOOKED: 'Ce créneau est réservé : annulez la réservation avant de le retirer.',
-  OUTCOME_TOO_EARLY: "Le créneau n'a pas encore commencé : le résultat se note après son début.",
-  IMPORT_INVALID: "Le fichier contient des lignes invalides : rien n'a été importé.",
-  PSC_ACCOUNT_UNKNOWN: "Aucun compte Créneaux ne porte votre identifiant national (RPPS) : demandez à l'administrateur de votre CPTS de créer votre compte (régulateurs : votre compte est créé par la plateforme SAS).",
-  PSC_ACCOUNT_DISABLED: "Votre compte Créneaux est désactivé : adressez-vous à l'administrateur de votre CPTS.",
-  PSC_CALLBACK_INVALID: "La connexion Pro Santé Connect n'a pas pu être vérifiée (lien expiré, déjà utilisé ou falsifié) : recommencez la connexion.",
-  PSC_ACR_INSUFFICIENT: "Pro Santé Connect n'a pas confirmé une authentification forte (e-CPS ou carte CPS) : recommencez la connexion.",
-  PSC_CANCELLED: 'La connexion avec Pro Santé Connect a été annulée.',
-  PSC_UNAVAILABLE: 'Pro Santé Connect ne répond pas : réessayez dans un instant.',
-  PSC_REQUIRED: 'Votre compte se connecte avec Pro Santé Connect (e-CPS ou carte CPS), pas avec un mot de passe.',
-  DRAINING: 'Le serveur redémarre : réessayez dans un instant.',
-  INTERNAL: 'Erreur interne du serveur. Réessayez.'
-}
+  // Accounts (/admin) and password-reset links.
+  EMAIL_TAKEN: { status: 409, fr: 'Un compte existe déjà avec cette adresse e-mail.' },
+  RPPS_TAKEN: { status: 409, fr: 'Un praticien a déjà un compte avec ce numéro RPPS.' },
+  CANNOT_DEACTIVATE_SELF: { status: 409, fr: 'Vous ne pouvez pas désactiver votre propre compte.' },
+  LAST_ADMIN: { status: 409, fr: 'C’est le dernier compte de coordination actif : il ne peut pas être désactivé.' },
+  ACCOUNT_ALREADY_DEACTIVATED: { status: 409, fr: 'Ce compte était déjà désactivé.' },
+  ACCOUNT_ALREADY_ACTIVE: { status: 409, fr: 'Ce compte était déjà actif.' },
+  ACCOUNT_DEACTIVATED: { status: 409, fr: 'Ce compte est désactivé : réactivez-le d’abord.' },
+  RESET_LINK_INVALID: { status: 400, fr: 'Ce lien de réinitialisation n’est plus valable (déjà utilisé, expiré ou remplacé) : demandez-en un nouveau à la coordination de la CPTS.' },
 
+  // Pro Santé Connect sign-in (README, "Sign in with Pro Santé Connect").
+  PSC_ACCOUNT_UNKNOWN: { status: 403, fr: "Aucun compte Créneaux ne porte votre identifiant national (RPPS) : demandez à l'administrateur de votre CPTS de créer votre compte (régulateurs : votre compte est créé par la plateforme SAS)." },
+  PSC_ACCOUNT_DISABLED: { status: 403, fr: "Votre compte Créneaux est désactivé : adressez-vous à l'administrateur de votre CPTS." },
+  PSC_CALLBACK_INVALID: { status: 400, fr: "La connexion Pro Santé Connect n'a pas pu être vérifiée (lien expiré, déjà utilisé ou falsifié) : recommencez la connexion." },
+  PSC_ACR_INSUFFICIENT: { status: 403, fr: "Pro Santé Connect n'a pas confirmé une authentification forte (e-CPS ou carte CPS) : recommencez la connexion." },
+  PSC_CANCELLED: { status: 401, fr: 'La connexion avec Pro Santé Connect a été annulée.' },
+  PSC_UNAVAILABLE: { status: 503, fr: 'Pro Santé Connect ne répond pas : réessayez dans un instant.' },
+  PSC_REQUIRED: { status: 403, fr: 'Votre compte se connecte avec Pro Santé Connect (e-CPS ou carte CPS), pas avec un mot de passe.' },
+
+  // Operations: a server draining on SIGTERM (README, "Operating Créneaux").
+  DRAINING: { status: 503, fr: 'Le serveur redémarre : réessayez dans un instant.' },
+
+  // Patients' rights (/admin/patients).
+  PATIENT_BOOKINGS_CHANGED: { status: 409, fr: 'Les réservations de ce patient ont changé depuis la recherche : rien n’a été effacé. Recherchez-le à nouveau.' }
+} as const satisfies Record<string, { status: number, fr: string }>
+
+export type ErrorCode = keyof typeof ERRORS
+
+/** Every code of the table, in its order. */
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[]
+
+export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERRORS, code)
+
+/** The HTTP status of a code. */
+export const errorStatus = (code: ErrorCode): number => ERRORS[code].status
+
+/** The French sentence a page shows for a code (an unknown one reads as INTERNAL's). */
 export function frenchMessage (code: string | undefined): string {
-  return (code !== undefined && code in FRENCH) ? FRENCH[code as ErrorCode] : FRENCH.INTERNAL
+  return code !== undefined && isErrorCode(code) ? ERRORS[code].fr : ERRORS.INTERNAL.fr
 }
 
 /** The error body every API route answers with. */

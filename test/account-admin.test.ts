@@ -179,7 +179,7 @@ t.test('last active admin: refused whoever asks (the service, as a racing reques
   const me = (await call(app, admin, 'GET', '/api/me')).json().user
   const before = await countRows(app.db, TABLES)
   const err = await deactivateUser(app.db, me.id, { id: 'another-admin', role: 'admin', ip: '10.0.0.1' }, clock.now()).catch((e: unknown) => e)
-  t.match(err, { code: 'CONFLICT', statusCode: 409, message: /last active admin/ })
+  t.match(err, { code: 'LAST_ADMIN', statusCode: 409, message: /last active admin/ })
   t.same(await countRows(app.db, TABLES), before, 'nothing written')
   t.equal((await call(app, admin, 'GET', '/api/me')).statusCode, 200, 'still signed in')
 })

@@ -4,8 +4,8 @@
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { bookingReference } from '../shared/booking-reference.js'
-import { build } from './helpers/build.js'
-import { addRegulator, countRows, publishSlot, territory } from './helpers/fixtures.js'
+import { build, signIn } from './helpers/build.js'
+import { addRegulator, countRows, PASSWORD, publishSlot, territory } from './helpers/fixtures.js'
 import { openLive } from './helpers/live.js'
 
 const PATIENT = { lastName: 'Le Gall-Hérault', firstName: 'Anne', birthDate: '1980-01-02', phone: '06 12 34 56 78' }
@@ -98,7 +98,7 @@ t.test('moving a booking: the new slot booked, the old one freed, in one commit,
   t.same(gpList.find((b: any) => b.id === next.id)?.patient, PATIENT, 'its practitioner sees the patient')
   const again = await inject(app, reg.cookie, 'POST', `/api/bookings/${booking.id}/move`, { slotId: s3.id })
   t.equal(again.statusCode, 409, 'the old booking cannot be moved twice')
-  t.equal(again.json().code, 'CONFLICT')
+  t.equal(again.json().code, 'BOOKING_ALREADY_CANCELLED')
   t.equal((await db.selectFrom('slots').select('status').where('id', '=', s3.id).executeTakeFirstOrThrow()).status, 'free', 'and the slot it aimed at stays free')
   live.close()
   gpLive.close()
@@ -146,4 +146,20 @@ t.test('the target taken meanwhile: nothing changes, a clear 409', async (t) => 
   t.ok([404, 409].includes(wrong.statusCode), 'an unknown slot or a moved booking is refused')
   const forbidden = await inject(app, terr.users.gp.cookie, 'POST', `/api/bookings/${booking.id}/move`, { slotId: s3.id })
   t.equal(forbidden.statusCode, 403, 'a practitioner does not move bookings')
+})
+
+t.test('a booking that has started, or has no patient, is not moved: each refusal its own code', async (t) => {
+  const { app, db, clock, terr, booking, s2, s3 } = await setup(t)
+  clock.set('2026-06-02T10:05:00.000Z') // 12:05 in Paris: the booking's slot has started
+  const reg = await signIn(app, terr.users.regulator.email, PASSWORD) // the first session has expired
+  const before = await countRows(db, TABLES)
+  const started = await inject(app, reg, 'POST', `/api/bookings/${booking.id}/move`, { slotId: s3.id })
+  t.equal(started.statusCode, 409)
+  t.equal(started.json().code, 'BOOKING_STARTED')
+  // Without its patient (erased, or imported history) there is nobody to move.
+  await db.updateTable('bookings').set({ patient_last_name: null, patient_first_name: null, patient_birth_date: null, patient_phone: null }).where('id', '=', booking.id).execute()
+  const nobody = await inject(app, reg, 'POST', `/api/bookings/${booking.id}/move`, { slotId: s2.id })
+  t.equal(nobody.statusCode, 409)
+  t.equal(nobody.json().code, 'BOOKING_WITHOUT_PATIENT')
+  t.same(await countRows(db, TABLES), before, 'nothing written')
 })

@@ -125,6 +125,7 @@ t.test('cancel, outcome, and who may touch what', async (t) => {
   t.same(await slotRow(db, slot.id), { status: 'free', booking_id: null, hold_by: null })
   const again = await app.inject({ method: 'POST', url: `/api/bookings/${booking.id}/cancel`, headers: { cookie: reg.cookie }, payload: { reason: 'encore' } })
   t.equal(again.statusCode, 409, 'cancelling a cancelled booking')
+  t.equal(again.json().code, 'BOOKING_ALREADY_CANCELLED')
   const outcomeCancelled = await app.inject({ method: 'POST', url: `/api/bookings/${booking.id}/outcome`, headers: { cookie: gp.cookie }, payload: { outcome: 'honored' } })
   t.equal(outcomeCancelled.statusCode, 409, 'no outcome for a cancelled booking')
 
@@ -143,6 +144,7 @@ t.test('cancel, outcome, and who may touch what', async (t) => {
   const cancelWs2 = await live.command({ type: 'cancel', bookingId: viaWs.result.id, reason: 'doublon' })
   t.equal(cancelWs2.ok, false)
   t.equal(cancelWs2.error.statusCode, 409)
+  t.equal(cancelWs2.error.code, 'BOOKING_ALREADY_CANCELLED', 'the socket answers with the same code')
   const final = await book(app, reg.cookie, slot.id)
   t.equal(final.statusCode, 201)
   const liveRows = await db.selectFrom('bookings').select('status').where('slot_id', '=', slot.id).execute()
@@ -153,6 +155,8 @@ t.test('cancel, outcome, and who may touch what', async (t) => {
   t.equal(early.statusCode, 409)
   t.equal(early.json().code, 'OUTCOME_TOO_EARLY')
   clock.set('2026-06-02T10:05:00.000Z') // 12:05 in Paris, during the slot
+  const cancelledStarted = await app.inject({ method: 'POST', url: `/api/bookings/${booking.id}/outcome`, headers: { cookie: gp.cookie }, payload: { outcome: 'honored' } })
+  t.match(cancelledStarted.json(), { statusCode: 409, code: 'BOOKING_ALREADY_CANCELLED' }, 'once started, a cancelled booking takes no outcome either')
   const late = await app.inject({ method: 'POST', url: `/api/bookings/${final.json().id}/outcome`, headers: { cookie: gp.cookie }, payload: { outcome: 'honored' } })
   t.equal(late.statusCode, 200, 'HTTP 200', { body: late.body })
   t.equal(late.json().status, 'honored')
@@ -165,6 +169,7 @@ t.test('cancel, outcome, and who may touch what', async (t) => {
   t.equal(fix.json().patient, undefined, 'an admin does not see the patient')
   const closed = await app.inject({ method: 'POST', url: `/api/bookings/${final.json().id}/cancel`, headers: { cookie: reg.cookie }, payload: { reason: 'trop tard' } })
   t.equal(closed.statusCode, 409, 'a booking with its outcome cannot be cancelled')
+  t.equal(closed.json().code, 'BOOKING_CLOSED')
   const unknown = await app.inject({ method: 'POST', url: '/api/bookings/nope/cancel', headers: { cookie: reg.cookie }, payload: { reason: 'x' } })
   t.equal(unknown.statusCode, 404)
 

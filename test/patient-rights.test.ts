@@ -111,7 +111,7 @@ t.test('the admin finds, exports and erases the bookings of one patient', async 
 
     const mixed = await post('erase', { ...anne, bookingIds: [a1.id, other.id] })
     t.equal(mixed.statusCode, 409, 'a booking of someone else among them: refused')
-    t.equal(mixed.json().code, 'CONFLICT')
+    t.equal(mixed.json().code, 'PATIENT_BOOKINGS_CHANGED')
     t.equal(PatientBookings.parse((await post('search', anne)).json()).bookings.length, 3, 'and nothing was erased')
 
     const res = await post('erase', { ...anne, bookingIds: [a1.id, a2.id, a3.id] })

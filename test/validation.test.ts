@@ -91,22 +91,22 @@ t.test('bad input is refused with VALIDATION and writes nothing', async (t) => {
     t.match(res.json().message, /Saint-Gilles-Croix-de-Vie/)
   })
 
-  t.test('a duplicate e-mail is a CONFLICT, whatever its case', async (t) => {
+  t.test('a duplicate e-mail is refused (EMAIL_TAKEN), whatever its case', async (t) => {
     for (const email of [terr.users.gp.email, terr.users.gp.email.toUpperCase(), ` ${ADMIN.email} `]) {
       const before = await countRows(db)
       const res = await app.inject({ method: 'POST', url: '/api/users', payload: { email, name: 'Doublon', password: PASSWORD, role: 'regulator' }, headers: admin })
       t.equal(res.statusCode, 409, email)
-      t.equal(res.json().code, 'CONFLICT')
+      t.equal(res.json().code, 'EMAIL_TAKEN')
       t.match(res.json().message, /exists already/)
       t.same(await countRows(db), before, 'nothing written, not even an audit entry')
     }
   })
 
-  t.test('a duplicate RPPS is a CONFLICT and leaves no half-created account', async (t) => {
+  t.test('a duplicate RPPS is refused (RPPS_TAKEN) and leaves no half-created account', async (t) => {
     const before = await countRows(db)
     const res = await app.inject({ method: 'POST', url: '/api/users', payload: user({ practitioner: { ...practitionerProfile(1), address: '9 rue Neuve' } }), headers: admin })
     t.equal(res.statusCode, 409)
-    t.equal(res.json().code, 'CONFLICT')
+    t.equal(res.json().code, 'RPPS_TAKEN')
     t.match(res.json().message, /RPPS/)
     t.same(await countRows(db), before, 'the user row was rolled back with the profile')
   })

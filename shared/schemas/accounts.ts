@@ -131,7 +131,6 @@ export const SessionBody = z.object({
 export type SessionBody = z.infer<typeof SessionBody>
 
 export const TokenBody = z.object({ label: LineText(100) })
-export const TokenCreated = z.object({ id: Id, label: z.string(), token: z.string(), createdAt: z.string() })
 
 /** The IANA spelling of a zone Intl accepts in any case (`europe/paris` → `Europe/Paris`). */
 const canonicalTimeZone = (zone: string): string => new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone

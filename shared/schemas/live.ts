@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import type { ErrorCode } from '../errors.js'
 import { FreeText, Id } from './common.js'
 import { BookingBody, type EventType, type Slot } from './slots.js'
 
@@ -11,7 +12,8 @@ export const LiveCommand = z.discriminatedUnion('type', [
 ])
 export type LiveCommand = z.infer<typeof LiveCommand>
 
-export interface LiveError { statusCode: number, code: string, message: string, details?: unknown }
+/** A refused command or frame: a code of shared/errors.ts with its status, as the HTTP routes answer it. */
+export interface LiveError { statusCode: number, code: ErrorCode, message: string, details?: unknown }
 
 /** Frames the server sends on `/api/live`. */
 export type LiveMessage =

@@ -126,14 +126,20 @@ export const BookingBody = z.object({
 })
 export type BookingBody = z.infer<typeof BookingBody>
 
+/**
+ * A booking as the API answers it (the response schema of the booking routes: what it lists is
+ * what leaves). Its texts are plain strings, not the request's checks: a patient erased in part,
+ * or a booking of the imported history (no booker: `bookedBy` is `{id: '', name: 'Import'}`),
+ * is still answered.
+ */
 export const Booking = z.object({
   id: Id,
   slotId: Id,
   status: BookingStatus,
-  patient: Patient.optional(),
+  patient: z.object({ lastName: z.string(), firstName: z.string(), birthDate: z.string(), phone: z.string() }).optional(),
   reason: z.string().nullable(),
   hasTreatingGp: HasTreatingGp,
-  bookedBy: z.object({ id: Id, name: z.string() }),
+  bookedBy: z.object({ id: z.string(), name: z.string() }),
   bookedAt: z.string(),
   cancelledAt: z.string().optional(),
   cancelReason: z.string().optional(),
@@ -147,6 +153,30 @@ export const Booking = z.object({
   }).optional()
 })
 export type Booking = z.infer<typeof Booking>
+
+/** Why one slot of a series was not published (server/features/slots/slot-times.ts, and the overlap and holiday checks). */
+export const SKIP_REASONS = ['nonexistent_local_time', 'in_the_past', 'too_far_ahead', 'overlaps_previous', 'overlap', 'public_holiday'] as const
+
+/** The answer of POST /api/slots/series. */
+export const SeriesResult = z.object({
+  created: z.array(Slot),
+  /** With dryRun: the slots that would be created. */
+  preview: z.array(z.object({ start: z.string(), end: z.string() })).optional(),
+  skipped: z.array(z.object({ start: z.string(), reason: z.enum(SKIP_REASONS) })),
+  /** The public holidays of the practitioner's département from `from` to `to`. */
+  holidays: z.array(z.object({ date: z.string(), name: z.string() })),
+  /** The id the created slots carry as `seriesId` (absent with dryRun). */
+  seriesId: Id.optional()
+})
+
+/** The answer of POST /api/slots/withdrawals: the slots withdrawn, and the booked ones kept. */
+export const WithdrawManyResult = z.object({ withdrawn: z.array(Slot), kept: z.array(Slot) })
+
+/** The answer of POST /api/slots/:id/hold. */
+export const HoldResult = z.object({ slot: Slot, expiresAt: z.string() })
+
+/** The answer of POST /api/bookings/:id/move: the new booking and the old one, cancelled. */
+export const MoveResult = z.object({ booking: Booking, previous: Booking })
 
 export const CancelBody = z.object({ reason: FreeText(500, 1) })
 export const OutcomeBody = z.object({ outcome: z.enum(['honored', 'no_show']) })

@@ -50,16 +50,9 @@ export function slotsText (s: { withdrawn: number, kept: number }): string {
     : `${withdrawn} ; ${plural(s.kept, 'créneau réservé conservé', 'créneaux réservés conservés')} : prévenez ${agree(s.kept, 'le patient', 'les patients')} ou annulez depuis la régulation.`
 }
 
-/** French for the refusals of deactivate / reactivate / password-reset (their `details` say which). */
+/** French for the refusals of deactivate / reactivate / password-reset (CANNOT_DEACTIVATE_SELF, LAST_ADMIN…: by code). */
 function refusal (err: unknown): string {
-  if (!(err instanceof ApiError)) return 'Serveur injoignable. Vérifiez la connexion puis réessayez.'
-  const why = err.details[0]?.message
-  if (why === 'self') return 'Vous ne pouvez pas désactiver votre propre compte.'
-  if (why === 'last admin') return 'C’est le dernier compte de coordination actif : il ne peut pas être désactivé.'
-  if (why === 'already deactivated') return 'Ce compte était déjà désactivé.'
-  if (why === 'already active') return 'Ce compte était déjà actif.'
-  if (why === 'deactivated') return 'Ce compte est désactivé : réactivez-le d’abord.'
-  return err.french
+  return err instanceof ApiError ? err.french : 'Serveur injoignable. Vérifiez la connexion puis réessayez.'
 }
 
 /**
@@ -116,7 +109,7 @@ export function AccountEditor (props: { user: User, me: User | null, cpts: Cpts[
       setSaved(`Modifications enregistrées pour ${user.name}.`)
       props.onChanged(user)
     } catch (caught) {
-      fail(requestErrors(caught, typed, FIELDS, () => undefined))
+      fail(requestErrors(caught, typed, FIELDS))
     } finally {
       setBusy(false)
     }

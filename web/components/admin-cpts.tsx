@@ -79,7 +79,7 @@ export function CptsSection (props: { cpts: Cpts[] | null, onCreated: (c: Cpts) 
       setDone(`CPTS créée : ${cpts.name}, ${timeZoneLabel(cpts.timezone)}.`)
       props.onCreated(cpts)
     } catch (err) {
-      fail(withFinessSentence(requestErrors(err, values, FIELDS, () => ({ fields: { name: 'Une CPTS porte déjà ce nom.' } }))))
+      fail(withFinessSentence(requestErrors(err, values, FIELDS)))
     } finally {
       setBusy(false)
     }

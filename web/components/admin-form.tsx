@@ -33,20 +33,20 @@ export function issuesToErrors (issues: ReadonlyArray<{ path: PropertyKey[], mes
 }
 
 /**
- * Errors for a refused request: 400 VALIDATION details go next to their fields, 409 CONFLICT
- * next to the field `conflictField` picks from the server's sentence, anything else to the form.
+ * Errors for a refused request: 400 VALIDATION details in French next to their fields; any other
+ * refusal's sentence (by its code: shared/errors.ts) next to the fields its `details` name
+ * (EMAIL_TAKEN on `email`, RPPS_TAKEN on `practitioner.rpps`), else on the form.
  */
-export function requestErrors (err: unknown, values: Record<string, string>, fields: readonly string[],
-  conflictField: (message: string) => FormErrors | undefined): FormErrors {
+export function requestErrors (err: unknown, values: Record<string, string>, fields: readonly string[]): FormErrors {
   if (!(err instanceof ApiError)) return { fields: {}, form: 'Serveur injoignable. Vérifiez la connexion puis réessayez.' }
-  // 400 VALIDATION and 409 CONFLICT both carry the fields at fault in `details`.
-  if ((err.code === 'VALIDATION' || err.code === 'CONFLICT') && err.details.length > 0) {
+  if (err.code === 'VALIDATION' && err.details.length > 0) {
     const found = issuesToErrors(err.details, values, fields)
     if (Object.keys(found.fields).length === 0 && found.form === undefined) return { fields: {}, form: err.french }
     return found
   }
-  if (err.code === 'CONFLICT') return conflictField(err.message) ?? { fields: {}, form: err.french }
   if (err.code === 'UNAUTHENTICATED') return { fields: {}, form: 'Votre session a expiré : reconnectez-vous dans un autre onglet, puis réessayez.' }
+  const at = err.details.map((d) => d.path.join('.')).filter((path) => fields.includes(path))
+  if (at.length > 0) return { fields: Object.fromEntries(at.map((path) => [path, err.french])) }
   return { fields: {}, form: err.french }
 }
 

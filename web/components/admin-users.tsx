@@ -116,11 +116,7 @@ export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null
       setDone(`Compte créé : ${user.name} (${user.email}) — ${ROLE_LABEL[user.role]}${scope}.`)
       props.onCreated(user)
     } catch (caught) {
-      fail(requestErrors(caught, typed, FIELDS, (message) => {
-        if (message.includes('RPPS')) return { fields: { [PATH.rpps]: 'Un praticien a déjà un compte avec ce numéro RPPS.' } }
-        if (message.includes('e-mail')) return { fields: { [PATH.email]: 'Un compte existe déjà avec cette adresse e-mail.' } }
-        return undefined
-      }))
+      fail(requestErrors(caught, typed, FIELDS))
     } finally {
       setBusy(false)
     }

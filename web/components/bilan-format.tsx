@@ -23,9 +23,6 @@ export const fmtPct = (rate: number | null): string => rate === null ? NO_VALUE 
 /** '1 234,00 €' */
 export const fmtEuros = (n: number): string => EUR.format(n)
 
-/** '3,5' */
-export const fmtDec1 = (n: number): string => DEC1.format(n)
-
 /** A lead time in hours: '45 min', '5 h 30', '3,2 jours'. */
 export function fmtHours (hours: number | null): string {
   if (hours === null) return NO_VALUE

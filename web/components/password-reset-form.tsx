@@ -46,9 +46,7 @@ export function PasswordResetForm (props: { token: string, onDone: () => void })
       props.onDone()
     } catch (err) {
       setErrors({
-        form: err instanceof ApiError && err.code === 'VALIDATION'
-          ? EXPIRED
-          : err instanceof ApiError ? err.french : 'Serveur injoignable. Réessayez.'
+        form: err instanceof ApiError ? err.french : 'Serveur injoignable. Réessayez.'
       })
       setBusy(false)
     }

@@ -1,7 +1,7 @@
 /** The practitioner's bookings on /praticien: patient identity, cancel, honored / no-show. */
 import { useState } from 'preact/hooks'
 import { CancelBody, type Booking } from '../../shared/schemas/slots.js'
-import { api, ApiError } from '../lib/api.js'
+import { api } from '../lib/api.js'
 import { FieldError, aria, requestFailure } from './praticien-fields.js'
 import {
   BOOKING_STATUS_FR, MODE_FR, TREATING_GP_FR, formatBirthDate, formatDay, formatPhone, formatRange, formatTime, localDateOf, shortDay, todayIn
@@ -44,9 +44,8 @@ export function Bookings (props: { bookings: Booking[] | null, zone: string, now
   )
 }
 
-/** French sentence for a refused cancel or outcome. */
+/** French sentence for a refused cancel or outcome (BOOKING_ALREADY_CANCELLED, BOOKING_CLOSED…: by code). */
 function refusal (err: unknown): string {
-  if (err instanceof ApiError && err.code === 'CONFLICT') return 'Cette réservation a déjà été annulée ou clôturée : la liste est mise à jour.'
   return requestFailure(err).form ?? 'Action refusée.'
 }
 

@@ -58,9 +58,6 @@ export function matchesFilters (slot: Slot, f: Filters): boolean {
     (f.practitionerId === '' || slot.practitioner.id === f.practitionerId)
 }
 
-/** Free for this page: nobody else holds it. */
-export const isBookable = (slot: Slot): boolean => slot.status === 'free' || slot.hold?.by === 'me'
-
 const byTime = (a: Row, b: Row): number => Date.parse(a.slot.start) - Date.parse(b.slot.start) || a.slot.id.localeCompare(b.slot.id)
 
 /**

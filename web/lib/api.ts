@@ -1,9 +1,14 @@
-import { frenchMessage, type ApiErrorBody } from '../../shared/errors.js'
+import { frenchMessage, type ApiErrorBody, type ErrorCode } from '../../shared/errors.js'
 
-/** An error answered by the API, with its contract code and, for VALIDATION, the zod issues. */
+/**
+ * An error answered by the API, with its code (shared/errors.ts) and, for VALIDATION, the zod
+ * issues. What a page shows comes from the code (`french`), never from the server's English
+ * `message`; `details[].path` may say which field it goes next to.
+ */
 export class ApiError extends Error {
   readonly status: number
-  readonly code: string
+  /** A code of shared/errors.ts, or OFFLINE (web/lib/live.ts: no answer from the socket). */
+  readonly code: ErrorCode | 'OFFLINE'
   readonly details: Array<{ path: Array<string | number>, message: string }>
   readonly body: ApiErrorBody | null
   constructor (status: number, body: ApiErrorBody | null) {
@@ -16,13 +21,6 @@ export class ApiError extends Error {
 
   /** The French sentence to show the user for this error. */
   get french (): string { return frenchMessage(this.code) }
-
-  /** Issues grouped by field path (`practitioner.rpps`), for messages next to each field. */
-  fieldErrors (): Record<string, string> {
-    const out: Record<string, string> = {}
-    for (const d of this.details) out[d.path.join('.')] ??= d.message
-    return out
-  }
 }
 
 /** Calls the API with the session cookie; throws ApiError on any non-2xx answer. */

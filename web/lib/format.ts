@@ -104,16 +104,6 @@ export function secondsLeft (until: string | Date | number, now: number = Date.n
   return Math.max(0, Math.floor((toDate(until).getTime() - now) / 1000))
 }
 
-/** '2 minutes 41 secondes' for screen readers. */
-export function spokenDuration (seconds: number): string {
-  const m = Math.floor(seconds / 60)
-  const s = seconds % 60
-  const parts: string[] = []
-  if (m > 0) parts.push(`${m} minute${m > 1 ? 's' : ''}`)
-  if (s > 0 || m === 0) parts.push(`${s} seconde${s > 1 ? 's' : ''}`)
-  return parts.join(' ')
-}
-
 /** '02 51 58 00 00' for a French number typed any way. */
 export function formatPhone (phone: string): string {
   const digits = phone.replace(/[\s.-]/g, '')

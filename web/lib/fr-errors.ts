@@ -40,12 +40,10 @@ export interface IssueLike { code?: string, path: Array<string | number>, messag
 /** A French sentence for one issue answered by the server or found by the form itself. */
 export function frenchIssue (issue: IssueLike): string {
   const key = issue.path.join('.')
-  if (issue.code === 'custom' && key === 'practitioner.commune' && issue.message.includes('expected one of')) {
-    const list = issue.message.split('expected one of: ')[1] ?? ''
-    return `Cette commune ne correspond pas au code postal. Communes de ce code postal : ${list}.`
+  // The server names the communes of the postal code (users-service.ts, resolveCommune).
+  if (key === 'practitioner.commune' && Array.isArray(issue.communes) && issue.communes.length > 0) {
+    return `Cette commune ne correspond pas au code postal. Communes de ce code postal : ${issue.communes.join(', ')}.`
   }
-  if (issue.code === 'custom' && key === 'email' && issue.message.includes('already')) return 'Un compte existe déjà avec cette adresse e-mail.'
-  if (issue.code === 'custom' && key === 'practitioner.rpps' && issue.message.includes('already')) return 'Ce numéro RPPS est déjà enregistré.'
   if (issue.code === 'custom' && issue.message === FORBIDDEN_CHARACTERS) {
     return 'Caractères interdits : écrivez sur une seule ligne, sans caractères de contrôle ni marques de sens d\u2019écriture.'
   }

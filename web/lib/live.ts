@@ -7,7 +7,7 @@
  * - Reconnects with exponential backoff and `?since=<last seq>`: the server replays what was
  *   missed, or sends a fresh snapshot when it is too old.
  * - Sends the commands hold / release / book / cancel with a requestId and resolves the reply's
- *   result, or rejects with a `LiveCommandError` (an ApiError: `code`, `french`, `fieldErrors()`).
+ *   result, or rejects with a `LiveCommandError` (an ApiError: `code`, `french`, `details`).
  *
  * Framework-free; `useLive` below is the Preact binding.
  */

@@ -76,7 +76,3 @@ export function Field (props: { id: string, label: string, error?: string | unde
   )
 }
 
-/** "Coming soon" body for pages whose feature is not built yet. */
-export function ComingSoon (props: { what: string }) {
-  return <p class='banner'>Bientôt disponible : {props.what}.</p>
-}

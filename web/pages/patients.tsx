@@ -15,7 +15,7 @@ import { saveFile } from '../lib/download.js'
 import { Layout, useMe } from '../lib/ui.js'
 
 const frenchOf = (err: unknown): string => err instanceof ApiError
-  ? (err.code === 'CONFLICT' ? 'Les réservations de ce patient ont changé depuis la recherche : rien n’a été effacé. Recherchez-le à nouveau.' : err.french)
+  ? err.french
   : 'Serveur injoignable. Vérifiez la connexion puis réessayez.'
 
 /** POSTs `body` and saves the answer as the file the server names (content-disposition). */

@@ -7,12 +7,6 @@ type Db = Kysely<Database>
 /** The enqueueing transaction, which holds the channel's cursor (lockCursor). */
 type Trx = Transaction<Database>
 
-/** The last event seq the channel has read, or undefined when it has no cursor (never switched on). */
-export async function readCursor (db: Db, channel: string): Promise<number | undefined> {
-  const r = await db.selectFrom('delivery_cursors').select('last_seq').where('channel', '=', channel).executeTakeFirst()
-  return r?.last_seq
-}
-
 /**
  * Inside the enqueueing transaction: the channel's cursor, locked until the transaction ends on
  * PostgreSQL (`FOR UPDATE`), so that two instances never read the same events after it; the

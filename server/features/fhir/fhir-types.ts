@@ -9,7 +9,6 @@ export interface FhirResource {
 
 export interface Coding { system: string, code: string, display?: string }
 export interface CodeableConcept { coding?: Coding[], text?: string, extension?: Array<{ url: string, valueReference: { reference: string } }> }
-export interface Reference { reference: string }
 
 /** What every builder needs to know about where it is served. */
 export interface FhirContext {

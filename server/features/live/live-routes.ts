@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import type { RawData } from 'ws'
 import { z } from 'zod'
+import { errorStatus, type ErrorCode } from '../../../shared/errors.js'
 import { LIVE_CLOSE, LiveCommand, type LiveError } from '../../../shared/schemas/live.js'
 import { AppError } from '../../errors.js'
 import { TokenBucket } from '../../lib/token-bucket.js'
@@ -15,11 +16,14 @@ const FLOOD_REFUSALS = 200
 // An empty or absent `since` means a fresh snapshot; `?since=` must not replay the whole log.
 const LiveQuery = z.object({ since: z.union([z.literal('').transform(() => undefined), z.string().regex(/^\d{1,15}$/, 'since is a sequence number').transform(Number)]).optional() })
 
+/** An error frame's error: a code of shared/errors.ts with its status, as the HTTP routes answer it. */
+function liveError (code: ErrorCode, message: string, details?: unknown): LiveError {
+  return { statusCode: errorStatus(code), code, message, ...(details !== undefined ? { details } : {}) }
+}
+
 function toLiveError (err: unknown): LiveError {
-  if (err instanceof AppError) {
-    return { statusCode: err.statusCode, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) }
-  }
-  return { statusCode: 500, code: 'INTERNAL', message: 'Internal server error' }
+  if (err instanceof AppError) return liveError(err.code, err.message, err.details)
+  return liveError('INTERNAL', 'Internal server error')
 }
 
 /**
@@ -53,7 +57,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       if (!bucket.take()) {
         // Refused before parsing: a flood costs as little as possible to everyone else.
         if (++refusedInRow >= FLOOD_REFUSALS) closeSocket(socket, LIVE_CLOSE.flood, 'too many commands')
-        else app.liveHub.reply(client, { type: 'error', error: { statusCode: 429, code: 'RATE_LIMITED', message: `more than ${rate} commands per second: slow down` } })
+        else app.liveHub.reply(client, { type: 'error', error: liveError('RATE_LIMITED', `more than ${rate} commands per second: slow down`) })
         return
       }
       refusedInRow = 0
@@ -61,13 +65,13 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       try {
         raw = JSON.parse(data.toString())
       } catch {
-        app.liveHub.reply(client, { type: 'error', error: { statusCode: 400, code: 'VALIDATION', message: 'frame is not JSON' } })
+        app.liveHub.reply(client, { type: 'error', error: liveError('VALIDATION', 'frame is not JSON') })
         return
       }
       const parsed = LiveCommand.safeParse(raw)
       if (!parsed.success) {
         const requestId = (raw as { requestId?: unknown } | null)?.requestId
-        const error: LiveError = { statusCode: 400, code: 'VALIDATION', message: 'malformed command', details: parsed.error.issues }
+        const error = liveError('VALIDATION', 'malformed command', parsed.error.issues)
         app.liveHub.reply(client, typeof requestId === 'string' ? { type: 'reply', requestId, ok: false, error } : { type: 'error', error })
         return
       }
@@ -75,7 +79,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       // Authorised against the credential as it is now, not as it was at the upgrade.
       const now = await app.liveCredentials.current(client)
       if (now === null) {
-        app.liveHub.reply(client, { type: 'reply', requestId: cmd.requestId, ok: false, error: { statusCode: 401, code: 'UNAUTHENTICATED', message: 'the session or token of this socket has ended: sign in again' } })
+        app.liveHub.reply(client, { type: 'reply', requestId: cmd.requestId, ok: false, error: liveError('UNAUTHENTICATED', 'the session or token of this socket has ended: sign in again') })
         app.liveCredentials.end(client)
         return
       }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
+import { errorStatus } from '../../../shared/errors.js'
 import { closeLiveSockets, DrainState } from './drain.js'
 import { readiness } from './health.js'
 import { createMetrics } from './metrics.js'
@@ -45,8 +46,9 @@ export default fp(async (app) => {
   app.addHook('onRequest', async (request, reply) => {
     if (!state.refusing || request.url.startsWith('/health/')) return
     // `Connection: close`: a keep-alive client opens its next connection elsewhere.
-    return await reply.status(503).header('connection', 'close').header('retry-after', '1').type('application/json; charset=utf-8')
-      .send({ statusCode: 503, error: 'Service Unavailable', code: 'DRAINING', message: 'This instance is shutting down: try again (another instance answers)' })
+    const status = errorStatus('DRAINING')
+    return await reply.status(status).header('connection', 'close').header('retry-after', '1').type('application/json; charset=utf-8')
+      .send({ statusCode: status, error: 'Service Unavailable', code: 'DRAINING', message: 'This instance is shutting down: try again (another instance answers)' })
   })
 
   // Probes: no authentication, no data, no log line per call (a load balancer asks every second).

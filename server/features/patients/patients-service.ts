@@ -38,7 +38,7 @@ export async function erasePatient (db: Db, actor: Actor, body: PatientEraseBody
     const theirs = new Set((await findPatientBookings(trx, body)).map((b) => b.id))
     const strangers = ids.filter((id) => !theirs.has(id))
     if (strangers.length > 0) {
-      throw new AppError('CONFLICT', `${strangers.length} of these bookings are not (or no longer) this patient's: search again`)
+      throw new AppError('PATIENT_BOOKINGS_CHANGED', `${strangers.length} of these bookings are not (or no longer) this patient's: search again`)
     }
     const n = await erasePatientData(trx, ids)
     await appendAudit(trx, { at: now, userId: actor.id, action: 'patient.erase', subjectType: 'patient', ip: actor.ip, detail: { patientSearch: true, bookingIds: ids, erased: n } })

@@ -1,5 +1,6 @@
-import { sql, SqliteAdapter } from 'kysely'
+import { sql } from 'kysely'
 import type { Db } from '../../../db/connection.js'
+import { isPostgres } from '../../../db/dialect.js'
 
 /**
  * After patient data were erased: on SQLite, the erased values are already overwritten in the
@@ -8,5 +9,5 @@ import type { Db } from '../../../db/connection.js'
  * its (auto)VACUUM.
  */
 export async function flushErasedPages (db: Db): Promise<void> {
-  if (db.getExecutor().adapter instanceof SqliteAdapter) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db)
+  if (!isPostgres(db)) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db)
 }

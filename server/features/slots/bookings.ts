@@ -9,6 +9,7 @@ import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import type { Actor } from '../session/actor.js'
 import { auditRead, bookingForChange, canSeePatient } from './booking-access.js'
+import { notLiveRefusal } from './booking-refusals.js'
 import { bookingRecordOf, cancelBooking, findBookingByKey, findBookingRecord, insertBooking, recordBookingOutcome, toBookingView } from './booking-repository.js'
 import { claim, releaseOthers, startClaim, viewAfter } from './slot-claims.js'
 import { lockSlots, toNeutralSlot } from './slot-repository.js'
@@ -83,7 +84,7 @@ export class Bookings {
       // The slot before the booking (the lock order): a move of this booking waits here, not in a circle.
       const slots = await lockSlots(trx, [r.slot_id])
       const cancelled = await cancelBooking(trx, bookingId, actor.id, reason, nowIso)
-      if (cancelled === undefined) throw new AppError('CONFLICT', `This booking is ${r.status === 'cancelled' ? 'already cancelled' : 'closed: its outcome is recorded'}`)
+      if (cancelled === undefined) throw await notLiveRefusal(trx, bookingId)
       // The slot goes back to the pool; one that has started can no longer be held or booked anyway.
       const freed = await freeSlotOfBooking(trx, r.slot_id, bookingId, nowIso)
       w.emit('booking.cancelled', await viewAfter(w, r.slot_id, slots.get(r.slot_id), freed), { actorId: actor.id, bookingId })
@@ -107,10 +108,10 @@ export class Bookings {
     const r = await findBookingRecord(this.#d.db, bookingId)
     if (r === undefined) throw notFound('Booking')
     if (body.slotId === r.slot_id) throw invalid([{ code: 'custom', path: ['slotId'], message: 'the booking is already on this slot' }])
-    if (r.patient_last_name === null) throw new AppError('CONFLICT', 'This booking has no patient to move (imported history)')
+    if (r.patient_last_name === null) throw new AppError('BOOKING_WITHOUT_PATIENT', 'This booking has no patient to move (imported history)')
     const out = await this.#d.unitOfWork.run(async (w) => {
       const { trx, now, nowIso } = w
-      if (r.start_at <= nowIso) throw new AppError('CONFLICT', 'This booking has started: it can no longer be moved')
+      if (r.start_at <= nowIso) throw new AppError('BOOKING_STARTED', 'This booking has started: it can no longer be moved')
       const id = newId()
       const scope = await startClaim(w, actor.id, [body.slotId, r.slot_id])
       // First the target: a refusal here rolls everything back, the old booking untouched.
@@ -118,7 +119,7 @@ export class Bookings {
       await releaseOthers(w, scope, actor.id)
       const reason = body.reason ?? `Rendez-vous déplacé (nouvelle référence ${bookingReference(id)})`
       const old = await cancelBooking(trx, bookingId, actor.id, reason, nowIso)
-      if (old === undefined) throw new AppError('CONFLICT', 'This booking is no longer live: it was cancelled or its outcome recorded')
+      if (old === undefined) throw await notLiveRefusal(trx, bookingId)
       const created = await insertBooking(trx, {
         id, slotId: body.slotId, bookedBy: actor.id, nowIso,
         body: {
@@ -151,7 +152,7 @@ export class Bookings {
       const { trx, now } = w
       const slots = await lockSlots(trx, [r.slot_id])
       const recorded = await recordBookingOutcome(trx, bookingId, outcome, actor.id, now.toISOString())
-      if (recorded === undefined) throw new AppError('CONFLICT', 'This booking was cancelled')
+      if (recorded === undefined) throw await notLiveRefusal(trx, bookingId)
       const touched = await touchSlot(trx, r.slot_id, now.toISOString())
       w.emit('booking.outcome', await viewAfter(w, r.slot_id, slots.get(r.slot_id), touched), { actorId: actor.id, bookingId })
       await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.outcome', subjectType: 'booking', subjectId: bookingId, ip: actor.ip, detail: { outcome } })

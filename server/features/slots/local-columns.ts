@@ -11,8 +11,11 @@ export interface SlotLocalColumns {
 }
 
 /**
- * The local columns of a slot starting at `start` in the IANA `zone`. Migration 0003 holds a
- * frozen copy of this computation for the backfill: change both or neither.
+ * The local columns of a slot starting at `start` in the IANA `zone`, set on every insert (a
+ * published slot: slot-writes.ts; an imported one: season-import.ts). Migration 0003 backfilled
+ * the slots of its day with a frozen copy of this computation, and migrations never change: a
+ * change here needs a new migration that recomputes the stored columns (and the rollups of
+ * migration 0012, keyed by them).
  */
 export function slotLocalColumns (start: Date | string, zone: string): SlotLocalColumns {
   const dt = (typeof start === 'string' ? DateTime.fromISO(start, { zone: 'utc' }) : DateTime.fromJSDate(start)).setZone(zone)

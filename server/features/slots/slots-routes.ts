@@ -1,7 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { Id } from '../../../shared/schemas/common.js'
-import { BookingBody, BookingQuery, BookingSearchQuery, CancelBody, CreateSeriesBody, CreateSlotBody, MoveBody, OutcomeBody, SlotQuery, WithdrawManyBody } from '../../../shared/schemas/slots.js'
+import {
+  Booking, BookingBody, BookingQuery, BookingSearchQuery, CancelBody, CreateSeriesBody, CreateSlotBody, HoldResult, MoveBody, MoveResult, OutcomeBody,
+  SeriesResult, Slot, SlotQuery, WithdrawManyBody, WithdrawManyResult
+} from '../../../shared/schemas/slots.js'
 import { currentUser } from '../../plugins/auth.js'
 import { recordedCommunes } from '../calls/recorded-communes.js'
 import { actorOf } from '../session/actor.js'
@@ -12,12 +15,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   const signedIn = app.requireRole('admin', 'practitioner', 'regulator')
 
   app.post('/api/slots', {
-    schema: { tags: ['slots'], summary: 'Publish one slot', body: CreateSlotBody },
+    schema: { tags: ['slots'], summary: 'Publish one slot', body: CreateSlotBody, response: { 201: Slot } },
     onRequest: app.requireRole('practitioner', 'admin')
   }, async (request, reply) => reply.status(201).send(await app.slots.publishing.publish(actorOf(request), request.body)))
 
   app.post('/api/slots/series', {
-    schema: { tags: ['slots'], summary: 'Publish a series of slots (dryRun: preview only)', body: CreateSeriesBody },
+    schema: { tags: ['slots'], summary: 'Publish a series of slots (dryRun: preview only)', body: CreateSeriesBody, response: { 200: SeriesResult, 201: SeriesResult } },
     onRequest: app.requireRole('practitioner', 'admin')
   }, async (request, reply) => {
     const result = await app.slots.publishing.publishSeries(actorOf(request), request.body)
@@ -25,12 +28,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.get('/api/slots', {
-    schema: { tags: ['slots'], summary: 'Slots (default: not yet ended)', querystring: SlotQuery },
+    schema: { tags: ['slots'], summary: 'Slots (default: not yet ended)', querystring: SlotQuery, response: { 200: z.array(Slot) } },
     onRequest: signedIn
   }, async (request) => await app.slots.reads.listSlots(actorOf(request), request.query))
 
   app.delete('/api/slots/:id', {
-    schema: { tags: ['slots'], summary: 'Withdraw a slot that is not booked', params: IdParams },
+    schema: { tags: ['slots'], summary: 'Withdraw a slot that is not booked', params: IdParams, response: { 200: Slot } },
     onRequest: app.requireRole('practitioner', 'admin')
   }, async (request) => await app.slots.publishing.withdraw(actorOf(request), request.params.id))
 
@@ -38,23 +41,24 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     schema: {
       tags: ['slots'],
       summary: 'Withdraw a series, a day, or a day of a series in one action (not started; booked slots are kept and listed)',
-      body: WithdrawManyBody
+      body: WithdrawManyBody,
+      response: { 200: WithdrawManyResult }
     },
     onRequest: app.requireRole('practitioner', 'admin')
   }, async (request) => await app.slots.publishing.withdrawMany(actorOf(request), request.body))
 
   app.post('/api/slots/:id/hold', {
-    schema: { tags: ['live booking'], summary: 'Hold a slot while on the phone (again: extends)', params: IdParams },
+    schema: { tags: ['live booking'], summary: 'Hold a slot while on the phone (again: extends)', params: IdParams, response: { 200: HoldResult } },
     onRequest: app.requireRole('regulator')
   }, async (request) => await app.slots.holds.hold(actorOf(request), request.params.id))
 
   app.delete('/api/slots/:id/hold', {
-    schema: { tags: ['live booking'], summary: 'Release your hold', params: IdParams },
+    schema: { tags: ['live booking'], summary: 'Release your hold', params: IdParams, response: { 200: Slot } },
     onRequest: app.requireRole('regulator')
   }, async (request) => await app.slots.holds.release(actorOf(request), request.params.id))
 
   app.post('/api/slots/:id/booking', {
-    schema: { tags: ['live booking'], summary: 'Book a free slot or the slot you hold', params: IdParams, body: BookingBody },
+    schema: { tags: ['live booking'], summary: 'Book a free slot or the slot you hold', params: IdParams, body: BookingBody, response: { 200: Booking, 201: Booking } },
     onRequest: app.requireRole('regulator')
   }, async (request, reply) => {
     const { booking, created } = await app.slots.bookings.book(actorOf(request), request.params.id, request.body)
@@ -62,7 +66,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.post('/api/bookings/:id/cancel', {
-    schema: { tags: ['live booking'], summary: 'Cancel a booking (the slot is free again if not started)', params: IdParams, body: CancelBody },
+    schema: { tags: ['live booking'], summary: 'Cancel a booking (the slot is free again if not started)', params: IdParams, body: CancelBody, response: { 200: Booking } },
     onRequest: app.requireRole('regulator', 'practitioner', 'admin')
   }, async (request) => await app.slots.bookings.cancel(actorOf(request), request.params.id, request.body.reason))
 
@@ -72,7 +76,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       summary: 'Move a booking to another slot in one step (the target claimed first, the old slot freed on commit)',
       description: 'Answers `{booking, previous}`: the new booking (same patient, new reference) and the old one, cancelled. The target taken meanwhile: 409 SLOT_TAKEN or SLOT_HELD, nothing changed.',
       params: IdParams,
-      body: MoveBody
+      body: MoveBody,
+      response: { 200: MoveResult }
     },
     onRequest: app.requireRole('regulator')
   }, async (request) => await app.slots.bookings.move(actorOf(request), request.params.id, request.body))
@@ -82,7 +87,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       tags: ['live booking'],
       summary: 'Live bookings by reference, patient name and/or birth date (a patient calls back)',
       description: '`q` mixes the reference (4 to 8 characters of it, as read out), name words and a birth date (JJ/MM/AAAA or YYYY-MM-DD); every part must match. At most 20, not yet ended. Audited. Each has `patientCommune` when the call that booked it (or the booking it was moved from) recorded the patient\'s commune.',
-      querystring: BookingSearchQuery
+      querystring: BookingSearchQuery,
+      response: { 200: z.array(Booking) }
     },
     onRequest: app.requireRole('regulator')
   }, async (request) => {
@@ -93,12 +99,12 @@ const routes: FastifyPluginAsyncZod = async (app) => {
   })
 
   app.post('/api/bookings/:id/outcome', {
-    schema: { tags: ['live booking'], summary: 'Record honored / no-show (after the slot starts)', params: IdParams, body: OutcomeBody },
+    schema: { tags: ['live booking'], summary: 'Record honored / no-show (after the slot starts)', params: IdParams, body: OutcomeBody, response: { 200: Booking } },
     onRequest: app.requireRole('practitioner', 'admin')
   }, async (request) => await app.slots.bookings.recordOutcome(actorOf(request), request.params.id, request.body.outcome))
 
   app.get('/api/bookings', {
-    schema: { tags: ['live booking'], summary: 'Bookings (practitioner: own); patient identity for regulators and the practitioner', querystring: BookingQuery },
+    schema: { tags: ['live booking'], summary: 'Bookings (practitioner: own); patient identity for regulators and the practitioner', querystring: BookingQuery, response: { 200: z.array(Booking) } },
     onRequest: app.requireRole('practitioner', 'regulator', 'admin')
   }, async (request) => await app.slots.reads.listBookings(actorOf(request), request.query))
 }

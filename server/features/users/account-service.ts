@@ -76,7 +76,7 @@ export async function updateUser (db: Kysely<Database>, id: string, body: Update
  * locked first, so two admins deactivating each other at once cannot both succeed.
  */
 export async function deactivateUser (db: Kysely<Database>, id: string, actor: Actor, now: Date): Promise<User> {
-  if (id === actor.id) throw new AppError('CONFLICT', 'You cannot deactivate your own account', { details: [custom(['id'], 'self')] })
+  if (id === actor.id) throw new AppError('CANNOT_DEACTIVATE_SELF', 'You cannot deactivate your own account', { details: [custom(['id'], 'self')] })
   const done = await db.transaction().execute(async (trx) => {
     const target = await trx.selectFrom('users').select(['role', 'disabled_at']).where('id', '=', id).executeTakeFirst()
     if (target === undefined) throw notFound('User')
@@ -86,7 +86,7 @@ export async function deactivateUser (db: Kysely<Database>, id: string, actor: A
       if (isPostgres(trx)) admins = admins.forNoKeyUpdate()
       const active = await admins.execute()
       if (!active.some((a) => a.id === id)) return false
-      if (active.length <= 1) throw new AppError('CONFLICT', 'This is the last active admin account: it cannot be deactivated', { details: [custom(['id'], 'last admin')] })
+      if (active.length <= 1) throw new AppError('LAST_ADMIN', 'This is the last active admin account: it cannot be deactivated', { details: [custom(['id'], 'last admin')] })
     }
     const changed = await trx.updateTable('users').set({ disabled_at: now.toISOString() })
       .where('id', '=', id).where('disabled_at', 'is', null).executeTakeFirst()
@@ -97,7 +97,7 @@ export async function deactivateUser (db: Kysely<Database>, id: string, actor: A
     })
     return true
   })
-  if (!done) throw new AppError('CONFLICT', 'This account is already deactivated', { details: [custom(['id'], 'already deactivated')] })
+  if (!done) throw new AppError('ACCOUNT_ALREADY_DEACTIVATED', 'This account is already deactivated', { details: [custom(['id'], 'already deactivated')] })
   return await getUserView(db, id)
 }
 
@@ -112,7 +112,7 @@ export async function reactivateUser (db: Kysely<Database>, id: string, actor: A
   })
   if (!done) {
     if (await findUser(db, id) === undefined) throw notFound('User')
-    throw new AppError('CONFLICT', 'This account is active already', { details: [custom(['id'], 'already active')] })
+    throw new AppError('ACCOUNT_ALREADY_ACTIVE', 'This account is active already', { details: [custom(['id'], 'already active')] })
   }
   return await getUserView(db, id)
 }

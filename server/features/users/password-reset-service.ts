@@ -29,7 +29,7 @@ export async function createPasswordReset (db: Kysely<Database>, id: string, act
     const user = await trx.selectFrom('users').select('disabled_at').where('id', '=', id).executeTakeFirst()
     if (user === undefined) throw notFound('User')
     if (user.disabled_at !== null) {
-      throw new AppError('CONFLICT', 'This account is deactivated: reactivate it first', { details: [{ code: 'custom', path: ['id'], message: 'deactivated' }] })
+      throw new AppError('ACCOUNT_DEACTIVATED', 'This account is deactivated: reactivate it first', { details: [{ code: 'custom', path: ['id'], message: 'deactivated' }] })
     }
     await trx.deleteFrom('password_resets').where('user_id', '=', id).where('used_at', 'is', null).execute()
     await trx.insertInto('password_resets').values({
@@ -73,7 +73,7 @@ export async function usePasswordReset (db: Kysely<Database>, token: string, pas
     return spent.user_id
   })
   if (userId === null) {
-    throw new AppError('VALIDATION', 'This reset link is unknown, already used or expired: ask the admin for a new one',
+    throw new AppError('RESET_LINK_INVALID', 'This reset link is unknown, already used or expired: ask the admin for a new one',
       { details: [{ code: 'custom', path: ['token'], message: 'unknown, used or expired reset link' }] })
   }
 }

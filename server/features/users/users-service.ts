@@ -83,10 +83,10 @@ export async function createUser (db: Kysely<Database>, body: CreateUserBody, ac
 export function accountConflict (err: unknown, body: { email?: string, practitioner?: { rpps?: string } }): unknown {
   const column = uniqueViolation(err)
   if (column === 'users.email') {
-    return new AppError('CONFLICT', `An account with the e-mail ${body.email ?? ''} exists already`, { details: [{ code: 'custom', path: ['email'], message: 'this e-mail is already used' }] })
+    return new AppError('EMAIL_TAKEN', `An account with the e-mail ${body.email ?? ''} exists already`, { details: [{ code: 'custom', path: ['email'], message: 'this e-mail is already used' }] })
   }
   if (column === 'practitioners.rpps' || column === 'users.idnps') {
-    return new AppError('CONFLICT', `A practitioner with the RPPS ${body.practitioner?.rpps ?? ''} exists already`, { details: [{ code: 'custom', path: ['practitioner', 'rpps'], message: 'this RPPS is already registered' }] })
+    return new AppError('RPPS_TAKEN', `A practitioner with the RPPS ${body.practitioner?.rpps ?? ''} exists already`, { details: [{ code: 'custom', path: ['practitioner', 'rpps'], message: 'this RPPS is already registered' }] })
   }
   return err
 }
@@ -96,5 +96,5 @@ export function resolveCommune (postalCode: string, commune: string): { code: st
   const m = matchCommune(postalCode, commune)
   if (m.ok) return { code: m.commune.code, name: m.commune.name }
   if (m.reason === 'unknown_postal_code') return { code: 'custom', path: ['practitioner', 'postalCode'], message: `no French commune has the postal code ${postalCode}` }
-  return { code: 'custom', path: ['practitioner', 'commune'], message: `${commune} is not served by ${postalCode}; expected one of: ${m.candidates.join(', ')}` }
+  return { code: 'custom', path: ['practitioner', 'commune'], message: `${commune} is not served by ${postalCode}; expected one of: ${m.candidates.join(', ')}`, communes: m.candidates }
 }
