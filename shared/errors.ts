@@ -37,7 +37,7 @@ export const ERRORS = {
   ACCOUNT_ALREADY_DEACTIVATED: { status: 409, fr: 'Ce compte était déjà désactivé.' },
   ACCOUNT_ALREADY_ACTIVE: { status: 409, fr: 'Ce compte était déjà actif.' },
   ACCOUNT_DEACTIVATED: { status: 409, fr: 'Ce compte est désactivé : réactivez-le d’abord.' },
-  RESET_LINK_INVALID: { status: 400, fr: 'Ce lien de réinitialisation n’est plus valable (déjà utilisé, expiré ou remplacé) : demandez-en un nouveau à la coordination de la CPTS.' },
+  RESET_LINK_INVALID: { status: 400, fr: 'Ce lien de réinitialisation n’est plus valable (déjà utilisé, expiré, remplacé, ou le compte a été désactivé) : demandez-en un nouveau à la coordination de la CPTS.' },
 
   // Pro Santé Connect sign-in (README, "Sign in with Pro Santé Connect").
   PSC_ACCOUNT_UNKNOWN: { status: 403, fr: "Aucun compte Créneaux ne porte votre identifiant national (RPPS) : demandez à l'administrateur de votre CPTS de créer votre compte (régulateurs : votre compte est créé par la plateforme SAS)." },

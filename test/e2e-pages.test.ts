@@ -106,7 +106,7 @@ t.test('pages in a real browser', async (t) => {
     await page.getByRole('button', { name: 'Créer le compte' }).click()
     const communeError = await fieldError(t, page, 'user-commune')
     t.match(communeError, /^Cette commune ne correspond pas au code postal\. Communes de ce code postal : .*Saint-Jean-de-Monts/, '85160 + Nantes: error under the commune')
-    await page.waitForFunction("document.activeElement?.id === 'user-commune'")
+    await page.waitForFunction(() => document.activeElement?.id === 'user-commune')
     t.pass('the focus is on the commune')
     t.equal(await accounts.locator('tbody tr', { hasText: GP.email }).count(), 0, 'no account was created')
     await expectNoSeriousViolations(t, page, '/admin with a field error')

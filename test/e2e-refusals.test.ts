@@ -28,6 +28,8 @@ async function findBooking (page: Page, q: string): Promise<void> {
 async function cancelSelected (page: Page, reason: string): Promise<void> {
   await page.locator('#cb-reason').fill(reason)
   await page.locator('.rg-cb-selected').getByRole('button', { name: 'Annuler le rendez-vous' }).click()
+  // A cancellation is confirmed before it is sent (issue 27, item 1).
+  await page.locator('#cb-cancel-confirm').click()
 }
 
 t.test('refusals in French, by code', async (t) => {

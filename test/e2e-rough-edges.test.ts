@@ -156,7 +156,7 @@ t.test('issue 27, items 6–12, in a real browser on the demo', async (t) => {
     // What a user did next: « Vérifier le fichier » again. Said so, and no request refused.
     await press(admin, 'Vérifier le fichier')
     await panel.getByText('Choisissez d’abord le fichier CSV de la saison.').waitFor()
-    await admin.waitForFunction("document.activeElement?.id === 'import-file'")
+    await admin.waitForFunction(() => document.activeElement?.id === 'import-file')
     t.same(failed, [], 'no answer of 400 or more during the whole import')
     t.same(e2e.pageErrors(admin), [], 'nothing in the console')
   })

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks'
+import { frenchMessage } from '../../shared/errors.js'
 import { Password, type PasswordResetCheck } from '../../shared/schemas/accounts.js'
 import { api, ApiError } from '../lib/api.js'
 import { Field } from '../lib/ui.js'
@@ -8,8 +9,6 @@ export function resetTokenOf (hash: string): string | null {
   const m = /^#reinitialisation=([\w-]+)$/.exec(hash)
   return m?.[1] ?? null
 }
-
-const EXPIRED = 'Ce lien de réinitialisation n’est plus valable (déjà utilisé, expiré, remplacé, ou le compte a été désactivé) : demandez-en un nouveau à la coordination de la CPTS.'
 
 /**
  * "Choisir un nouveau mot de passe", opened from a one-time link an admin gave. On success
@@ -56,7 +55,7 @@ export function PasswordResetForm (props: { token: string, onDone: () => void })
     return (
       <section aria-labelledby='reset-title'>
         <h2 id='reset-title'>Lien de réinitialisation expiré</h2>
-        <p id='reset-error' class='error' role='alert'>{EXPIRED}</p>
+        <p id='reset-error' class='error' role='alert'>{frenchMessage('RESET_LINK_INVALID')}</p>
         <button type='button' onClick={() => { history.replaceState(null, '', location.pathname + location.search); props.onDone() }}>Aller à la connexion</button>
       </section>
     )
