@@ -18,6 +18,7 @@ import { fhirHttpsOptions, httpsOptions } from '../server/features/fhir/tls.js'
 import { build, T0 } from './helpers/build.js'
 import { testStorage } from './helpers/database.js'
 import { validateR4 } from './helpers/fhir-validate.js'
+import { PROFILES } from './helpers/sas-profiles.js'
 import { addRegulator, bearerToken, PASSWORD, practitionerProfile, publishSlot, territory, type Territory } from './helpers/fixtures.js'
 
 const TOKEN = 'sas-platform-secret-0123456789'
@@ -32,18 +33,6 @@ const WINDOW = 'start=ge2026-06-02T00:00:00.000+02:00&start=le2026-06-02T23:59:5
 const PATIENT = { lastName: 'Zébulonneau', firstName: 'Philomène', birthDate: '1961-03-04', phone: '06 99 88 77 66' }
 const REASON = 'douleur thoracique atypique'
 
-const PROFILES = {
-  bundle: 'http://sas.fr/fhir/StructureDefinition/BundleAgregateur',
-  bundleCpts: 'https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-bundle-aggregator',
-  slot: 'http://sas.fr/fhir/StructureDefinition/FrSlotAgregateur',
-  slotCpts: 'https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-slot-aggregator',
-  schedule: 'http://sas.fr/fhir/StructureDefinition/FrScheduleAgregateur',
-  practitioner: 'http://sas.fr/fhir/StructureDefinition/FrPractitionerAgregateur',
-  practitionerRole: 'http://sas.fr/fhir/StructureDefinition/FrPractitionerRoleExerciceAgregateur',
-  location: 'http://sas.fr/fhir/StructureDefinition/FrLocationAgregateur',
-  healthcareService: 'https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-healthcareservice-aggregator',
-  organization: 'https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-organization-aggregator'
-}
 const AUDIENCE = 'https://mos.esante.gouv.fr/NOS/TRE_R314-TypeCreneau/FHIR/TRE-R314-TypeCreneau'
 const TRE_R38 = 'https://mos.esante.gouv.fr/NOS/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale'
 const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode'

@@ -12,30 +12,12 @@ import { LIVE_CLOSE } from '../shared/schemas/live.js'
 import { ADMIN } from './helpers/build.js'
 import { TEST_ENGINE, testStorage } from './helpers/database.js'
 import { PASSWORD, practitionerProfile } from './helpers/fixtures.js'
-import { startServerProcess, type ServerProcess } from './helpers/server-process.js'
+import { http, must, startServerProcess, type ServerProcess } from './helpers/server-process.js'
 
 const REGULATORS = 4
 const BEFORE = 8
 const AFTER = 8
 const DRAIN_SECONDS = 20
-
-async function http (base: string, method: string, path: string, cookie: string | null, body?: unknown): Promise<{ status: number, json: any, cookie: string | null }> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { ...(cookie === null ? {} : { cookie }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? null : JSON.stringify(body),
-    signal: AbortSignal.timeout(20_000)
-  })
-  const text = await res.text()
-  const sid = res.headers.getSetCookie().map((c) => /^sid=([^;]+)/.exec(c)?.[1]).find((v) => v !== undefined)
-  return { status: res.status, json: text === '' ? undefined : JSON.parse(text), cookie: sid === undefined ? null : `sid=${sid}` }
-}
-
-async function must (base: string, method: string, path: string, cookie: string | null, body?: unknown): Promise<any> {
-  const res = await http(base, method, path, cookie, body)
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`)
-  return res
-}
 
 /** The load balancer's part: instances in rotation while their readiness probe answers 200 (asked every 100 ms). */
 class Balancer {

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { inSeconds, NOW, slot } from './helpers/regulation-slots.js'
 import type { Booking, BookingBody, Slot } from '../shared/schemas/slots.js'
 import { BoardActions, callError, type BoardIo, type FocusTarget } from '../web/components/regulation-actions.js'
 import { CallStore, heldSlot, NEW_CALL, type CallState } from '../web/components/regulation-call.js'
@@ -12,25 +13,6 @@ import { ApiError } from '../web/lib/api.js'
  * the live region says. No browser.
  */
 
-const NOW = Date.parse('2030-07-13T09:00:00Z')
-const inSeconds = (s: number): string => new Date(NOW + s * 1000).toISOString()
-
-function slot (id: string, over: Partial<Slot> = {}): Slot {
-  return {
-    id,
-    cptsId: 'cpts-1',
-    practitioner: {
-      id: 'gp-1', name: 'Claire Martin', profession: 'gp', rpps: '10000000421', address: '12 rue de la Plage', postalCode: '85160',
-      commune: 'Saint-Jean-de-Monts', phone: '0251580042', communeCode: '85234', epci: '200000000', departement: '85'
-    },
-    start: '2030-07-14T08:00:00Z',
-    end: '2030-07-14T08:20:00Z',
-    kind: 'snp',
-    mode: 'office',
-    status: 'free',
-    ...over
-  }
-}
 const heldByMe = (id: string): Slot => slot(id, { status: 'held', hold: { by: 'me', expiresAt: inSeconds(180) } })
 const COMMUNE: Commune = { code: '85234', name: 'Saint-Jean-de-Monts', departement: '85', postalCodes: ['85160'], epci: '200000000', territory: 'cpts' }
 const PATIENT = { lastName: 'Moreau', firstName: 'Léa', birthDate: '14/03/1987', phone: '06 12 34 56 78', hasTreatingGp: 'no' as const }

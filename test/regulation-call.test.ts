@@ -1,4 +1,5 @@
 import t from 'tap'
+import { inSeconds, NOW, slot } from './helpers/regulation-slots.js'
 import type { Booking, Slot } from '../shared/schemas/slots.js'
 import {
   bookingRequest, CallStore, endCallDefaults, firstInvalidField, followFeed, heldSlot, holdBusy, holdExpired, isOwnSlot, NEW_CALL,
@@ -12,25 +13,6 @@ import type { Commune, PractitionerRef } from '../web/components/regulation-mode
  * end-of-call form; and what the live feed or a late reply does to it.
  */
 
-const NOW = Date.parse('2030-07-13T09:00:00Z')
-const inSeconds = (s: number): string => new Date(NOW + s * 1000).toISOString()
-
-function slot (id: string, over: Partial<Slot> = {}): Slot {
-  return {
-    id,
-    cptsId: 'cpts-1',
-    practitioner: {
-      id: 'gp-1', name: 'Claire Martin', profession: 'gp', rpps: '10000000421', address: '12 rue de la Plage', postalCode: '85160',
-      commune: 'Saint-Jean-de-Monts', phone: '0251580042', communeCode: '85234', epci: '200000000', departement: '85'
-    },
-    start: '2030-07-14T08:00:00Z',
-    end: '2030-07-14T08:20:00Z',
-    kind: 'snp',
-    mode: 'office',
-    status: 'free',
-    ...over
-  }
-}
 const heldByMe = (id: string, expiresAt: string): Slot => slot(id, { status: 'held', hold: { by: 'me', expiresAt } })
 const heldByOther = (id: string): Slot => slot(id, { status: 'held', hold: { by: 'other', expiresAt: inSeconds(180) } })
 

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import { DateTime } from 'luxon'
 import { build } from './helpers/build.js'
 import { validateR4 } from './helpers/fhir-validate.js'
+import { PROFILES as P } from './helpers/sas-profiles.js'
 import { PASSWORD, practitionerProfile, territory } from './helpers/fixtures.js'
 
 type Json = any
@@ -15,17 +16,6 @@ type Json = any
 const TOKEN = 'sas-platform-secret-0123456789'
 const PUBLIC_URL = 'https://creneaux.example.fr'
 const HEADERS = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'application/json+fhir' }
-const P = {
-  bundle: 'http://sas.fr/fhir/StructureDefinition/BundleAgregateur',
-  bundleCpts: 'https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-bundle-aggregator',
-  slot: 'http://sas.fr/fhir/StructureDefinition/FrSlotAgregateur',
-  slotCpts: 'https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-slot-aggregator',
-  schedule: 'http://sas.fr/fhir/StructureDefinition/FrScheduleAgregateur',
-  practitioner: 'http://sas.fr/fhir/StructureDefinition/FrPractitionerAgregateur',
-  role: 'http://sas.fr/fhir/StructureDefinition/FrPractitionerRoleExerciceAgregateur',
-  hs: 'https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-healthcareservice-aggregator',
-  org: 'https://interop.esante.gouv.fr/ig/fhir/sas/StructureDefinition/sas-cpts-organization-aggregator'
-}
 const EXT = 'http://hl7.org/fhir/5.0/StructureDefinition/extension-Slot.serviceType'
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}$/
 
@@ -139,8 +129,8 @@ for (const option of ['ig_launch_1', 'ig_launch_2'] as const) {
     // validate_cardinality
     t.equal(ofProfile(bundle, P.practitioner).length, 1, 'validate_cardinality: one Practitioner')
     t.equal(ofProfile(bundle, P.schedule).length, 1, 'one Schedule')
-    t.equal(ofProfile(bundle, P.role).length, 1, 'one PractitionerRole')
-    t.equal(ofProfile(bundle, P.role).flatMap((r: Json) => r.contained ?? []).length, 1, 'one Location')
+    t.equal(ofProfile(bundle, P.practitionerRole).length, 1, 'one PractitionerRole')
+    t.equal(ofProfile(bundle, P.practitionerRole).flatMap((r: Json) => r.contained ?? []).length, 1, 'one Location')
     t.equal(bundle.total, ofProfile(bundle, SLOT).length, 'total = the Slots of the option\'s profile')
     t.equal(ofProfile(bundle, SLOT).length, 3, 'the three slots')
 
@@ -160,7 +150,7 @@ for (const option of ['ig_launch_1', 'ig_launch_2'] as const) {
     }
 
     // validate_ref
-    const [role] = ofProfile(bundle, P.role)
+    const [role] = ofProfile(bundle, P.practitionerRole)
     const actors = ofProfile(bundle, P.schedule).flatMap((s: Json) => s.actor.map((a: Json) => a.reference)).join(', ')
     t.equal(role.practitioner.reference, `Practitioner/${String(practitioner.id)}`, 'validate_ref: role → Practitioner')
     t.ok(actors.includes(`PractitionerRole/${String(role.id)}`) && actors.includes(`Practitioner/${String(practitioner.id)}`), 'Schedule → both')
@@ -198,8 +188,8 @@ for (const option of ['ig_launch_1', 'ig_launch_2'] as const) {
 
     if (cpts) {
       // validate_cardinality_cpts, validate_ref_cpts, validate_cpts_id
-      const hs = ofProfile(bundle, P.hs)
-      const orgs = ofProfile(bundle, P.org)
+      const hs = ofProfile(bundle, P.healthcareService)
+      const orgs = ofProfile(bundle, P.organization)
       t.ok(hs.length > 0 && hs.length === orgs.length, 'validate_cardinality_cpts: as many HealthcareServices as Organizations')
       t.equal(hs[0].providedBy.reference, `Organization/${String(orgs[0].id)}`, 'validate_ref_cpts: providedBy')
       const refs = slots.flatMap((s: Json) => s.serviceType.filter((st: Json) => (st.coding ?? []).some((c: Json) => c.code === '604'))
@@ -220,7 +210,7 @@ for (const option of ['ig_launch_1', 'ig_launch_2'] as const) {
     const w = await world(t)
     const { bundle } = await setup(t, w, option, [w.ids.solo, w.ids.other])
     t.equal(ofProfile(bundle, P.practitioner).length, 2, 'validate_practitioner_cardinality_2: exactly two')
-    t.ok(ofProfile(bundle, P.role).length >= 2, 'validate_practitionerrole_cardinality_2')
+    t.ok(ofProfile(bundle, P.practitionerRole).length >= 2, 'validate_practitionerrole_cardinality_2')
     t.ok(ofProfile(bundle, P.schedule).length >= 2, 'validate_schedule_cardinality_2')
     // performance_group: always the PS form of the request
     const range = kitDateRange(w.now)

@@ -12,7 +12,8 @@ import { ADMIN } from './build.js'
 export { ADMIN }
 
 /** Debian's Chromium (package `chromium`; `npm test` installs it, scripts/prepare-tests.mjs). Never downloaded by a tool. */
-export const CHROMIUM = process.env.TEST_CHROMIUM ?? '/usr/bin/chromium'
+// An empty TEST_CHROMIUM counts as unset, as in scripts/prepare-tests.mjs.
+export const CHROMIUM = process.env.TEST_CHROMIUM || '/usr/bin/chromium'
 
 /** Flags for a root, offline, headless machine (see the environment notes). */
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',

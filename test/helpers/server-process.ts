@@ -85,3 +85,26 @@ export async function startServerProcess (t: Teardown, env: Record<string, strin
     }
   }
 }
+
+/**
+ * A request to a server process over real HTTP (20 s at most): its status, its JSON, and the
+ * session cookie it set (`sid=…`), if any.
+ */
+export async function http (base: string, method: string, path: string, cookie: string | null, body?: unknown): Promise<{ status: number, json: any, cookie: string | null }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { ...(cookie === null ? {} : { cookie }), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? null : JSON.stringify(body),
+    signal: AbortSignal.timeout(20_000)
+  })
+  const text = await res.text()
+  const sid = res.headers.getSetCookie().map((c) => /^sid=([^;]+)/.exec(c)?.[1]).find((v) => v !== undefined)
+  return { status: res.status, json: text === '' ? undefined : JSON.parse(text), cookie: sid === undefined ? null : `sid=${sid}` }
+}
+
+/** `http`, throwing on any answer of 300 or more. */
+export async function must (base: string, method: string, path: string, cookie: string | null, body?: unknown): Promise<any> {
+  const res = await http(base, method, path, cookie, body)
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.json)}`)
+  return res
+}
