@@ -1,7 +1,8 @@
 // `npm start`: builds the server and the pages only when their sources changed since the last
 // build, then runs the built server. The build's inputs are hashed (paths and contents, plus
 // NODE_ENV, which decides minification) into dist/.build-inputs: a second start with nothing
-// changed goes straight to `node dist/server/main.js`.
+// changed goes straight to `node dist/server/main.js`. Settings come from the environment and,
+// for those it leaves unset, from a `.env` file beside package.json when there is one.
 import { spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -11,6 +12,8 @@ import { fileURLToPath } from 'node:url'
 const root = join(fileURLToPath(import.meta.url), '..', '..')
 const stamp = join(root, 'dist', '.build-inputs')
 const main = join(root, 'dist', 'server', 'main.js')
+// Node's own reader: a variable already in the environment wins over the file's.
+if (existsSync(join(root, '.env'))) process.loadEnvFile(join(root, '.env'))
 
 const INPUT_DIRS = ['server', 'shared', 'db', 'web']
 const INPUT_FILES = ['package-lock.json', 'tsconfig.base.json', 'tsconfig.build.json', 'web/tsconfig.json', 'scripts/build-web.mjs']
