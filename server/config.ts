@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
+import { ROLES, type Role } from '../shared/schemas/accounts.js'
 import { MAJORATION_DEFAULTS } from './features/reports/majoration.js'
 
 const boolish = z.enum(['true', 'false', '1', '0', '']).transform((v) => v === 'true' || v === '1')
@@ -176,7 +177,7 @@ export interface PscSettings {
   /** Where PSC's end-session sends the browser after sign-out (registered at PSC); null: the public address + `/connexion`. */
   postLogoutUrl: string | null
   /** Roles whose accounts with an IDNPS may not sign in with a password. */
-  requiredRoles: Array<'admin' | 'practitioner' | 'regulator' | 'board'>
+  requiredRoles: Role[]
   /** `auto`: a signed userinfo is required when the provider announces signing algorithms for it; `false`: never required. */
   userinfoSigned: 'auto' | 'false'
 }
@@ -247,7 +248,6 @@ export function loadConfig (env: NodeJS.ProcessEnv): Config {
   }
 }
 
-const ROLES = ['admin', 'practitioner', 'regulator', 'board'] as const
 
 function pscSettings (e: z.infer<typeof EnvSchema>): PscSettings | null {
   const given = [e.PSC_DISCOVERY_URL, e.PSC_CLIENT_ID, e.PSC_CLIENT_SECRET]

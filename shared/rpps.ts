@@ -28,3 +28,6 @@ export function withRppsKey (tenDigits: string): string {
   /* c8 ignore next */
   throw new Error('unreachable: one Luhn digit always fits')
 }
+
+/** The national identifier IDNPS of an RPPS holder: `8` followed by the RPPS (as Pro Santé Connect and the SAS write it). */
+export const idnpsOfRpps = (rpps: string): string => `8${rpps}`

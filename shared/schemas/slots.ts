@@ -95,6 +95,7 @@ export const Slot = z.object({
   /** The series the slot was published in (POST /api/slots/series); absent for a slot published alone. */
   seriesId: Id.optional()
 })
+export type SeriesResult = z.infer<typeof SeriesResult>
 export type Slot = z.infer<typeof Slot>
 
 /**
@@ -171,6 +172,7 @@ export const SeriesResult = z.object({
 
 /** The answer of POST /api/slots/withdrawals: the slots withdrawn, and the booked ones kept. */
 export const WithdrawManyResult = z.object({ withdrawn: z.array(Slot), kept: z.array(Slot) })
+export type WithdrawManyResult = z.infer<typeof WithdrawManyResult>
 
 /** The answer of POST /api/slots/:id/hold. */
 export const HoldResult = z.object({ slot: Slot, expiresAt: z.string() })

@@ -36,8 +36,7 @@ export { CSV_BOM, CSV_EOL, CSV_SEPARATOR, csvField, frenchNumber, toCsv, type Cs
  */
 export function percentCell (rate: number | null): string {
   if (rate === null) return ''
-  const tenths = Math.round(rate * 1000)
-  return (tenths === 0 ? '0,0' : (tenths / 10).toFixed(1).replace('.', ','))
+  return (Math.round(rate * 1000) / 10).toFixed(1).replace('.', ',')
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -69,8 +69,6 @@ function SignIn () {
       const code = err instanceof ApiError ? err.code : 'INTERNAL'
       setErrors(code === 'UNAUTHENTICATED'
         ? { password: 'E-mail inconnu ou mot de passe incorrect.' }
-        : code === 'PSC_REQUIRED'
-        ? { form: frenchMessage('PSC_REQUIRED') }
         : { form: err instanceof ApiError ? err.french : 'Serveur injoignable. Réessayez.' })
       setBusy(false)
     }

@@ -1,3 +1,4 @@
+import { idnpsOfRpps } from '../../../shared/rpps.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
 import type { BookingChange, DeliveryKind } from './booking-change.js'
 
@@ -56,7 +57,7 @@ export function buildAppointment (change: BookingChange, idSystem: string, opera
     end: toZonedIso(change.slot.end, zone),
     created: toZonedIso(change.booking.bookedAt, zone),
     participant: [{
-      actor: { identifier: { type: { coding: [{ system: FR_V2_0203, code: 'IDNPS' }] }, system: IDNPS_SYSTEM, value: '8' + change.practitioner.rpps } },
+      actor: { identifier: { type: { coding: [{ system: FR_V2_0203, code: 'IDNPS' }] }, system: IDNPS_SYSTEM, value: idnpsOfRpps(change.practitioner.rpps) } },
       status: 'accepted'
     }]
   }

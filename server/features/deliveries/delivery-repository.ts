@@ -89,9 +89,12 @@ export async function claimDue (db: Db, channel: string, now: Date, until: Date,
 
 /** Gives back claims not yet attempted (the worker stops: another instance sends them at once, not when the lease runs out). */
 export async function releaseClaims (db: Db, rows: DeliveryRow[]): Promise<void> {
-  for (const d of rows) {
+  // One statement per lease (a batch of claimDue shares one), each row still only while its lease is this worker's.
+  const byLease = new Map<string | null, number[]>()
+  for (const d of rows) byLease.set(d.claimed_until, [...(byLease.get(d.claimed_until) ?? []), d.id])
+  for (const [lease, ids] of byLease) {
     await db.updateTable('deliveries').set({ claimed_until: null })
-      .where('id', '=', d.id).where('claimed_until', '=', d.claimed_until).where('sent_at', 'is', null).where('failed_at', 'is', null).execute()
+      .where('id', 'in', ids).where('claimed_until', '=', lease).where('sent_at', 'is', null).where('failed_at', 'is', null).execute()
   }
 }
 

@@ -1,3 +1,4 @@
+import { idnpsOfRpps } from '../../../shared/rpps.js'
 import { PROFILE, SYSTEM } from './codes.js'
 import type { FhirSlotRecord } from './fhir-repository.js'
 import { coding, type FhirResource } from './fhir-types.js'
@@ -9,7 +10,7 @@ export function practitionerResource (r: Pick<FhirSlotRecord, 'practitioner_id' 
     resourceType: 'Practitioner',
     id: r.practitioner_id,
     meta: { profile: [PROFILE.practitioner] },
-    identifier: [{ type: coding(SYSTEM.frV20203, 'IDNPS'), system: SYSTEM.idNatPs, value: `8${r.rpps}` }],
+    identifier: [{ type: coding(SYSTEM.frV20203, 'IDNPS'), system: SYSTEM.idNatPs, value: idnpsOfRpps(r.rpps) }],
     name: [splitPersonName(r.practitioner_name)]
   }
 }

@@ -58,19 +58,29 @@ export function createMetrics (app: FastifyInstance): Registry {
       this.set(Number(r?.n ?? 0))
     }
   })
-  const queue = new Gauge({ name: 'creneaux_delivery_queue_depth', help: 'Deliveries not yet sent nor given up, by channel', labelNames: ['channel'], registers: [register] })
-  const age = new Gauge({ name: 'creneaux_delivery_queue_oldest_seconds', help: 'Age of the oldest delivery not yet sent nor given up, by channel', labelNames: ['channel'], registers: [register] })
+  // Each gauge reads its own figures in its collect: prom-client collects the metrics of one
+  // scrape at once, so a gauge filled from another's collect would show the previous scrape's.
+  const pending = () => app.db.selectFrom('deliveries').where('sent_at', 'is', null).where('failed_at', 'is', null).groupBy('channel')
+  new Gauge({
+    name: 'creneaux_delivery_queue_depth', help: 'Deliveries not yet sent nor given up, by channel', labelNames: ['channel'], registers: [register],
+    async collect () {
+      const rows = await pending().select((eb) => ['channel', eb.fn.countAll<number>().as('n')]).execute()
+      this.reset()
+      for (const p of rows) this.set({ channel: p.channel }, Number(p.n))
+    }
+  })
+  new Gauge({
+    name: 'creneaux_delivery_queue_oldest_seconds', help: 'Age of the oldest delivery not yet sent nor given up, by channel', labelNames: ['channel'], registers: [register],
+    async collect () {
+      const rows = await pending().select((eb) => ['channel', eb.fn.min<string>('created_at').as('oldest')]).execute()
+      const now = app.clock.now().getTime()
+      this.reset()
+      for (const p of rows) this.set({ channel: p.channel }, Math.max(0, (now - Date.parse(p.oldest)) / 1000))
+    }
+  })
   new Gauge({
     name: 'creneaux_delivery_failures', help: 'Deliveries given up (never sent), by channel', labelNames: ['channel'], registers: [register],
     async collect () {
-      const pending = await app.db.selectFrom('deliveries').select((eb) => ['channel', eb.fn.countAll<number>().as('n'), eb.fn.min<string>('created_at').as('oldest')])
-        .where('sent_at', 'is', null).where('failed_at', 'is', null).groupBy('channel').execute()
-      queue.reset(); age.reset()
-      const now = app.clock.now().getTime()
-      for (const p of pending) {
-        queue.set({ channel: p.channel }, Number(p.n))
-        age.set({ channel: p.channel }, Math.max(0, (now - Date.parse(p.oldest)) / 1000))
-      }
       const failed = await app.db.selectFrom('deliveries').select((eb) => ['channel', eb.fn.countAll<number>().as('n')])
         .where('failed_at', 'is not', null).groupBy('channel').execute()
       this.reset()

@@ -12,6 +12,7 @@ import { CALL_OUTCOMES, type CallOutcome, type SlotKind } from '../../../shared/
 import { communeByCode } from '../../lib/communes.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
 import { zoneFor } from '../cpts/cpts-repository.js'
+import { periodDates } from './report-dates.js'
 import type { ReportScope } from './report-repository.js'
 
 /** One call as the report reads it: when (local), how it ended, where the patient was. */
@@ -25,12 +26,6 @@ function count (t: Tally, outcome: CallOutcome): void {
   t.calls++
   if (outcome === 'no_slot') t.noSlot++
   t.byOutcome[outcome]++
-}
-
-function periodDates (from: string, to: string): string[] {
-  const out: string[] = []
-  for (let d = DateTime.fromISO(from, { zone: 'utc' }); d.toISODate()! <= to; d = d.plus({ days: 1 })) out.push(d.toISODate()!)
-  return out
 }
 
 /** The report's arithmetic over calls already read in local time. */

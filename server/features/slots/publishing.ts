@@ -1,37 +1,19 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
-import type { CreateSeriesBody, CreateSlotBody, Slot, WithdrawManyBody } from '../../../shared/schemas/slots.js'
+import type { CreateSeriesBody, CreateSlotBody, SeriesResult, Slot, WithdrawManyBody, WithdrawManyResult } from '../../../shared/schemas/slots.js'
 import type { Clock } from '../../clock.js'
 import { AppError, forbidden, invalid, notFound } from '../../errors.js'
 import { communeByCode } from '../../lib/communes.js'
-import { departementOfCommune, publicHolidaysBetween, type PublicHoliday } from '../../lib/public-holidays.js'
+import { departementOfCommune, publicHolidaysBetween } from '../../lib/public-holidays.js'
 import { newId } from '../../lib/secrets.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import type { Actor } from '../session/actor.js'
 import { neutralSlot, viewAfter } from './slot-claims.js'
 import { findPublisher, findSlotState, forViewer, hasOverlap, lockSlots, withdrawableSlotIds, type NeutralSlot } from './slot-repository.js'
-import { checkSlotTimes, expandSeries, type SkipReason, type SlotLimits } from './slot-times.js'
+import { checkSlotTimes, expandSeries, type SlotLimits } from './slot-times.js'
 import { insertSlot, withdrawSlot } from './slot-writes.js'
 import type { UnitOfWork, Work } from './unit-of-work.js'
-
-export interface SeriesResult {
-  created: Slot[]
-  /** With dryRun: the slots that would be created. */
-  preview?: Array<{ start: string, end: string }>
-  skipped: Array<{ start: string, reason: SkipReason | 'overlap' | 'public_holiday' }>
-  /** The public holidays of the practitioner's département from `from` to `to`. */
-  holidays: PublicHoliday[]
-  /** The id the created slots carry as `seriesId` (absent with dryRun). */
-  seriesId?: string
-}
-
-export interface WithdrawManyResult {
-  /** The slots withdrawn by this action, in start order. */
-  withdrawn: Slot[]
-  /** The slots of the selection that are booked, so kept: their patients are expected. */
-  kept: Slot[]
-}
 
 export interface PublishingDeps {
   db: Kysely<Database>

@@ -3,6 +3,7 @@
  * transaction with its audit entry (who, what, when, from where); the caller then says that
  * credentials ended (`app.credentialEnded()`), so open sockets are swept at once.
  */
+import { idnpsOfRpps } from '../../../shared/rpps.js'
 import type { Kysely, Updateable } from 'kysely'
 import { isPostgres } from '../../../db/dialect.js'
 import type { Database, PractitionersTable, UsersTable } from '../../../db/types.js'
@@ -36,7 +37,7 @@ export async function updateUser (db: Kysely<Database>, id: string, body: Update
   if (p !== undefined && u.practitioner !== null) {
     if (p.rpps !== undefined) {
       practitionerSet.rpps = p.rpps
-      userSet.idnps = `8${p.rpps}`
+      userSet.idnps = idnpsOfRpps(p.rpps)
     }
     if (p.address !== undefined) practitionerSet.address = p.address
     if (p.phone !== undefined) practitionerSet.phone = p.phone

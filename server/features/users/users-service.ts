@@ -1,3 +1,4 @@
+import { idnpsOfRpps } from '../../../shared/rpps.js'
 import { uniqueViolation } from '../../../db/errors.js'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
@@ -61,7 +62,7 @@ export async function createUser (db: Kysely<Database>, body: CreateUserBody, ac
       await trx.insertInto('users').values({
         id, email: body.email, name: body.name, role: body.role, password_hash: passwordHash,
         cpts_id: body.cptsId ?? null, created_at: now.toISOString(), disabled_at: null, sas_id: body.sasId ?? null,
-        idnps: body.practitioner === undefined ? null : `8${body.practitioner.rpps}`
+        idnps: body.practitioner === undefined ? null : idnpsOfRpps(body.practitioner.rpps)
       }).execute()
       if (body.practitioner !== undefined) {
         const p = body.practitioner
