@@ -6,6 +6,7 @@ import { LIVE_CLOSE, liveCloseMessage } from '../../shared/schemas/live.js'
 import { PasswordResetForm, resetTokenOf } from '../components/password-reset-form.js'
 import { frenchMessage } from '../../shared/errors.js'
 import { api, ApiError } from '../lib/api.js'
+import { SAS_NUMBER } from '../lib/format.js'
 import { Field, RefusalBanner } from '../lib/ui.js'
 
 /** Only a path of this site may follow sign-in (no open redirect through `?suite=`). */
@@ -77,7 +78,7 @@ function SignIn () {
   return (
     <main id='main' class='signin'>
       <h1>Créneaux</h1>
-      <p class='lead'>Créneaux de soins non programmés partagés par la CPTS et la régulation 116 117.</p>
+      <p class='lead'>Créneaux de soins non programmés partagés par la CPTS et la régulation {SAS_NUMBER}.</p>
       <RefusalBanner />
       {new URLSearchParams(location.search).get('fin') === 'session' &&
         <p class='banner banner-warn' role='alert'>{liveCloseMessage(LIVE_CLOSE.credentialEnded)}</p>}
