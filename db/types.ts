@@ -41,6 +41,10 @@ export interface PractitionersTable {
   user_id: string
   rpps: string
   profession: 'gp' | 'psychiatrist'
+  /**
+   * address … structure_id: deprecated, a copy of the home place (practitioner_places, 0019)
+   * written with it by server/features/places/home-place.ts; read the place instead.
+   */
   address: string
   postal_code: string
   commune: string
@@ -51,6 +55,41 @@ export interface PractitionersTable {
    * the FHIR PractitionerRole's `organization.identifier`.
    */
   structure_id: string | null
+}
+
+/**
+ * Where a practitioner consults (migration 0019). One home place per practitioner; the place made
+ * with the account takes the user id as its id (FHIR ids kept), later ones ids of their own.
+ */
+export interface PractitionerPlacesTable {
+  id: string
+  practitioner_id: string
+  label: string
+  address: string
+  postal_code: string
+  commune: string
+  commune_code: string
+  /** IdNat_Struct of this practice, the FHIR PractitionerRole's `organization.identifier`. */
+  structure_id: string | null
+  /** null = the practitioner's own phone. */
+  phone: string | null
+  /** 1 for the home place (exactly one per practitioner), else 0. */
+  is_home: number
+  created_at: string
+  archived_at: string | null
+}
+
+/** Every CPTS a practitioner belongs to (migration 0019); `users.cpts_id` is the home one. */
+export interface CptsMembershipsTable {
+  practitioner_id: string
+  cpts_id: string
+  created_at: string
+}
+
+/** The CPTS a slot is offered to besides its own `slots.cpts_id` (migration 0019). */
+export interface SlotOffersTable {
+  slot_id: string
+  cpts_id: string
 }
 
 export interface SessionsTable {
@@ -134,6 +173,8 @@ export interface SlotsTable {
   id: string
   practitioner_id: string
   cpts_id: string
+  /** The place (practitioner_places, migration 0019); every writer sets it. */
+  place_id: string | null
   start_at: string
   end_at: string
   kind: 'snp' | 'psy'
@@ -326,6 +367,9 @@ export interface Database {
   cpts: CptsTable
   users: UsersTable
   practitioners: PractitionersTable
+  practitioner_places: PractitionerPlacesTable
+  cpts_memberships: CptsMembershipsTable
+  slot_offers: SlotOffersTable
   sessions: SessionsTable
   psc_logins: PscLoginsTable
   api_tokens: ApiTokensTable

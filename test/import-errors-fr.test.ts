@@ -10,9 +10,9 @@ const GP = '10000000017'
 const PSY = '10000000025'
 const LOST = '10000000033'
 const practitioners = new Map<string, ImportPractitioner>([
-  [GP, { id: 'gp', cptsId: 'c1', zone: 'Europe/Paris', profession: 'gp' }],
-  [PSY, { id: 'psy', cptsId: 'c1', zone: 'Europe/Paris', profession: 'psychiatrist' }],
-  [LOST, { id: 'lost', cptsId: null, zone: null, profession: 'gp' }]
+  [GP, { id: 'gp', cptsId: 'c1', zone: 'Europe/Paris', profession: 'gp', homePlaceId: 'gp' }],
+  [PSY, { id: 'psy', cptsId: 'c1', zone: 'Europe/Paris', profession: 'psychiatrist', homePlaceId: 'psy' }],
+  [LOST, { id: 'lost', cptsId: null, zone: null, profession: 'gp', homePlaceId: 'lost' }]
 ])
 const S = '2020-07-13T12:00:00+02:00'
 const E = '2020-07-13T12:15:00+02:00'

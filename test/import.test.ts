@@ -175,8 +175,8 @@ t.test('season import', async (t) => {
 
 t.test('parseSeasonCsv alone', async (t) => {
   const practitioners = new Map<string, ImportPractitioner>([
-    ['10000000017', { id: 'gp', cptsId: 'c1', zone: 'Europe/Paris', profession: 'gp' }],
-    ['10000000025', { id: 'loose', cptsId: null, zone: null, profession: 'gp' }]
+    ['10000000017', { id: 'gp', cptsId: 'c1', zone: 'Europe/Paris', profession: 'gp', homePlaceId: 'gp' }],
+    ['10000000025', { id: 'loose', cptsId: null, zone: null, profession: 'gp', homePlaceId: 'loose' }]
   ])
   const now = new Date(NOW)
   const { lines, errors } = parseSeasonCsv([HEADER,

@@ -142,3 +142,43 @@ t.test(`0015: event rows name their booking and actor, backfilled where certain 
     [6, 'b4', null]
   ], 'the booking from the view or the one cancellation at that instant, the actor where the rows say it; two cancellations at one instant: none')
 })
+
+t.test(`0019: places, memberships, a slot's place, backfilled (${TEST_ENGINE})`, async (t) => {
+  const db = await scratchDb(t) as unknown as Kysely<any>
+  const migrator = await migratorFor(db)
+  t.error((await migrator.migrateTo('0018_sas_formats')).error)
+  await db.insertInto('cpts').values([{ id: 'c', name: 'C', timezone: 'Europe/Paris', created_at: AT }, { id: 'd', name: 'D', timezone: 'Europe/Paris', created_at: AT }]).execute()
+  const user = (id: string, role: string) => ({ id, email: `${id}@x`, name: id, role, password_hash: 'x', cpts_id: 'c', created_at: AT })
+  await db.insertInto('users').values([user('gp', 'practitioner'), user('reg', 'regulator')]).execute()
+  await db.insertInto('practitioners').values({ user_id: 'gp', rpps: '10003000001', profession: 'gp', address: '1 rue A', postal_code: '44000', commune: 'Nantes', commune_code: '44109', phone: '0240000000', structure_id: '1440000001' }).execute()
+  await db.insertInto('slots').values({
+    id: 's1', practitioner_id: 'gp', cpts_id: 'c', start_at: '2026-06-02T08:00:00.000Z', end_at: '2026-06-02T08:15:00.000Z',
+    kind: 'snp', mode: 'office', status: 'free', created_at: AT, updated_at: AT, local_date: '2026-06-02', local_hour: 10, iso_week: '2026-W23'
+  }).execute()
+  const before = await db.selectFrom('slots').select(['version', 'updated_at']).executeTakeFirstOrThrow()
+  const rollupBefore = await db.selectFrom('report_practitioner_days').selectAll().execute()
+  t.error((await migrator.migrateToLatest()).error)
+
+  t.same(await db.selectFrom('practitioner_places').selectAll().execute(), [{
+    id: 'gp', practitioner_id: 'gp', label: 'Nantes', address: '1 rue A', postal_code: '44000', commune: 'Nantes', commune_code: '44109',
+    structure_id: '1440000001', phone: null, is_home: 1, created_at: AT, archived_at: null
+  }], 'the practice became the home place, under the user id (FHIR ids unchanged)')
+  t.same(await db.selectFrom('cpts_memberships').selectAll().execute(), [{ practitioner_id: 'gp', cpts_id: 'c', created_at: AT }], 'the CPTS became a membership; none for the regulator')
+  const slot = await db.selectFrom('slots').select(['place_id', 'version', 'updated_at']).executeTakeFirstOrThrow()
+  t.equal(slot.place_id, 'gp', 'the slot is at the home place')
+  t.same({ version: slot.version, updated_at: slot.updated_at }, before, 'no version bump: the feeds\' SEQUENCE does not move')
+  t.same(await db.selectFrom('report_practitioner_days').selectAll().execute(), rollupBefore, 'the rollups did not move')
+
+  const place = { practitioner_id: 'gp', label: 'B', address: 'b', postal_code: '44000', commune: 'Nantes', commune_code: '44109', created_at: AT }
+  await t.rejects(db.insertInto('practitioner_places').values({ ...place, id: 'p2', is_home: 1 }).execute(), 'a second home place is refused')
+  await db.insertInto('practitioner_places').values({ ...place, id: 'p2', is_home: 0 }).execute()
+  await db.insertInto('slot_offers').values({ slot_id: 's1', cpts_id: 'd' }).execute()
+  await t.rejects(db.insertInto('slot_offers').values({ slot_id: 's1', cpts_id: 'd' }).execute(), 'one offer per slot and CPTS')
+  await t.rejects(db.deleteFrom('slots').where('id', '=', 's1').execute(), 'a slot with offers cannot be deleted before them')
+  await t.rejects(db.insertInto('cpts_memberships').values({ practitioner_id: 'gp', cpts_id: 'c', created_at: AT }).execute(), 'one membership per CPTS')
+
+  await db.deleteFrom('slot_offers').execute()
+  t.error((await migrator.migrateTo('0018_sas_formats')).error, 'down')
+  t.notOk((await tables(db)).includes('practitioner_places'))
+  t.error((await migrator.migrateToLatest()).error, 'and up again')
+})

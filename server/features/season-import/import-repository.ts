@@ -11,14 +11,15 @@ import type { ImportPractitioner } from './season-import.js'
 /** Practitioners per query (an IN list): well under SQLite's parameter limit. */
 const IDS_PER_QUERY = 500
 
-/** Every practitioner by RPPS, with the zone of their CPTS. */
+/** Every practitioner by RPPS, with the zone of their CPTS and their home place. */
 export async function practitionersByRpps (db: Kysely<Database>): Promise<Map<string, ImportPractitioner>> {
   const rows = await db.selectFrom('practitioners')
     .innerJoin('users', 'users.id', 'practitioners.user_id')
     .leftJoin('cpts', 'cpts.id', 'users.cpts_id')
-    .select(['practitioners.rpps', 'practitioners.profession', 'users.id', 'users.cpts_id', 'cpts.timezone'])
+    .innerJoin('practitioner_places as home', (j) => j.onRef('home.practitioner_id', '=', 'users.id').on('home.is_home', '=', 1))
+    .select(['practitioners.rpps', 'practitioners.profession', 'users.id', 'users.cpts_id', 'cpts.timezone', 'home.id as home_place_id'])
     .execute()
-  return new Map(rows.map((r) => [r.rpps, { id: r.id, cptsId: r.cpts_id, zone: r.timezone, profession: r.profession }]))
+  return new Map(rows.map((r) => [r.rpps, { id: r.id, cptsId: r.cpts_id, zone: r.timezone, profession: r.profession, homePlaceId: r.home_place_id }]))
 }
 
 /**

@@ -24,12 +24,14 @@ export type ImportOutcome = (typeof IMPORT_OUTCOMES)[number]
 export interface LineError { line: number, message: string }
 
 /** A practitioner as the import matches it, by RPPS. */
-export interface ImportPractitioner { id: string, cptsId: string | null, zone: string | null, profession: 'gp' | 'psychiatrist' }
+export interface ImportPractitioner { id: string, cptsId: string | null, zone: string | null, profession: 'gp' | 'psychiatrist', homePlaceId: string }
 
 /** One good line, ready to insert. */
 export interface ImportLine {
   line: number
   practitionerId: string
+  /** The slot's place: the practitioner's home place. */
+  placeId: string
   cptsId: string
   zone: string
   start: Date
@@ -122,6 +124,7 @@ function readLine (line: number, get: (c: (typeof IMPORT_COLUMNS)[number]) => st
   return {
     line,
     practitionerId: who.id,
+    placeId: who.homePlaceId,
     cptsId: who.cptsId,
     zone: who.zone,
     start,
@@ -265,7 +268,7 @@ export async function importSeason (db: Kysely<Database>, actor: Actor, text: st
         const live = b !== null && b.outcome !== 'cancelled'
         const bookingId = b === null ? null : newId()
         slotRows.push({
-          id: slotId, practitioner_id: l.practitionerId, cpts_id: l.cptsId,
+          id: slotId, practitioner_id: l.practitionerId, place_id: l.placeId, cpts_id: l.cptsId,
           start_at: l.start.toISOString(), end_at: l.end.toISOString(), kind: l.kind, mode: l.mode,
           status: statusOf(l),
           hold_by: null, hold_expires_at: null, booking_id: live ? bookingId : null,

@@ -29,12 +29,18 @@ export interface NewSlot {
   mode: Slot['mode']
   /** The series it is published in, if any. */
   seriesId?: string | null
+  /** Its place (practitioner_places); the practitioner's home place when left out. */
+  placeId?: string
 }
+
+/** The practitioner's home place, as a subquery of the INSERT. */
+const homePlaceOf = (db: Db, practitionerId: string) => db.selectFrom('practitioner_places').select('id')
+  .where('practitioner_id', '=', practitionerId).where('is_home', '=', 1)
 
 /** A free slot. */
 export async function insertSlot (db: Db, s: NewSlot, now: Date): Promise<void> {
   await db.insertInto('slots').values({
-    id: s.id, practitioner_id: s.practitionerId, cpts_id: s.cptsId, start_at: s.start.toISOString(), end_at: s.end.toISOString(),
+    id: s.id, practitioner_id: s.practitionerId, cpts_id: s.cptsId, place_id: s.placeId ?? homePlaceOf(db, s.practitionerId), start_at: s.start.toISOString(), end_at: s.end.toISOString(),
     kind: s.kind, mode: s.mode, status: 'free', hold_by: null, hold_expires_at: null, booking_id: null,
     created_at: now.toISOString(), updated_at: now.toISOString(), withdrawn_at: null, series_id: s.seriesId ?? null,
     // Local date, hour and ISO week in the CPTS's zone, for the season report.

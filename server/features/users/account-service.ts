@@ -10,6 +10,7 @@ import type { Database, PractitionersTable, UsersTable } from '../../../db/types
 import type { UpdateUserBody, User } from '../../../shared/schemas/accounts.js'
 import { AppError, invalid, notFound, type Issue } from '../../errors.js'
 import { appendAudit } from '../audit/audit-repository.js'
+import { mirrorToHomePlace } from '../places/home-place.js'
 import { findCpts } from '../cpts/cpts-repository.js'
 import type { Actor } from '../session/actor.js'
 import { findUser } from './users-repository.js'
@@ -60,7 +61,10 @@ export async function updateUser (db: Kysely<Database>, id: string, body: Update
   try {
     await db.transaction().execute(async (trx) => {
       if (Object.keys(userSet).length > 0) await trx.updateTable('users').set(userSet).where('id', '=', id).execute()
-      if (Object.keys(practitionerSet).length > 0) await trx.updateTable('practitioners').set(practitionerSet).where('user_id', '=', id).execute()
+      if (Object.keys(practitionerSet).length > 0) {
+        await trx.updateTable('practitioners').set(practitionerSet).where('user_id', '=', id).execute()
+        await mirrorToHomePlace(trx, id, practitionerSet)
+      }
       // Which fields changed, not their values.
       await appendAudit(trx, { at: now, userId: actor.id, action: 'user.update', subjectType: 'user', subjectId: id, ip: actor.ip, detail: { fields } })
     })

@@ -9,6 +9,7 @@ import { hashPassword } from '../../lib/password.js'
 import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import { findCpts } from '../cpts/cpts-repository.js'
+import { insertHomePlace } from '../places/home-place.js'
 import { findUser, listUsers, type UserWithProfile } from './users-repository.js'
 
 export function toUserView (u: UserWithProfile): User {
@@ -71,6 +72,9 @@ export async function createUser (db: Kysely<Database>, body: CreateUserBody, ac
           commune: communeName, commune_code: communeCode, phone: p.phone,
           structure_id: p.structureId ?? null
         }).execute()
+        await insertHomePlace(trx, id, {
+          address: p.address, postalCode: p.postalCode, commune: communeName, communeCode, structureId: p.structureId ?? null
+        }, body.cptsId ?? null, now.toISOString())
       }
       await appendAudit(trx, { at: now, userId: actor.id, action: 'user.create', subjectType: 'user', subjectId: id, ip: actor.ip, detail: { role: body.role } })
     })
