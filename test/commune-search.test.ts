@@ -1,13 +1,10 @@
 // The patient's commune as a regulator types it: words anywhere, accents, hyphens and "st"
 // folded, the territory's communes first (server/lib/commune-search.ts, pure functions), and on
-// the real list of French communes the examples of issue 14. A CPTS's territory is where the
-// practitioners who are its members have a place (issue 21).
+// the real list of French communes the examples of issue 14.
 import t from 'tap'
 import { indexCommune, nameMatch, NO_TERRITORY, normalizeName, parseQuery, rankCommunes, territoryLevel, territoryOf, type Territory } from '../server/lib/commune-search.js'
 import type { Commune } from '../shared/communes.js'
 import { communeByCode, searchCommunes, territoryOfCommunes } from '../server/lib/communes.js'
-import { build } from './helpers/build.js'
-import { territory } from './helpers/fixtures.js'
 
 const c = (code: string, name: string, departement: string, postalCodes: string[], epci: string | null = null): Commune =>
   ({ code, name, departement, postalCodes, epci })
@@ -91,30 +88,4 @@ t.test('the real list: the examples of the regulators of the Vendée coast', asy
   t.ok(gildas.length > 0 && gildas.every((x) => x.territory === 'outside'), 'Saint-Gildas is outside the territory, and says so')
   t.equal(communeByCode('85222')?.postalCodes[0], '85800')
   t.equal(searchCommunes('8516', 8, monts)[0]?.code, '85234', 'by the start of its postal code')
-})
-
-t.test('a CPTS\'s territory: every active place of its members, a second place counted only once its practitioner is a member', async (t) => {
-  const { app } = await build(t)
-  const terr = await territory(app)
-  const admin = terr.adminCookie
-  const gp = terr.users.gp
-  const [lumiere, monts] = [terr.cpts[0]!.id, terr.cpts[1]!.id]
-  // Asked by a practitioner of Pays de Monts (gp2, in Saint-Jean-de-Monts) and by Lumière's board.
-  const levelFor = async (cookie: string): Promise<string | undefined> => {
-    const res = await app.inject({ method: 'GET', url: '/api/communes?q=saint gilles croix&limit=3', headers: { cookie } })
-    return res.json().find((c: any) => c.code === '85222')?.territory
-  }
-  t.equal(await levelFor(terr.users.gp2.cookie), 'departement', 'Saint-Gilles-Croix-de-Vie: no practitioner of Monts there')
-
-  const place = await app.inject({ method: 'POST', url: `/api/users/${gp.id}/places`, headers: { cookie: admin }, payload: { address: '3 quai du Port', postalCode: '85800', commune: 'Saint-Gilles-Croix-de-Vie' } })
-  t.equal(place.statusCode, 201, place.body)
-  t.equal(await levelFor(terr.users.board.cookie), 'cpts', 'Lumière: its member GP\'s second place')
-  t.equal(await levelFor(terr.users.gp2.cookie), 'departement', 'Monts: that GP is not a member')
-
-  const joined = await app.inject({ method: 'PUT', url: `/api/users/${gp.id}/cpts`, headers: { cookie: admin }, payload: { cptsIds: [lumiere, monts], homeCptsId: lumiere } })
-  t.equal(joined.statusCode, 200, joined.body)
-  t.equal(await levelFor(terr.users.gp2.cookie), 'cpts', 'Monts: now a member, their places count')
-
-  await app.inject({ method: 'DELETE', url: `/api/users/${gp.id}/places/${place.json().place.id as string}`, headers: { cookie: admin } })
-  t.equal(await levelFor(terr.users.gp2.cookie), 'departement', 'an archived place does not count')
 })
