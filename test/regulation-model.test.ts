@@ -11,6 +11,8 @@ const slot = (over: Partial<Slot>): Slot => ({
     id: 'gp-1', name: 'Claire Martin', profession: 'gp', rpps: '10000000421', address: '12 rue de la Plage', postalCode: '85160',
     commune: 'Saint-Jean-de-Monts', phone: '0251580042', communeCode: '85234', epci: null, departement: '85'
   },
+  cptsIds: ['cpts-1'],
+  place: { id: 'gp-1', label: 'Saint-Jean-de-Monts', address: '12 rue de la Plage', postalCode: '85160', commune: 'Saint-Jean-de-Monts', communeCode: '85234', epci: null, departement: '85' },
   ...over
 })
 const free = slot({})
