@@ -150,20 +150,6 @@ async function ensureSecondPlace (db: Db, practitionerId: string, p: DemoPractit
   })
 }
 
-/**
- * Moves freshly published slots to a place and offers them to one more CPTS, in one transaction
- * (offers after the slot, as the publishing does). The slots were published a moment ago, free
- * and seen by no one, by the publishing service (overlaps, past, holidays checked); only their
- * place and offers are set here, until the publishing API takes a place and CPTS (E2).
- */
-async function placeAndOffer (db: Db, slotIds: string[], placeId: string, extraCptsId: string): Promise<void> {
-  if (slotIds.length === 0) return
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable('slots').set({ place_id: placeId }).where('id', 'in', slotIds).execute()
-    await trx.insertInto('slot_offers').values(slotIds.map((id) => ({ slot_id: id, cpts_id: extraCptsId }))).execute()
-  })
-}
-
 /** Builds (or completes) the demo in the database of `config`; see the file's comment. */
 export async function buildDemo (opts: DemoOptions): Promise<DemoResult> {
   const log = opts.log ?? ((): void => {})
@@ -280,11 +266,11 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
         const res = await publishing.publishSeries(actor, CreateSeriesBody.parse(plan))
         created.push(...res.created)
       }
+      // At the second place, offered to both CPTS (the home one stays the slots' own).
       const second = secondPlaces.get(p.rpps)
       const plan = secondPlacePlan(p, day.toISODate()!, day.weekday)
       if (second !== undefined && plan !== null) {
-        const res = await publishing.publishSeries(actor, CreateSeriesBody.parse(plan))
-        await placeAndOffer(db, res.created.map((s) => s.id), second.placeId, second.cptsId)
+        const res = await publishing.publishSeries(actor, CreateSeriesBody.parse({ ...plan, placeId: second.placeId, cptsIds: [cptsIds[p.cpts], second.cptsId] }))
         created.push(...res.created)
       }
     }

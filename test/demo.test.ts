@@ -135,6 +135,35 @@ t.test('the demo: accounts, the 2020 season, the coming days; a second run adds 
   t.ok(freeSoon.every((s) => s.extra === null || s.place_id === places[1]!.id), 'only those')
   t.same(await db.selectFrom('slots').select('id').where('place_id', 'is', null).execute(), [], 'every slot has a place')
 
+  // What the kit's groups count on those two inputs, in its window (now → end of the day after tomorrow, Paris).
+  const kitSearch = async (idnps: string, cpts: boolean): Promise<any> => {
+    const res = await app.inject({
+      method: 'GET',
+      url: '/fhir/Slot?_include=Slot:schedule&_include:iterate=Schedule:actor' +
+        (cpts ? '&_include=Slot:service-type-reference&_include:iterate=HealthcareService:organization' : '') +
+        `&start=ge${encodeURIComponent('2026-06-01T10:00:00.000+02:00')}&start=le${encodeURIComponent('2026-06-03T23:59:59.000+02:00')}` +
+        `&schedule.actor:Practitioner.identifier=${encodeURIComponent(`urn:oid:1.2.250.1.71.4.2.1|${idnps}`)}&status=free`,
+      headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' }
+    })
+    t.equal(res.statusCode, 200, res.body.slice(0, 300))
+    return res.json()
+  }
+  const ofProfile = (b: any, suffix: string): any[] => b.entry.map((e: any) => e.resource).filter((r: any) => r.meta?.profile?.some((p: string) => p.endsWith(suffix)))
+  const hsRefs = (slot: any): string[] => (slot.serviceType ?? []).flatMap((st: any) => (st.extension ?? []).map((x: any) => x.valueReference?.reference))
+  for (const cpts of [false, true]) {
+    const b = await kitSearch(first.kit.practitionerId2, cpts)
+    t.same([ofProfile(b, 'FrPractitionerAgregateur').length, ofProfile(b, 'FrPractitionerRoleExerciceAgregateur').length, ofProfile(b, 'FrScheduleAgregateur').length], [1, 2, 2],
+      `practitioner_id2, ${cpts ? 'CPTS' : 'PS'} option: one Practitioner, two PractitionerRoles and Schedules (multi_lieux_group)`)
+    t.same(validateR4(b), [])
+  }
+  const two2 = await kitSearch(first.kit.practitionerId2, true)
+  t.same([ofProfile(two2, 'healthcareservice-aggregator').length, ofProfile(two2, 'organization-aggregator').length], [2, 2], 'two HealthcareServices and Organizations (multi-CPTS groups)')
+  t.ok(ofProfile(two2, 'sas-cpts-slot-aggregator').some((s) => new Set(hsRefs(s)).size === 2), 'a slot offered to both CPTS (single_slot_two_cpts)')
+  t.equal(ofProfile(two2, 'FrSlotAgregateur').length, 0, 'no slot outside a CPTS')
+  const one1 = await kitSearch(first.kit.practitionerId, true)
+  t.equal(ofProfile(one1, 'FrPractitionerRoleExerciceAgregateur').length, 1, 'practitioner_id: one PractitionerRole (single_practitioner_single_location)')
+  t.same([...new Set(ofProfile(one1, 'sas-cpts-slot-aggregator').flatMap(hsRefs))], [`HealthcareService/${lumiere}`], 'its slots offered to one CPTS (validate_ref_cpts)')
+
   // A second run finds the demo and leaves everything as it was.
   const before = await countRows(db, TABLES)
   const second = await buildDemo({ config, clock })
