@@ -1,8 +1,7 @@
 // Issue 21: the certification kit's slot-search families (lib/sas_test_kit/aggregation/), both
 // options, replayed on our answers: the request as the kit builds it (setup_helper.rb), then its
 // assertions, FHIRPath by FHIRPath, written in JS (where(resource.meta.profile = X) selects the
-// entries of a profile). Left out, for the coming "several places and several CPTS" change: the
-// multi-lieux group and the two-CPTS groups.
+// entries of a profile): the single-place, multi-PS, multi-lieux and multi-CPTS groups.
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { DateTime } from 'luxon'
@@ -10,6 +9,7 @@ import { build } from './helpers/build.js'
 import { validateR4 } from './helpers/fhir-validate.js'
 import { PROFILES as P } from './helpers/sas-profiles.js'
 import { PASSWORD, practitionerProfile, territory } from './helpers/fixtures.js'
+import { givePlace, joinCpts } from './helpers/places.js'
 
 type Json = any
 
@@ -102,7 +102,7 @@ async function world (t: Test): Promise<World> {
   return { app, ids: { solo, other }, now: clock.now() }
 }
 
-async function setup (t: Test, w: World, option: Option, ids: string[]): Promise<{ bundle: Json, query: string, range: { start: string, end: string } }> {
+async function setup (t: Test, w: Pick<World, 'app' | 'now'>, option: Option, ids: string[]): Promise<{ bundle: Json, query: string, range: { start: string, end: string } }> {
   const range = kitDateRange(w.now)
   const query = kitQuery(option, ids, range)
   const res = await w.app.inject({ method: 'GET', url: `/fhir/Slot?${query}`, headers: HEADERS })
@@ -219,3 +219,165 @@ for (const option of ['ig_launch_1', 'ig_launch_2'] as const) {
     t.equal(res.json().resourceType, 'Bundle')
   })
 }
+
+/**
+ * The kit's practitioner_id2 data (README, "Connecting to the SAS platform", step 3): two CPTS
+ * with a FINESS and a phone; a GP of the first, member of the second, consulting at two places
+ * (the home one, and a health centre with its own IdNat_Struct and phone), with a free slot at
+ * home offered to CPTS A and one at the centre offered to CPTS B; and the practitioner_id GP, one
+ * place, slots offered to A only.
+ */
+interface TwoPlacesWorld {
+  app: FastifyInstance
+  now: Date
+  adminCookie: string
+  cpts: { a: string, b: string }
+  solo: string
+  multi: { id: string, idnps: string, home: string, centre: string }
+}
+
+async function twoPlacesWorld (t: Test): Promise<TwoPlacesWorld> {
+  const { app, clock } = await build(t, { FHIR_TOKENS: TOKEN, PUBLIC_URL })
+  const terr = await territory(app)
+  const a = await post(app, terr.adminCookie, '/api/cpts', { name: 'CPTS du Marais breton', finess: '850012345', phone: '02 51 49 00 01' })
+  const b = await post(app, terr.adminCookie, '/api/cpts', { name: 'CPTS Océan Vendée', finess: '850054321', phone: '02 51 35 00 02' })
+  const gp = async (n: number, name: string, structureId: string): Promise<{ id: string, idnps: string }> => {
+    const { user } = await post(app, terr.adminCookie, '/api/users', {
+      email: `k${n}@cpts.test`, name, password: PASSWORD, role: 'practitioner', cptsId: a.id, practitioner: { ...practitionerProfile(n), structureId }
+    })
+    return { id: user.id, idnps: `8${String(user.practitioner.rpps)}` }
+  }
+  const solo = await gp(301, 'Marie DUPONT', '1850099999')
+  const multi = await gp(303, 'Paul LEROY', '1850077777')
+  await joinCpts(app.db, multi.id, b.id)
+  const centre = await givePlace(app.db, multi.id, {
+    label: 'Maison de santé de Challans', address: '3 rue Carnot', postalCode: '85300', commune: 'Challans', communeCode: '85047',
+    structureId: '1850088888', phone: '02 51 93 00 00'
+  })
+  const w = { app, now: clock.now(), adminCookie: terr.adminCookie, cpts: { a: a.id, b: b.id }, solo: solo.idnps, multi: { ...multi, home: multi.id, centre } }
+  await slotOf(w, solo.id, '2026-06-02T10:00')
+  await slotOf(w, multi.id, '2026-06-02T09:00')
+  await slotOf(w, multi.id, '2026-06-02T15:00', { placeId: centre, cptsIds: [b.id] })
+  return w
+}
+
+/** A 15-minute office slot published by the admin (wall time in Paris), at a place and to CPTS when given. */
+async function slotOf (w: Pick<TwoPlacesWorld, 'app' | 'adminCookie'>, practitionerId: string, local: string, offer: { placeId?: string, cptsIds?: string[] } = {}): Promise<Json> {
+  const start = new Date(`${local}:00+02:00`)
+  return await post(w.app, w.adminCookie, '/api/slots', {
+    start: start.toISOString(), end: new Date(start.getTime() + 15 * 60_000).toISOString(), kind: 'snp', mode: 'office', practitionerId, ...offer
+  })
+}
+
+/** multi_lieux_group.rb after its setup: the seven tests, one assertion each. */
+function multiLieux (t: Test, bundle: Json): void {
+  const practitioners = ofProfile(bundle, P.practitioner)
+  const roles = ofProfile(bundle, P.practitionerRole)
+  const schedules = ofProfile(bundle, P.schedule)
+  t.equal(practitioners.length, 1, 'validate_practitioner_cardinality_1: exactly one Practitioner')
+  t.equal(roles.length, 2, 'validate_practitionerrole_cardinality_1: exactly two PractitionerRoles')
+  t.equal(schedules.length, 2, 'validate_schedule_cardinality_1: exactly two Schedules')
+  const practitioner = `Practitioner/${String(practitioners[0]?.id)}`
+  t.ok(roles.every((r: Json) => r.practitioner.reference === practitioner), 'validate_practitionerrole_practitioner_ref')
+  const roleIds = roles.map((r: Json) => r.id)
+  t.ok(schedules.every((s: Json) => s.actor.filter((a: Json) => a.reference.startsWith('PractitionerRole/'))
+    .every((a: Json) => roleIds.includes(a.reference.split('/').pop()))), 'validate_schedule_practitionerrole_ref')
+  t.ok(schedules.every((s: Json) => {
+    const refs = s.actor.filter((a: Json) => a.reference.startsWith('Practitioner/')).map((a: Json) => a.reference)
+    return refs.length === 1 && refs[0] === practitioner
+  }), 'validate_schedule_practitioner_ref: one Practitioner actor each, the one of the Bundle')
+  const locationRefs = roles.flatMap((r: Json) => r.location.map((l: Json) => l.reference))
+  const locationIds = roles.flatMap((r: Json) => r.contained.filter((c: Json) => c.resourceType === 'Location').map((c: Json) => c.id))
+  t.ok(locationRefs.length > 0 && locationRefs.every((ref: string, i: number) => `#${String(locationIds[i])}` === ref), 'validate_practitionerrole_location_ref')
+}
+
+/** The CPTS serviceType references of a Slot (extension-Slot.serviceType). */
+const hsRefs = (slot: Json): string[] => (slot.serviceType ?? []).flatMap((st: Json) => (st.extension ?? [])
+  .filter((x: Json) => x.url === EXT).map((x: Json) => x.valueReference?.reference)).filter((r: unknown) => r !== undefined)
+
+/**
+ * two_slot_two_cpts_group.rb, or single_slot_two_cpts_group.rb (`oneSlotTwoCpts`), after their
+ * setup: the six tests, one assertion each.
+ */
+function multiCpts (t: Test, bundle: Json, oneSlotTwoCpts: boolean): void {
+  const hs = ofProfile(bundle, P.healthcareService)
+  const orgs = ofProfile(bundle, P.organization)
+  const slots = ofProfile(bundle, P.slotCpts)
+  const hsUrls = hs.map((h: Json) => `HealthcareService/${String(h.id)}`)
+  t.ok(hs.length >= 2, 'cpts_validate_healthcare_service_cardinality: two HealthcareServices at least')
+  t.ok(orgs.length >= 2, 'cpts_validate_organization_cardinality: two Organizations at least')
+  const codes = [...new Set(slots.flatMap((s: Json) => s.meta.security.map((c: Json) => c.code)))]
+  t.ok(codes.every((c) => c === 'CPTS'), 'cpts_validate_meta: every CPTS Slot\'s meta.security code is CPTS')
+  t.ok(slots.flatMap((s: Json) => s.serviceType).some((st: Json) => (st.coding ?? [])
+    .some((c: Json) => c.system === 'https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement' && c.code === '604')),
+  'cpts_validate_service_type: TRE_R66 604')
+  if (oneSlotTwoCpts) {
+    t.ok(slots.some((s: Json) => new Set(hsRefs(s)).size >= 2 && hsRefs(s).every((r) => hsUrls.includes(r))),
+      'cpts_validate_service_type_multiple_healthcare_service_ref: a Slot names two HealthcareServices of the Bundle')
+  } else {
+    t.ok(slots.some((s: Json) => hsRefs(s).some((r) => hsUrls.includes(r))), 'cpts_validate_service_type_healthcare_service_ref')
+  }
+  const orgUrls = orgs.map((o: Json) => `Organization/${String(o.id)}`)
+  const providers = hs.map((h: Json) => h.providedBy?.reference)
+  t.ok(providers.every((r: string) => orgUrls.includes(r)) && new Set(providers).size >= 2,
+    'cpts_validate_healthcare_service_organization_ref: every HealthcareService by an Organization of the Bundle, two at least')
+}
+
+for (const option of ['ig_launch_1', 'ig_launch_2'] as const) {
+  t.test(`${option}: the kit's multi-lieux group on practitioner_id2 (one GP, two places)`, async (t) => {
+    const w = await twoPlacesWorld(t)
+    const { bundle } = await setup(t, w, option, [w.multi.idnps])
+    multiLieux(t, bundle)
+    t.same(ofProfile(bundle, P.practitionerRole).map((r: Json) => r.id).sort(), [w.multi.home, w.multi.centre].sort(),
+      'a PractitionerRole per place, by its id (the home place keeps the account\'s)')
+    // Each place as itself: its address, its practice's IdNat_Struct, its phone (the centre's own).
+    const centre = ofProfile(bundle, P.practitionerRole).find((r: Json) => r.id === w.multi.centre)
+    t.match(centre, {
+      contained: [{ resourceType: 'Location', id: 'lieu', address: { line: ['3 rue Carnot'], city: 'Challans', postalCode: '85300' } }],
+      organization: { identifier: { value: '1850088888' } },
+      telecom: [{ system: 'phone', value: '+33251930000' }]
+    }, 'the centre\'s role: its address, structure and phone')
+    const home = ofProfile(bundle, P.practitionerRole).find((r: Json) => r.id === w.multi.home)
+    t.match(home, { organization: { identifier: { value: '1850077777' } }, telecom: [{ value: '+33251580003' }] }, 'the home place: the practitioner\'s structure and phone')
+    const slots = ofProfile(bundle, option === 'ig_launch_2' ? P.slotCpts : P.slot)
+    t.same(slots.map((s: Json) => s.schedule.reference).sort(), [`Schedule/${w.multi.home}`, `Schedule/${w.multi.centre}`].sort(), 'each Slot in its place\'s Schedule')
+    if (option === 'ig_launch_1') t.equal(ofProfile(bundle, P.healthcareService).length, 0, 'PS option: no CPTS resource')
+  })
+}
+
+t.test('ig_launch_2: the kit\'s multi-CPTS groups on practitioner_id2 (one GP in two CPTS), practitioner_id still one CPTS', async (t) => {
+  const w = await twoPlacesWorld(t)
+
+  // two_slot_two_cpts: a slot seen by CPTS A, another by CPTS B, none by both.
+  const two = (await setup(t, w, 'ig_launch_2', [w.multi.idnps])).bundle
+  multiCpts(t, two, false)
+  t.same(ofProfile(two, P.slotCpts).map((s: Json) => hsRefs(s)), [[`HealthcareService/${w.cpts.a}`], [`HealthcareService/${w.cpts.b}`]],
+    'the 09:00 slot seen by A, the 15:00 one by B')
+  t.notOk(ofProfile(two, P.slotCpts).some((s: Json) => new Set(hsRefs(s)).size >= 2), '(no slot seen by both yet: the single-slot group would fail)')
+  t.equal(ofProfile(two, P.slot).length, 0, 'no slot outside a CPTS')
+
+  // single_slot_two_cpts: one slot offered to both (the practitioner_id2 data of the README).
+  const shared = await slotOf(w, w.multi.id, '2026-06-03T09:00', { cptsIds: [w.cpts.b, w.cpts.a] })
+  t.same(shared.cptsIds, [w.cpts.a, w.cpts.b], 'published to both: its own CPTS (the home one) first')
+  const one = (await setup(t, w, 'ig_launch_2', [w.multi.idnps])).bundle
+  multiCpts(t, one, true)
+  t.same(hsRefs(ofProfile(one, P.slotCpts).find((s: Json) => s.id === shared.id)), [`HealthcareService/${w.cpts.a}`, `HealthcareService/${w.cpts.b}`],
+    'the shared slot names both HealthcareServices, its own CPTS first')
+  t.equal(ofProfile(one, P.healthcareService).length, ofProfile(one, P.organization).length, 'as many HealthcareServices as Organizations')
+  multiLieux(t, one)
+
+  // practitioner_id: single_practitioner_single_location's CPTS tests stay green beside it.
+  const solo = (await setup(t, w, 'ig_launch_2', [w.solo])).bundle
+  const hs = ofProfile(solo, P.healthcareService)
+  t.ok(hs.length > 0 && hs.length === ofProfile(solo, P.organization).length, 'validate_cardinality_cpts (practitioner_id)')
+  t.ok(ofProfile(solo, P.slotCpts).flatMap(hsRefs).every((r: string) => r === `HealthcareService/${String(hs[0].id)}`), 'validate_ref_cpts (practitioner_id)')
+  t.equal(ofProfile(solo, P.practitionerRole).length, 1, 'validate_cardinality (practitioner_id): one PractitionerRole')
+
+  // Both GPs in one search (search_multiple_ps_group): each resource once, every reference resolves.
+  const both = (await setup(t, w, 'ig_launch_2', [w.solo, w.multi.idnps])).bundle
+  t.equal(ofProfile(both, P.practitioner).length, 2, 'validate_practitioner_cardinality_2')
+  t.equal(ofProfile(both, P.schedule).length, 3, 'three Schedules: one place, and two')
+  const urls = new Set((both.entry as Json[]).map((e) => `${String(e.resource.resourceType)}/${String(e.resource.id)}`))
+  t.equal(urls.size, both.entry.length, 'each resource once')
+  t.ok(ofProfile(both, P.slotCpts).every((s: Json) => urls.has(s.schedule.reference) && hsRefs(s).every((r) => urls.has(r))), 'every Slot reference resolves')
+})

@@ -22,13 +22,24 @@ export const BOOKING_STATUSES = ['booked', 'cancelled', 'honored', 'no_show'] as
 export const BookingStatus = z.enum(BOOKING_STATUSES)
 export type BookingStatus = z.infer<typeof BookingStatus>
 
+/**
+ * Where a slot is and to whom it is offered, when published: one of the practitioner's active
+ * places (default: the home place) and CPTS among their memberships, all in one time zone
+ * (default: the home CPTS). The slot's own CPTS is the home CPTS when among them, else the first.
+ */
+const SlotOfferBody = {
+  placeId: Id.optional(),
+  cptsIds: z.array(Id).min(1).max(10).optional()
+}
+
 export const CreateSlotBody = z.object({
   start: IsoDateTime,
   end: IsoDateTime,
   kind: SlotKind,
   mode: SlotMode,
   /** Admin only: whose slot it is. */
-  practitionerId: Id.optional()
+  practitionerId: Id.optional(),
+  ...SlotOfferBody
 })
 export type CreateSlotBody = z.infer<typeof CreateSlotBody>
 
@@ -47,8 +58,9 @@ export const CreateSeriesBody = z.object({
   practitionerId: Id.optional(),
   /** Compute and return what would be created, without writing anything (the form's preview). */
   dryRun: z.boolean().optional(),
-  /** Leave out the public holidays of the practitioner's département (skipped: `public_holiday`). */
-  skipHolidays: z.boolean().optional()
+  /** Leave out the public holidays of the place's département (skipped: `public_holiday`). */
+  skipHolidays: z.boolean().optional(),
+  ...SlotOfferBody
 })
 export type CreateSeriesBody = z.infer<typeof CreateSeriesBody>
 
@@ -65,6 +77,10 @@ export const SlotQuery = z.object({
 })
 export type SlotQuery = z.infer<typeof SlotQuery>
 
+/**
+ * Who publishes a slot. The address fields are those of the slot's place (`Slot.place`), kept
+ * here while the pages move to `Slot.place`.
+ */
 export const SlotPractitioner = z.object({
   id: Id,
   name: z.string(),
@@ -81,10 +97,28 @@ export const SlotPractitioner = z.object({
 })
 export type SlotPractitioner = z.infer<typeof SlotPractitioner>
 
+/** Where a slot is: one of its practitioner's places (an office slot is seen there). */
+export const SlotPlace = z.object({
+  id: Id,
+  label: z.string(),
+  address: z.string(),
+  postalCode: z.string(),
+  commune: z.string(),
+  /** For ranking slots near the patient: INSEE code, EPCI, département. */
+  communeCode: z.string(),
+  epci: z.string().nullable(),
+  departement: z.string()
+})
+export type SlotPlace = z.infer<typeof SlotPlace>
+
 export const Slot = z.object({
   id: Id,
+  /** The slot's own CPTS (its zone, the territory's figures). */
   cptsId: Id,
+  /** Every CPTS the slot is offered to: its own first, then the others by id. */
+  cptsIds: z.array(Id).min(1),
   practitioner: SlotPractitioner,
+  place: SlotPlace,
   start: z.string(),
   end: z.string(),
   kind: SlotKind,

@@ -45,13 +45,13 @@ export function bulkManifest (ctx: FhirContext, now: Date): BulkManifest {
   }
 }
 
-type Place = Pick<FhirSlotRecord, 'practitioner_id' | 'practitioner_name' | 'address' | 'postal_code' | 'commune'>
+type Place = Pick<FhirSlotRecord, 'place_id' | 'practitioner_name' | 'address' | 'postal_code' | 'commune'>
 
-/** The practitioner's place of consultation (one per practitioner, sharing its id). */
+/** A place where a practitioner consults (id = the place's id: a practitioner may have several). */
 export function smartLocation (r: Place): FhirResource {
   return {
     resourceType: 'Location',
-    id: r.practitioner_id,
+    id: r.place_id,
     name: `${r.practitioner_name} (${r.commune})`,
     description: 'Créneaux de soins non programmés réservés par la régulation : appelez le 116 117.',
     telecom: [{ system: 'phone', value: BOOKING_PHONE }],
@@ -59,17 +59,17 @@ export function smartLocation (r: Place): FhirResource {
   }
 }
 
-/** The practitioner's calendar of unscheduled care at that place. */
-export function smartSchedule (r: Pick<FhirSlotRecord, 'practitioner_id' | 'kind'>): FhirResource {
+/** The practitioner's calendar of unscheduled care at one place (id = the place's id). */
+export function smartSchedule (r: Pick<FhirSlotRecord, 'place_id' | 'kind'>): FhirResource {
   const serviceType = r.kind === 'snp'
     ? { coding: [{ system: HL7_SERVICE_TYPE, code: '124', display: 'General Practice' }], text: 'Soins non programmés (médecine générale)' }
     : { text: 'Consultation psychiatrique rapide' }
   return {
     resourceType: 'Schedule',
-    id: r.practitioner_id,
+    id: r.place_id,
     serviceType: [serviceType],
     specialty: [coding(SYSTEM.specialty, SPECIALTY_CODE[r.kind])],
-    actor: [{ reference: `Location/${r.practitioner_id}` }]
+    actor: [{ reference: `Location/${r.place_id}` }]
   }
 }
 
@@ -79,7 +79,7 @@ export function smartSlot (r: FhirSlotRecord, now: Date): FhirResource {
   return {
     resourceType: 'Slot',
     id: r.id,
-    schedule: { reference: `Schedule/${r.practitioner_id}` },
+    schedule: { reference: `Schedule/${r.place_id}` },
     status: free ? 'free' : 'busy',
     start: toZonedIso(r.start_at, r.timezone),
     end: toZonedIso(r.end_at, r.timezone),
@@ -87,12 +87,12 @@ export function smartSlot (r: FhirSlotRecord, now: Date): FhirResource {
   }
 }
 
-/** The resources of one file, from the published slots (Locations and Schedules of their practitioners). */
+/** The resources of one file, from the published slots (Locations and Schedules of their places). */
 export function bulkResources (type: BulkType, rows: FhirSlotRecord[], now: Date): FhirResource[] {
   if (type === 'Slot') return rows.map((r) => smartSlot(r, now))
-  const byPractitioner = new Map<string, FhirSlotRecord>()
-  for (const r of rows) if (!byPractitioner.has(r.practitioner_id)) byPractitioner.set(r.practitioner_id, r)
-  const firsts = [...byPractitioner.values()]
+  const byPlace = new Map<string, FhirSlotRecord>()
+  for (const r of rows) if (!byPlace.has(r.place_id)) byPlace.set(r.place_id, r)
+  const firsts = [...byPlace.values()]
   return type === 'Location' ? firsts.map(smartLocation) : firsts.map(smartSchedule)
 }
 

@@ -1,16 +1,21 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import { lapsedHold } from '../slots/hold-rule.js'
+import { extraCpts } from '../slots/offer-rule.js'
 import { slotsWithOwners } from '../slots/slot-repository.js'
+import type { CptsRecord } from './cpts-organization.js'
 
 function slotQuery (db: Kysely<Database>) {
   return slotsWithOwners(db)
-    .select([
+    .innerJoin('practitioner_places as place', 'place.id', 'slots.place_id')
+    .select((eb) => [
       'slots.id', 'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode', 'slots.status', 'slots.hold_expires_at',
       'slots.practitioner_id', 'users.name as practitioner_name', 'practitioners.rpps', 'practitioners.profession',
-      'practitioners.address', 'practitioners.postal_code', 'practitioners.commune', 'practitioners.commune_code',
-      'practitioners.phone', 'practitioners.structure_id', 'slots.cpts_id', 'cpts.name as cpts_name', 'cpts.timezone', 'cpts.finess',
-      'cpts.phone as cpts_phone'
+      // Where the slot is: its place (a practitioner may consult at several), with the
+      // practitioner's phone when the place has none of its own.
+      'place.id as place_id', 'place.label as place_label', 'place.address', 'place.postal_code', 'place.commune',
+      'place.commune_code', 'place.structure_id', eb.fn.coalesce('place.phone', 'practitioners.phone').as('phone'),
+      'slots.cpts_id', 'cpts.timezone', extraCpts(db)
     ])
     // A disabled account offers nothing to the outside.
     .where('users.disabled_at', 'is', null)
@@ -51,6 +56,18 @@ export async function findPublishedSlots (db: Kysely<Database>, q: { now: string
     .orderBy('slots.start_at').orderBy('slots.id')
     .execute()
 }
+
+/**
+ * Every CPTS by id, with what its HealthcareService and Organization need (a few tens of rows,
+ * read once per search): the CPTS a slot is offered to besides its own are named by id only.
+ */
+export async function cptsDirectory (db: Kysely<Database>): Promise<Map<string, CptsDirectoryEntry>> {
+  const rows = await db.selectFrom('cpts').select(['id as cpts_id', 'name as cpts_name', 'finess', 'phone as cpts_phone']).execute()
+  return new Map(rows.map((r) => [r.cpts_id, r]))
+}
+
+/** A CPTS as the directory lists it: a FINESS makes it known to the SAS platform (CptsRecord). */
+export type CptsDirectoryEntry = Omit<CptsRecord, 'finess'> & { finess: string | null }
 
 /**
  * The zone that reads instants sent without an offset: the territories' zone when they all

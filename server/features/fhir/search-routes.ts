@@ -3,7 +3,7 @@ import { searchsetBundle } from './bundle.js'
 import { capabilityStatement } from './capability.js'
 import { authorizeFhir, secretDigests, type FhirAccessPolicy } from './fhir-auth.js'
 import { rawQuery, requireJson, sendFhir } from './fhir-reply.js'
-import { defaultZone, findFreeSlots } from './fhir-repository.js'
+import { cptsDirectory, defaultZone, findFreeSlots } from './fhir-repository.js'
 import { FhirError } from './operation-outcome.js'
 import { parseSlotSearch } from './search-params.js'
 
@@ -33,7 +33,8 @@ const searchRoutes: FastifyPluginAsync = async (app) => {
       from: search.from.toISOString(), to: search.to.toISOString(), now: now.toISOString(), rpps: search.rpps
     })
     const selfUrl = `${ctx.publicUrl}/fhir/Slot${query === '' ? '' : '?' + query}`
-    return sendFhir(reply, 200, searchsetBundle({ rows, search, ctx, selfUrl, now }))
+    const cpts = search.cpts && rows.length > 0 ? await cptsDirectory(app.db) : new Map()
+    return sendFhir(reply, 200, searchsetBundle({ rows, cpts, search, ctx, selfUrl, now }))
   })
 }
 

@@ -65,7 +65,28 @@ export async function appendEvent (trx: Transaction<Database>, type: EventType, 
 export async function eventsAfter (db: Kysely<Database>, seq: number, limit: number): Promise<LoggedEvent[]> {
   const rows = await db.selectFrom('events').select(['seq', 'type', 'at', 'payload', 'booking_id', 'actor_id'])
     .where('seq', '>', seq).orderBy('seq').limit(limit).execute()
-  return rows.map((r) => ({ seq: r.seq, type: r.type as EventType, at: r.at, slot: JSON.parse(r.payload) as NeutralSlot, bookingId: r.booking_id, actorId: r.actor_id }))
+  return rows.map((r) => ({ seq: r.seq, type: r.type as EventType, at: r.at, slot: upgradeSlotPayload(JSON.parse(r.payload)), bookingId: r.booking_id, actorId: r.actor_id }))
+}
+
+/** A slot as events logged before places and offers (migration 0019) kept it. */
+type OldSlotPayload = Omit<NeutralSlot, 'place' | 'cptsIds'> & Partial<Pick<NeutralSlot, 'place' | 'cptsIds'>>
+
+/**
+ * A logged slot in today's shape. Events logged before places (0019) have no `place` nor
+ * `cptsIds`: the slot was at its practitioner's one place, whose id is the practitioner's (the
+ * place the migration made of it), and offered to its own CPTS only. Pages replaying the log
+ * and the other instances' hubs then read one shape.
+ */
+export function upgradeSlotPayload (slot: OldSlotPayload): NeutralSlot {
+  const p = slot.practitioner
+  return {
+    ...slot,
+    cptsIds: slot.cptsIds ?? [slot.cptsId],
+    place: slot.place ?? {
+      id: p.id, label: p.commune, address: p.address, postalCode: p.postalCode, commune: p.commune,
+      communeCode: p.communeCode, epci: p.epci, departement: p.departement
+    }
+  }
 }
 
 /** The first and last sequence numbers still in the log (0, 0 when empty). */

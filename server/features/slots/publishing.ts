@@ -15,6 +15,19 @@ import { checkSlotTimes, expandSeries, type SlotLimits } from './slot-times.js'
 import { insertSlot, withdrawSlot } from './slot-writes.js'
 import type { UnitOfWork, Work } from './unit-of-work.js'
 
+/** Who publishes, where, to whom, and what follows from it (the zone, the holidays' département). */
+interface Offer {
+  id: string
+  /** The slot's own CPTS, and the others it is offered to (by id). */
+  cptsId: string
+  extraCptsIds: string[]
+  placeId: string
+  profession: 'gp' | 'psychiatrist'
+  zone: string
+  /** The place's. */
+  departement: string
+}
+
 export interface PublishingDeps {
   db: Kysely<Database>
   clock: Clock
@@ -31,8 +44,14 @@ export class Publishing {
   readonly #d: PublishingDeps
   constructor (deps: PublishingDeps) { this.#d = deps }
 
-  /** Whose slots the actor publishes: their own, or (an admin) the practitioner they name. */
-  async #practitioner (actor: Actor, practitionerId: string | undefined) {
+  /**
+   * Whose slots the actor publishes (their own, or an admin's choice), where and to whom: the
+   * place (default: the home place; one of theirs, not archived) and the CPTS (default: the
+   * home CPTS; among their memberships, all in one zone). The slot's own CPTS is the home CPTS
+   * when offered to it, else the first named; the others are its extras.
+   */
+  async #practitioner (actor: Actor, body: { practitionerId?: string | undefined, placeId?: string | undefined, cptsIds?: string[] | undefined }): Promise<Offer> {
+    const { practitionerId } = body
     let id = actor.id
     if (actor.role === 'admin') {
       if (practitionerId === undefined) throw invalid([{ code: 'custom', path: ['practitionerId'], message: 'an admin names the practitioner' }])
@@ -46,8 +65,30 @@ export class Publishing {
     if (p === undefined || p.cpts_id === null) {
       throw invalid([{ code: 'custom', path: ['practitionerId'], message: 'unknown practitioner, or not attached to a CPTS' }])
     }
-    const departement = communeByCode(p.commune_code)?.departement ?? departementOfCommune(p.commune_code)
-    return { id: p.id, cptsId: p.cpts_id, profession: p.profession, zone: p.timezone, departement }
+    const place = body.placeId === undefined ? p.places.find((x) => x.is_home) : p.places.find((x) => x.id === body.placeId)
+    if (place === undefined) {
+      throw invalid([{ code: 'custom', path: ['placeId'], message: 'not a place of this practitioner, or archived' }])
+    }
+    const wanted = [...new Set(body.cptsIds ?? [p.cpts_id])]
+    const offered = wanted.map((cptsId, i) => {
+      const m = p.memberships.find((x) => x.cpts_id === cptsId)
+      if (m === undefined) throw invalid([{ code: 'custom', path: ['cptsIds', i], message: 'the practitioner is not a member of this CPTS' }])
+      return m
+    })
+    const own = offered.find((m) => m.cpts_id === p.cpts_id) ?? offered[0]!
+    if (offered.some((m) => m.timezone !== own.timezone)) {
+      throw invalid([{ code: 'custom', path: ['cptsIds'], message: 'the CPTS of one slot share a time zone' }])
+    }
+    const departement = communeByCode(place.commune_code)?.departement ?? departementOfCommune(place.commune_code)
+    return {
+      id: p.id,
+      cptsId: own.cpts_id,
+      extraCptsIds: offered.map((m) => m.cpts_id).filter((c) => c !== own.cpts_id).sort(),
+      placeId: place.id,
+      profession: p.profession,
+      zone: own.timezone,
+      departement
+    }
   }
 
   #checkKind (profession: 'gp' | 'psychiatrist', kind: Slot['kind']): void {
@@ -57,16 +98,19 @@ export class Publishing {
     }
   }
 
-  async #insertSlot (w: Work, actor: Actor, p: { id: string, cptsId: string, zone: string }, start: Date, end: Date, body: { kind: Slot['kind'], mode: Slot['mode'] }, seriesId: string | null = null): Promise<NeutralSlot> {
+  async #insertSlot (w: Work, actor: Actor, p: Offer, start: Date, end: Date, body: { kind: Slot['kind'], mode: Slot['mode'] }, seriesId: string | null = null): Promise<NeutralSlot> {
     const id = newId()
-    await insertSlot(w.trx, { id, practitionerId: p.id, cptsId: p.cptsId, zone: p.zone, start, end, kind: body.kind, mode: body.mode, seriesId }, w.now)
+    await insertSlot(w.trx, {
+      id, practitionerId: p.id, placeId: p.placeId, cptsId: p.cptsId, extraCptsIds: p.extraCptsIds, zone: p.zone,
+      start, end, kind: body.kind, mode: body.mode, seriesId
+    }, w.now)
     const view = await neutralSlot(w.trx, id, w.now)
     w.emit('slot.published', view, { actorId: actor.id })
     return view
   }
 
   async publish (actor: Actor, body: CreateSlotBody): Promise<Slot> {
-    const p = await this.#practitioner(actor, body.practitionerId)
+    const p = await this.#practitioner(actor, body)
     this.#checkKind(p.profession, body.kind)
     const start = new Date(body.start)
     const end = new Date(body.end)
@@ -89,7 +133,7 @@ export class Publishing {
    * in one transaction. With `dryRun` nothing is written: the answer is the form's preview.
    */
   async publishSeries (actor: Actor, body: CreateSeriesBody): Promise<SeriesResult> {
-    const p = await this.#practitioner(actor, body.practitionerId)
+    const p = await this.#practitioner(actor, body)
     this.#checkKind(p.profession, body.kind)
     const plan = expandSeries(body, p.zone, this.#d.clock.now(), this.#d.limits)
     if (plan.issues.length > 0) throw invalid(plan.issues)

@@ -5,6 +5,7 @@ import type { Slot, SlotStatus } from '../../../shared/schemas/slots.js'
 import { communeByCode } from '../../lib/communes.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
 import { holdIsLive, lapsedHold } from './hold-rule.js'
+import { extraCpts, offeredCptsIds, slotOfferedTo } from './offer-rule.js'
 import { overlappingSlots } from './overlap-rule.js'
 
 /** Who holds a slot, kept by id: each viewer sees `me` or `other`. */
@@ -20,12 +21,13 @@ export function slotsWithOwners (db: Kysely<Database>) {
 
 function slotQuery (db: Kysely<Database>) {
   return slotsWithOwners(db)
+    .innerJoin('practitioner_places as place', 'place.id', 'slots.place_id')
     .select([
       'slots.id', 'slots.cpts_id', 'slots.practitioner_id', 'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode',
       'slots.status', 'slots.hold_by', 'slots.hold_expires_at', 'slots.booking_id', 'slots.version', 'slots.series_id',
-      'users.name as practitioner_name', 'practitioners.profession', 'practitioners.rpps', 'practitioners.address',
-      'practitioners.postal_code', 'practitioners.commune', 'practitioners.phone', 'practitioners.commune_code',
-      'cpts.timezone'
+      'users.name as practitioner_name', 'practitioners.profession', 'practitioners.rpps', 'practitioners.phone',
+      'place.id as place_id', 'place.label as place_label', 'place.address', 'place.postal_code', 'place.commune',
+      'place.commune_code', 'cpts.timezone', extraCpts(db)
     ])
 }
 
@@ -33,16 +35,23 @@ export type SlotRecord = Awaited<ReturnType<ReturnType<typeof slotQuery>['execut
 
 /** A slot as everyone may see it (no patient data), times in its CPTS's zone. */
 export function toNeutralSlot (r: SlotRecord, now: Date): NeutralSlot {
-  const place = communeByCode(r.commune_code)
+  const commune = communeByCode(r.commune_code)
+  const epci = commune?.epci ?? null
+  const departement = commune?.departement ?? r.postal_code.slice(0, 2)
   // A hold past its expiry is free for every purpose, even before the sweeper writes it.
   const heldNow = holdIsLive(r, now.toISOString())
   const view: NeutralSlot = {
     id: r.id,
     cptsId: r.cpts_id,
+    cptsIds: offeredCptsIds(r),
+    // The address fields: the slot's place's, until every page reads `place`.
     practitioner: {
       id: r.practitioner_id, name: r.practitioner_name, profession: r.profession, rpps: r.rpps, address: r.address,
-      postalCode: r.postal_code, commune: r.commune, phone: r.phone, communeCode: r.commune_code,
-      epci: place?.epci ?? null, departement: place?.departement ?? r.postal_code.slice(0, 2)
+      postalCode: r.postal_code, commune: r.commune, phone: r.phone, communeCode: r.commune_code, epci, departement
+    },
+    place: {
+      id: r.place_id, label: r.place_label, address: r.address, postalCode: r.postal_code, commune: r.commune,
+      communeCode: r.commune_code, epci, departement
     },
     start: toZonedIso(r.start_at, r.timezone),
     end: toZonedIso(r.end_at, r.timezone),
@@ -77,6 +86,7 @@ export interface SlotFilters {
   statuses?: SlotStatus[]
   kind?: Slot['kind']
   mode?: Slot['mode']
+  /** Slots offered to this CPTS (its own or an extra). */
   cptsId?: string
   practitionerId?: string
   limit?: number
@@ -89,7 +99,7 @@ export async function listSlotRecords (db: Kysely<Database>, f: SlotFilters): Pr
   if (f.statuses !== undefined && f.statuses.length > 0) q = q.where('slots.status', 'in', f.statuses)
   if (f.kind !== undefined) q = q.where('slots.kind', '=', f.kind)
   if (f.mode !== undefined) q = q.where('slots.mode', '=', f.mode)
-  if (f.cptsId !== undefined) q = q.where('slots.cpts_id', '=', f.cptsId)
+  if (f.cptsId !== undefined) q = q.where(slotOfferedTo(f.cptsId))
   if (f.practitionerId !== undefined) q = q.where('slots.practitioner_id', '=', f.practitionerId)
   return await q.orderBy('slots.start_at').orderBy('slots.id').limit(f.limit ?? 10_000).execute()
 }
@@ -184,8 +194,18 @@ export async function lockLapsedHolds (trx: Transaction<Database>, nowIso: strin
   return rows.map((r) => r.id)
 }
 
-/** A practitioner who may publish: their profession and their CPTS (null when attached to none). */
-export interface Publisher { id: string, cpts_id: string | null, profession: PractitionerRow['profession'], commune_code: string, timezone: string }
+/**
+ * A practitioner who may publish: their profession, their home CPTS (null when attached to
+ * none), their active places (the home one first) and the CPTS they are members of, with zones
+ * (the home one first).
+ */
+export interface Publisher {
+  id: string
+  cpts_id: string | null
+  profession: PractitionerRow['profession']
+  places: Array<{ id: string, commune_code: string, postal_code: string, is_home: boolean }>
+  memberships: Array<{ cpts_id: string, timezone: string }>
+}
 
 /**
  * The ids of a practitioner's slots not yet started nor withdrawn, of one series and/or one
@@ -201,9 +221,17 @@ export async function withdrawableSlotIds (db: Kysely<Database>, f: { practition
 }
 
 export async function findPublisher (db: Kysely<Database>, userId: string): Promise<Publisher | undefined> {
-  return await db.selectFrom('users')
+  const p = await db.selectFrom('users')
     .innerJoin('practitioners', 'practitioners.user_id', 'users.id')
-    .innerJoin('cpts', 'cpts.id', 'users.cpts_id')
-    .select(['users.id', 'users.cpts_id', 'practitioners.profession', 'practitioners.commune_code', 'cpts.timezone'])
+    .select(['users.id', 'users.cpts_id', 'practitioners.profession'])
     .where('users.id', '=', userId).executeTakeFirst()
+  if (p === undefined) return undefined
+  const places = await db.selectFrom('practitioner_places').select(['id', 'commune_code', 'postal_code', 'is_home'])
+    .where('practitioner_id', '=', userId).where('archived_at', 'is', null)
+    .orderBy('is_home', 'desc').orderBy('created_at').orderBy('id').execute()
+  const memberships = await db.selectFrom('cpts_memberships').innerJoin('cpts', 'cpts.id', 'cpts_memberships.cpts_id')
+    .select(['cpts_memberships.cpts_id', 'cpts.timezone'])
+    .where('cpts_memberships.practitioner_id', '=', userId).orderBy('cpts_memberships.cpts_id').execute()
+  memberships.sort((a, b) => Number(b.cpts_id === p.cpts_id) - Number(a.cpts_id === p.cpts_id))
+  return { ...p, places: places.map((x) => ({ ...x, is_home: Number(x.is_home) === 1 })), memberships }
 }

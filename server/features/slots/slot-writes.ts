@@ -31,13 +31,15 @@ export interface NewSlot {
   seriesId?: string | null
   /** Its place (practitioner_places); the practitioner's home place when left out. */
   placeId?: string
+  /** The CPTS it is offered to besides its own (slot_offers; never `cptsId`). */
+  extraCptsIds?: readonly string[]
 }
 
 /** The practitioner's home place, as a subquery of the INSERT. */
 const homePlaceOf = (db: Db, practitionerId: string) => db.selectFrom('practitioner_places').select('id')
   .where('practitioner_id', '=', practitionerId).where('is_home', '=', 1)
 
-/** A free slot. */
+/** A free slot, then its offers to other CPTS (an offer names an existing slot). */
 export async function insertSlot (db: Db, s: NewSlot, now: Date): Promise<void> {
   await db.insertInto('slots').values({
     id: s.id, practitioner_id: s.practitionerId, cpts_id: s.cptsId, place_id: s.placeId ?? homePlaceOf(db, s.practitionerId), start_at: s.start.toISOString(), end_at: s.end.toISOString(),
@@ -46,6 +48,8 @@ export async function insertSlot (db: Db, s: NewSlot, now: Date): Promise<void> 
     // Local date, hour and ISO week in the CPTS's zone, for the season report.
     ...slotLocalColumns(s.start, s.zone)
   }).execute()
+  const extras = [...new Set(s.extraCptsIds ?? [])].filter((c) => c !== s.cptsId)
+  if (extras.length > 0) await db.insertInto('slot_offers').values(extras.map((cptsId) => ({ slot_id: s.id, cpts_id: cptsId }))).execute()
 }
 
 /** Withdraws a slot that is free or held; undefined when it is not. */
