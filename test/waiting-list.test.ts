@@ -120,7 +120,7 @@ t.test('booked from the list: the slot held with the claim, the booking linked, 
 })
 
 t.test('withdrawn with a reason; released claims; expired by the server on its clock', async (t) => {
-  const { app, clock } = await build(t, ENV)
+  const { app, clock, db } = await build(t, ENV)
   const terr = await territory(app)
   const reg = terr.users.regulator.cookie
   const today = await addRequest(app, reg, { until: '2026-06-01' })
@@ -154,6 +154,10 @@ t.test('withdrawn with a reason; released claims; expired by the server on its c
   t.same(open.json.requests.map((x: any) => x.id), [later.id], 'the other is still open')
   t.equal((await call(app, reg, 'POST', `/api/waiting-list/${today.id}/claim`, {})).json.code, 'REQUEST_ENDED')
   t.equal(sReg.frames.filter((f) => f.event === 'request.ended' && f.request.id === today.id).length, 1, 'ended once')
+  const audit = await db.selectFrom('audit_log').select(['action', 'subject_id', 'user_id']).where('subject_type', '=', 'waiting_request').orderBy('id').execute()
+  t.same(audit.filter((a) => a.subject_id !== today.id && a.action !== 'waiting_request.create').map((a) => a.action),
+    ['waiting_request.withdraw', 'waiting_request.read', 'waiting_request.claim', 'waiting_request.release'], 'every change and every read of the patient, audited')
+  t.same(audit.filter((a) => a.action === 'waiting_request.expire').map((a) => [a.subject_id, a.user_id]), [[today.id, null]], 'the expiry too, by the server')
 })
 
 t.test('privacy: request events reach regulators only, with no patient data; the log, a replay and the purge', async (t) => {

@@ -113,3 +113,26 @@ export type RequestEventType = (typeof REQUEST_EVENT_TYPES)[number]
 export function waitingListPromise (until: string, phone: string): string {
   return `Vous êtes inscrit sur la liste d’attente jusqu’au ${until}. Dès qu’un créneau correspondant se libère, un régulateur vous rappelle au ${phone} pour vous le proposer. Si vous n’avez plus besoin de ce rendez-vous, rappelez le 116 117. En cas d’aggravation, appelez le 15.`
 }
+
+const Count = z.number().int().nonnegative()
+const Outcomes = { made: Count, recovered: Count, expired: Count, withdrawn: Count, open: Count }
+
+/**
+ * The board's figures of the waiting list (`GET /api/reports/waiting-list`): requests by the
+ * local date of the call that made them. Aggregates only: no patient field.
+ */
+export const WaitingListReport = z.object({
+  period: z.object({ from: LocalDate, to: LocalDate }),
+  /** made = recovered (booked from the list) + expired + withdrawn + open (still waiting). */
+  totals: z.object(Outcomes),
+  /** Minutes from the call to the booking of the recovered requests (nearest rank); null when none. */
+  wait: z.object({ median: z.number().nullable(), p90: z.number().nullable() }),
+  /** Calls that found no slot (the season report's unmetDemand), and those left once the list's bookings are taken off. */
+  unmetDemand: z.object({ before: Count, after: Count }),
+  byCommune: z.array(z.object({ communeCode: z.string(), name: z.string().nullable(), departement: z.string().nullable(), ...Outcomes })),
+  byKind: z.array(z.object({ kind: SlotKind, ...Outcomes })),
+  byWeek: z.array(z.object({ week: z.string(), ...Outcomes })),
+  /** Local hour of the call, 0–23, every hour. */
+  byHour: z.array(z.object({ hour: z.number().int().min(0).max(23), ...Outcomes }))
+})
+export type WaitingListReport = z.infer<typeof WaitingListReport>

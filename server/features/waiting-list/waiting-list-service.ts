@@ -176,6 +176,7 @@ export class WaitingList {
       if (r === undefined) throw await this.#refusal(w, id)
       if (before.claim_slot_id !== null) await freeHeld(w, before.claim_slot_id, actor.id)
       w.emitRequest('request.released', toNeutralRequest(r, w.now), { actorId: actor.id })
+      await this.#audit(w, actor, 'waiting_request.release', id, {})
       return requestForViewer(toNeutralRequest(r, w.now), actor.id)
     })
   }
@@ -238,7 +239,10 @@ export class WaitingList {
     if (!await anyRequestToExpire(this.#d.db, this.#d.clock.now().toISOString())) return 0
     return await this.#d.unitOfWork.run(async (w) => {
       const ids = await expireRequests(w.trx, w.nowIso)
-      for (const id of ids) w.emitRequest('request.ended', toNeutralRequest(await this.#found(w, id), w.now), { actorId: null })
+      for (const id of ids) {
+        w.emitRequest('request.ended', toNeutralRequest(await this.#found(w, id), w.now), { actorId: null })
+        await appendAudit(w.trx, { at: w.now, userId: null, action: 'waiting_request.expire', subjectType: 'waiting_request', subjectId: id })
+      }
       return ids.length
     })
   }
