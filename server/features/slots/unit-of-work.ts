@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import { isDeadlock } from '../../../db/errors.js'
+import { applyRollups, deferRollups } from '../../../db/rollup-deltas.js'
 import type { Database } from '../../../db/types.js'
 import type { EventType } from '../../../shared/schemas/slots.js'
 import type { Clock } from '../../clock.js'
@@ -19,6 +20,12 @@ export type CommitListener = (events: LoggedEvent[]) => void
  */
 export interface Work {
   readonly trx: Transaction<Database>
+  /**
+   * The instant of the change, read from the clock the first time it is asked for: read it
+   * after taking the change's locks (startClaim, lockSlots), so that the instants written on a
+   * row follow the order in which the changes commit (a booking is never dated before the
+   * cancellation that freed its slot, whose transaction it waited for).
+   */
   readonly now: Date
   readonly nowIso: string
   /** Logs an event of this change: written last in the transaction, broadcast after the commit. */
@@ -65,18 +72,26 @@ export class UnitOfWork {
   }
 
   async #runOnce<T> (fn: (w: Work) => Promise<T>): Promise<T> {
-    const now = this.#clock.now()
-    const nowIso = now.toISOString()
+    const clock = this.#clock
     const logged: LoggedEvent[] = []
     const result = await this.#db.transaction().execute(async (trx) => {
+      let instant: Date | undefined
+      const now = (): Date => (instant ??= clock.now())
       const queued: Array<Omit<LoggedEvent, 'seq'>> = []
+      // The rollups' counters (migration 0012) are not locked in the middle of the change, in
+      // the order of its statements, but in one ordered step at its end (db/rollup-deltas.ts).
+      await deferRollups(trx)
       const r = await fn({
-        trx, now, nowIso,
-        emit: (type, slot, refs) => { queued.push({ type, at: nowIso, slot, bookingId: refs.bookingId ?? null, actorId: refs.actorId }) }
+        trx,
+        get now () { return now() },
+        get nowIso () { return now().toISOString() },
+        emit: (type, slot, refs) => { queued.push({ type, at: now().toISOString(), slot, bookingId: refs.bookingId ?? null, actorId: refs.actorId }) }
       })
       // The events go last: on PostgreSQL their seq locks the one counter row until the commit,
-      // holding every other writer, so nothing else runs under that lock but the commit itself.
-      for (const ev of queued) logged.push({ seq: await appendEvent(trx, ev.type, ev.slot, now, ev), ...ev })
+      // holding every other writer, so nothing else runs under that lock but the rollups and the commit.
+      for (const ev of queued) logged.push({ seq: await appendEvent(trx, ev.type, ev.slot, now(), ev), ...ev })
+      // Then the rollups' deltas, the change's and those of its events (a released hold's count, 0003).
+      await applyRollups(trx)
       return r
     })
     // On the next turn of the event loop: the reply to whoever made the change goes out first,
