@@ -54,12 +54,13 @@ export class UnitOfWork {
 
   /**
    * Runs `fn` in a transaction, logs its events at the end, and broadcasts them after the commit.
-   * On PostgreSQL a transaction chosen as a deadlock's victim (40P01) is run again, whole, up to
-   * DEADLOCK_TRIES times: the season rollups' counter rows (migration 0012) are shared by every
-   * slot of a local hour, so two changes of slots in the same hours can lock them in opposite
-   * orders (a move against a booking, say). Nothing of a victim was committed, so running `fn`
-   * again is safe as long as `fn` keeps its side effects inside the transaction (events are
-   * queued per attempt, the rest is SQL).
+   * Locks follow one order (CONTRIBUTING, "Several instances"): the rollups' counters are applied
+   * in one ordered step after the events (db/rollup-deltas.ts), so no change of the application
+   * deadlocks with another. Should one still be picked as a deadlock's victim on PostgreSQL
+   * (40P01: a lock taken out of that order by some other writer), it is run again, whole, up to
+   * DEADLOCK_TRIES times. Nothing of a victim was committed, so running `fn` again is safe as
+   * long as `fn` keeps its side effects inside the transaction (events are queued per attempt,
+   * the rest is SQL).
    */
   async run<T> (fn: (w: Work) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
