@@ -61,9 +61,10 @@ export class Bookings {
       // The answer is built inside the transaction: once it commits the reply is ready, and it
       // does not queue behind the broadcast's read of the event log.
       const r = await this.#d.unitOfWork.run(async (w) => {
-        const { trx, now, nowIso } = w
         const id = newId()
         const scope = await startClaim(w, actor.id, [slotId])
+        // The instant after the locks: a cancellation that freed this slot committed before it.
+        const { trx, now, nowIso } = w
         const slot = await claim(w, scope, slotId, actor.id, { status: 'booked', booking_id: id, hold_by: null, hold_expires_at: null })
         // Booking ends the call: a hold this regulator kept on another slot goes back to the pool.
         await releaseOthers(w, scope, actor.id)
@@ -85,9 +86,9 @@ export class Bookings {
   async cancel (actor: Actor, bookingId: string, reason: string): Promise<Booking> {
     const r = await bookingForChange(this.#d.db, actor, bookingId, 'cancel')
     const after = await this.#d.unitOfWork.run(async (w) => {
-      const { trx, now, nowIso } = w
       // The slot before the booking (the lock order): a move of this booking waits here, not in a circle.
-      const slots = await lockSlots(trx, [r.slot_id])
+      const slots = await lockSlots(w.trx, [r.slot_id])
+      const { trx, now, nowIso } = w
       const cancelled = await cancelBooking(trx, bookingId, actor.id, reason, nowIso)
       if (cancelled === undefined) throw await notLiveRefusal(trx, bookingId)
       // The slot goes back to the pool; one that has started can no longer be held or booked anyway.
@@ -115,10 +116,10 @@ export class Bookings {
     if (body.slotId === r.slot_id) throw invalid([{ code: 'custom', path: ['slotId'], message: 'the booking is already on this slot' }])
     if (r.patient_last_name === null) throw new AppError('BOOKING_WITHOUT_PATIENT', 'This booking has no patient to move (imported history)')
     const out = await this.#d.unitOfWork.run(async (w) => {
-      const { trx, now, nowIso } = w
-      if (r.start_at <= nowIso) throw new AppError('BOOKING_STARTED', 'This booking has started: it can no longer be moved')
       const id = newId()
       const scope = await startClaim(w, actor.id, [body.slotId, r.slot_id])
+      const { trx, now, nowIso } = w
+      if (r.start_at <= nowIso) throw new AppError('BOOKING_STARTED', 'This booking has started: it can no longer be moved')
       // First the target: a refusal here rolls everything back, the old booking untouched.
       const target = await claim(w, scope, body.slotId, actor.id, { status: 'booked', booking_id: id, hold_by: null, hold_expires_at: null })
       await releaseOthers(w, scope, actor.id)
@@ -154,8 +155,8 @@ export class Bookings {
     const r = await bookingForChange(this.#d.db, actor, bookingId, 'outcome')
     if (this.#d.clock.now().toISOString() < r.start_at) throw new AppError('OUTCOME_TOO_EARLY', 'The outcome can be recorded once the slot has started')
     const after = await this.#d.unitOfWork.run(async (w) => {
+      const slots = await lockSlots(w.trx, [r.slot_id])
       const { trx, now } = w
-      const slots = await lockSlots(trx, [r.slot_id])
       const recorded = await recordBookingOutcome(trx, bookingId, outcome, actor.id, now.toISOString())
       if (recorded === undefined) throw await notLiveRefusal(trx, bookingId)
       const touched = await touchSlot(trx, r.slot_id, now.toISOString())
