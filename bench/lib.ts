@@ -1,5 +1,6 @@
 // Helpers shared by the live benchmark and its two child servers (Créneaux, bare ws).
 import { fork, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -57,8 +58,11 @@ export type ParentMessage =
   | { type: 'templates', templates: Templates }
   | { type: 'stop' }
 
-/** Where the children are bundled (ignored by git with node_modules). */
-const OUT_DIR = join(ROOT, 'node_modules', '.cache', 'creneaux-bench-live')
+/**
+ * Where the children are bundled (ignored by git with node_modules): one folder per checkout, so
+ * that benches of two worktrees sharing one node_modules do not overwrite each other's bundle.
+ */
+const OUT_DIR = join(ROOT, 'node_modules', '.cache', `creneaux-bench-live-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`)
 
 /**
  * Bundles the children (server and bare ws) with esbuild into plain JavaScript, so that they

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely'
+import type { Duplex } from 'node:stream'
 import type { WebSocket } from 'ws'
 import type { Database } from '../../../db/types.js'
 import type { Role } from '../../../shared/schemas/accounts.js'
@@ -56,10 +57,82 @@ const frame = (m: LiveMessage): Buffer => Buffer.from(JSON.stringify(m))
 /** What a frame says of an event (its instant is not sent). */
 type LiveEvent = Pick<LoggedEvent, 'seq' | 'type' | 'slot'>
 
+/** The messages of one event: one for every socket, and maybe one for one account (its hold is `me`). */
+interface EventMessages { general: LiveMessage, personal?: { userId: string, message: LiveMessage } }
+
+function messagesOf (ev: LiveEvent): EventMessages {
+  const general: LiveMessage = { type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, null) }
+  const holderId = ev.slot.hold?.holderId
+  if (holderId === undefined) return { general }
+  return { general, personal: { userId: holderId, message: { type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, holderId) } } }
+}
+
+/** The message of an event as one account sees it. */
+function messageFor (ev: LiveEvent, userId: string): LiveMessage {
+  const m = messagesOf(ev)
+  return m.personal !== undefined && m.personal.userId === userId ? m.personal.message : m.general
+}
+
+/** Bytes of the header of an unmasked, unfragmented text frame (RFC 6455 §5.2) of `length` bytes. */
+const headerLength = (length: number): number => length < 126 ? 2 : length < 65536 ? 4 : 10
+
+/** Writes the header of an unmasked, final text frame of `length` payload bytes at `at`; returns its length. */
+function writeHeader (target: Buffer, at: number, length: number): number {
+  target[at] = 0x81 // FIN, text
+  if (length < 126) {
+    target[at + 1] = length
+    return 2
+  }
+  if (length < 65536) {
+    target[at + 1] = 126
+    target.writeUInt16BE(length, at + 2)
+    return 4
+  }
+  target[at + 1] = 127
+  target.writeUInt32BE(Math.floor(length / 2 ** 32), at + 2)
+  target.writeUInt32BE(length >>> 0, at + 6)
+  return 10
+}
+
+/** A message framed once (header and payload together), and where its payload starts. */
+function framed (m: LiveMessage): { bytes: Buffer, payloadAt: number } {
+  const json = JSON.stringify(m)
+  const length = Buffer.byteLength(json)
+  const bytes = Buffer.allocUnsafe(headerLength(length) + length)
+  const payloadAt = writeHeader(bytes, 0, length)
+  bytes.write(json, payloadAt)
+  return { bytes, payloadAt }
+}
+
+/**
+ * The stream under a socket, when frames framed here may be written to it directly: no
+ * extension negotiated (permessage-deflate is off, app.ts), so that `ws` frames nothing of its
+ * own differently and queues nothing (it queues only while compressing or reading a Blob, and
+ * neither happens then): what it writes and what is written here go out in the order written.
+ * Null otherwise (and for stand-ins in tests): frames then go through `socket.send`.
+ */
+function streamOf (socket: WebSocket): Duplex | null {
+  if (socket.extensions !== '') return null
+  const stream = (socket as unknown as { _socket?: Duplex | null })._socket
+  return stream === undefined || stream === null ? null : stream
+}
+
+/** An event of the turn, framed: its bytes in the turn's buffer, and its personal frame if any. */
+interface TurnEvent {
+  seq: number
+  start: number
+  payloadAt: number
+  end: number
+  personal?: { userId: string, bytes: Buffer, payloadAt: number }
+}
+
 /**
  * Broadcasts the event log to every socket, in seq order with no gap. After a commit the
- * service hands its events to `publish()`, which sends each one, serialised once, to all
- * sockets at once: never a query per socket, and no read of the log on the hot path. Events
+ * service hands its events to `publish()`; the events of one turn of the event loop are sent
+ * together at its end (setImmediate, after the replies to the commands of that turn): each
+ * serialised and framed once, all of them in one buffer, written whole to every socket in one
+ * write (a socket whose own frame differs, a holder's `me`, gets the shared slices around it in
+ * one corked write). Never a query or a copy per socket, and no read of the log on the hot path. Events
  * that arrive out of order wait for the missing seq; should one never be handed over, `poke()`
  * reads it from the log. A socket starting (snapshot or replay) catches up from the recent
  * events kept in memory, so nothing published while it started is lost. With several
@@ -83,6 +156,11 @@ export class LiveHub {
   #closed = false
   /** The last RECENT_EVENTS events sent, oldest first. */
   #recent: LiveEvent[] = []
+  /** Events in order whose frames go out at the end of this turn (#flushTurn). */
+  #turn: LiveEvent[] = []
+  #turnTimer: NodeJS.Immediate | undefined
+  /** A socket with more than this many bytes waiting to be sent is closed (tests lower it). */
+  maxBuffered = MAX_BUFFERED
   readonly #db: Kysely<Database>
   readonly #clock: Clock
   /**
@@ -127,6 +205,7 @@ export class LiveHub {
   close (): void {
     this.#closed = true
     for (const timer of [this.#gapTimer, this.#ownTimer, this.#retryTimer]) clearTimeout(timer)
+    this.#flushTurn()
   }
 
   /** The last seq sent to the sockets. */
@@ -160,6 +239,7 @@ export class LiveHub {
   /** Waits until everything committed so far has been sent (tests, shutdown). */
   async flush (): Promise<void> {
     await this.#serial(async () => { await this.#pump() })
+    this.#flushTurn()
   }
 
   /** Events just committed: sent now when they are next in seq order, else when the gap fills. */
@@ -197,25 +277,109 @@ export class LiveHub {
     for (const seq of this.#heardAt.keys()) if (seq <= this.#lastPublished) this.#heardAt.delete(seq)
   }
 
+  /** The next event in seq order: it goes out with the others of this turn, at its end. */
   #broadcast (ev: LiveEvent): void {
-    const general = frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, null) })
-    const holderId = ev.slot.hold?.holderId
-    const holderFrame = holderId === undefined ? null : frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, holderId) })
-    let sent = 0
-    for (const c of this.clients) {
-      if (!c.ready || ev.seq <= c.lastSeq) continue
-      this.#send(c, holderFrame !== null && c.userId === holderId ? holderFrame : general)
-      c.lastSeq = ev.seq
-      sent++
-    }
-    if (this.observer !== null) {
-      const heard = this.#heardAt.get(ev.seq)
-      this.#heardAt.delete(ev.seq)
-      this.observer(sent, heard === undefined ? null : performance.now() - heard)
-    }
     this.#lastPublished = ev.seq
     this.#recent.push(ev)
     if (this.#recent.length > RECENT_EVENTS * 2) this.#recent = this.#recent.slice(-RECENT_EVENTS)
+    this.#turn.push(ev)
+    this.#turnTimer ??= setImmediate(() => { this.#turnTimer = undefined; this.#flushTurn() })
+  }
+
+  /**
+   * Sends the events of this turn to every socket that is live: their general frames framed
+   * once into one buffer, and to each socket the part after its last seq in one write.
+   */
+  #flushTurn (): void {
+    if (this.#turnTimer !== undefined) { clearImmediate(this.#turnTimer); this.#turnTimer = undefined }
+    const events = this.#turn
+    if (events.length === 0) return
+    this.#turn = []
+    const messages = events.map(messagesOf)
+    const jsons = messages.map((m) => JSON.stringify(m.general))
+    const lengths = jsons.map((j) => Buffer.byteLength(j))
+    const shared = Buffer.allocUnsafe(lengths.reduce((sum, n) => sum + headerLength(n) + n, 0))
+    const turn: TurnEvent[] = []
+    const personalTo = new Set<string>()
+    let at = 0
+    for (let i = 0; i < events.length; i++) {
+      const start = at
+      const length = lengths[i]!
+      at += writeHeader(shared, at, length)
+      const payloadAt = at
+      at += shared.write(jsons[i]!, at)
+      const personal = messages[i]!.personal
+      const te: TurnEvent = { seq: events[i]!.seq, start, payloadAt, end: at }
+      if (personal !== undefined) {
+        te.personal = { userId: personal.userId, ...framed(personal.message) }
+        personalTo.add(personal.userId)
+      }
+      turn.push(te)
+    }
+    const last = turn[turn.length - 1]!.seq
+    const sent = new Array<number>(turn.length).fill(0)
+    for (const c of this.clients) {
+      if (!c.ready || last <= c.lastSeq) continue
+      let from = 0
+      while (turn[from]!.seq <= c.lastSeq) from++
+      for (let i = from; i < turn.length; i++) sent[i]!++
+      c.lastSeq = last
+      if (!personalTo.has(c.userId)) {
+        this.#write(c, [from === 0 ? shared : shared.subarray(turn[from]!.start)], turn, from, shared)
+        continue
+      }
+      // Its own frames in place of the shared ones, the shared slices around them: no copy.
+      const chunks: Buffer[] = []
+      let runStart = turn[from]!.start
+      for (let i = from; i < turn.length; i++) {
+        const p = turn[i]!.personal
+        if (p === undefined || p.userId !== c.userId) continue
+        if (turn[i]!.start > runStart) chunks.push(shared.subarray(runStart, turn[i]!.start))
+        chunks.push(p.bytes)
+        runStart = turn[i]!.end
+      }
+      if (runStart < shared.length) chunks.push(shared.subarray(runStart))
+      this.#write(c, chunks, turn, from, shared)
+    }
+    if (this.observer !== null) {
+      for (let i = 0; i < turn.length; i++) {
+        const heard = this.#heardAt.get(turn[i]!.seq)
+        this.#heardAt.delete(turn[i]!.seq)
+        this.observer(sent[i]!, heard === undefined ? null : performance.now() - heard)
+      }
+    }
+  }
+
+  /**
+   * Writes framed bytes to a socket in one write (one system call for the whole turn). A
+   * socket without a stream to write to (see streamOf) gets each event's payload through
+   * `socket.send` instead: the events of `turn` from `from` on, their bytes in `shared`.
+   */
+  #write (c: LiveClient, chunks: Buffer[], turn: TurnEvent[], from: number, shared: Buffer): void {
+    const socket = c.socket
+    if (socket.readyState !== socket.OPEN) return
+    if (socket.bufferedAmount > this.maxBuffered) {
+      socket.close(1013, 'too slow: reconnect with ?since=')
+      return
+    }
+    const stream = streamOf(socket)
+    if (stream === null) {
+      for (let i = from; i < turn.length; i++) {
+        const te = turn[i]!
+        const own = te.personal !== undefined && te.personal.userId === c.userId
+        socket.send(own ? te.personal!.bytes.subarray(te.personal!.payloadAt) : shared.subarray(te.payloadAt, te.end), { binary: false })
+      }
+      return
+    }
+    // Closed under ws (the peer went away this turn): ws ends the socket on its own.
+    if (stream.destroyed || !stream.writable) return
+    if (chunks.length === 1) {
+      stream.write(chunks[0])
+      return
+    }
+    stream.cork()
+    for (const chunk of chunks) stream.write(chunk)
+    stream.uncork()
   }
 
   /** A socket has its snapshot or replay: send it what went out meanwhile, then it is live. */
@@ -228,7 +392,7 @@ export class LiveHub {
         return
       }
       for (const ev of missed) {
-        this.#send(client, frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, client.userId) }))
+        this.#send(client, frame(messageFor(ev, client.userId)))
         client.lastSeq = ev.seq
       }
     }
@@ -237,7 +401,7 @@ export class LiveHub {
 
   #send (c: LiveClient, data: Buffer): void {
     if (c.socket.readyState !== c.socket.OPEN) return
-    if (c.socket.bufferedAmount > MAX_BUFFERED) {
+    if (c.socket.bufferedAmount > this.maxBuffered) {
       c.socket.close(1013, 'too slow: reconnect with ?since=')
       return
     }
@@ -290,7 +454,7 @@ export class LiveHub {
         if (since !== undefined && this.#canReplay(since, bounds)) {
           client.lastSeq = since
           for (const ev of await eventsAfter(this.#db, since, REPLAY_LIMIT)) {
-            this.#send(client, frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, client.userId) }))
+            this.#send(client, frame(messageFor(ev, client.userId)))
             client.lastSeq = ev.seq
           }
         } else if (holders.has(client.userId)) {
