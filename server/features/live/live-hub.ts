@@ -42,6 +42,9 @@ const REPLAY_LIMIT = 5000
 // How long a snapshot waits for other sockets to start with it: an upgrade is accepted, read and
 // authenticated over a few turns of the event loop, and a reconnect storm brings hundreds.
 const ATTACH_GATHER_MS = 10
+// How long a snapshot serves sockets that start after it while nothing new was logged: a
+// reconnect storm (a restart) builds one every so often, not one per wave of upgrades.
+const SNAPSHOT_REUSE_MS = 1000
 // Recent events kept for sockets that finish starting while events go out.
 const RECENT_EVENTS = 1024
 // How long an out-of-order event waits for the missing one before the log is read; also how
@@ -156,6 +159,8 @@ export class LiveHub {
   #closed = false
   /** The last RECENT_EVENTS events sent, oldest first. */
   #recent: LiveEvent[] = []
+  /** The last snapshot for every socket but its slots' holders, with the seq and instant it was read at. */
+  #lastSnapshot: { seq: number, at: number, bytes: Buffer, holders: ReadonlySet<string> } | undefined
   /** Events in order whose frames go out at the end of this turn (#flushTurn). */
   #turn: LiveEvent[] = []
   #turnTimer: NodeJS.Immediate | undefined
@@ -438,16 +443,24 @@ export class LiveHub {
   async #start (batch: Attaching[]): Promise<void> {
     await this.#pump()
     const now = this.#clock.now()
+    // The last snapshot serves again while nothing was logged since and it is recent: a socket
+    // starting now gets what it would have got had it started then, then the same events.
+    const last = this.#lastSnapshot
+    const reusable = (bounds: { max: number }): boolean => last !== undefined && last.seq === bounds.max &&
+      now.getTime() - last.at >= 0 && now.getTime() - last.at < SNAPSHOT_REUSE_MS &&
+      batch.every((w) => !last.holders.has(w.client.userId))
     // Bounds and slots are read in one transaction so that the snapshot matches its seq.
-    const { bounds, records } = await this.#db.transaction().execute(async (trx) => {
+    const { bounds, records, reuse } = await this.#db.transaction().execute(async (trx) => {
       const bounds = await seqBounds(trx)
       const needSnapshot = batch.some((w) => !this.#canReplay(w.since, bounds))
-      const records = needSnapshot ? await listSlotRecords(trx, { endAfter: now.toISOString(), statuses: ['free', 'held'] }) : []
-      return { bounds, records }
+      const reuse = needSnapshot && reusable(bounds)
+      const records = needSnapshot && !reuse ? await listSlotRecords(trx, { endAfter: now.toISOString(), statuses: ['free', 'held'] }) : []
+      return { bounds, records, reuse }
     })
     const slots = records.map((r) => toNeutralSlot(r, now))
     const holders = new Set(slots.flatMap((s) => s.hold === undefined ? [] : [s.hold.holderId]))
-    let shared: Buffer | undefined
+    let shared: Buffer | undefined = reuse ? last?.bytes : undefined
+    if (!reuse) this.#lastSnapshot = undefined
     for (const { client, since, resolve, reject } of batch) {
       try {
         if (!this.clients.has(client)) { resolve(); continue } // closed while waiting
@@ -461,7 +474,10 @@ export class LiveHub {
           this.#send(client, frame({ type: 'snapshot', seq: bounds.max, slots: slots.map((s) => forViewer(s, client.userId)) }))
           client.lastSeq = bounds.max
         } else {
-          shared ??= frame({ type: 'snapshot', seq: bounds.max, slots: slots.map((s) => forViewer(s, null)) })
+          if (shared === undefined) {
+            shared = frame({ type: 'snapshot', seq: bounds.max, slots: slots.map((s) => forViewer(s, null)) })
+            this.#lastSnapshot = { seq: bounds.max, at: now.getTime(), bytes: shared, holders }
+          }
           this.#send(client, shared)
           client.lastSeq = bounds.max
         }
