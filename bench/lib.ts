@@ -35,6 +35,8 @@ export type ChildMessage =
   | { type: 'setup', regulators: Credential[], listeners: Credential[], slotIds: string[], setupMs: number }
   | { type: 'memory', report: MemoryReport }
   | { type: 'cpu', usage: NodeJS.CpuUsage }
+  /** Créneaux: each event's time from its commit heard by the hub to its write (ms), since the last ask. */
+  | { type: 'lag', lags: number[] }
   | { type: 'error', message: string }
 
 /** Frames of the real server, captured by the parent, that the bare ws server imitates. */
@@ -56,6 +58,7 @@ export type ParentMessage =
   /** With BENCH_CPU_PROFILE=file: start, or stop and write, a CPU profile of the Créneaux server. */
   | { type: 'profile', on: boolean }
   | { type: 'templates', templates: Templates }
+  | { type: 'lag' }
   | { type: 'stop' }
 
 /**
