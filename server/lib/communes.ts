@@ -52,13 +52,15 @@ interface Table {
 const NO_EPCI = 0xffff
 
 /**
- * The elements of a JSON array, one at a time, each parsed alone from the file's bytes (a
- * plain scanner over strings and brackets: the file is well-formed JSON).
+ * The elements of a JSON array, a few hundred at a time, each group parsed alone from the
+ * file's bytes (a plain scanner over strings and brackets: the file is well-formed JSON).
  */
-function * elementsOf<T> (bytes: Buffer): Generator<T> {
+function * elementsOf<T> (bytes: Buffer, group = 500): Generator<T> {
   let depth = 0
-  let start = -1
   let inString = false
+  let first = -1 // where the group's first element starts
+  let inGroup = 0
+  const parse = (end: number): T[] => JSON.parse('[' + bytes.toString('utf8', first, end) + ']') as T[]
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]
     if (inString) {
@@ -68,15 +70,19 @@ function * elementsOf<T> (bytes: Buffer): Generator<T> {
     }
     if (b === 0x22) {
       inString = true
-      if (depth === 1 && start < 0) start = i
+      if (depth === 1 && first < 0) first = i
     } else if (b === 0x7b || b === 0x5b) { // { [
-      if (depth === 1 && start < 0) start = i
+      if (depth === 1 && first < 0) first = i
       depth++
     } else if (b === 0x7d || b === 0x5d) { // } ]
       depth--
-      if (depth === 1 && start >= 0) {
-        yield JSON.parse(bytes.toString('utf8', start, i + 1)) as T
-        start = -1
+      if (depth === 1 && ++inGroup === group) {
+        yield * parse(i + 1)
+        first = -1
+        inGroup = 0
+      } else if (depth === 0 && first >= 0) {
+        yield * parse(i) // the array's closing bracket
+        first = -1
       }
     }
   }
