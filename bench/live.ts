@@ -303,9 +303,10 @@ for (const level of SCALE_LEVELS) {
     if (listeners > have) await side.fleet.open(listeners - have, side === sides[0] ? made.listeners : [{ cookie: '' }], [])
     else if (listeners < have) await side.fleet.dropListeners(have - listeners)
   }
+  const setUpMs = performance.now() - t
   const [a, b] = await alternate(sides, 1, { count: SCALE_COUNT, maxMs: SATURATED_ROUND_MS })
   scale.push({ sockets: listeners + REGULATORS, cpu: [cpuPerBooking(a), cpuPerBooking(b)], bookings: [a.bookings, b.bookings] })
-  log(`scale: ${listeners + REGULATORS} sockets (set up in ${((performance.now() - t) / 1000).toFixed(1)} s): Créneaux ${a.bookings} bookings, ${ms(cpuPerBooking(a))} CPU each, ${a.errors} errors, ${a.undelivered} undelivered; bare ws ${b.bookings}, ${ms(cpuPerBooking(b))}`)
+  log(`scale: ${listeners + REGULATORS} sockets (set up in ${(setUpMs / 1000).toFixed(1)} s): Créneaux ${a.bookings} bookings, ${ms(cpuPerBooking(a))} CPU each, ${a.errors} errors, ${a.undelivered} undelivered; bare ws ${b.bookings}, ${ms(cpuPerBooking(b))}`)
 }
 await Promise.all([real.close(), bare.close()])
 await Promise.all([stopChild(server, children), stopChild(raw, children)])
