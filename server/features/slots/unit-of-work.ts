@@ -123,9 +123,15 @@ export class UnitOfWork {
       await applyRollups(trx)
       return r
     })
-    // On the next turn of the event loop: the reply to whoever made the change goes out first,
-    // then the 500-odd sends of its event (setImmediate is FIFO, so seq order is kept).
-    if (logged.length > 0) setImmediate(() => { for (const l of this.#listeners) l(logged) })
+    // Told at once: a listener must not block or throw (the live hub only queues them and
+    // writes them at the end of this turn of the event loop, after the reply to whoever made
+    // the change, with the events of the other commits of the same turn).
+    if (logged.length > 0) {
+      for (const l of this.#listeners) {
+        // The change has committed: a failing listener must not turn it into an error for its caller.
+        try { l(logged) } catch (err) { queueMicrotask(() => { throw err }) }
+      }
+    }
     return result
   }
 }
