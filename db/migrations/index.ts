@@ -17,6 +17,7 @@ import * as m0015 from './0015_event_booking.js'
 import * as m0016 from './0016_audit_chain.js'
 import * as m0017 from './0017_psc.js'
 import * as m0018 from './0018_sas_formats.js'
+import * as m0023 from './0023_season_import_runs.js'
 
 /** Every migration, by a name that sorts in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -37,5 +38,6 @@ export const migrations: Record<string, Migration> = {
   '0015_event_booking': m0015,
   '0016_audit_chain': m0016,
   '0017_psc': m0017,
-  '0018_sas_formats': m0018
+  '0018_sas_formats': m0018,
+  '0023_season_import_runs': m0023
 }
