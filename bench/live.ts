@@ -186,7 +186,7 @@ log(`plan: ${LISTENERS} listeners + ${REGULATORS} regulators on each server; sat
 await bundleChildren()
 const setupChild = forkChild('server-child', { BENCH_STEP: 'setup', BENCH_DATA_DIR: dataDir })
 children.add(setupChild)
-const made = await nextMessage(setupChild, 'setup', 90_000)
+const made = await nextMessage(setupChild, 'setup', Math.max(90_000, WATCHDOG_MS / 2))
 log(`setup: ${made.regulators.length} regulators, ${made.listeners.length / 2} GPs and ${made.slotIds.length} slots in ${(made.setupMs / 1000).toFixed(1)} s`)
 if (setupChild.exitCode === null) await new Promise((resolve) => setupChild.once('exit', resolve))
 const server = forkChild('server-child', { BENCH_STEP: 'serve', BENCH_DATA_DIR: dataDir })
