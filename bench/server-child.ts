@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
 import type { FastifyInstance } from 'fastify'
 import { DateTime } from 'luxon'
+import { openSqlite } from '../db/connection.js'
 import { openDatabase } from '../db/open.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { buildApp } from '../server/app.js'
@@ -41,7 +42,9 @@ const config = loadConfig({ DATA_DIR, ...(DATABASE_URL === '' ? {} : { DATABASE_
   MAX_CONNECTIONS_PER_ADDRESS: '0', LIVE_MAX_SOCKETS_PER_ACCOUNT: '10000', LIVE_COMMANDS_PER_SECOND: '10000',
   // BENCH_METRICS=1: the same run with the Prometheus metrics on (README "Operating Créneaux").
   ...(process.env.BENCH_METRICS === '1' ? { METRICS_TOKEN: 'bench-metrics-token-0123456789' } : {}) })
-const db = openDatabase(config)
+// BENCH_STATEMENT_CACHE=0: SQLite statements prepared at each query, as before issue 23 (db/statement-cache.ts).
+const statementCache = process.env.BENCH_STATEMENT_CACHE
+const db = statementCache === undefined || DATABASE_URL !== '' ? openDatabase(config) : openSqlite(config.dbFile, { statementCache: Number(statementCache) })
 let app: FastifyInstance | undefined
 
 async function call (method: 'POST' | 'GET', url: string, auth: Record<string, string>, payload?: object): Promise<any> {

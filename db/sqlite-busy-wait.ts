@@ -10,10 +10,17 @@ const isBusy = (err: unknown): boolean => {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
+/**
+ * The longest pause between two attempts. Short: another connection's writer (the season
+ * import's steps) leaves the lock free for a little longer than this between its transactions,
+ * and a waiting write must try within that gap. An attempt that meets the lock costs microseconds.
+ */
+export const BUSY_MAX_PAUSE_MS = 10
+
 /** Runs `attempt` again after a short pause while SQLite answers SQLITE_BUSY, up to BUSY_WAIT_MS. */
 async function whileBusy<T> (attempt: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + BUSY_WAIT_MS
-  for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+  for (let pause = 2; ; pause = Math.min(pause * 2, BUSY_MAX_PAUSE_MS)) {
     try {
       return await attempt()
     } catch (err) {

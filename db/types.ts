@@ -396,6 +396,21 @@ export interface RateLimitsTable {
   expires_at: string
 }
 
+/** A season import under way on SQLite, written in steps (migration 0023; season-import/import-journal.ts). */
+export interface SeasonImportRunsTable {
+  id: string
+  started_at: string
+  /** Wall time of its last step: a run left unrenewed belongs to a process that died. */
+  heartbeat_at: string
+}
+
+/** The slots one step of a run wrote (a JSON array of ids), to undo it. */
+export interface SeasonImportStepsTable {
+  run_id: string
+  seq: number
+  slot_ids: string
+}
+
 export interface Database {
   slots: SlotsTable
   bookings: BookingsTable
@@ -424,6 +439,8 @@ export interface Database {
   report_day_hours: ReportDayHoursTable
   report_practitioner_days: ReportPractitionerDaysTable
   report_lead_hours: ReportLeadHoursTable
+  season_import_runs: SeasonImportRunsTable
+  season_import_steps: SeasonImportStepsTable
 }
 
 export type CptsRow = Selectable<CptsTable>

@@ -20,6 +20,7 @@ import * as m0018 from './0018_sas_formats.js'
 import * as m0019 from './0019_places.js'
 import * as m0021 from './0021_waiting_list.js'
 import * as m0022 from './0022_rollup_deltas.js'
+import * as m0023 from './0023_season_import_runs.js'
 
 /** Every migration, by a name that sorts in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -43,5 +44,6 @@ export const migrations: Record<string, Migration> = {
   '0018_sas_formats': m0018,
   '0019_places': m0019,
   '0021_waiting_list': m0021,
-  '0022_rollup_deltas': m0022
+  '0022_rollup_deltas': m0022,
+  '0023_season_import_runs': m0023
 }

@@ -8,8 +8,8 @@ const WORKER = new URL('./import-worker', import.meta.url)
 
 /**
  * Runs `importSeason` in a worker thread with its own connection to the SQLite file: the event
- * loop goes on serving pages, sockets and reads meanwhile, and writes wait (on a timer) for the
- * import's one transaction to commit. All or nothing as before.
+ * loop goes on serving pages, sockets and reads meanwhile; its writes go between the import's
+ * short steps (season-import.ts, importInSteps). All or nothing as before.
  */
 export async function importSeasonInWorker (dbFile: string, actor: Actor, text: string, now: Date, dryRun = false): Promise<SeasonImportResult> {
   const job: ImportJob = { dbFile, actor, text, now: now.toISOString(), dryRun }

@@ -4,12 +4,18 @@ import { isPostgres } from '../../../db/dialect.js'
 import { ImportRefused, SeasonImportQuery, SeasonImportResult } from '../../../shared/schemas/reports.js'
 import { actorOf } from '../session/actor.js'
 import { importSeasonInWorker } from './import-in-worker.js'
+import { undoRuns } from './import-journal.js'
 import { importSeason } from './season-import.js'
 
 /** Files from this size on are imported in a worker thread (a small one is quicker in place). */
 export const IMPORT_WORKER_MIN_BYTES = 256 * 1024
 
 const routes: FastifyPluginAsyncZod = async (app) => {
+  // SQLite: an import whose process died half-way is undone before anyone reads (import-journal.ts).
+  if (!isPostgres(app.db)) {
+    const undone = await undoRuns(app.db, null)
+    if (undone > 0) app.log.warn({ undone }, 'season import: unfinished imports undone')
+  }
   // Scoped to this plugin: only the import reads text/csv bodies, kept as one string.
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: app.config.importBodyLimitBytes }, (_request, body, done) => { done(null, body) })
 

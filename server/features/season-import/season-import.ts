@@ -1,9 +1,11 @@
 /**
  * Season import: a CSV of past slots in their final state (contract, "Season import").
  * Every line is checked before anything is written; one bad line refuses the whole file
- * (400 IMPORT_INVALID with every bad line). A good file is written in one transaction, in
- * multi-row inserts, with one audit entry and no live events: it is history, not news.
+ * (400 IMPORT_INVALID with every bad line). A good file is written all or nothing, in
+ * multi-row inserts, with one audit entry and no live events: it is history, not news
+ * (importSeason: one transaction on PostgreSQL, journalled steps on SQLite).
  */
+import { randomBytes } from 'node:crypto'
 import { parse } from 'csv-parse/sync'
 import type { Insertable, Kysely, Transaction } from 'kysely'
 import { applyRollups, deferRollups } from '../../../db/rollup-deltas.js'
@@ -11,14 +13,16 @@ import type { BookingsTable, Database, SlotsTable } from '../../../db/types.js'
 import { IsoDateTime } from '../../../shared/schemas/common.js'
 import { IMPORT_COLUMNS, IMPORT_OUTCOMES, type SeasonImportResult } from '../../../shared/schemas/reports.js'
 import { HAS_TREATING_GP, SLOT_KINDS, SLOT_MODES, type HasTreatingGp, type SlotKind, type SlotMode, type SlotStatus } from '../../../shared/schemas/slots.js'
+import { isPostgres } from '../../../db/dialect.js'
+import { BUSY_MAX_PAUSE_MS } from '../../../db/sqlite-busy-wait.js'
 import { AppError } from '../../errors.js'
-import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import { slotLocalColumns } from '../slots/local-columns.js'
 import { overlaps, takesTime } from '../slots/overlap-rule.js'
 import { toZonedIso } from '../../lib/zoned-time.js'
 import type { Actor } from '../session/actor.js'
 import { practitionersByRpps, takenTimesOf } from './import-repository.js'
+import { endRun, recordStep, startRun, undoRun } from './import-journal.js'
 
 export type ImportOutcome = (typeof IMPORT_OUTCOMES)[number]
 
@@ -242,65 +246,177 @@ async function overlapsInDatabase (db: Transaction<Database>, lines: readonly Im
 }
 
 /**
+ * Ids in the order they are made, for the rows of one import: a UUID of version 7 (RFC 9562:
+ * the milliseconds, a counter, then random bits). An import's rows then go to the end of
+ * the id indexes instead of all over them: far fewer pages written per step on SQLite.
+ */
+export function orderedIds (): () => string {
+  const ms = Date.now().toString(16).padStart(12, '0')
+  const random = randomBytes(5).toString('hex').slice(0, 9)
+  let n = 0
+  return () => {
+    const c = (n++).toString(16).padStart(9, '0')
+    return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${c.slice(0, 3)}-8${c.slice(3, 6)}-${c.slice(6, 9)}${random}`
+  }
+}
+
+/** The rows of a batch of lines: a slot each, and its booking if it has one (ids made here). */
+function rowsOf (chunk: readonly ImportLine[], nowIso: string, newId: () => string): { slots: Array<Insertable<SlotsTable>>, bookings: Array<Insertable<BookingsTable>> } {
+  const slots: Array<Insertable<SlotsTable>> = []
+  const bookings: Array<Insertable<BookingsTable>> = []
+  for (const l of chunk) {
+    const slotId = newId()
+    const b = l.booking
+    const live = b !== null && b.outcome !== 'cancelled'
+    const bookingId = b === null ? null : newId()
+    slots.push({
+      id: slotId, practitioner_id: l.practitionerId, place_id: l.placeId, cpts_id: l.cptsId,
+      start_at: l.start.toISOString(), end_at: l.end.toISOString(), kind: l.kind, mode: l.mode,
+      status: statusOf(l),
+      hold_by: null, hold_expires_at: null, booking_id: live ? bookingId : null,
+      created_at: nowIso, updated_at: nowIso, withdrawn_at: l.withdrawnAt?.toISOString() ?? null,
+      ...slotLocalColumns(l.start, l.zone)
+    })
+    if (b !== null && bookingId !== null) {
+      bookings.push({
+        id: bookingId, slot_id: slotId, status: b.outcome,
+        patient_last_name: null, patient_first_name: null, patient_birth_date: null, patient_phone: null, reason: null,
+        has_treating_gp: b.hasTreatingGp, booked_by: null, booked_at: b.bookedAt.toISOString(), idempotency_key: null,
+        cancelled_at: null, cancel_reason: null, cancelled_by: null, outcome_at: null, outcome_by: null
+      })
+    }
+  }
+  return { slots, bookings }
+}
+
+/**
+ * Writes a batch of lines (at most INSERT_CHUNK): their slots, then the rows that point to them
+ * (bookings). Rows of a slot that later columns add go here too, after the slots' insert. Returns
+ * the ids of the slots and the number of bookings written.
+ */
+async function writeBatch (trx: Transaction<Database>, chunk: readonly ImportLine[], nowIso: string, newId: () => string): Promise<{ slotIds: string[], bookings: number }> {
+  const rows = rowsOf(chunk, nowIso, newId)
+  await trx.insertInto('slots').values(rows.slots).execute()
+  if (rows.bookings.length > 0) await trx.insertInto('bookings').values(rows.bookings).execute()
+  return { slotIds: rows.slots.map((r) => r.id), bookings: rows.bookings.length }
+}
+
+/** The import's one audit entry, in the transaction that makes it whole. */
+async function auditImport (trx: Transaction<Database>, actor: Actor, lines: readonly ImportLine[], bookings: number, now: Date): Promise<void> {
+  let first = Infinity
+  let last = -Infinity
+  for (const l of lines) { first = Math.min(first, l.start.getTime()); last = Math.max(last, l.start.getTime()) }
+  await appendAudit(trx, {
+    at: now, userId: actor.id, action: 'season.import', subjectType: 'season', ip: actor.ip,
+    detail: {
+      slots: lines.length, bookings,
+      practitioners: new Set(lines.map((l) => l.practitionerId)).size,
+      firstStart: new Date(first).toISOString(), lastStart: new Date(last).toISOString()
+    }
+  })
+}
+
+/** For tests: called after each batch written (in its transaction); a throw makes the import fail there. */
+export interface ImportHooks { afterBatch?: (batch: number) => void | Promise<void> }
+
+const dryRunResult = (lines: readonly ImportLine[]): SeasonImportResult =>
+  ({ slots: lines.length, bookings: lines.filter((l) => l.booking !== null).length, dryRun: true })
+
+/**
  * Imports a season: all lines or none. Slots keep the CPTS their practitioner belongs to
  * today; bookings carry no patient identity and no author (booked_by null). A cancelled
  * booking is kept as such and leaves its slot free; withdrawn_at makes the slot withdrawn.
  * With `dryRun`, every check runs (the database's overlaps too) and the counts come back,
  * but nothing is written, not even an audit entry.
+ *
+ * The file is parsed and checked before any write. PostgreSQL then writes it in one transaction
+ * (other writers are not stopped by it: they take other rows' locks). SQLite has one writer at
+ * a time: there the import is written in steps of STEP_LINES lines, each a short transaction,
+ * live writes in between (importInSteps).
  */
-export async function importSeason (db: Kysely<Database>, actor: Actor, text: string, now: Date, opts: { dryRun?: boolean } = {}): Promise<SeasonImportResult> {
+export async function importSeason (db: Kysely<Database>, actor: Actor, text: string, now: Date, opts: { dryRun?: boolean, hooks?: ImportHooks } = {}): Promise<SeasonImportResult> {
   const { lines, errors } = parseSeasonCsv(text, await practitionersByRpps(db), now)
   if (errors.length > 0) throw refuse(errors)
+  return isPostgres(db) ? await importInOneTransaction(db, actor, lines, now, opts) : await importInSteps(db, actor, lines, now, opts)
+}
+
+async function importInOneTransaction (db: Kysely<Database>, actor: Actor, lines: readonly ImportLine[], now: Date, opts: { dryRun?: boolean, hooks?: ImportHooks }): Promise<SeasonImportResult> {
   const nowIso = now.toISOString()
   return await db.transaction().execute(async (trx) => {
     // Checked inside the transaction, the practitioners' accounts locked first (lockAccounts):
     // no other write of their slots, on any instance, can slip in between.
     const clashes = await overlapsInDatabase(trx, lines)
     if (clashes.length > 0) throw refuse(clashes.sort((a, b) => a.line - b.line))
-    if (opts.dryRun === true) return { slots: lines.length, bookings: lines.filter((l) => l.booking !== null).length, dryRun: true }
-    // The rollups' counters locked in one ordered step at the end (db/rollup-deltas.ts), not chunk by chunk.
+    if (opts.dryRun === true) return dryRunResult(lines)
+    const newId = orderedIds()
+    // The rollups' counters locked in one ordered step at the end (db/rollup-deltas.ts), not batch by batch.
     await deferRollups(trx)
     let bookings = 0
     for (let i = 0; i < lines.length; i += INSERT_CHUNK) {
-      const chunk = lines.slice(i, i + INSERT_CHUNK)
-      const slotRows: Array<Insertable<SlotsTable>> = []
-      const bookingRows: Array<Insertable<BookingsTable>> = []
-      for (const l of chunk) {
-        const slotId = newId()
-        const b = l.booking
-        const live = b !== null && b.outcome !== 'cancelled'
-        const bookingId = b === null ? null : newId()
-        slotRows.push({
-          id: slotId, practitioner_id: l.practitionerId, place_id: l.placeId, cpts_id: l.cptsId,
-          start_at: l.start.toISOString(), end_at: l.end.toISOString(), kind: l.kind, mode: l.mode,
-          status: statusOf(l),
-          hold_by: null, hold_expires_at: null, booking_id: live ? bookingId : null,
-          created_at: nowIso, updated_at: nowIso, withdrawn_at: l.withdrawnAt?.toISOString() ?? null,
-          ...slotLocalColumns(l.start, l.zone)
-        })
-        if (b !== null && bookingId !== null) {
-          bookingRows.push({
-            id: bookingId, slot_id: slotId, status: b.outcome,
-            patient_last_name: null, patient_first_name: null, patient_birth_date: null, patient_phone: null, reason: null,
-            has_treating_gp: b.hasTreatingGp, booked_by: null, booked_at: b.bookedAt.toISOString(), idempotency_key: null,
-            cancelled_at: null, cancel_reason: null, cancelled_by: null, outcome_at: null, outcome_by: null
-          })
-        }
-      }
-      await trx.insertInto('slots').values(slotRows).execute()
-      if (bookingRows.length > 0) await trx.insertInto('bookings').values(bookingRows).execute()
-      bookings += bookingRows.length
+      bookings += (await writeBatch(trx, lines.slice(i, i + INSERT_CHUNK), nowIso, newId)).bookings
+      await opts.hooks?.afterBatch?.(i / INSERT_CHUNK)
     }
     await applyRollups(trx)
-    const starts = lines.map((l) => l.start.getTime())
-    await appendAudit(trx, {
-      at: now, userId: actor.id, action: 'season.import', subjectType: 'season', ip: actor.ip,
-      detail: {
-        slots: lines.length, bookings,
-        practitioners: new Set(lines.map((l) => l.practitionerId)).size,
-        firstStart: new Date(Math.min(...starts)).toISOString(), lastStart: new Date(Math.max(...starts)).toISOString()
-      }
-    })
+    await auditImport(trx, actor, lines, bookings, now)
     return { slots: lines.length, bookings }
   })
+}
+
+/** Lines per step on SQLite: a step holds the write lock some tens of milliseconds (rollup triggers included). */
+export const STEP_LINES = 200
+/** Pause after each step: longer than a waiting writer's longest busy-wait pause (db/sqlite-busy-wait.ts), so that it gets its turn. */
+const STEP_PAUSE_MS = BUSY_MAX_PAUSE_MS + 5
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * SQLite: the import's turn is taken (one import written at a time: its check stays true), the
+ * calendar's overlaps are checked, then the slots are written STEP_LINES at a time, each step
+ * in a transaction of its own that journals the ids it wrote (import-journal.ts). The last step
+ * writes the audit entry and ends the run: that commit is the import's. A step that fails undoes
+ * the steps before it; a process that dies mid-way leaves a run that is undone at the next start
+ * (import-routes.ts) or by the next import. Readers may see the steps already written while the
+ * import runs (history of past seasons, a few seconds); never a failed import once it answered.
+ */
+async function importInSteps (db: Kysely<Database>, actor: Actor, lines: readonly ImportLine[], now: Date, opts: { dryRun?: boolean, hooks?: ImportHooks }): Promise<SeasonImportResult> {
+  const check = async (): Promise<void> => {
+    const clashes = await db.transaction().setAccessMode('read only').execute(async (trx) => await overlapsInDatabase(trx, lines))
+    if (clashes.length > 0) throw refuse(clashes.sort((a, b) => a.line - b.line))
+  }
+  if (opts.dryRun === true) {
+    await check()
+    return dryRunResult(lines)
+  }
+  const runId = await startRun(db)
+  const nowIso = now.toISOString()
+  const nowMs = now.getTime()
+  const newId = orderedIds()
+  let bookings = 0
+  try {
+    await check()
+    for (let i = 0, seq = 0; i < lines.length; i += STEP_LINES, seq++) {
+      const step = lines.slice(i, i + STEP_LINES)
+      const last = i + STEP_LINES >= lines.length
+      await db.transaction().execute(async (trx) => {
+        // Slots still running at `now` may meet a slot published meanwhile: checked again here.
+        const open = step.filter((l) => l.end.getTime() > nowMs)
+        const clashes = open.length === 0 ? [] : await overlapsInDatabase(trx, open)
+        if (clashes.length > 0) throw refuse(clashes)
+        const written = await writeBatch(trx, step, nowIso, newId)
+        bookings += written.bookings
+        await recordStep(trx, runId, seq, written.slotIds)
+        await opts.hooks?.afterBatch?.(seq)
+        if (last) {
+          await auditImport(trx, actor, lines, bookings, now)
+          await endRun(trx, runId)
+        }
+      })
+      if (!last) await sleep(STEP_PAUSE_MS)
+    }
+  } catch (err) {
+    // Undone now; if even that fails, the run is undone by the next import or start.
+    await undoRun(db, runId).catch(() => {})
+    throw err
+  }
+  return { slots: lines.length, bookings }
 }
