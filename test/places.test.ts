@@ -7,13 +7,20 @@ import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/types.js'
 import { build, type HttpMethod } from './helpers/build.js'
-import { countRows, practitionerProfile, publishSlot, territory } from './helpers/fixtures.js'
+import { countRows, practitionerProfile, territory } from './helpers/fixtures.js'
 
 const TABLES = ['practitioner_places', 'cpts_memberships', 'practitioners', 'users', 'audit_log'] as const
 const PORT = { label: 'Cabinet du port', address: '3 quai du Port', postalCode: '85800', commune: 'saint-gilles-croix-de-vie', structureId: '1850000011', phone: '02 51 55 11 22' }
 
 async function call (app: FastifyInstance, cookie: string, method: HttpMethod, url: string, payload?: object) {
   return await app.inject({ method, url, headers: { cookie }, ...(payload === undefined ? {} : { payload }) })
+}
+
+/** One slot published by the practitioner, an hour after the tests' start, at a place or to CPTS of theirs. */
+async function publishAt (app: FastifyInstance, cookie: string, where: { placeId?: string, cptsIds?: string[] }): Promise<{ id: string }> {
+  const res = await call(app, cookie, 'POST', '/api/slots', { start: '2026-06-01T09:00:00.000Z', end: '2026-06-01T09:15:00.000Z', kind: 'snp', mode: 'office', ...where })
+  if (res.statusCode !== 201) throw new Error(`publish: ${res.statusCode} ${res.body}`)
+  return res.json()
 }
 
 /** The practitioner's copy columns and their home place, as stored: they must agree. */
@@ -112,8 +119,7 @@ t.test('a place with slots still to come is not archived; who may read and chang
   const gp = terr.users.gp
   const url = `/api/users/${gp.id}/places`
   const port = (await call(app, admin, 'POST', url, PORT)).json().place
-  const slot = await publishSlot(app, gp.cookie, '2026-06-01T09:00:00.000Z', '2026-06-01T09:15:00.000Z')
-  await db.updateTable('slots').set({ place_id: port.id }).where('id', '=', slot.id).execute()
+  const slot = await publishAt(app, gp.cookie, { placeId: port.id })
 
   const refused = await call(app, admin, 'DELETE', `${url}/${port.id}`)
   t.equal(refused.statusCode, 409)
@@ -121,6 +127,9 @@ t.test('a place with slots still to come is not archived; who may read and chang
   clock.set('2026-06-01T09:15:00.000Z')
   t.equal((await call(app, admin, 'DELETE', `${url}/${port.id}`)).statusCode, 204, 'once the slot has ended, it can be')
   t.equal((await db.selectFrom('slots').select('place_id').where('id', '=', slot.id).executeTakeFirstOrThrow()).place_id, port.id, 'the past slot keeps its place')
+  const atArchived = await call(app, gp.cookie, 'POST', '/api/slots', { start: '2026-06-02T09:00:00.000Z', end: '2026-06-02T09:15:00.000Z', kind: 'snp', mode: 'office', placeId: port.id })
+  t.equal(atArchived.statusCode, 400, 'no new slot at an archived place')
+  t.same(atArchived.json().details.map((d: any) => d.path.join('.')), ['placeId'])
 
   t.equal((await call(app, gp.cookie, 'GET', url)).statusCode, 200, 'a practitioner reads their own places')
   t.equal((await call(app, terr.users.gp2.cookie, 'GET', url)).statusCode, 403, 'not another\'s')
@@ -159,9 +168,8 @@ t.test('CPTS memberships: join, change the home CPTS, leave unless slots to come
   }
   t.equal((await call(app, admin, 'PUT', `/api/users/${terr.users.board.id}/cpts`, { cptsIds: [lumiere], homeCptsId: lumiere })).statusCode, 404, 'a board account has no memberships')
 
-  // A slot still to come offered to Pays de Monts as an extra CPTS, and one of its own CPTS (Lumière).
-  const extra = await publishSlot(app, gp.cookie, '2026-06-01T09:00:00.000Z', '2026-06-01T09:15:00.000Z')
-  await db.insertInto('slot_offers').values({ slot_id: extra.id, cpts_id: monts }).execute()
+  // A slot still to come offered to both: Lumière its own CPTS (the home one), Pays de Monts an extra.
+  await publishAt(app, gp.cookie, { cptsIds: [lumiere, monts] })
   const leave = await call(app, admin, 'PUT', url, { cptsIds: [lumiere], homeCptsId: lumiere })
   t.equal(leave.statusCode, 409)
   t.match(leave.json(), { code: 'MEMBERSHIP_IN_USE', details: [{ path: ['cptsIds'], cptsId: monts, slots: 1 }] })
@@ -176,6 +184,8 @@ t.test('CPTS memberships: join, change the home CPTS, leave unless slots to come
   const left = await call(app, admin, 'PUT', url, { cptsIds: [monts], homeCptsId: monts })
   t.equal(left.statusCode, 200, 'once the slot has ended, both may be left')
   t.same(left.json().user.cptsIds, [monts])
+  const toLeft = await call(app, gp.cookie, 'POST', '/api/slots', { start: '2026-06-01T10:00:00.000Z', end: '2026-06-01T10:15:00.000Z', kind: 'snp', mode: 'office', cptsIds: [lumiere] })
+  t.equal(toLeft.statusCode, 400, 'no new slot offered to a CPTS left')
   t.same((await db.selectFrom('cpts_memberships').select('cpts_id').where('practitioner_id', '=', gp.id).execute()).map((r) => r.cpts_id), [monts])
 
   const audit = (await call(app, admin, 'GET', '/api/audit?action=practitioner.cpts')).json().entries
