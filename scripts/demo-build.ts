@@ -287,7 +287,7 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
     const reg = regulators[added.upcomingBookings % regulators.length]!
     const actor: Actor = { id: staffIds[reg.key]!, role: 'regulator', ip: null }
     const { booking } = await bookings.book(actor, s.id, BookingBody.parse({ ...b, idempotencyKey: `demo:${s.id}` }))
-    await logCall(db, actor, CallBody.parse({ outcome: 'booked', kind: s.kind, hasTreatingGp: b.hasTreatingGp, bookingId: booking.id, cptsId: s.cptsId, communeCode: s.practitioner.communeCode }), clock.now())
+    await logCall(db, actor, CallBody.parse({ outcome: 'booked', kind: s.kind, hasTreatingGp: b.hasTreatingGp, bookingId: booking.id, cptsId: s.cptsId, communeCode: s.place.communeCode }), clock.now())
     added.upcomingBookings++
   }
 
