@@ -28,8 +28,9 @@ import { Publishing } from '../server/features/slots/publishing.js'
 import { UnitOfWork } from '../server/features/slots/unit-of-work.js'
 import { DEFAULT_LIMITS } from '../server/features/slots/slot-times.js'
 import { createUser } from '../server/features/users/users-service.js'
+import { createPlace, listPlacesOf, setMemberships } from '../server/features/places/places-service.js'
+import { CreatePlaceBody, MembershipsBody } from '../shared/schemas/places.js'
 import { matchCommune } from '../server/lib/communes.js'
-import { newId } from '../server/lib/secrets.js'
 import { idnpsOfRpps } from '../shared/rpps.js'
 import { CreateCptsBody, CreateUserBody, type Role } from '../shared/schemas/accounts.js'
 import type { SeasonReport } from '../shared/schemas/reports.js'
@@ -126,29 +127,19 @@ async function ensureUser (db: Db, input: unknown, actor: { id: string | null, i
 }
 
 /**
- * The second place of a practitioner with one, and their membership of that place's CPTS:
- * created unless there (looked up by label). Written at the database level, as the account's
- * own place is, until the places API (E1) is what the demo calls.
+ * The second place of a practitioner with one, and their membership of that place's CPTS,
+ * through the places service (what the admin's /admin does): made unless there (the place
+ * looked up by label).
  */
-async function ensureSecondPlace (db: Db, practitionerId: string, p: DemoPractitioner, cptsId: string, now: Date): Promise<{ id: string, created: boolean }> {
+async function ensureSecondPlace (db: Db, practitionerId: string, p: DemoPractitioner, homeCptsId: string, cptsId: string, actor: Actor, now: Date): Promise<{ id: string, created: boolean }> {
   const place = p.secondPlace!
-  return await db.transaction().execute(async (trx) => {
-    await trx.insertInto('cpts_memberships').values({ practitioner_id: practitionerId, cpts_id: cptsId, created_at: now.toISOString() })
-      .onConflict((oc) => oc.columns(['practitioner_id', 'cpts_id']).doNothing()).execute()
-    const found = await trx.selectFrom('practitioner_places').select('id')
-      .where('practitioner_id', '=', practitionerId).where('label', '=', place.label).executeTakeFirst()
-    if (found !== undefined) return { id: found.id, created: false }
-    const m = matchCommune(place.postalCode, place.commune)
-    /* c8 ignore next */
-    if (!m.ok) throw new Error(`demo: ${place.postalCode} ${place.commune} is not a commune`)
-    const id = newId()
-    await trx.insertInto('practitioner_places').values({
-      id, practitioner_id: practitionerId, label: place.label, address: place.address, postal_code: place.postalCode,
-      commune: m.commune.name, commune_code: m.commune.code, structure_id: null, phone: null, is_home: 0,
-      created_at: now.toISOString(), archived_at: null
-    }).execute()
-    return { id, created: true }
-  })
+  const member = await db.selectFrom('cpts_memberships').select('cpts_id')
+    .where('practitioner_id', '=', practitionerId).where('cpts_id', '=', cptsId).executeTakeFirst()
+  if (member === undefined) await setMemberships(db, practitionerId, MembershipsBody.parse({ cptsIds: [homeCptsId, cptsId], homeCptsId }), actor, now)
+  const found = (await listPlacesOf(db, practitionerId)).find((x) => x.label === place.label)
+  if (found !== undefined) return { id: found.id, created: false }
+  const made = await createPlace(db, practitionerId, CreatePlaceBody.parse({ label: place.label, address: place.address, postalCode: place.postalCode, commune: place.commune }), actor, now)
+  return { id: made.id, created: true }
 }
 
 /** Builds (or completes) the demo in the database of `config`; see the file's comment. */
@@ -206,7 +197,7 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
   for (const p of practitioners) {
     if (p.secondPlace === undefined) continue
     const cptsId = cptsIds[p.secondPlace.cpts]
-    const place = await ensureSecondPlace(db, practitionerIds.get(p.rpps)!, p, cptsId, now)
+    const place = await ensureSecondPlace(db, practitionerIds.get(p.rpps)!, p, cptsIds[p.cpts], cptsId, { id: admin.id, role: 'admin', ip: null }, now)
     if (place.created) added.places++
     secondPlaces.set(p.rpps, { placeId: place.id, cptsId })
   }
@@ -296,7 +287,7 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
     const reg = regulators[added.upcomingBookings % regulators.length]!
     const actor: Actor = { id: staffIds[reg.key]!, role: 'regulator', ip: null }
     const { booking } = await bookings.book(actor, s.id, BookingBody.parse({ ...b, idempotencyKey: `demo:${s.id}` }))
-    await logCall(db, actor, CallBody.parse({ outcome: 'booked', kind: s.kind, hasTreatingGp: b.hasTreatingGp, bookingId: booking.id, cptsId: s.cptsId, communeCode: s.practitioner.communeCode }), clock.now())
+    await logCall(db, actor, CallBody.parse({ outcome: 'booked', kind: s.kind, hasTreatingGp: b.hasTreatingGp, bookingId: booking.id, cptsId: s.cptsId, communeCode: s.place.communeCode }), clock.now())
     added.upcomingBookings++
   }
 

@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks'
 import type { Booking, Slot } from '../../shared/schemas/slots.js'
 import { plural } from '../lib/french.js'
 import {
-  MODE_FR, STATUS_FR, addDays, formatDay, formatPhone, formatRange, formatTime, groupBy, localDateOf, mondayOf, shortDay, todayIn
+  STATUS_FR, addDays, formatDay, formatPhone, formatRange, formatTime, groupBy, localDateOf, mondayOf, shortDay, todayIn, whereText
 } from './praticien-format.js'
 import { WithdrawButton, WithdrawReport, type WithdrawOutcome } from './praticien-withdraw.js'
 
@@ -18,6 +18,8 @@ interface AgendaProps {
   zone: string
   now: number
   onChanged: () => void
+  /** The practitioner has several places: office slots name theirs. */
+  manyPlaces: boolean
 }
 
 /** '3 créneaux : 2 libres, 1 réservé' for the live slots of a day. */
@@ -107,7 +109,7 @@ function DayView (props: ViewProps & { onWithdrawn: (o: WithdrawOutcome) => void
         ? next !== undefined && <button type='button' onClick={() => props.setDay(next)}>Prochain jour avec des créneaux : {shortDay(next)}</button>
         : (
           <ul class='pr-agenda-slots'>
-            {slots.map((s) => <AgendaRow key={s.id} slot={s} booking={s.bookingId !== undefined ? props.bookings.get(s.bookingId) : undefined} zone={zone} now={props.now} />)}
+            {slots.map((s) => <AgendaRow key={s.id} slot={s} booking={s.bookingId !== undefined ? props.bookings.get(s.bookingId) : undefined} zone={zone} now={props.now} manyPlaces={props.manyPlaces} />)}
           </ul>
           )}
       {slots.length > 0 && (
@@ -145,7 +147,7 @@ function DayView (props: ViewProps & { onWithdrawn: (o: WithdrawOutcome) => void
   )
 }
 
-function AgendaRow (props: { slot: Slot, booking: Booking | undefined, zone: string, now: number }) {
+function AgendaRow (props: { slot: Slot, booking: Booking | undefined, zone: string, now: number, manyPlaces: boolean }) {
   const { slot: s, booking: b } = props
   const p = b?.patient
   const started = new Date(s.start).getTime() <= props.now
@@ -154,7 +156,7 @@ function AgendaRow (props: { slot: Slot, booking: Booking | undefined, zone: str
     <li class={'pr-agenda-slot pr-slot-' + s.status}>
       <span class='pr-slot-time'>{formatRange(s.start, s.end, props.zone)}</span>
       <span class={'pr-badge pr-badge-' + s.status}>{STATUS_FR[s.status]}</span>
-      <span class='pr-muted'>{MODE_FR[s.mode]}</span>
+      <span class='pr-muted'>{whereText(s, props.manyPlaces)}</span>
       {b !== undefined && (
         <span class='pr-agenda-patient'>
           <a href={'#booking-' + b.id}>{p !== undefined ? `${p.lastName.toUpperCase()} ${p.firstName}` : 'Réservation'}</a>

@@ -3,8 +3,8 @@
  * CPTS time zone, `Intl.DateTimeFormat('fr-FR', {timeZone})`, 24-hour clock, Monday-first weeks),
  * re-exported here so that the page's components import from one place.
  */
-import type { BookingStatus, SlotStatus } from '../../shared/schemas/slots.js'
-import { addDays, formatDateShort, formatDay, formatTime, localParts } from '../lib/format.js'
+import type { BookingStatus, Slot, SlotStatus } from '../../shared/schemas/slots.js'
+import { addDays, formatDateShort, formatDay, formatTime, localParts, MODE_FR } from '../lib/format.js'
 import { plural } from '../lib/french.js'
 
 export { addDays, formatDay, formatPhone, formatTime, groupBy, localDateOf, localParts, MODE_FR, todayIn, TREATING_GP_FR } from '../lib/format.js'
@@ -90,4 +90,9 @@ export const WEEKDAYS: ReadonlyArray<{ n: number, short: string, long: string }>
 export function skippedAt (start: string, zone: string): { date: string, time: string } {
   const wall = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(start)
   return wall !== null ? { date: wall[1]!, time: wall[2]! } : localParts(start, zone)
+}
+
+/** 'Cabinet', or 'Cabinet · Maison de santé du port' for a practitioner with several places. */
+export function whereText (slot: Slot, manyPlaces: boolean): string {
+  return manyPlaces && slot.mode === 'office' ? `${MODE_FR[slot.mode]} · ${slot.place.label}` : MODE_FR[slot.mode]
 }

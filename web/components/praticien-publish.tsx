@@ -1,11 +1,12 @@
 /** Publishing on /praticien: one slot, or a weekly series with a live preview of what it creates. */
 import type { ComponentChildren } from 'preact'
 import { useState } from 'preact/hooks'
+import type { Place } from '../../shared/schemas/places.js'
 import { CreateSeriesBody, type SlotKind, type SlotMode } from '../../shared/schemas/slots.js'
 import { api } from '../lib/api.js'
 import { frenchIssue } from '../lib/fr-errors.js'
 import {
-  DurationSelect, Labelled, ModeRadios, REQUIRED, TimeSelect, WeekdayChecks, aria, frenchErrors, requestFailure, toInt, useDryRun, type Errors
+  DurationSelect, FieldError, Labelled, ModeRadios, REQUIRED, TimeSelect, WeekdayChecks, aria, frenchErrors, requestFailure, toInt, useDryRun, type Errors
 } from './praticien-fields.js'
 import {
   MODE_FR, SKIP_FR, addDays, daysBetween, formatDay, formatRange, groupBy, isoWeekday, localDateOf, localParts, mondayOf,
@@ -17,17 +18,31 @@ import { DateInput, isDate } from './date-input.js'
 
 const MAX_DAYS_AHEAD = 180
 
-export interface PublishProps {
+export interface PanelProps {
   zone: string
   kind: SlotKind
   /** Bumped whenever the practitioner's slots changed: previews are computed again. */
   version: number
   onPublished: () => void
+  /** The practitioner's active places, the home place first. */
+  places: Place[]
+  /** The CPTS they are a member of, the home one first. */
+  cpts: Array<{ id: string, name: string }>
 }
 
+/** Where the slots are held and the CPTS they are offered to (the same for both forms). */
+export interface Where { placeId: string, cptsIds: string[] }
 
-export function PublishPanel (props: PublishProps) {
+interface PublishProps extends PanelProps {
+  where: Where
+  onWhere: (w: Where) => void
+}
+
+export function PublishPanel (props: PanelProps) {
   const [tab, setTab] = useState<'series' | 'one'>('series')
+  // The home place, and every CPTS (a slot is offered to all of them unless unticked).
+  const [where, setWhere] = useState<Where>(() => ({ placeId: props.places[0]?.id ?? '', cptsIds: props.cpts.map((c) => c.id) }))
+  const all = { ...props, where, onWhere: setWhere }
   return (
     <section class='card pr-publish' id='publier' aria-labelledby='publier-title'>
       <h2 id='publier-title'>Publier des créneaux</h2>
@@ -36,10 +51,100 @@ export function PublishPanel (props: PublishProps) {
         <button type='button' aria-pressed={tab === 'series'} onClick={() => setTab('series')}>Une série</button>
         <button type='button' aria-pressed={tab === 'one'} onClick={() => setTab('one')}>Un créneau</button>
       </div>
-      {tab === 'series' ? <SeriesForm {...props} /> : <OneSlotForm {...props} />}
+      {tab === 'series' ? <SeriesForm {...all} /> : <OneSlotForm {...all} />}
     </section>
   )
 }
+
+// ------------------------------------------------------------------ place and CPTS
+
+/**
+ * The place and CPTS fields of a body: sent only when there is a choice (the server's defaults
+ * are the home place and the home CPTS), the CPTS in the order of the list (home first, so it
+ * stays the slots' own CPTS when ticked).
+ */
+function whereBody (props: PublishProps): { placeId?: string, cptsIds?: string[] } {
+  const cptsIds = props.cpts.map((c) => c.id).filter((id) => props.where.cptsIds.includes(id))
+  return { ...(props.places.length > 1 ? { placeId: props.where.placeId } : {}), ...(props.cpts.length > 1 ? { cptsIds } : {}) }
+}
+
+/** 'Maison de santé du port (Saint-Gilles-Croix-de-Vie)', or the commune alone when it is the label. */
+function placeText (p: Place): string {
+  return p.label === p.commune ? p.commune : `${p.label} (${p.commune})`
+}
+
+/** What the preview adds about the place and CPTS, when the practitioner has a choice. */
+function whereText (props: PublishProps): string {
+  const place = props.places.find((p) => p.id === props.where.placeId)
+  const parts = [
+    ...(props.places.length > 1 && place !== undefined ? [`Lieu : ${placeText(place)}`] : []),
+    ...(props.cpts.length > 1 ? [`proposé à : ${props.cpts.filter((c) => props.where.cptsIds.includes(c.id)).map((c) => c.name).join(', ')}`] : [])
+  ]
+  return parts.join(' · ')
+}
+
+/** The error of the place or CPTS fields, whatever the path's index ('cptsIds.0'). */
+const whereError = (errors: Errors, field: 'placeId' | 'cptsIds'): string | undefined =>
+  Object.entries(errors).find(([k, v]) => v !== undefined && (k === field || k.startsWith(field + '.')))?.[1]
+
+/**
+ * The place picker (hidden with one place: radios up to three, a list beyond) and the CPTS
+ * checkboxes (hidden with one CPTS; all ticked at first, one at least).
+ */
+function WhereFields (props: PublishProps & { idPrefix: string, errors: Errors, onChange: () => void }) {
+  const { places, cpts, where } = props
+  const set = (patch: Partial<Where>): void => { props.onWhere({ ...where, ...patch }); props.onChange() }
+  const placeId = `${props.idPrefix}-place`
+  const cptsId = `${props.idPrefix}-cpts`
+  const placeError = whereError(props.errors, 'placeId')
+  const cptsError = whereError(props.errors, 'cptsIds')
+  return (
+    <>
+      {places.length > 1 && places.length <= 3 && (
+        <fieldset class={'pr-fieldset' + (placeError !== undefined ? ' field-invalid' : '')} id={placeId} {...aria(placeId, placeError)}>
+          <legend>Lieu de consultation</legend>
+          <div class='pr-choices'>
+            {places.map((p) => (
+              <label key={p.id} class='pr-choice'>
+                <input type='radio' name={placeId} value={p.id} checked={where.placeId === p.id} onChange={() => set({ placeId: p.id })} />
+                <span>{placeText(p)}</span>
+              </label>
+            ))}
+          </div>
+          <FieldError id={placeId} error={placeError} />
+        </fieldset>
+      )}
+      {places.length > 3 && (
+        <div class={'field' + (placeError !== undefined ? ' field-invalid' : '')}>
+          <label for={placeId}>Lieu de consultation</label>
+          <select id={placeId} value={where.placeId} {...aria(placeId, placeError)} onChange={(e) => set({ placeId: e.currentTarget.value })}>
+            {places.map((p) => <option key={p.id} value={p.id}>{placeText(p)}</option>)}
+          </select>
+          <FieldError id={placeId} error={placeError} />
+        </div>
+      )}
+      {cpts.length > 1 && (
+        <fieldset class={'pr-fieldset' + (cptsError !== undefined ? ' field-invalid' : '')} id={cptsId} {...aria(cptsId, cptsError)}>
+          <legend>Proposer à la régulation de</legend>
+          <div class='pr-choices'>
+            {cpts.map((c) => (
+              <label key={c.id} class='pr-choice'>
+                <input type='checkbox' value={c.id} checked={where.cptsIds.includes(c.id)}
+                  onChange={(e) => set({ cptsIds: e.currentTarget.checked ? [...where.cptsIds, c.id] : where.cptsIds.filter((x) => x !== c.id) })} />
+                <span>{c.name}</span>
+              </label>
+            ))}
+          </div>
+          <FieldError id={cptsId} error={cptsError} />
+        </fieldset>
+      )}
+    </>
+  )
+}
+
+/** The form's own check of the CPTS ticked (the server says the same, in other words). */
+const NO_CPTS = 'Cochez au moins une CPTS.'
+const noCpts = (props: PublishProps): boolean => props.cpts.length > 1 && props.where.cptsIds.length === 0
 
 // ------------------------------------------------------------------ one slot
 
@@ -53,7 +158,7 @@ function defaultStart (zone: string): { date: string, time: string } {
 }
 
 /** The fields of the one-slot form an issue of the series body belongs to. */
-const ONE_FIELD: Record<string, string> = { from: 'date', to: 'date', weekdays: 'date', startTime: 'time', slotMinutes: 'duration' }
+const ONE_FIELD: Record<string, string> = { from: 'date', to: 'date', weekdays: 'date', startTime: 'time', slotMinutes: 'duration', placeId: 'placeId', cptsIds: 'cptsIds' }
 
 /** Where each skip reason of the one-slot form is shown, and how. */
 const ONE_SKIP: Record<SkipReason, { field: string, message: string }> = {
@@ -98,10 +203,11 @@ function OneSlotForm (props: PublishProps) {
   else if (daysBetween(today, v.date) > MAX_DAYS_AHEAD) errors.date = ONE_SKIP.too_far_ahead.message
   if (v.duration.trim() === '') errors.duration = REQUIRED
   else if (!(minutes >= 5 && minutes <= 240)) errors.duration = frenchIssue({ code: 'custom', path: ['slotMinutes'], message: '' })
+  if (noCpts(props)) errors.cptsIds = NO_CPTS
   let body: CreateSeriesBody | null = null
   if (Object.keys(errors).length === 0) {
     const parsed = CreateSeriesBody.safeParse({
-      from: v.date, to: v.date, weekdays: [isoWeekday(v.date)], startTime: v.time, slotMinutes: minutes, count: 1, kind: props.kind, mode: v.mode
+      from: v.date, to: v.date, weekdays: [isoWeekday(v.date)], startTime: v.time, slotMinutes: minutes, count: 1, kind: props.kind, mode: v.mode, ...whereBody(props)
     })
     if (parsed.success) body = parsed.data
     else Object.assign(errors, remap(frenchErrors(parsed.error.issues)).fields)
@@ -145,8 +251,10 @@ function OneSlotForm (props: PublishProps) {
     }
   }
 
+  const where = whereText(props)
   return (
     <form class='pr-form' noValidate onSubmit={(e) => { void submit(e) }}>
+      <WhereFields {...props} idPrefix='one' errors={shown} onChange={() => setSent(null)} />
       <div class='pr-fields'>
         <Labelled id='one-date' label='Date' error={shown.date} hint={isDate(v.date) ? formatDay(v.date) : 'jj/mm/aaaa'}>
           <DateInput id='one-date' value={v.date} required {...aria('one-date', shown.date, true)} onValue={(date) => change({ date })} />
@@ -157,7 +265,7 @@ function OneSlotForm (props: PublishProps) {
       <ModeRadios name='one-mode' value={v.mode} onChange={(mode) => change({ mode })} />
       <p class='pr-summary' aria-live='polite'>
         {!justPublished && planned !== undefined && Object.keys(shown).length === 0
-          ? <>Sera publié : <strong>{formatDay(localDateOf(planned.start, props.zone))}, {formatRange(planned.start, planned.end, props.zone)}</strong> · {MODE_FR[v.mode]}</>
+          ? <>Sera publié : <strong>{formatDay(localDateOf(planned.start, props.zone))}, {formatRange(planned.start, planned.end, props.zone)}</strong> · {MODE_FR[v.mode]}{where !== '' && <> · {where}</>}</>
           : dry.loading ? 'Vérification…' : ''}
       </p>
       {(sent?.form ?? dryFailure?.form) !== undefined && <p class='banner banner-error' role='alert'>{sent?.form ?? dryFailure?.form}</p>}
@@ -182,13 +290,14 @@ interface SeriesValues {
 }
 
 /** The body the series form would send, or the French errors by field that prevent it. */
-function checkSeries (v: SeriesValues, kind: SlotKind, today: string): { body: CreateSeriesBody | null, errors: Errors } {
+function checkSeries (v: SeriesValues, kind: SlotKind, today: string, where: { placeId?: string, cptsIds?: string[] }, cptsMissing: boolean): { body: CreateSeriesBody | null, errors: Errors } {
   const errors: Errors = {}
   const parsed = CreateSeriesBody.safeParse({
     from: v.from, to: v.to, weekdays: v.weekdays, startTime: v.startTime,
-    slotMinutes: toInt(v.slotMinutes), count: toInt(v.count), kind, mode: v.mode, ...(v.skipHolidays ? { skipHolidays: true } : {})
+    slotMinutes: toInt(v.slotMinutes), count: toInt(v.count), kind, mode: v.mode, ...(v.skipHolidays ? { skipHolidays: true } : {}), ...where
   })
   if (!parsed.success) Object.assign(errors, frenchErrors(parsed.error.issues))
+  if (cptsMissing) errors.cptsIds = NO_CPTS
   for (const f of ['from', 'to', 'slotMinutes', 'count'] as const) if (v[f].trim() === '') errors[f] = REQUIRED
   // The server's own limits (server/features/slots/slot-times.ts), checked here to say so next to the field.
   const minutes = toInt(v.slotMinutes)
@@ -217,7 +326,7 @@ function SeriesForm (props: PublishProps) {
   const [busy, setBusy] = useState(false)
   const today = todayIn(props.zone)
 
-  const { body, errors } = checkSeries(v, props.kind, today)
+  const { body, errors } = checkSeries(v, props.kind, today, whereBody(props), noCpts(props))
   const key = body === null ? '' : JSON.stringify(body)
   const justPublished = result !== null && result.key === key
   const dry = useDryRun(justPublished ? null : body, props.version)
@@ -246,6 +355,7 @@ function SeriesForm (props: PublishProps) {
 
   return (
     <form class='pr-form' noValidate onSubmit={(e) => { void submit(e) }}>
+      <WhereFields {...props} idPrefix='series' errors={shown} onChange={() => setSent(null)} />
       <div class='pr-fields'>
         <Labelled id='series-from' label='Du' error={shown.from} hint={isDate(v.from) && shown.from === undefined ? formatDay(v.from) : 'jj/mm/aaaa'}>
           <DateInput id='series-from' value={v.from} required {...aria('series-from', shown.from, true)} onValue={(from) => change({ from })} />
@@ -267,7 +377,7 @@ function SeriesForm (props: PublishProps) {
 
       {justPublished
         ? <PublishedReport answer={result.answer} zone={props.zone} />
-        : <SeriesPreview zone={props.zone} loading={dry.loading} answer={body !== null ? dry.answer : undefined} invalid={body === null}
+        : <SeriesPreview zone={props.zone} where={whereText(props)} loading={dry.loading} answer={body !== null ? dry.answer : undefined} invalid={body === null}
             skipHolidays={v.skipHolidays} onSkipHolidays={(skipHolidays) => change({ skipHolidays })} />}
       {(sent?.form ?? dryFailure?.form) !== undefined && <p class='banner banner-error' role='alert'>{sent?.form ?? dryFailure?.form}</p>}
       {!justPublished && (
@@ -294,7 +404,7 @@ function holidaysHit (answer: SeriesAnswer, zone: string): Holiday[] {
 }
 
 function SeriesPreview (props: {
-  zone: string, loading: boolean, answer: SeriesAnswer | undefined, invalid: boolean
+  zone: string, where: string, loading: boolean, answer: SeriesAnswer | undefined, invalid: boolean
   skipHolidays: boolean, onSkipHolidays: (on: boolean) => void
 }) {
   const { answer } = props
@@ -308,6 +418,7 @@ function SeriesPreview (props: {
           ? 'Complétez le formulaire pour voir les créneaux.'
           : answer === undefined ? 'Calcul de l\u2019aperçu…' : <strong>{sentence(slots.length, true)}</strong>}
       </p>
+      {props.where !== '' && <p class='pr-where'>{props.where}</p>}
       {hit.length > 0 && (
         <div class='pr-holidays' role='note'>
           <p><strong>{plural(hit.length, 'jour férié', 'jours fériés')} dans cette série :</strong> {hit.map((h) => `${formatDay(h.date)} (${h.name})`).join(', ')}.</p>

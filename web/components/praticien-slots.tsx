@@ -3,10 +3,10 @@ import { useState } from 'preact/hooks'
 import type { Booking, Slot } from '../../shared/schemas/slots.js'
 import { api } from '../lib/api.js'
 import { requestFailure } from './praticien-fields.js'
-import { MODE_FR, STATUS_FR, formatDay, formatRange, groupBy, localDateOf, mondayOf, slotsCount, weekLabel } from './praticien-format.js'
+import { STATUS_FR, formatDay, formatRange, groupBy, localDateOf, mondayOf, slotsCount, weekLabel, whereText } from './praticien-format.js'
 import { Collapsible } from './praticien-publish.js'
 
-export function UpcomingSlots (props: { slots: Slot[] | null, bookings: Map<string, Booking>, zone: string, onChanged: () => void }) {
+export function UpcomingSlots (props: { slots: Slot[] | null, bookings: Map<string, Booking>, zone: string, onChanged: () => void, manyPlaces: boolean }) {
   const [showWithdrawn, setShowWithdrawn] = useState(true)
   const all = props.slots
   const withdrawn = all?.filter((s) => s.status === 'withdrawn').length ?? 0
@@ -37,7 +37,7 @@ export function UpcomingSlots (props: { slots: Slot[] | null, bookings: Map<stri
                     <div key={day} class='pr-day-block'>
                       <h3 class='pr-day-title'>{formatDay(day)}</h3>
                       <ul class='pr-slots'>
-                        {ds.map((s) => <SlotRow key={s.id} slot={s} booking={s.bookingId !== undefined ? props.bookings.get(s.bookingId) : undefined} zone={props.zone} onChanged={props.onChanged} />)}
+                        {ds.map((s) => <SlotRow key={s.id} slot={s} booking={s.bookingId !== undefined ? props.bookings.get(s.bookingId) : undefined} zone={props.zone} onChanged={props.onChanged} manyPlaces={props.manyPlaces} />)}
                       </ul>
                     </div>
                   ))}
@@ -58,7 +58,7 @@ function summary (active: Slot[]): string {
   return `${slotsCount(active.length)} : ${text}.`
 }
 
-function SlotRow (props: { slot: Slot, booking: Booking | undefined, zone: string, onChanged: () => void }) {
+function SlotRow (props: { slot: Slot, booking: Booking | undefined, zone: string, onChanged: () => void, manyPlaces: boolean }) {
   const { slot: s } = props
   const [confirming, setConfirming] = useState(false)
   const [busy, setBusy] = useState(false)
@@ -86,7 +86,7 @@ function SlotRow (props: { slot: Slot, booking: Booking | undefined, zone: strin
     <li class={'pr-slot pr-slot-' + s.status}>
       <div class='pr-slot-main'>
         <span class='pr-slot-time'>{formatRange(s.start, s.end, props.zone)}</span>
-        <span class='pr-muted'>{MODE_FR[s.mode]}</span>
+        <span class='pr-muted'>{whereText(s, props.manyPlaces)}</span>
         <span class={'pr-badge pr-badge-' + s.status}>{STATUS_FR[s.status]}</span>
         {patient !== undefined && props.booking !== undefined && (
           <a href={'#booking-' + props.booking.id}>{patient.lastName.toUpperCase()} {patient.firstName}</a>

@@ -10,7 +10,7 @@ import { requestFailure } from '../components/praticien-fields.js'
 import { PublishPanel } from '../components/praticien-publish.js'
 import { UpcomingSlots } from '../components/praticien-slots.js'
 import { api } from '../lib/api.js'
-import { DEFAULT_ZONE, PROFESSION_FR, todayIn } from '../lib/format.js'
+import { DEFAULT_ZONE, localParts, PROFESSION_FR, todayIn } from '../lib/format.js'
 import { LiveSlots, liveStatusLabel, type LiveStatus } from '../lib/live.js'
 import { agree } from '../lib/french.js'
 import { Layout, useMe } from '../lib/ui.js'
@@ -34,6 +34,8 @@ function Page () {
 function Practitioner (props: { me: User & { practitioner: NonNullable<User['practitioner']> } }) {
   const { me } = props
   const [cpts, setCpts] = useState<Cpts | null | undefined>(undefined)
+  // Every CPTS of the practitioner (home first), named, for the publishing form.
+  const [memberCpts, setMemberCpts] = useState<Array<{ id: string, name: string }>>([])
   const [slots, setSlots] = useState<Slot[] | null>(null)
   const [bookings, setBookings] = useState<Booking[] | null>(null)
   const [version, setVersion] = useState(0)
@@ -46,7 +48,10 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
 
   useEffect(() => {
     api<Cpts[]>('GET', '/api/cpts').then(
-      (list) => setCpts(list.find((c) => c.id === me.cptsId) ?? null),
+      (list) => {
+        setMemberCpts(me.cptsIds.flatMap((id) => list.filter((c) => c.id === id).map((c) => ({ id: c.id, name: c.name }))))
+        setCpts(list.find((c) => c.id === me.cptsId) ?? null)
+      },
       () => setCpts(null))
   }, [])
 
@@ -59,12 +64,16 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
     if (cpts === undefined) return
     if (running.current !== null) { again.current = { bookings: (again.current?.bookings ?? false) || withBookings }; return }
     const today = todayIn(zone)
-    const q = new URLSearchParams({ practitionerId: me.id, from: today, ...(me.cptsId !== null ? { cptsId: me.cptsId } : {}) })
+    // Every CPTS's slots (no cptsId: one offered only to another CPTS of theirs is theirs too),
+    // from a day and a half ago, then those ending after midnight here: a local date in the query
+    // would be read in the zone of a CPTS.
+    const q = new URLSearchParams({ practitionerId: me.id, from: new Date(Date.now() - 36 * 3_600_000).toISOString() })
+    const endsToday = (s: Slot): boolean => { const end = localParts(s.end, zone); return end.date > today || (end.date === today && end.time > '00:00') }
     running.current = Promise.all([
       api<Slot[]>('GET', '/api/slots?' + q.toString()),
       withBookings ? api<Booking[]>('GET', '/api/bookings') : Promise.resolve(null)
     ]).then(([s, b]) => {
-      setSlots([...s].sort((x, y) => x.start.localeCompare(y.start)))
+      setSlots(s.filter(endsToday).sort((x, y) => x.start.localeCompare(y.start)))
       if (b !== null) setBookings(b)
       setLoadError(undefined)
     }, (err: unknown) => {
@@ -116,6 +125,7 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
   const upcoming = (bookings ?? []).filter((b) => b.status === 'booked' && b.slot !== undefined && new Date(b.slot.start).getTime() > now).length
   const freeCount = (slots ?? []).filter((s) => s.status === 'free').length
 
+  const manyPlaces = me.practitioner.places.length > 1
   if (cpts === undefined) return <p class='hint'>Chargement…</p>
   return (
     <div class='pr-page'>
@@ -137,12 +147,12 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
       {/* The day first (on a phone, the agenda and the bookings come before publishing). */}
       <div class='pr-grid'>
         <div class='pr-col-lists'>
-          <Agenda slots={slots} bookings={byBooking} zone={zone} now={now} onChanged={reloadAll} />
+          <Agenda slots={slots} bookings={byBooking} zone={zone} now={now} onChanged={reloadAll} manyPlaces={manyPlaces} />
           <Bookings bookings={bookings} zone={zone} now={now} onChanged={reloadAll} />
         </div>
         <div class='pr-col-publish'>
-          <PublishPanel zone={zone} kind={kind} version={version} onPublished={reloadAll} />
-          <UpcomingSlots slots={slots} bookings={byBooking} zone={zone} onChanged={reloadAll} />
+          <PublishPanel zone={zone} kind={kind} version={version} onPublished={reloadAll} places={me.practitioner.places} cpts={memberCpts} />
+          <UpcomingSlots slots={slots} bookings={byBooking} zone={zone} onChanged={reloadAll} manyPlaces={manyPlaces} />
           <FeedPanel />
         </div>
       </div>
