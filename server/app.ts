@@ -24,6 +24,7 @@ import patientsRoutes from './features/patients/patients-routes.js'
 import sessionRoutes from './features/session/session-routes.js'
 import cptsRoutes from './features/cpts/cpts-routes.js'
 import usersRoutes from './features/users/users-routes.js'
+import placesRoutes from './features/places/places-routes.js'
 import pagesRoutes from './features/pages/pages-routes.js'
 import slotsPlugin from './features/slots/slots-plugin.js'
 import deliveriesPlugin from './features/deliveries/deliveries-plugin.js'
@@ -150,6 +151,7 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes)
   await app.register(cptsRoutes)
   await app.register(usersRoutes)
+  await app.register(placesRoutes)
   await app.register(slotsRoutes)
   await app.register(liveRoutes)
   await app.register(callsRoutes)

@@ -37,6 +37,8 @@ export const ERRORS = {
   ACCOUNT_ALREADY_DEACTIVATED: { status: 409, fr: 'Ce compte était déjà désactivé.' },
   ACCOUNT_ALREADY_ACTIVE: { status: 409, fr: 'Ce compte était déjà actif.' },
   ACCOUNT_DEACTIVATED: { status: 409, fr: 'Ce compte est désactivé : réactivez-le d’abord.' },
+  PLACE_IN_USE: { status: 409, fr: 'Ce lieu ne peut pas être archivé : c’est le lieu principal du praticien, ou des créneaux à venir y sont publiés (retirez-les d’abord).' },
+  MEMBERSHIP_IN_USE: { status: 409, fr: 'Le praticien ne peut pas quitter cette CPTS : des créneaux à venir lui sont proposés (retirez-les d’abord).' },
   RESET_LINK_INVALID: { status: 400, fr: 'Ce lien de réinitialisation n’est plus valable (déjà utilisé, expiré, remplacé, ou le compte a été désactivé) : demandez-en un nouveau à la coordination de la CPTS.' },
 
   // Pro Santé Connect sign-in (README, "Sign in with Pro Santé Connect").
