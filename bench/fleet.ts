@@ -153,6 +153,15 @@ export class Fleet {
     })
   }
 
+  /** Closes the last `n` listeners (deliveries then count the others). */
+  async dropListeners (n: number): Promise<void> {
+    const gone = this.listeners.splice(Math.max(0, this.listeners.length - n))
+    for (const ws of gone) ws.close(1000)
+    const deadline = Date.now() + 5000
+    while (Date.now() < deadline && gone.some((ws) => ws.readyState !== ws.CLOSED)) await sleep(50)
+    for (const ws of gone) if (ws.readyState !== ws.CLOSED) ws.terminate()
+  }
+
   async close (): Promise<void> {
     const all = [...this.listeners, ...this.regulators.map((r) => r.ws)]
     for (const ws of all) ws.close(1000)

@@ -1,5 +1,6 @@
 // Helpers shared by the live benchmark and its two child servers (Créneaux, bare ws).
 import { fork, type ChildProcess } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -34,6 +35,8 @@ export type ChildMessage =
   | { type: 'setup', regulators: Credential[], listeners: Credential[], slotIds: string[], setupMs: number }
   | { type: 'memory', report: MemoryReport }
   | { type: 'cpu', usage: NodeJS.CpuUsage }
+  /** Créneaux: each event's time from its commit heard by the hub to its write (ms), since the last ask. */
+  | { type: 'lag', lags: number[] }
   | { type: 'error', message: string }
 
 /** Frames of the real server, captured by the parent, that the bare ws server imitates. */
@@ -55,10 +58,14 @@ export type ParentMessage =
   /** With BENCH_CPU_PROFILE=file: start, or stop and write, a CPU profile of the Créneaux server. */
   | { type: 'profile', on: boolean }
   | { type: 'templates', templates: Templates }
+  | { type: 'lag' }
   | { type: 'stop' }
 
-/** Where the children are bundled (ignored by git with node_modules). */
-const OUT_DIR = join(ROOT, 'node_modules', '.cache', 'creneaux-bench-live')
+/**
+ * Where the children are bundled (ignored by git with node_modules): one folder per checkout, so
+ * that benches of two worktrees sharing one node_modules do not overwrite each other's bundle.
+ */
+const OUT_DIR = join(ROOT, 'node_modules', '.cache', `creneaux-bench-live-${createHash('sha256').update(ROOT).digest('hex').slice(0, 8)}`)
 
 /**
  * Bundles the children (server and bare ws) with esbuild into plain JavaScript, so that they

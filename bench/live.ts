@@ -13,6 +13,9 @@
 //    Rounds alternate between the two servers (A B B A…) so that the load of other processes
 //    weighs on both alike. Every `slot.booked` is timed from the `book` command to the last of
 //    the 500 listeners. Then plain broadcasts by the bare server: one at a time, 50 in flight.
+// 4. Memory with the 550 sockets open; then the scale line: a short saturated round on each
+//    server with 100, 250, 550 and 1,050 sockets (listeners opened or closed), CPU per booking
+//    at each, and the fitted cost of one event to one socket (µs).
 //
 // PostgreSQL mode (BENCH_POSTGRES=1, or DATABASE_URL / TEST_DATABASE_URL set; BENCH_POSTGRES=0
 // never): SQLite, PostgreSQL with one server and with two on one database, side by side, in
@@ -24,6 +27,13 @@ import { join } from 'node:path'
 import { assignSlots, bookingBody, cpuOf, memoryOf, regulatorLoops, selfCpu, stopChild, type Phase } from './cycles.js'
 import { Fleet } from './fleet.js'
 import { BENCH_PASSWORD, bundleChildren, forkChild, mb, median, ms, nextMessage, percentile, perSecond, ratio, sleep, table, type MemoryReport, type ParentMessage, type Templates } from './lib.js'
+
+/** Commit → write of each event of the Créneaux server since the last ask (ms). */
+async function lagsOf (child: ChildProcess): Promise<number[]> {
+  const answer = nextMessage(child, 'lag', 10_000)
+  child.send({ type: 'lag' } satisfies ParentMessage)
+  return (await answer).lags
+}
 
 const postgresMode = process.env.BENCH_POSTGRES === '1' ||
   (process.env.BENCH_POSTGRES !== '0' && [process.env.DATABASE_URL, process.env.TEST_DATABASE_URL].some((v) => v !== undefined && v !== ''))
@@ -45,7 +55,10 @@ const PACED_ROUND_MS = 7_500
 const WARMUP_PER_REGULATOR = 1
 const BROADCAST_PHASE_MS = 3_000
 // BENCH_WATCHDOG_S: a longer limit on a loaded machine (the figures are then not comparable with docs/performance.md).
-const WATCHDOG_MS = Number(process.env.BENCH_WATCHDOG_S ?? 150) * 1000
+const WATCHDOG_MS = Number(process.env.BENCH_WATCHDOG_S ?? 300) * 1000
+/** Scale line: sockets in all (listeners + regulators) at each level, in the order run; bookings per regulator at each. */
+const SCALE_LEVELS = (process.env.BENCH_SCALE ?? '550,1050,250,100').split(',').filter((v) => v !== '').map(Number)
+const SCALE_COUNT = 2
 
 const children = new Set<ChildProcess>()
 const started = performance.now()
@@ -157,6 +170,18 @@ function merge (rounds: CycleResult[]): CycleResult {
 
 interface Side { name: string, fleet: Fleet, child: ChildProcess, next: number, rounds: CycleResult[], frames: number }
 
+const cpuPerBooking = (c: CycleResult): number => c.serverCpu / c.bookings
+
+/** Least squares y = a + b·x. */
+function fit (points: Array<[number, number]>): { a: number, b: number } {
+  const n = points.length
+  const mx = points.reduce((s, [x]) => s + x, 0) / n
+  const my = points.reduce((s, [, y]) => s + y, 0) / n
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0)
+  const b = sxx === 0 ? NaN : points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx
+  return { a: my - b * mx, b }
+}
+
 /**
  * Runs `rounds` rounds of a phase on each side, in the order A B B A A B B A…, so that the load
  * of other processes on the machine weighs on both sides alike.
@@ -186,12 +211,12 @@ log(`plan: ${LISTENERS} listeners + ${REGULATORS} regulators on each server; sat
 await bundleChildren()
 const setupChild = forkChild('server-child', { BENCH_STEP: 'setup', BENCH_DATA_DIR: dataDir })
 children.add(setupChild)
-const made = await nextMessage(setupChild, 'setup', 90_000)
+const made = await nextMessage(setupChild, 'setup', WATCHDOG_MS)
 log(`setup: ${made.regulators.length} regulators, ${made.listeners.length / 2} GPs and ${made.slotIds.length} slots in ${(made.setupMs / 1000).toFixed(1)} s`)
 if (setupChild.exitCode === null) await new Promise((resolve) => setupChild.once('exit', resolve))
 const server = forkChild('server-child', { BENCH_STEP: 'serve', BENCH_DATA_DIR: dataDir })
 children.add(server)
-const ready = await nextMessage(server, 'ready', 30_000)
+const ready = await nextMessage(server, 'ready', 120_000)
 const slots = assignSlots(made.slotIds, REGULATORS)
 const memIdle = await memoryOf(server)
 log(`Créneaux listening on 127.0.0.1:${ready.port}`)
@@ -238,12 +263,16 @@ const sides: [Side, Side] = [
   { name: 'bare ws', fleet: bare, child: raw, next: WARMUP_PER_REGULATOR, rounds: [], frames: 0 }
 ]
 server.send({ type: 'profile', on: true } satisfies ParentMessage)
+await lagsOf(server)
 const [sat, rawSat] = await alternate(sides, SATURATED_ROUNDS, { count: SATURATED_ROUND_COUNT, maxMs: SATURATED_ROUND_MS })
+const satLags = await lagsOf(server)
 server.send({ type: 'profile', on: false } satisfies ParentMessage)
 const eventsPerSocket = sides[0].frames / LISTENERS
 log(summary('Créneaux saturated', sat, real))
 log(summary('bare ws saturated', rawSat, bare))
+await lagsOf(server)
 const [pace, rawPace] = await alternate(sides, PACED_ROUNDS, { count: Math.ceil(PACED_ROUND_MS / pacedPeriod), maxMs: PACED_ROUND_MS, periodMs: pacedPeriod })
+const paceLags = await lagsOf(server)
 log(summary('Créneaux paced', pace, real))
 log(summary('bare ws paced', rawPace, bare))
 const single = await broadcasts(bare, 1, 'one')
@@ -262,10 +291,43 @@ await Promise.all([0, 1, 2, 3].map(async (i) => {
   if (res.status !== 200) log(`sign-in of gp${i}: ${res.status}`)
 }))
 const memAfterSignIns = await memoryOf(server)
+
+// 5. The scale line: the same saturated cycles with fewer or more listeners on both servers.
+interface ScalePoint { sockets: number, cpu: [number, number], bookings: [number, number] }
+const scale: ScalePoint[] = []
+for (const level of SCALE_LEVELS) {
+  const listeners = Math.max(0, level - REGULATORS)
+  t = performance.now()
+  for (const side of sides) {
+    const have = side.fleet.listeners.length
+    if (listeners > have) await side.fleet.open(listeners - have, side === sides[0] ? made.listeners : [{ cookie: '' }], [])
+    else if (listeners < have) await side.fleet.dropListeners(have - listeners)
+  }
+  const setUpMs = performance.now() - t
+  const [a, b] = await alternate(sides, 1, { count: SCALE_COUNT, maxMs: SATURATED_ROUND_MS })
+  scale.push({ sockets: listeners + REGULATORS, cpu: [cpuPerBooking(a), cpuPerBooking(b)], bookings: [a.bookings, b.bookings] })
+  log(`scale: ${listeners + REGULATORS} sockets (set up in ${(setUpMs / 1000).toFixed(1)} s): Créneaux ${a.bookings} bookings, ${ms(cpuPerBooking(a))} CPU each, ${a.errors} errors, ${a.undelivered} undelivered; bare ws ${b.bookings}, ${ms(cpuPerBooking(b))}`)
+}
 await Promise.all([real.close(), bare.close()])
 await Promise.all([stopChild(server, children), stopChild(raw, children)])
 
 // ---------------------------------------------------------------- figures
+
+function scaleLines (): string {
+  if (scale.length === 0) return 'Scale line: not run (BENCH_SCALE empty).'
+  const sorted = [...scale].sort((x, y) => x.sockets - y.sockets)
+  // Each booking sends two events (slot.held, slot.booked) to every socket.
+  const perEvent = (side: 0 | 1): string => {
+    const { b } = fit(sorted.map((p) => [p.sockets, p.cpu[side]]))
+    return Number.isFinite(b) ? `${(b * 1000 / 2).toFixed(2)} µs` : 'n/a'
+  }
+  return `Scale line: server CPU per booking, saturated, ${SCALE_COUNT} bookings per regulator on each server at each level (${sorted.map((p) => `${p.bookings[0]}/${p.bookings[1]}`).join(', ')} bookings):
+` + table(['sockets', ...sorted.map((p) => String(p.sockets)), 'µs per event per socket (fit)'], [
+    ['Créneaux', ...sorted.map((p) => ms(p.cpu[0])), perEvent(0)],
+    ['bare ws', ...sorted.map((p) => ms(p.cpu[1])), perEvent(1)],
+    ['ratio', ...sorted.map((p) => ratio(p.cpu[0], p.cpu[1])), '']
+  ])
+}
 
 const rate = sat.bookings / (sat.elapsedMs / 1000)
 const rawRate = rawSat.bookings / (rawSat.elapsedMs / 1000)
@@ -276,7 +338,6 @@ const row = (label: string, a: number[], b: number[], p: number, target = '', ok
   const y = percentile(b, p)
   return [label, ms(x), ms(y), ratio(x, y), target, ok === undefined ? '' : met(ok)]
 }
-const cpuPerBooking = (c: CycleResult): number => c.serverCpu / c.bookings
 
 console.log(`
 Live board: ${LISTENERS} listeners + ${REGULATORS} regulators = ${LISTENERS + REGULATORS} sockets; every socket receives every event.
@@ -285,12 +346,14 @@ Frames: slot.booked ${sizes.booked} B, slot.held ${sizes.held} B, hold reply ${s
 
 Saturated: each of the ${REGULATORS} regulators holds and books back to back, ${SATURATED_ROUNDS} rounds of ≤ ${SATURATED_ROUND_MS / 1000} s on each server (${sat.bookings} bookings; bare ws ${rawSat.bookings}).`)
 console.log(table(['figure', 'Créneaux', 'bare ws', 'ratio', 'target', 'met'], [
-  ['bookings/s', perSecond(rate), perSecond(rawRate), ratio(rate, rawRate), '≥ 0.60×', met(rate >= 0.6 * rawRate)],
+  ['bookings/s', perSecond(rate), perSecond(rawRate), ratio(rate, rawRate), '≥ 1.50×', met(rate >= 1.5 * rawRate)],
   row('hold → reply, median', sat.holdReply, rawSat.holdReply, 50),
   row('hold → reply, p99', sat.holdReply, rawSat.holdReply, 99),
   row('book sent → last of 500 listeners, median', sat.toLastListener, rawSat.toLastListener, 50),
   row('book sent → last of 500 listeners, p99', sat.toLastListener, rawSat.toLastListener, 99),
-  ['server CPU per booking', ms(cpuPerBooking(sat)), ms(cpuPerBooking(rawSat)), ratio(cpuPerBooking(sat), cpuPerBooking(rawSat)), '', '']
+  ['server CPU per booking', ms(cpuPerBooking(sat)), ms(cpuPerBooking(rawSat)), ratio(cpuPerBooking(sat), cpuPerBooking(rawSat)), '≤ 0.60×', met(cpuPerBooking(sat) <= 0.6 * cpuPerBooking(rawSat))],
+  ['commit → write of an event, median', ms(median(satLags)), '', '', '', ''],
+  ['commit → write of an event, p99', ms(percentile(satLags, 99)), '', '', '', '']
 ]))
 console.log(`
 Paced: ${PACED_RATE} bookings/s in all, each regulator one every ${(pacedPeriod / 1000).toFixed(1)} s, staggered (${pace.bookings} bookings; bare ws ${rawPace.bookings}).`)
@@ -300,15 +363,20 @@ console.log(table(['figure', 'Créneaux', 'bare ws', 'ratio', 'target', 'met'], 
   row('book → reply, median', pace.bookReply, rawPace.bookReply, 50),
   row('book sent → last of 500 listeners, median', pace.toLastListener, rawPace.toLastListener, 50),
   row('book sent → last of 500 listeners, p99', pace.toLastListener, rawPace.toLastListener, 99, '≤ 1.20×', percentile(pace.toLastListener, 99) <= 1.2 * percentile(rawPace.toLastListener, 99)),
-  ['server CPU per booking', ms(cpuPerBooking(pace)), ms(cpuPerBooking(rawPace)), ratio(cpuPerBooking(pace), cpuPerBooking(rawPace)), '', '']
+  ['server CPU per booking', ms(cpuPerBooking(pace)), ms(cpuPerBooking(rawPace)), ratio(cpuPerBooking(pace), cpuPerBooking(rawPace)), '', ''],
+  ['commit → write of an event, median', ms(median(paceLags)), '', '', '', ''],
+  ['commit → write of an event, p99', ms(percentile(paceLags, 99)), '', '', '', '']
 ]))
 console.log(`
 Memory of the server process with ${memAfterRun.sockets} sockets open, after both phases:`)
 console.log(table(['figure', 'Créneaux', 'bare ws', 'ratio', 'target', 'met'], [
-  ['RSS', mb(memAfterRun.rss), mb(rawMem.rss), ratio(memAfterRun.rss, rawMem.rss), '< 150 MB', met(memAfterRun.rss < 150 * 1024 * 1024)],
+  ['RSS', mb(memAfterRun.rss), mb(rawMem.rss), ratio(memAfterRun.rss, rawMem.rss), '< 130 MB', met(memAfterRun.rss < 130 * 1024 * 1024)],
+  ['peak RSS (snapshots included)', mb(memAfterRun.maxRss), mb(rawMem.maxRss), ratio(memAfterRun.maxRss, rawMem.maxRss), '< 200 MB', met(memAfterRun.maxRss < 200 * 1024 * 1024)],
   ['heap used after GC', mb(memAfterRun.heapUsedAfterGc), mb(rawMem.heapUsedAfterGc), ratio(memAfterRun.heapUsedAfterGc, rawMem.heapUsedAfterGc), '', '']
 ]))
 console.log(`
+${scaleLines()}
+
 Plain broadcasts of a slot.booked-sized frame by the bare ws server to the same sockets (until the last of ${LISTENERS} listeners):
   one at a time: median ${ms(median(single.latency))}, p99 ${ms(percentile(single.latency, 99))} (${perSecond(single.count / (single.elapsedMs / 1000))})
   ${REGULATORS} in flight: ${perSecond(floodRate)} broadcasts (median ${ms(median(flood.latency))}, p99 ${ms(percentile(flood.latency, 99))})

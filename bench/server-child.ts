@@ -144,7 +144,11 @@ try {
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('no TCP address')
+  // Commit → write of every event (the hub's observer, unless the metrics took it).
+  let lags: number[] = []
+  if (app.liveHub.observer === null) app.liveHub.observer = (_sockets, lagMs) => { if (lagMs !== null) lags.push(lagMs) }
   process.on('message', (m: ParentMessage) => {
+    if (m.type === 'lag') { toParent({ type: 'lag', lags }); lags = [] }
     if (m.type === 'memory') toParent({ type: 'memory', report: memoryReport(app!.liveHub.clients.size) })
     if (m.type === 'cpu') toParent({ type: 'cpu', usage: process.cpuUsage() })
     if (m.type === 'profile') void profile(m.on)

@@ -37,6 +37,7 @@ import { BookingBody, CallBody, CreateSeriesBody, type Slot } from '../shared/sc
 import { DEMO_CPTS, DEMO_DOMAIN, DEMO_FINESS, DEMO_PASSWORD, DEMO_STAFF, DEMO_ZONE, SEASON, demoPractitioners, type CptsKey, type DemoPractitioner } from './demo-data.js'
 import { LIVE_DAYS, liveBooking, livePlan, secondPlacePlan } from './demo-live.js'
 import { seasonCalls, seasonCsv, seasonSlots } from './demo-season.js'
+import { seasonWaitingList } from './demo-waiting-list.js'
 
 export { DEMO_PASSWORD, SEASON } from './demo-data.js'
 
@@ -59,7 +60,7 @@ export interface DemoResult {
   accounts: DemoAccount[]
   /** Admin accounts that were there before the demo (their password is not the demo's). */
   otherAdmins: string[]
-  added: { accounts: number, places: number, seasonSlots: number, seasonBookings: number, calls: number, upcomingSlots: number, upcomingBookings: number }
+  added: { accounts: number, places: number, seasonSlots: number, seasonBookings: number, calls: number, waitingRequests: number, upcomingSlots: number, upcomingBookings: number }
   /**
    * The inputs of the SAS certification kit (IdNat_PS, `8` + RPPS): `practitionerId`, a GP with
    * one place and one CPTS; `practitionerId2`, a GP with two places, member of both CPTS, whose
@@ -166,7 +167,7 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
   await migrateToLatest(db)
   const before = await checkDatabase(db)
   const now = clock.now()
-  const added = { accounts: 0, places: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, upcomingSlots: 0, upcomingBookings: 0 }
+  const added = { accounts: 0, places: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, waitingRequests: 0, upcomingSlots: 0, upcomingBookings: 0 }
 
   // Accounts: the admin first (its e-mail marks the database as a demo), then the territory.
   log(before.demo ? 'Demo found: checking that nothing is missing…' : 'Creating the demo territory and accounts…')
@@ -246,6 +247,13 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
       }
     })
     added.calls = calls.length
+  }
+  // The season's waiting list (issue 25): the requests those no-slot calls left, and how they ended.
+  const requestsThere = await count(db.selectFrom('waiting_requests').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('cpts_id', 'in', Object.values(cptsIds)).where('created_at', '>=', seasonStart).where('created_at', '<', seasonEnd))
+  if (requestsThere === 0) {
+    added.waitingRequests = await seasonWaitingList(db, Object.values(cptsIds), seasonStart, seasonEnd, DEMO_ZONE)
+    log(`Putting ${added.waitingRequests} of those calls on the season's waiting list…`)
   }
 
   // The coming days: each practitioner publishes, the regulators book a few patients.

@@ -54,7 +54,15 @@ export const ERRORS = {
   DRAINING: { status: 503, fr: 'Le serveur redémarre : réessayez dans un instant.' },
 
   // Patients' rights (/admin/patients).
-  PATIENT_BOOKINGS_CHANGED: { status: 409, fr: 'Les réservations de ce patient ont changé depuis la recherche : rien n’a été effacé. Recherchez-le à nouveau.' }
+  PATIENT_BOOKINGS_CHANGED: { status: 409, fr: 'Les réservations de ce patient ont changé depuis la recherche : rien n’a été effacé. Recherchez-le à nouveau.' },
+
+  // The waiting list (issue 25).
+  COMMUNE_UNKNOWN: { status: 400, fr: 'Commune inconnue : choisissez-la dans la liste proposée.' },
+  WAITING_WINDOW_PAST: { status: 400, fr: 'Le délai d’attente est déjà passé : choisissez aujourd’hui ou un jour suivant.' },
+  WAITING_WINDOW_TOO_LONG: { status: 400, fr: 'Le délai d’attente dépasse quatorze jours : proposez plutôt un rendez-vous avec le médecin traitant.' },
+  REQUEST_CLAIMED: { status: 409, fr: 'Cette demande de la liste d’attente est déjà prise en charge par un autre régulateur.' },
+  REQUEST_ENDED: { status: 409, fr: 'Cette demande de la liste d’attente est close (réservée, retirée ou expirée).' },
+  REQUEST_SLOT_MISMATCH: { status: 409, fr: 'Ce créneau ne correspond pas à la demande (type, mode ou délai).' }
 } as const satisfies Record<string, { status: number, fr: string }>
 
 export type ErrorCode = keyof typeof ERRORS

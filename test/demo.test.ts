@@ -13,7 +13,7 @@ import { validateR4 } from './helpers/fhir-validate.js'
 
 /** `npm run demo`: what someone who runs it and then opens the pages would notice. */
 const NOW = '2026-06-01T08:00:00.000Z' // a Monday, 10:00 in Paris
-const TABLES = ['cpts', 'users', 'practitioners', 'practitioner_places', 'cpts_memberships', 'slots', 'slot_offers', 'bookings', 'calls', 'events', 'audit_log'] as const
+const TABLES = ['cpts', 'users', 'practitioners', 'practitioner_places', 'cpts_memberships', 'slots', 'slot_offers', 'bookings', 'calls', 'waiting_requests', 'events', 'audit_log'] as const
 
 t.test('the demo: accounts, the 2020 season, the coming days; a second run adds nothing', async (t) => {
   const config = loadConfig({ ...(await testStorage(t, 'creneaux-demo-')).env, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000' })
@@ -54,6 +54,13 @@ t.test('the demo: accounts, the 2020 season, the coming days; a second run adds 
   const board = cookies['bureau@demo.creneaux']!
   const regulator = cookies['regulation1@demo.creneaux']!
   const gp = cookies['generaliste@demo.creneaux']!
+
+  // The season's waiting list (issue 25): the board's figures are not empty.
+  const wl = (await app.inject({ method: 'GET', url: `/api/reports/waiting-list?from=${SEASON.from}&to=${SEASON.to}`, headers: { cookie: board } })).json()
+  t.equal(first.added.waitingRequests, wl.totals.made, 'the requests added are the board’s figures')
+  t.ok(wl.totals.recovered > 0 && wl.totals.expired > 0 && wl.totals.withdrawn > 0, `${JSON.stringify(wl.totals)}: recovered, expired and withdrawn requests`)
+  t.ok(wl.unmetDemand.after < wl.unmetDemand.before, 'the list recovers part of the unmet demand')
+  t.ok(wl.wait.median !== null)
 
   // The board's review of the season, as /bilan asks for it.
   const res = await app.inject({ method: 'GET', url: `/api/reports/season?from=${SEASON.from}&to=${SEASON.to}`, headers: { cookie: board } })
@@ -168,7 +175,7 @@ t.test('the demo: accounts, the 2020 season, the coming days; a second run adds 
   const before = await countRows(db, TABLES)
   const second = await buildDemo({ config, clock })
   t.equal(second.status, 'unchanged')
-  t.same(second.added, { accounts: 0, places: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, upcomingSlots: 0, upcomingBookings: 0 })
+  t.same(second.added, { accounts: 0, places: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, waitingRequests: 0, upcomingSlots: 0, upcomingBookings: 0 })
   t.same(await countRows(db, TABLES), before, 'nothing duplicated')
   t.same(second.season.report, first.season.report)
   t.match(summaryLines(second, config).join('\n'), /already there/)

@@ -19,6 +19,8 @@ import * as m0017 from './0017_psc.js'
 import * as m0018 from './0018_sas_formats.js'
 import * as m0019 from './0019_places.js'
 import * as m0020 from './0020_offer_rollups.js'
+import * as m0021 from './0021_waiting_list.js'
+import * as m0022 from './0022_rollup_deltas.js'
 
 /** Every migration, by a name that sorts in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -41,5 +43,7 @@ export const migrations: Record<string, Migration> = {
   '0017_psc': m0017,
   '0018_sas_formats': m0018,
   '0019_places': m0019,
-  '0020_offer_rollups': m0020
+  '0020_offer_rollups': m0020,
+  '0021_waiting_list': m0021,
+  '0022_rollup_deltas': m0022
 }

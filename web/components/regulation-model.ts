@@ -8,6 +8,7 @@ import type { Commune } from '../../shared/communes.js'
 export type { Commune } from '../../shared/communes.js'
 import { doctorName, fold, formatDayOf, formatTime, groupBy, localDateOf } from '../lib/format.js'
 import { agree, plural } from '../lib/french.js'
+import { geoRank } from '../../shared/waiting-match.js'
 
 /** `practitionerId` comes from a link to one practitioner's agenda (`/regulation?praticien=<id>`, the SAS platform's). */
 export interface Filters { kind: SlotKind | '', mode: SlotMode | '', cptsId: string, practitionerId: string }
@@ -42,11 +43,7 @@ export const RANK_TITLE = ['Même commune', 'Même intercommunalité', 'Même d�
 /** Distance class of a slot's place (one practitioner may have several) from the patient's commune. */
 export function rankOf (slot: Slot, commune: Commune | null): number | null {
   if (commune === null) return null
-  const p = slot.place
-  if (p.communeCode === commune.code) return 0
-  if (commune.epci !== null && p.epci === commune.epci) return 1
-  if (p.departement === commune.departement) return 2
-  return 3
+  return geoRank(slot.place, { communeCode: commune.code, epci: commune.epci, departement: commune.departement })
 }
 
 /** Open means free or held, and not started yet. */

@@ -37,6 +37,11 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     onRequest: app.requireRole('regulator', 'practitioner', 'admin')
   }, (socket, request) => {
     const user = currentUser(request)
+    // What the socket's handlers keep of its upgrade request: not the request itself (with its
+    // headers, raw message and reply), which would stay in memory for the life of the socket.
+    const ip = request.ip
+    const log = request.log
+    const since = request.query.since
     const client: LiveClient = { socket, userId: user.id, role: user.role, credential: user.credential, lastSeq: 0, ready: false }
     const rate = app.config.liveCommandsPerSecond
     const bucket = new TokenBucket(rate, rate * 2)
@@ -83,7 +88,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         app.liveCredentials.end(client)
         return
       }
-      const actor = actorFor(now, request.ip)
+      const actor = actorFor(now, ip)
       try {
         let result: unknown
         switch (cmd.type) {
@@ -94,7 +99,7 @@ const routes: FastifyPluginAsyncZod = async (app) => {
         }
         app.liveHub.reply(client, { type: 'reply', requestId: cmd.requestId, ok: true, result })
       } catch (err) {
-        if (!(err instanceof AppError)) request.log.error({ err }, 'live command failed')
+        if (!(err instanceof AppError)) log.error({ err }, 'live command failed')
         app.liveHub.reply(client, { type: 'reply', requestId: cmd.requestId, ok: false, error: toLiveError(err) })
       }
     }
@@ -109,8 +114,8 @@ const routes: FastifyPluginAsyncZod = async (app) => {
       closeSocket(socket, LIVE_CLOSE.tooManySockets, 'too many sockets for this account')
       return
     }
-    attached = app.liveHub.attach(client, request.query.since).catch((err: unknown) => {
-      request.log.error({ err }, 'live attach failed')
+    attached = app.liveHub.attach(client, since).catch((err: unknown) => {
+      log.error({ err }, 'live attach failed')
       socket.close(1011, 'internal error')
     })
   })

@@ -6,6 +6,7 @@
  */
 import { parse } from 'csv-parse/sync'
 import type { Insertable, Kysely, Transaction } from 'kysely'
+import { applyRollups, deferRollups } from '../../../db/rollup-deltas.js'
 import type { BookingsTable, Database, SlotOffersTable, SlotsTable } from '../../../db/types.js'
 import { IsoDateTime } from '../../../shared/schemas/common.js'
 import { IMPORT_COLUMNS, IMPORT_OPTIONAL_COLUMNS, IMPORT_OUTCOMES, type SeasonImportResult } from '../../../shared/schemas/reports.js'
@@ -302,6 +303,8 @@ export async function importSeason (db: Kysely<Database>, actor: Actor, text: st
     const clashes = await overlapsInDatabase(trx, lines)
     if (clashes.length > 0) throw refuse(clashes.sort((a, b) => a.line - b.line))
     if (opts.dryRun === true) return { slots: lines.length, bookings: lines.filter((l) => l.booking !== null).length, dryRun: true }
+    // The rollups' counters locked in one ordered step at the end (db/rollup-deltas.ts), not chunk by chunk.
+    await deferRollups(trx)
     let bookings = 0
     for (let i = 0; i < lines.length; i += INSERT_CHUNK) {
       const chunk = lines.slice(i, i + INSERT_CHUNK)
@@ -337,6 +340,7 @@ export async function importSeason (db: Kysely<Database>, actor: Actor, text: st
       if (bookingRows.length > 0) await trx.insertInto('bookings').values(bookingRows).execute()
       bookings += bookingRows.length
     }
+    await applyRollups(trx)
     const starts = lines.map((l) => l.start.getTime())
     await appendAudit(trx, {
       at: now, userId: actor.id, action: 'season.import', subjectType: 'season', ip: actor.ip,

@@ -14,7 +14,7 @@ import { bookingRecordOf, cancelBooking, findBookingByKey, findBookingRecord, in
 import { claim, releaseOthers, startClaim, viewAfter } from './slot-claims.js'
 import { lockSlots, toNeutralSlot } from './slot-repository.js'
 import { freeSlotOfBooking, touchSlot } from './slot-writes.js'
-import type { UnitOfWork } from './unit-of-work.js'
+import type { UnitOfWork, Work } from './unit-of-work.js'
 
 export interface BookingsDeps {
   db: Kysely<Database>
@@ -34,7 +34,11 @@ export class Bookings {
   readonly #d: BookingsDeps
   constructor (deps: BookingsDeps) { this.#d = deps }
 
-  async book (actor: Actor, slotId: string, body: BookingBody): Promise<{ booking: Booking, created: boolean }> {
+  /**
+   * `within` runs inside the booking's transaction once the booking is written (the waiting list
+   * ends the request it books, linked to it): a refusal there rolls the booking back.
+   */
+  async book (actor: Actor, slotId: string, body: BookingBody, within?: (w: Work, bookingId: string) => Promise<void>): Promise<{ booking: Booking, created: boolean }> {
     if (actor.role !== 'regulator') throw forbidden('only regulators book slots')
     // Not after today anywhere on Earth (the date line's last zone): no false refusal in any territory.
     if (body.patient.birthDate > DateTime.fromJSDate(this.#d.clock.now(), { zone: 'Pacific/Kiritimati' }).toISODate()!) {
@@ -57,15 +61,17 @@ export class Bookings {
       // The answer is built inside the transaction: once it commits the reply is ready, and it
       // does not queue behind the broadcast's read of the event log.
       const r = await this.#d.unitOfWork.run(async (w) => {
-        const { trx, now, nowIso } = w
         const id = newId()
         const scope = await startClaim(w, actor.id, [slotId])
+        // The instant after the locks: a cancellation that freed this slot committed before it.
+        const { trx, now, nowIso } = w
         const slot = await claim(w, scope, slotId, actor.id, { status: 'booked', booking_id: id, hold_by: null, hold_expires_at: null })
         // Booking ends the call: a hold this regulator kept on another slot goes back to the pool.
         await releaseOthers(w, scope, actor.id)
         const row = await insertBooking(trx, { id, slotId, body, bookedBy: actor.id, nowIso })
         w.emit('slot.booked', toNeutralSlot(slot, now), { actorId: actor.id, bookingId: id })
         await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.create', subjectType: 'booking', subjectId: id, ip: actor.ip, detail: { slotId, patientFields: PATIENT_FIELDS } })
+        if (within !== undefined) await within(w, id)
         return bookingRecordOf(row, { slot, bookerName: scope.regulatorName })
       })
       return { booking: toBookingView(r, true), created: true }
@@ -80,9 +86,9 @@ export class Bookings {
   async cancel (actor: Actor, bookingId: string, reason: string): Promise<Booking> {
     const r = await bookingForChange(this.#d.db, actor, bookingId, 'cancel')
     const after = await this.#d.unitOfWork.run(async (w) => {
-      const { trx, now, nowIso } = w
       // The slot before the booking (the lock order): a move of this booking waits here, not in a circle.
-      const slots = await lockSlots(trx, [r.slot_id])
+      const slots = await lockSlots(w.trx, [r.slot_id])
+      const { trx, now, nowIso } = w
       const cancelled = await cancelBooking(trx, bookingId, actor.id, reason, nowIso)
       if (cancelled === undefined) throw await notLiveRefusal(trx, bookingId)
       // The slot goes back to the pool; one that has started can no longer be held or booked anyway.
@@ -110,10 +116,10 @@ export class Bookings {
     if (body.slotId === r.slot_id) throw invalid([{ code: 'custom', path: ['slotId'], message: 'the booking is already on this slot' }])
     if (r.patient_last_name === null) throw new AppError('BOOKING_WITHOUT_PATIENT', 'This booking has no patient to move (imported history)')
     const out = await this.#d.unitOfWork.run(async (w) => {
-      const { trx, now, nowIso } = w
-      if (r.start_at <= nowIso) throw new AppError('BOOKING_STARTED', 'This booking has started: it can no longer be moved')
       const id = newId()
       const scope = await startClaim(w, actor.id, [body.slotId, r.slot_id])
+      const { trx, now, nowIso } = w
+      if (r.start_at <= nowIso) throw new AppError('BOOKING_STARTED', 'This booking has started: it can no longer be moved')
       // First the target: a refusal here rolls everything back, the old booking untouched.
       const target = await claim(w, scope, body.slotId, actor.id, { status: 'booked', booking_id: id, hold_by: null, hold_expires_at: null })
       await releaseOthers(w, scope, actor.id)
@@ -149,8 +155,8 @@ export class Bookings {
     const r = await bookingForChange(this.#d.db, actor, bookingId, 'outcome')
     if (this.#d.clock.now().toISOString() < r.start_at) throw new AppError('OUTCOME_TOO_EARLY', 'The outcome can be recorded once the slot has started')
     const after = await this.#d.unitOfWork.run(async (w) => {
+      const slots = await lockSlots(w.trx, [r.slot_id])
       const { trx, now } = w
-      const slots = await lockSlots(trx, [r.slot_id])
       const recorded = await recordBookingOutcome(trx, bookingId, outcome, actor.id, now.toISOString())
       if (recorded === undefined) throw await notLiveRefusal(trx, bookingId)
       const touched = await touchSlot(trx, r.slot_id, now.toISOString())

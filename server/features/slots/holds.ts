@@ -6,7 +6,7 @@ import { forbidden, notFound } from '../../errors.js'
 import type { Actor } from '../session/actor.js'
 import { holdIsLive } from './hold-rule.js'
 import { claim, freeHeld, neutralSlot, refusal, releaseOthers, startClaim } from './slot-claims.js'
-import { anyLapsedHold, findSlotState, forViewer, lockLapsedHolds, toNeutralSlot } from './slot-repository.js'
+import { anyLapsedHold, findSlotState, forViewer, lockLapsedHolds, lockSlots, toNeutralSlot } from './slot-repository.js'
 import type { UnitOfWork } from './unit-of-work.js'
 
 export interface HoldsDeps {
@@ -43,8 +43,10 @@ export class Holds {
 
   async release (actor: Actor, slotId: string): Promise<Slot> {
     const view = await this.#d.unitOfWork.run(async (w) => {
+      // The slot locked before the instant is read (see Work.now).
+      const before = (await lockSlots(w.trx, [slotId])).get(slotId)
       const { trx, now } = w
-      const freed = await freeHeld(w, slotId, actor.id)
+      const freed = await freeHeld(w, slotId, actor.id, before)
       if (freed !== undefined) return freed
       const s = await findSlotState(trx, slotId)
       if (s === undefined) throw notFound('Slot')

@@ -178,6 +178,8 @@ export class Publishing {
     if (owner === undefined) throw notFound('Slot')
     if (actor.role !== 'admin' && owner.practitioner_id !== actor.id) throw forbidden('only its practitioner or an admin withdraws a slot')
     const view = await this.#d.unitOfWork.run(async (w) => {
+      // The slot locked before the instant is read (see Work.now).
+      await lockSlots(w.trx, [slotId])
       const { trx, now } = w
       if (!await withdrawSlot(trx, slotId, now.toISOString())) {
         const s = await findSlotState(trx, slotId)
@@ -221,11 +223,12 @@ export class Publishing {
 
   async #withdrawWhere (actor: Actor, practitionerId: string, only: { seriesId?: string | undefined, date?: string | undefined }): Promise<WithdrawManyResult> {
     const out = await this.#d.unitOfWork.run(async (w) => {
-      const { trx, now, nowIso } = w
       const withdrawn: NeutralSlot[] = []
       const kept: NeutralSlot[] = []
-      const ids = await withdrawableSlotIds(trx, { practitionerId, nowIso, seriesId: only.seriesId, date: only.date })
-      const slots = await lockSlots(trx, ids)
+      const ids = await withdrawableSlotIds(w.trx, { practitionerId, nowIso: this.#d.clock.now().toISOString(), seriesId: only.seriesId, date: only.date })
+      const slots = await lockSlots(w.trx, ids)
+      // The instant after the locks (see Work.now).
+      const { trx, now, nowIso } = w
       for (const id of ids) {
         const change = await withdrawSlot(trx, id, nowIso)
         const v = await viewAfter(w, id, slots.get(id), change)

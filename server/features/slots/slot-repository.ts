@@ -117,8 +117,10 @@ export async function hasOverlap (db: Transaction<Database>, practitionerId: str
  * Locks accounts (their `users` rows) until the transaction ends, on PostgreSQL: a practitioner
  * publishing or importing (before an overlap check), a regulator holding or booking (one hold per regulator, whichever instance).
  * The lock order of every writing transaction is: accounts, then slots by id, then bookings,
- * then the events counter (appendEvent, last): two transactions never wait on each other in a
- * circle. SQLite has one writer at a time (and no row locks).
+ * then the events counter (appendEvent), then the rollups' counters in one ordered step
+ * (applyRollups, db/rollup-deltas.ts), then the audit chain's head at commit: two transactions
+ * never wait on each other in a circle (CONTRIBUTING, "Several instances"). SQLite has one
+ * writer at a time (and no row locks).
  */
 export async function lockAccounts (trx: Transaction<Database>, userIds: readonly string[]): Promise<void> {
   if (!isPostgres(trx) || userIds.length === 0) return

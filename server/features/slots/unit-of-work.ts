@@ -1,9 +1,12 @@
 import type { Kysely, Transaction } from 'kysely'
 import { isDeadlock } from '../../../db/errors.js'
+import { applyRollups, deferRollups } from '../../../db/rollup-deltas.js'
 import type { Database } from '../../../db/types.js'
 import type { EventType } from '../../../shared/schemas/slots.js'
 import type { Clock } from '../../clock.js'
-import { appendEvent, type EventRefs, type LoggedEvent } from './event-log.js'
+import type { RequestEventType } from '../../../shared/schemas/waiting-list.js'
+import type { NeutralRequest } from '../waiting-list/request-view.js'
+import { appendEvent, appendRequestEvent, type EventRefs, type LoggedEvent, type SlotLoggedEvent } from './event-log.js'
 import type { NeutralSlot } from './slot-repository.js'
 
 /** How many times a change is run when PostgreSQL picks it as a deadlock's victim (see `run`). */
@@ -12,6 +15,15 @@ const DEADLOCK_TRIES = 3
 /** Told the events of a commit, in seq order. */
 export type CommitListener = (events: LoggedEvent[]) => void
 
+/** The slot events a change is about to log (no seq yet). */
+export type PendingSlotEvent = Omit<SlotLoggedEvent, 'seq'>
+
+/**
+ * Runs at the end of every change that logs slot events, inside its transaction, before the
+ * events are appended: it may write and emit more (the waiting list's `request.matched`).
+ */
+export type BeforeCommitHook = (w: Work, slotEvents: readonly PendingSlotEvent[]) => Promise<void>
+
 /**
  * One run of a change: its transaction, its instant (one clock reading for every row it
  * writes), and the events it logs. Functions that must run inside it take `trx`, typed
@@ -19,10 +31,18 @@ export type CommitListener = (events: LoggedEvent[]) => void
  */
 export interface Work {
   readonly trx: Transaction<Database>
+  /**
+   * The instant of the change, read from the clock the first time it is asked for: read it
+   * after taking the change's locks (startClaim, lockSlots), so that the instants written on a
+   * row follow the order in which the changes commit (a booking is never dated before the
+   * cancellation that freed its slot, whose transaction it waited for).
+   */
   readonly now: Date
   readonly nowIso: string
   /** Logs an event of this change: written last in the transaction, broadcast after the commit. */
   emit: (type: EventType, slot: NeutralSlot, refs: EventRefs) => void
+  /** Logs a waiting-list request's event of this change (same seq, same commit): never patient data. */
+  emitRequest: (type: RequestEventType, request: NeutralRequest, refs: EventRefs & { slotId?: string | null }) => void
 }
 
 /**
@@ -33,6 +53,7 @@ export class UnitOfWork {
   readonly #db: Kysely<Database>
   readonly #clock: Clock
   readonly #listeners = new Set<CommitListener>()
+  readonly #hooks = new Set<BeforeCommitHook>()
 
   constructor (deps: { db: Kysely<Database>, clock: Clock }) {
     this.#db = deps.db
@@ -45,14 +66,21 @@ export class UnitOfWork {
     return () => { this.#listeners.delete(listener) }
   }
 
+  /** Runs `hook` at the end of every change that logs slot events (see BeforeCommitHook). Returns what stops it. */
+  beforeCommit (hook: BeforeCommitHook): () => void {
+    this.#hooks.add(hook)
+    return () => { this.#hooks.delete(hook) }
+  }
+
   /**
    * Runs `fn` in a transaction, logs its events at the end, and broadcasts them after the commit.
-   * On PostgreSQL a transaction chosen as a deadlock's victim (40P01) is run again, whole, up to
-   * DEADLOCK_TRIES times: the season rollups' counter rows (migration 0012) are shared by every
-   * slot of a local hour, so two changes of slots in the same hours can lock them in opposite
-   * orders (a move against a booking, say). Nothing of a victim was committed, so running `fn`
-   * again is safe as long as `fn` keeps its side effects inside the transaction (events are
-   * queued per attempt, the rest is SQL).
+   * Locks follow one order (CONTRIBUTING, "Several instances"): the rollups' counters are applied
+   * in one ordered step after the events (db/rollup-deltas.ts), so no change of the application
+   * deadlocks with another. Should one still be picked as a deadlock's victim on PostgreSQL
+   * (40P01: a lock taken out of that order by some other writer), it is run again, whole, up to
+   * DEADLOCK_TRIES times. Nothing of a victim was committed, so running `fn` again is safe as
+   * long as `fn` keeps its side effects inside the transaction (events are queued per attempt,
+   * the rest is SQL).
    */
   async run<T> (fn: (w: Work) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -65,23 +93,45 @@ export class UnitOfWork {
   }
 
   async #runOnce<T> (fn: (w: Work) => Promise<T>): Promise<T> {
-    const now = this.#clock.now()
-    const nowIso = now.toISOString()
+    const clock = this.#clock
     const logged: LoggedEvent[] = []
     const result = await this.#db.transaction().execute(async (trx) => {
-      const queued: Array<Omit<LoggedEvent, 'seq'>> = []
-      const r = await fn({
-        trx, now, nowIso,
-        emit: (type, slot, refs) => { queued.push({ type, at: nowIso, slot, bookingId: refs.bookingId ?? null, actorId: refs.actorId }) }
-      })
+      let instant: Date | undefined
+      const now = (): Date => (instant ??= clock.now())
+      const queued: Array<Omit<SlotLoggedEvent, 'seq'> | Omit<Extract<LoggedEvent, { request: object }>, 'seq'>> = []
+      // The rollups' counters (migration 0012) are not locked in the middle of the change, in
+      // the order of its statements, but in one ordered step at its end (db/rollup-deltas.ts).
+      await deferRollups(trx)
+      const w: Work = {
+        trx,
+        get now () { return now() },
+        get nowIso () { return now().toISOString() },
+        emit: (type, slot, refs) => { queued.push({ type, at: now().toISOString(), slot, bookingId: refs.bookingId ?? null, actorId: refs.actorId }) },
+        emitRequest: (type, request, refs) => { queued.push({ type, at: now().toISOString(), request, slotId: refs.slotId ?? null, bookingId: refs.bookingId ?? null, actorId: refs.actorId }) }
+      }
+      const r = await fn(w)
+      const slotEvents = queued.filter((ev): ev is PendingSlotEvent => ev.slot !== undefined)
+      if (slotEvents.length > 0) for (const hook of this.#hooks) await hook(w, slotEvents)
       // The events go last: on PostgreSQL their seq locks the one counter row until the commit,
-      // holding every other writer, so nothing else runs under that lock but the commit itself.
-      for (const ev of queued) logged.push({ seq: await appendEvent(trx, ev.type, ev.slot, now, ev), ...ev })
+      // holding every other writer, so nothing else runs under that lock but the rollups and the commit.
+      for (const ev of queued) {
+        logged.push(ev.slot !== undefined
+          ? { seq: await appendEvent(trx, ev.type, ev.slot, now(), ev), ...ev }
+          : { seq: await appendRequestEvent(trx, ev.type, ev.request, ev.slotId, now(), ev), ...ev })
+      }
+      // Then the rollups' deltas, the change's and those of its events (a released hold's count, 0003).
+      await applyRollups(trx)
       return r
     })
-    // On the next turn of the event loop: the reply to whoever made the change goes out first,
-    // then the 500-odd sends of its event (setImmediate is FIFO, so seq order is kept).
-    if (logged.length > 0) setImmediate(() => { for (const l of this.#listeners) l(logged) })
+    // Told at once: a listener must not block or throw (the live hub only queues them and
+    // writes them at the end of this turn of the event loop, after the reply to whoever made
+    // the change, with the events of the other commits of the same turn).
+    if (logged.length > 0) {
+      for (const l of this.#listeners) {
+        // The change has committed: a failing listener must not turn it into an error for its caller.
+        try { l(logged) } catch (err) { queueMicrotask(() => { throw err }) }
+      }
+    }
     return result
   }
 }
