@@ -12,7 +12,9 @@
 //      in three of 2021 (365 days, ~4.1 M slots);
 //    in their final state: 5% withdrawn, 3% with a cancelled booking, 60% booked (85% honored,
 //    10% no-show, 5% without outcome); calls, ~5% of the slots with a released hold. Then
-//    migration 0012 (the rollups and their triggers) runs and backfills: its time is printed.
+//    migration 0012 (the rollups and their triggers) runs and backfills: its time is printed;
+//    then every practitioner joins the next CPTS and one slot in ten is offered to it too
+//    (slot_offers, counted by 0020's triggers): one CPTS's report reads them.
 // 2. GET /api/reports/season through app.inject (the whole server: auth, zod, JSON, and on
 //    SQLite the report's worker thread) for the whole period, one CPTS, and one kind: a warm-up,
 //    then 5 runs each; median and slots/s. Then each query of the report alone, on the main
@@ -40,13 +42,13 @@ import { migrateToLatest, migratorFor } from '../db/migrate.js'
 import type { BookingsTable, SlotsTable } from '../db/types.js'
 import { buildApp } from '../server/app.js'
 import { ManualClock } from '../server/clock.js'
-import { createUser } from '../server/features/users/users-service.js'
 import { loadConfig } from '../server/config.js'
-import { noSlotCalls } from '../server/features/reports/report-common.js'
+import { noSlotCalls, offeredTo } from '../server/features/reports/report-common.js'
 import { seasonReportFromSlots } from '../server/features/reports/report-from-slots.js'
 import { dayHourRows } from '../server/features/reports/fill-by-hour.js'
 import { groupRows, leadRows, type ReportScope } from '../server/features/reports/report-repository.js'
 import { slotLocalColumns } from '../server/features/slots/local-columns.js'
+import { createUser } from '../server/features/users/users-service.js'
 import { withRppsKey } from '../shared/rpps.js'
 
 const NATIONAL = process.env.BENCH_SIZE === 'national'
@@ -86,7 +88,7 @@ const practitionerOf = (n: number): { id: string, cptsId: string, psy: boolean }
   ({ id: `pract-${n}`, cptsId: cptsId(Math.floor(n / PER_CPTS)), psy: n % 5 === 4 })
 const rppsOf = (n: number): string => withRppsKey(String(1000000000 + n))
 
-async function countOf (db: Db, table: 'slots' | 'bookings' | 'events' | 'calls'): Promise<number> {
+async function countOf (db: Db, table: 'slots' | 'bookings' | 'events' | 'calls' | 'slot_offers'): Promise<number> {
   return Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
 }
 
@@ -165,6 +167,26 @@ async function generate (db: Db): Promise<void> {
   })
 }
 
+/**
+ * Every practitioner is a member of the next CPTS too, and one slot in ten of each CPTS is
+ * offered to it besides its own (after the slot, as publishing does): one CPTS's report reads
+ * its extra offers (migration 0020), the territory's counts them once.
+ */
+async function offerToNextCpts (db: Db): Promise<void> {
+  if (CPTS < 2) return
+  await db.transaction().execute(async (trx) => {
+    for (let c = 0; c < CPTS; c++) {
+      const next = cptsId((c + 1) % CPTS)
+      await trx.insertInto('cpts_memberships').columns(['practitioner_id', 'cpts_id', 'created_at'])
+        .expression((eb) => eb.selectFrom('users').where('cpts_id', '=', cptsId(c)).where('role', '=', 'practitioner')
+          .select((eb) => ['id', eb.val(next).as('cpts_id'), eb.val(NOW).as('created_at')])).execute()
+      await trx.insertInto('slot_offers').columns(['slot_id', 'cpts_id'])
+        .expression((eb) => eb.selectFrom('slots').where('cpts_id', '=', cptsId(c)).where(sql<boolean>`rowid % 10 = 0`)
+          .select((eb) => ['id', eb.val(next).as('cpts_id')])).execute()
+    }
+  })
+}
+
 /** IMPORT_LINES past slots of 200 practitioners (from summer 2019), two thirds honored. */
 function importCsv (): string {
   const lines = ['rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome,has_treating_gp']
@@ -210,9 +232,10 @@ try {
     log(`generated in ${s.toFixed(1)} s (${fmt(await countOf(db, 'slots') / s)} slots/s, with bookings, events and calls, one transaction)`)
     const b = performance.now()
     await migrateToLatest(db)
-    log(`migration 0012 (rollups, backfill, triggers) in ${((performance.now() - b) / 1000).toFixed(1)} s`)
-    // After the migrations (an account has columns of later ones: 0014's idnps); not the first account.
-    await createUser(db, { email: ADMIN.email, password: ADMIN.password, name: 'Administrateur', role: 'admin' }, { id: null, ip: null }, clock.now())
+    log(`migrations 0010–latest (0012's rollups, 0019's places, backfills, triggers) in ${((performance.now() - b) / 1000).toFixed(1)} s`)
+    // The admin once the schema is today's (an account has columns added after 0009); not
+    // bootstrapAdmin, which only fills an empty database.
+    await createUser(db, { ...ADMIN, name: 'Administrateur', role: 'admin' }, { id: null, ip: null }, clock.now())
   } else {
     await migrateToLatest(db)
     // A reused database forgets the previous run's import (the 2019 slots). Without the foreign
@@ -223,6 +246,10 @@ try {
     await sql`PRAGMA foreign_keys = ON`.execute(db)
     log(`reusing ${config.dbFile}`)
   }
+  // Both ways, the offers come after 0019 (which a reused database went down below and up again).
+  const o = performance.now()
+  await offerToNextCpts(db)
+  log(`${fmt(await countOf(db, 'slot_offers'))} slots offered to a second CPTS (0020's triggers) in ${((performance.now() - o) / 1000).toFixed(1)} s`)
   const counts = { slots: await countOf(db, 'slots'), bookings: await countOf(db, 'bookings'), events: await countOf(db, 'events'), calls: await countOf(db, 'calls') }
   log(`${fmt(counts.slots)} slots, ${fmt(counts.bookings)} bookings, ${fmt(counts.events)} released holds, ${fmt(counts.calls)} calls`)
 
@@ -234,7 +261,7 @@ try {
 
   const countRows = async (s: ReportScope): Promise<number> => {
     let q = db.selectFrom('slots').where('local_date', '>=', s.from).where('local_date', '<=', s.to)
-    if (s.cptsId !== undefined) q = q.where('cpts_id', '=', s.cptsId)
+    if (s.cptsId !== undefined) q = q.where(offeredTo(s.cptsId))
     if (s.kind !== undefined) q = q.where('kind', '=', s.kind)
     return Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
   }
@@ -294,6 +321,10 @@ try {
     }
   })
   for (let i = 0; i < futureSlots.length; i += CHUNK) await db.insertInto('slots').values(futureSlots.slice(i, i + CHUNK)).execute()
+  // At their practitioner's home place, as publishing writes it.
+  await db.updateTable('slots').where('place_id', 'is', null)
+    .set((eb) => ({ place_id: eb.selectFrom('practitioner_places').select('practitioner_places.id').whereRef('practitioner_places.practitioner_id', '=', 'slots.practitioner_id').where('practitioner_places.is_home', '=', 1) }))
+    .execute()
   let nextSlot = 0
   const patient = { lastName: 'Banc', firstName: 'Essai', birthDate: '1970-01-01', phone: '06 00 00 00 00' }
   /** Of the last `regulate`: each hold from its request to its reply (closed loop: a late regulator's backlog left out). */

@@ -242,6 +242,25 @@ export interface ReportPractitionerDaysTable {
   without_gp: number
 }
 
+/**
+ * Slots offered to an extra CPTS (slot_offers; migration 0020), with the keys and counters of
+ * report_practitioner_days, `cpts_id` being the extra CPTS: a CPTS's own figures add them to
+ * report_practitioner_days's, the territory's do not (a slot counts once there).
+ */
+export interface ReportOfferDaysTable {
+  practitioner_id: string
+  cpts_id: string
+  kind: 'snp' | 'psy'
+  iso_week: string
+  local_date: string
+  total: number
+  withdrawn: number
+  booked: number
+  honored: number
+  no_show: number
+  without_gp: number
+}
+
 /** Booked slots by lead time in whole hours (floor of lead_minutes / 60). */
 export interface ReportLeadHoursTable {
   lead_hour: number
@@ -441,6 +460,7 @@ export interface Database {
   report_lead_hours: ReportLeadHoursTable
   season_import_runs: SeasonImportRunsTable
   season_import_steps: SeasonImportStepsTable
+  report_offer_days: ReportOfferDaysTable
 }
 
 export type CptsRow = Selectable<CptsTable>

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { spansOf } from '../server/features/reports/report-calendar.js'
 import { build } from './helpers/build.js'
 import { publishSlot, territory } from './helpers/fixtures.js'
+import { joinCpts, offerTo } from './helpers/places.js'
 
 async function get (app: FastifyInstance, cookie: string, url: string): Promise<{ status: number, body: any }> {
   const res = await app.inject({ method: 'GET', url, headers: { cookie } })
@@ -24,7 +25,7 @@ t.test('spans: runs of dates with no gap over 30 days', async (t) => {
 })
 
 t.test('the slot calendar follows the data, scoped like the season report', async (t) => {
-  const { app } = await build(t)
+  const { app, db } = await build(t)
   const terr = await territory(app)
   const [c1, c2] = terr.cpts
   await publishSlot(app, terr.users.gp.cookie, '2026-06-10T10:00:00Z', '2026-06-10T10:15:00Z')
@@ -44,6 +45,17 @@ t.test('the slot calendar follows the data, scoped like the season report', asyn
   t.equal((await get(app, terr.users.board.cookie, `/api/reports/calendar?cptsId=${c2!.id}`)).status, 403)
   t.equal((await get(app, terr.users.gp.cookie, '/api/reports/calendar')).status, 403, 'not for practitioners')
   t.equal((await get(app, terr.adminCookie, `/api/reports/calendar?cptsId=${c1!.id}&kind=psy`)).body.days.length, 0)
+
+  // A slot of CPTS 1 offered to CPTS 2 as well: in the calendar of each, once in the territory's.
+  await joinCpts(db, terr.users.gp.id, c2!.id)
+  const shared = await publishSlot(app, terr.users.gp.cookie, '2026-06-12T10:00:00Z', '2026-06-12T10:15:00Z')
+  await offerTo(db, shared.id, c2!.id)
+  t.same((await get(app, terr.adminCookie, `/api/reports/calendar?cptsId=${c2!.id}`)).body.days, [{ date: '2026-06-12', offered: 1 }, { date: '2026-11-20', offered: 1 }],
+    'a slot offered to a CPTS besides its own is in its calendar')
+  t.same((await get(app, terr.users.board.cookie, '/api/reports/calendar')).body.days, [{ date: '2026-06-10', offered: 2 }, { date: '2026-06-12', offered: 1 }], 'and in its own')
+  t.same((await get(app, terr.adminCookie, '/api/reports/calendar')).body.days.map((d: any) => d.offered), [2, 1, 1], 'once in the territory\'s')
+  await app.inject({ method: 'DELETE', url: `/api/slots/${shared.id}`, headers: { cookie: terr.users.gp.cookie } })
+  t.same((await get(app, terr.adminCookie, `/api/reports/calendar?cptsId=${c2!.id}`)).body.days, [{ date: '2026-11-20', offered: 1 }], 'withdrawn, it leaves both')
 })
 
 t.test('calls by outcome, commune, day and hour; no-slot calls agree with unmetDemand', async (t) => {

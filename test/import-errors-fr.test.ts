@@ -9,10 +9,13 @@ const NOW = new Date('2020-09-15T08:00:00.000Z')
 const GP = '10000000017'
 const PSY = '10000000025'
 const LOST = '10000000033'
+const c1 = { id: 'c1', name: 'CPTS Un', finess: '850000001', zone: 'Europe/Paris' }
+const c9 = { id: 'c9', name: 'CPTS Sud Réunion', finess: null, zone: 'Indian/Reunion' }
+const places = (id: string) => ({ homePlaceId: `${id}-home`, places: new Map([['cabinet', `${id}-home`]]), memberships: [c1, c9] })
 const practitioners = new Map<string, ImportPractitioner>([
-  [GP, { id: 'gp', cptsId: 'c1', zone: 'Europe/Paris', profession: 'gp', homePlaceId: 'gp' }],
-  [PSY, { id: 'psy', cptsId: 'c1', zone: 'Europe/Paris', profession: 'psychiatrist', homePlaceId: 'psy' }],
-  [LOST, { id: 'lost', cptsId: null, zone: null, profession: 'gp', homePlaceId: 'lost' }]
+  [GP, { id: 'gp', cptsId: 'c1', zone: 'Europe/Paris', profession: 'gp', ...places('gp') }],
+  [PSY, { id: 'psy', cptsId: 'c1', zone: 'Europe/Paris', profession: 'psychiatrist', ...places('psy') }],
+  [LOST, { id: 'lost', cptsId: null, zone: null, profession: 'gp', ...places('lost'), memberships: [] }]
 ])
 const S = '2020-07-13T12:00:00+02:00'
 const E = '2020-07-13T12:15:00+02:00'
@@ -50,6 +53,10 @@ t.test('every problem the importer names has its French', async (t) => {
     ...problemsOf('rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome,outcome,extra\n'),
     ...problemsOf(HEADER + '\n'),
     ...problemsOf(HEADER + '\n"unclosed,quote'),
+    ...problemsOf([`${HEADER},place,cpts`,
+      `${GP},${S},${E},snp,office,,,,,Hôpital,CPTS Deux`,
+      `${GP},2020-07-14T12:00:00+02:00,2020-07-14T12:15:00+02:00,snp,office,,,,,,CPTS Un|CPTS Sud Réunion`
+    ].join('\n')),
     // Only the database finds this one (import.test.ts shows it).
     'overlaps a slot of this practitioner already in the calendar (starting 2020-07-13T12:00:00+02:00): was this file imported before?'
   ]

@@ -2,6 +2,7 @@ import t from 'tap'
 import { parseSeasonCsv, type ImportPractitioner } from '../server/features/season-import/season-import.js'
 import { build } from './helpers/build.js'
 import { countRows, territory, type Territory } from './helpers/fixtures.js'
+import { givePlace, joinCpts } from './helpers/places.js'
 
 /** The season import: all lines or none, every bad line named, history without live events. */
 const NOW = '2020-09-15T08:00:00.000Z'
@@ -166,6 +167,47 @@ t.test('season import', async (t) => {
     t.same(res.json(), { slots: 2, bookings: 1 })
   })
 
+  t.test('optional columns: the place (by label) and the CPTS (by name or FINESS) of each slot', async (t) => {
+    const [c1, c2] = terr.cpts as [Territory['cpts'][number], Territory['cpts'][number]]
+    const gpId = terr.users.gp.id
+    const msp = await givePlace(db, gpId, { label: 'Maison de santé des Marais' })
+    await joinCpts(db, gpId, c2.id)
+    await db.updateTable('cpts').set({ finess: '850000019' }).where('id', '=', c2.id).execute()
+    const reunion = (await app.inject({ method: 'POST', url: '/api/cpts', headers: { cookie: terr.adminCookie }, payload: { name: 'CPTS Sud Réunion', timezone: 'Indian/Reunion' } })).json()
+    await joinCpts(db, gpId, reunion.id)
+    const at = (h: number) => `2020-08-10T${h}:00:00+02:00,2020-08-10T${h}:15:00+02:00`
+    const head = `${HEADER},place,cpts`.replaceAll(',', ';')
+    const line = (h: number, place: string, cpts: string) => `${gp},${at(h)},snp,office,,,,,${place},${cpts}`.replaceAll(',', ';')
+
+    await refused(t, [head,
+      line(10, 'Hôpital', ''),
+      line(11, '', 'CPTS Côte de Lumière|CPTS Inconnue'),
+      line(12, '', 'CPTS Côte de Lumière|CPTS Sud Réunion'),
+      `${gp};${at(13).replace(',', ';')};snp;office;;;;`
+    ].join('\n'), [
+      { line: 2, message: /^unknown place "Hôpital" for RPPS \d+: not one of the practitioner's places$/ },
+      { line: 3, message: /^CPTS "CPTS Inconnue" is not one of the CPTS of RPPS \d+$/ },
+      { line: 4, message: /^the CPTS "CPTS Côte de Lumière", "CPTS Sud Réunion" are not in one time zone/ },
+      { line: 5, message: /^expected 11 fields \(rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome,has_treating_gp,place,cpts\), found 9$/ }
+    ])
+
+    const res = await send([head,
+      line(10, 'maison de sante des marais', ''),
+      line(11, '', 'CPTS Pays de Monts | cpts côte de lumière'),
+      line(12, '', '850000019')
+    ].join('\r\n'))
+    t.equal(res.statusCode, 201, 'HTTP 201', { body: res.body })
+    const slots = await db.selectFrom('slots').select(['id', 'start_at', 'place_id', 'cpts_id']).where('local_date', '=', '2020-08-10').orderBy('start_at').execute()
+    t.same(slots.map((s) => [s.place_id, s.cpts_id]), [[msp, c1.id], [gpId, c1.id], [gpId, c2.id]],
+      'the place named (folded), else the home one; the home CPTS when named or none is, else the first named')
+    const offers = await db.selectFrom('slot_offers').select(['slot_id', 'cpts_id']).where('slot_id', 'in', slots.map((s) => s.id)).execute()
+    t.same(offers, [{ slot_id: slots[1]!.id, cpts_id: c2.id }], 'the other CPTS named, as an offer')
+
+    const report = (await app.inject({ method: 'GET', url: '/api/reports/season?from=2020-08-10&to=2020-08-10', headers: { cookie: terr.adminCookie } })).json()
+    t.equal(report.totals.offered, 3, 'each slot once in the totals')
+    t.same(report.byCpts.filter((c: any) => c.offered > 0).map((c: any) => [c.cptsId, c.offered]), [[c1.id, 2], [c2.id, 2]], 'and in each CPTS it was offered to')
+  })
+
   t.test('a body that is not CSV', async (t) => {
     const res = await send(JSON.stringify({ rows: [] }), terr.adminCookie, 'application/json')
     t.equal(res.statusCode, 400)
@@ -174,9 +216,10 @@ t.test('season import', async (t) => {
 })
 
 t.test('parseSeasonCsv alone', async (t) => {
+  const c1 = { id: 'c1', name: 'CPTS Un', finess: null, zone: 'Europe/Paris' }
   const practitioners = new Map<string, ImportPractitioner>([
-    ['10000000017', { id: 'gp', cptsId: 'c1', zone: 'Europe/Paris', profession: 'gp', homePlaceId: 'gp' }],
-    ['10000000025', { id: 'loose', cptsId: null, zone: null, profession: 'gp', homePlaceId: 'loose' }]
+    ['10000000017', { id: 'gp', cptsId: 'c1', zone: 'Europe/Paris', profession: 'gp', homePlaceId: 'gp-home', places: new Map([['cabinet', 'gp-home']]), memberships: [c1] }],
+    ['10000000025', { id: 'loose', cptsId: null, zone: null, profession: 'gp', homePlaceId: 'loose-home', places: new Map(), memberships: [] }]
   ])
   const now = new Date(NOW)
   const { lines, errors } = parseSeasonCsv([HEADER,
@@ -185,7 +228,7 @@ t.test('parseSeasonCsv alone', async (t) => {
   ].join('\n'), practitioners, now)
   t.same(errors, [{ line: 3, message: 'the practitioner with RPPS 10000000025 is not attached to a CPTS' }])
   t.equal(lines.length, 1)
-  t.match(lines[0], { line: 2, practitionerId: 'gp', cptsId: 'c1', kind: 'snp', withdrawnAt: null, booking: { outcome: 'booked', hasTreatingGp: 'yes' } })
+  t.match(lines[0], { line: 2, practitionerId: 'gp', placeId: 'gp-home', cptsId: 'c1', extraCptsIds: [], kind: 'snp', withdrawnAt: null, booking: { outcome: 'booked', hasTreatingGp: 'yes' } })
   const withdrawnOverlap = parseSeasonCsv([HEADER,
     '10000000017,2020-07-13T12:00:00Z,2020-07-13T12:30:00Z,snp,office,2020-07-01T00:00:00Z,,,',
     '10000000017,2020-07-13T12:15:00Z,2020-07-13T12:45:00Z,snp,office,,,,'

@@ -182,3 +182,55 @@ t.test(`0019: places, memberships, a slot's place, backfilled (${TEST_ENGINE})`,
   t.notOk((await tables(db)).includes('practitioner_places'))
   t.error((await migrator.migrateToLatest()).error, 'and up again')
 })
+
+t.test(`0020: a slot offered to other CPTS counts in each one's offer rollup, exactly (${TEST_ENGINE})`, async (t) => {
+  const db = await scratchDb(t) as unknown as Kysely<any>
+  const migrator = await migratorFor(db)
+  t.error((await migrator.migrateTo('0019_places')).error)
+  await db.insertInto('cpts').values(['a', 'b', 'c'].map((id) => ({ id, name: id.toUpperCase(), timezone: 'Europe/Paris', created_at: AT }))).execute()
+  await db.insertInto('users').values({ id: 'gp', email: 'gp@x', name: 'GP', role: 'practitioner', password_hash: 'x', cpts_id: 'a', created_at: AT }).execute()
+  const slot = (id: string, hour: number) => ({
+    id, practitioner_id: 'gp', cpts_id: 'a', start_at: `2026-06-02T${String(hour - 2).padStart(2, '0')}:00:00.000Z`, end_at: `2026-06-02T${String(hour - 2).padStart(2, '0')}:15:00.000Z`,
+    kind: 'snp', mode: 'office', status: 'free', created_at: AT, updated_at: AT, local_date: '2026-06-02', local_hour: hour, iso_week: '2026-W23'
+  })
+  // Before 0020: one slot offered to b besides its own a, which the migration counts.
+  await db.insertInto('slots').values(slot('s1', 10)).execute()
+  await db.insertInto('slot_offers').values({ slot_id: 's1', cpts_id: 'b' }).execute()
+  t.error((await migrator.migrateToLatest()).error)
+
+  const counters = ['total', 'withdrawn', 'booked', 'honored', 'no_show', 'without_gp'] as const
+  const rows = async (table: 'report_offer_days' | 'report_practitioner_days'): Promise<string[]> =>
+    (await db.selectFrom(table).selectAll().orderBy('cpts_id').execute())
+      .filter((r) => counters.some((c) => Number(r[c]) !== 0))
+      .map((r) => `${r.cpts_id} ${r.practitioner_id} ${r.kind} ${r.iso_week} ${r.local_date}: ${counters.map((c) => Number(r[c])).join(' ')}`)
+  t.same(await rows('report_offer_days'), ['b gp snp 2026-W23 2026-06-02: 1 0 0 0 0 0'], 'backfilled from the offers there')
+
+  // Offers are written after their slot: each adds the slot as it is.
+  await db.insertInto('slots').values(slot('s2', 11)).execute()
+  t.same(await rows('report_offer_days'), ['b gp snp 2026-W23 2026-06-02: 1 0 0 0 0 0'], 'a slot alone adds nothing')
+  await db.insertInto('slot_offers').values([{ slot_id: 's2', cpts_id: 'b' }, { slot_id: 's2', cpts_id: 'c' }]).execute()
+  t.same(await rows('report_offer_days'), ['b gp snp 2026-W23 2026-06-02: 2 0 0 0 0 0', 'c gp snp 2026-W23 2026-06-02: 1 0 0 0 0 0'], 'an offer adds')
+
+  // A booking (0003's triggers update the slot) moves the counters of every CPTS it is offered to.
+  await db.updateTable('slots').set({ status: 'booked', booking_id: 'k' }).where('id', '=', 's2').execute()
+  await db.insertInto('bookings').values({ id: 'k', slot_id: 's2', status: 'booked', has_treating_gp: 'no', booked_at: AT }).execute()
+  await db.updateTable('bookings').set({ status: 'honored' }).where('id', '=', 'k').execute()
+  t.same(await rows('report_offer_days'), ['b gp snp 2026-W23 2026-06-02: 2 0 1 1 0 1', 'c gp snp 2026-W23 2026-06-02: 1 0 1 1 0 1'], 'a slot update moves each offered CPTS')
+  await db.updateTable('slots').set({ status: 'withdrawn' }).where('id', '=', 's1').execute()
+  t.same(await rows('report_offer_days'), ['b gp snp 2026-W23 2026-06-02: 2 1 1 1 0 1', 'c gp snp 2026-W23 2026-06-02: 1 0 1 1 0 1'], 'and only those')
+  t.same(await rows('report_practitioner_days'), ['a gp snp 2026-W23 2026-06-02: 2 1 1 1 0 1'], 'the territory counts each slot once, under its own CPTS')
+
+  await t.rejects(db.deleteFrom('slots').where('id', '=', 's2').execute(), 'a slot with offers cannot be deleted: its offers go first')
+  await db.deleteFrom('slot_offers').where('slot_id', '=', 's2').where('cpts_id', '=', 'c').execute()
+  t.same(await rows('report_offer_days'), ['b gp snp 2026-W23 2026-06-02: 2 1 1 1 0 1'], 'an offer deleted subtracts the slot as it is')
+  await db.deleteFrom('slot_offers').where('slot_id', '=', 's2').execute()
+  await db.deleteFrom('bookings').where('slot_id', '=', 's2').execute()
+  await db.deleteFrom('slots').where('id', '=', 's2').execute()
+  t.same(await rows('report_offer_days'), ['b gp snp 2026-W23 2026-06-02: 1 1 0 0 0 0'], 'then the slot goes, leaving the others')
+
+  const before = await rows('report_offer_days')
+  t.error((await migrator.migrateTo('0019_places')).error)
+  t.notOk((await tables(db)).includes('report_offer_days'), 'down drops the rollup')
+  t.error((await migrator.migrateToLatest()).error)
+  t.same(await rows('report_offer_days'), before, 'up again: the backfill gives what the triggers kept')
+})

@@ -6,18 +6,21 @@ import { majorationCounts } from '../server/features/reports/majoration.js'
 import { groupRows, seasonReport, type ReportScope } from '../server/features/reports/report-repository.js'
 import { slotCalendar } from '../server/features/reports/report-calendar.js'
 import { build } from './helpers/build.js'
+import { joinCpts } from './helpers/places.js'
 import { practitionerProfile, territory } from './helpers/fixtures.js'
 
 /**
- * Migration 0012's rollups against the slots themselves: every report the board can ask for,
- * computed from the rollups (what the route answers) and from the slots alone (the reference),
- * must be the same to the last decimal, after every kind of writer has been through: imports
- * (both DST changes of Paris, a zone of its own for a CPTS of La Réunion), live publishing of a
- * series across a DST day, holds, bookings, cancellations, moves, outcomes, withdrawals of one
- * slot and of a series' day, the retention purge, and a slot deleted outright.
+ * Migrations 0012's and 0020's rollups against the slots themselves: every report the board can
+ * ask for, computed from the rollups (what the route answers) and from the slots alone (the
+ * reference), must be the same to the last decimal, for the territory and for each CPTS, after
+ * every kind of writer has been through: imports (both DST changes of Paris, a zone of its own
+ * for a CPTS of La Réunion, slots offered to one or two CPTS), live publishing of a series
+ * across a DST day (offered to two CPTS), holds, bookings, cancellations, moves,
+ * outcomes, withdrawals of one slot and of a series' day, the retention purge, a slot deleted
+ * outright, and one offered to two CPTS deleted after its offers.
  */
 const NOW = '2021-03-20T08:00:00.000Z'
-const HEADER = 'rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome,has_treating_gp'
+const HEADER = 'rpps,start,end,kind,mode,withdrawn_at,booked_at,outcome,has_treating_gp,cpts'
 const PATIENT = { lastName: 'Quintavalle', firstName: 'Zéphirine', birthDate: '1950-03-04', phone: '06 11 22 33 44' }
 const MAJORATION = { euros: 15, weeklyCap: 3 }
 
@@ -27,8 +30,11 @@ function generator (seed: number): () => number {
   return () => { s = (s * 1103515245 + 12345) % 2147483648; return s / 2147483648 }
 }
 
-/** Imported history: every 25 minutes or so from `from` for `days` days, in `zone`, with every outcome. */
-function seasonCsv (practitioners: Array<{ rpps: string, kind: 'snp' | 'psy' }>, from: string, days: number, zone: string, rand: () => number): string[] {
+/**
+ * Imported history: every 25 minutes or so from `from` for `days` days, in `zone`, with every
+ * outcome; the `cpts` column picks one of the practitioner's `offers` (none: the home CPTS).
+ */
+function seasonCsv (practitioners: Array<{ rpps: string, kind: 'snp' | 'psy', offers?: string[] }>, from: string, days: number, zone: string, rand: () => number): string[] {
   const lines: string[] = []
   for (const p of practitioners) {
     let at = DateTime.fromISO(from, { zone }).set({ hour: 0, minute: 5 })
@@ -41,7 +47,9 @@ function seasonCsv (practitioners: Array<{ rpps: string, kind: 'snp' | 'psy' }>,
       const outcome = r < 0.05 ? '' : r < 0.45 ? 'honored' : r < 0.55 ? 'no_show' : r < 0.65 ? 'booked' : r < 0.72 ? 'cancelled' : ''
       const withdrawn = outcome === '' && r < 0.05 ? start.minus({ days: 1 }).toISO() ?? '' : ''
       const gp = outcome === '' ? '' : (['yes', 'no', 'unknown'] as const)[Math.floor(rand() * 3)] ?? 'no'
-      lines.push([p.rpps, start.toISO(), start.plus({ minutes: 20 }).toISO(), p.kind, 'office', withdrawn, outcome === '' ? '' : bookedAt, outcome, gp].join(','))
+      const offers = p.offers ?? ['']
+      const cpts = offers[Math.floor(rand() * offers.length)] ?? ''
+      lines.push([p.rpps, start.toISO(), start.plus({ minutes: 20 }).toISO(), p.kind, 'office', withdrawn, outcome === '' ? '' : bookedAt, outcome, gp, cpts].join(','))
       at = at.plus({ minutes: 25 + Math.floor(rand() * 200) })
     }
   }
@@ -61,22 +69,28 @@ t.test('the rollups give every report the slots give', async (t) => {
   const reunion = await post('/api/cpts', admin, { name: 'CPTS Sud Réunion', timezone: 'Indian/Reunion' })
   const { user: gp3 } = await post('/api/users', admin, { email: 'gp3@cpts.test', name: 'Dr gp3', password: 'correct-horse-battery', role: 'practitioner', cptsId: reunion.id, practitioner: practitionerProfile(4) })
 
+  // Dr gp (CPTS 1) and Dr gp2 (CPTS 2) are members of both: some of their slots are offered to both.
+  const lumiere = terr.cpts[0]!
+  const monts = terr.cpts[1]!
+  await joinCpts(db, gp.id, monts.id)
+  await joinCpts(db, gp2.id, lumiere.id)
+
   // History: autumn 2020 (Paris leaves summer time on 25 October) and the Réunion, imported.
   const rand = generator(7)
   const lines = [
-    ...seasonCsv([{ rpps: gp.rpps ?? '', kind: 'snp' }, { rpps: gp2.rpps ?? '', kind: 'snp' }, { rpps: psy.rpps ?? '', kind: 'psy' }], '2020-10-19', 14, 'Europe/Paris', rand),
+    ...seasonCsv([{ rpps: gp.rpps ?? '', kind: 'snp', offers: ['', `${lumiere.name}|${monts.name}`, monts.name] }, { rpps: gp2.rpps ?? '', kind: 'snp' }, { rpps: psy.rpps ?? '', kind: 'psy' }], '2020-10-19', 14, 'Europe/Paris', rand),
     ...seasonCsv([{ rpps: gp3.practitioner.rpps, kind: 'snp' }], '2020-10-19', 14, 'Indian/Reunion', rand)
   ]
   const imported = await app.inject({ method: 'POST', url: '/api/import/season', headers: { cookie: admin, 'content-type': 'text/csv' }, payload: [HEADER, ...lines].join('\n') + '\n' })
   t.equal(imported.statusCode, 201, imported.body)
 
   // Live: a series over the night Paris enters summer time (28 March 2021, 02:00 does not exist).
-  const series = await post('/api/slots/series', gp.cookie, { from: '2021-03-26', to: '2021-03-30', weekdays: [1, 2, 3, 4, 5, 6, 7], startTime: '01:00', slotMinutes: 30, count: 4, kind: 'snp', mode: 'office' })
+  const series = await post('/api/slots/series', gp.cookie, { from: '2021-03-26', to: '2021-03-30', weekdays: [1, 2, 3, 4, 5, 6, 7], startTime: '01:00', slotMinutes: 30, count: 4, kind: 'snp', mode: 'office', cptsIds: [lumiere.id, monts.id] })
   const slots: any[] = series.created
   t.ok(slots.length >= 18, 'the series is published')
   const one = await post('/api/slots', psy.cookie, { start: '2021-03-29T14:00:00+02:00', end: '2021-03-29T14:30:00+02:00', kind: 'psy', mode: 'video' })
   const other = await post('/api/slots', gp2.cookie, { start: '2021-03-29T10:00:00+02:00', end: '2021-03-29T10:20:00+02:00', kind: 'snp', mode: 'office' })
-  const spare = await post('/api/slots', gp2.cookie, { start: '2021-03-29T11:00:00+02:00', end: '2021-03-29T11:20:00+02:00', kind: 'snp', mode: 'office' })
+  const spare = await post('/api/slots', gp2.cookie, { start: '2021-03-29T11:00:00+02:00', end: '2021-03-29T11:20:00+02:00', kind: 'snp', mode: 'office', cptsIds: [monts.id, lumiere.id] })
   const book = async (id: string, hasTreatingGp: 'yes' | 'no' | 'unknown'): Promise<any> => await post(`/api/slots/${id}/booking`, regulator.cookie, { patient: PATIENT, hasTreatingGp })
   const bookings = []
   for (let i = 0; i < slots.length; i += 2) {
@@ -104,8 +118,16 @@ t.test('the rollups give every report the slots give', async (t) => {
   clock.set('2022-06-15T12:00:00.000Z')
   const purged = await app.retention.runOnce()
   t.ok((purged?.bookings ?? 0) > 0, 'the purge erased patient data')
-  const free = await db.selectFrom('slots').select('id').where('status', '=', 'free').where('local_date', '=', '2020-10-21').executeTakeFirstOrThrow()
+  const free = await db.selectFrom('slots').select('id').where('status', '=', 'free').where('local_date', '=', '2020-10-21')
+    .where('id', 'not in', db.selectFrom('slot_offers').select('slot_id')).executeTakeFirstOrThrow()
   await db.deleteFrom('slots').where('id', '=', free.id).execute()
+  // One offered to two CPTS: its offers go first (no cascade), then the slot.
+  const offered = await db.selectFrom('slots').innerJoin('slot_offers', 'slot_offers.slot_id', 'slots.id').select('slots.id')
+    .where('slots.status', '=', 'free').where('slots.local_date', '=', '2020-10-22').executeTakeFirstOrThrow()
+  await db.deleteFrom('slot_offers').where('slot_id', '=', offered.id).execute()
+  await db.deleteFrom('slots').where('id', '=', offered.id).execute()
+  const shared = Number((await db.selectFrom('slot_offers').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  t.ok(shared > 30, `${shared} slots offered to two CPTS`)
 
   const scopes: ReportScope[] = []
   for (const period of [['2020-10-19', '2021-04-05'], ['2020-10-24', '2020-10-26'], ['2021-03-27', '2021-03-29'], ['2020-10-21', '2020-10-21'], ['2019-01-01', '2019-02-01']]) {
@@ -145,23 +167,6 @@ t.test('the rollups give every report the slots give', async (t) => {
   t.ok(whole.totals.majorationEuros < whole.byPractitioner.reduce((n, p) => n + p.honored, 0) * MAJORATION.euros, 'the weekly cap bites')
   t.ok(whole.leadTime.count > 100 && whole.leadTime.medianHours !== null && !Number.isInteger(whole.leadTime.medianHours * 4), 'the median lead time is read to the minute')
 
-  // The migration's backfill gives the same counters as the triggers (rows at zero aside).
-  const rollups = async (): Promise<unknown[]> => {
-    const out = []
-    for (const table of ['report_day_hours', 'report_practitioner_days', 'report_lead_hours'] as const) {
-      const rows = await db.selectFrom(table).selectAll().execute()
-      out.push(rows.filter((r) => Object.entries(r).some(([k, v]) => typeof v === 'number' && v !== 0 && !['local_hour', 'lead_hour'].includes(k)))
-        .map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v])))).sort())
-    }
-    return out
-  }
-  const byTriggers = await rollups()
-  const migrator = await migratorFor(db)
-  t.error((await migrator.migrateTo('0009_slot_series')).error)
-  t.error((await migrator.migrateToLatest()).error)
-  t.same(await rollups(), byTriggers, 'backfilled by the migration as kept by the triggers')
-  await compare('backfilled')
-
   const calendar = await slotCalendar(db, {})
   t.ok(calendar.days.length > 14, 'the calendar reads the rollups too')
   const direct = await db.selectFrom('slots').where('status', '!=', 'withdrawn').select((eb) => ['local_date', eb.fn.countAll<number>().as('n')])
@@ -171,4 +176,33 @@ t.test('the rollups give every report the slots give', async (t) => {
   const reunionDirect = await db.selectFrom('slots').where('status', '!=', 'withdrawn').where('cpts_id', '=', reunion.id)
     .select((eb) => ['local_date', eb.fn.countAll<number>().as('n')]).groupBy('local_date').orderBy('local_date').execute()
   t.same(reunionDays.days, reunionDirect.map((r) => ({ date: r.local_date, offered: Number(r.n) })), 'and of one CPTS')
+  const montsDays = await slotCalendar(db, { cptsId: monts.id })
+  const montsDirect = await db.selectFrom('slots').where('status', '!=', 'withdrawn')
+    .where((eb) => eb.or([eb('cpts_id', '=', monts.id), eb.exists(eb.selectFrom('slot_offers').select('slot_id').whereRef('slot_offers.slot_id', '=', 'slots.id').where('slot_offers.cpts_id', '=', monts.id))]))
+    .select((eb) => ['local_date', eb.fn.countAll<number>().as('n')]).groupBy('local_date').orderBy('local_date').execute()
+  t.ok(montsDays.days.length > 14, 'CPTS 2 has slots offered to it on many days')
+  t.same(montsDays.days, montsDirect.map((r) => ({ date: r.local_date, offered: Number(r.n) })), 'and of one CPTS, with the slots offered to it besides their own')
+
+  // The migrations' backfill gives the same counters as the triggers (rows at zero aside).
+  type Rollup = 'report_day_hours' | 'report_practitioner_days' | 'report_lead_hours' | 'report_offer_days'
+  const rollups = async (tables: readonly Rollup[] = ['report_day_hours', 'report_practitioner_days', 'report_lead_hours', 'report_offer_days']): Promise<unknown[]> => {
+    const out = []
+    for (const table of tables) {
+      const rows = await db.selectFrom(table).selectAll().execute()
+      out.push(rows.filter((r) => Object.entries(r).some(([k, v]) => typeof v === 'number' && v !== 0 && !['local_hour', 'lead_hour'].includes(k)))
+        .map((r) => JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v])))).sort())
+    }
+    return out
+  }
+  const byTriggers = await rollups()
+  const migrator = await migratorFor(db)
+  t.error((await migrator.migrateTo('0019_places')).error)
+  t.error((await migrator.migrateToLatest()).error)
+  t.same(await rollups(), byTriggers, 'the offers backfilled by 0020 as kept by the triggers')
+  await compare('offers backfilled')
+  // Below 0019 the offers are gone (its down drops them): 0012's rollups alone.
+  t.error((await migrator.migrateTo('0009_slot_series')).error)
+  t.error((await migrator.migrateToLatest()).error)
+  t.same(await rollups(['report_day_hours', 'report_practitioner_days', 'report_lead_hours']), byTriggers.slice(0, 3), 'backfilled by 0012 as kept by the triggers')
+
 })

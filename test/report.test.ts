@@ -6,9 +6,10 @@ import { rate } from '../server/features/reports/fill-by-hour.js'
 import { majorationEuros } from '../server/features/reports/majoration.js'
 import { isoWeekOf, periodDates, weekdayOf } from '../server/features/reports/report-dates.js'
 import { buildSeasonReport, percentile } from '../server/features/reports/season-report.js'
-import { build } from './helpers/build.js'
+import { build, signIn } from './helpers/build.js'
 import { scratchDb } from './helpers/database.js'
-import { territory, type Territory } from './helpers/fixtures.js'
+import { PASSWORD, territory, type Territory } from './helpers/fixtures.js'
+import { joinCpts } from './helpers/places.js'
 
 /**
  * The season report against a fixture small enough to count by hand. The clock stands on
@@ -103,6 +104,7 @@ t.test('pure arithmetic of the report', async (t) => {
     groups: [
       { practitionerId: 'p1', cptsId: 'c1', week: '2020-W29', kind: 'snp', offered: 2, booked: 1, withdrawn: 1, honored: 1, noShow: 0, withoutTreatingGp: 1 }
     ],
+    extraOffers: [{ cptsId: 'c2', offered: 1, booked: 1 }, { cptsId: 'c3', offered: 5, booked: 0 }],
     practitioners: new Map([['p1', { rpps: '1', name: 'Dr Un' }]]),
     cpts: [{ id: 'c2', name: 'B' }, { id: 'c1', name: 'A' }],
     kinds: ['snp', 'psy'],
@@ -112,7 +114,9 @@ t.test('pure arithmetic of the report', async (t) => {
     expiredHolds: 4,
     majoration: { euros: 15, weeklyCap: 20 }
   })
-  t.same(report.byCpts.map((c) => c.cptsId), ['c1', 'c2'], 'CPTS by name, zeros included')
+  t.same(report.byCpts.map((c) => [c.cptsId, c.offered, c.booked]), [['c1', 2, 1], ['c2', 1, 1]],
+    'CPTS by name, zeros included; a slot offered to another CPTS in scope counts in its line too (one out of scope in none)')
+  t.equal(report.totals.offered, 2, 'and once in the totals')
   t.same(report.byKind, [{ kind: 'snp', offered: 2, booked: 1, fillRate: 0.5 }, { kind: 'psy', offered: 0, booked: 0, fillRate: null }])
   t.same(report.heatmap, [{ weekday: 2, hour: 9, offered: 2, booked: 1 }])
   t.same(report.leadTime, { medianHours: null, p90Hours: null, count: 0 })
@@ -354,6 +358,48 @@ t.test('season report', async (t) => {
     t.match(r.totals, { offered: 1, booked: 1, honored: 0, noShow: 1, noShowRate: 1, honoredRate: 0, majorationEuros: 0 })
     t.same(r.byCpts.map((c: any) => [c.name, c.offered, c.booked]), [['CPTS Côte de Lumière', 0, 0], ['CPTS Pays de Monts', 1, 1]])
   })
+})
+
+t.test("a slot offered to two CPTS counts once in the territory's figures and in each CPTS's own", async (t) => {
+  const { app, db } = await build(t, { SESSION_HOURS: '2160' }, NOW)
+  const terr = await territory(app)
+  const [c1, c2] = terr.cpts as [Territory['cpts'][number], Territory['cpts'][number]]
+  const { gp, gp2 } = terr.users
+  const admin = terr.adminCookie
+  await joinCpts(db, gp.id, c2.id)
+  const created = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie: admin }, payload: { email: 'board2@cpts.test', name: 'Bureau des Monts', password: PASSWORD, role: 'board', cptsId: c2.id } })
+  t.equal(created.statusCode, 201, created.body)
+  const board2 = await signIn(app, 'board2@cpts.test', PASSWORD)
+
+  // Dr gp (home CPTS 1): three honored slots offered to both CPTS, one to CPTS 1 only; Dr gp2 (CPTS 2): one.
+  const both = 'CPTS Côte de Lumière|CPTS Pays de Monts'
+  const honored = { bookedMinutesBefore: 60, outcome: 'honored', gp: 'no' }
+  const csv = [`${HEADER},cpts`,
+    ...['08:00', '08:15', '08:30'].map((h) => `${csvLine(gp.rpps ?? '', `2020-07-14T${h}:00+02:00`, 15, honored)},${both}`),
+    `${csvLine(gp.rpps ?? '', '2020-07-14T09:00:00+02:00', 15, honored)},`,
+    `${csvLine(gp2.rpps ?? '', '2020-07-13T09:00:00+02:00', 15, honored)},`
+  ].join('\n')
+  const imported = await app.inject({ method: 'POST', url: '/api/import/season', headers: { cookie: admin, 'content-type': 'text/csv' }, payload: csv })
+  t.equal(imported.statusCode, 201, imported.body)
+  const report = async (query: string, cookie = admin): Promise<any> =>
+    (await app.inject({ method: 'GET', url: `/api/reports/season?from=2020-07-13&to=2020-07-19${query}`, headers: { cookie } })).json()
+  const offered = (rows: Array<{ offered: number }>): number[] => rows.map((r) => r.offered)
+
+  const all = await report('')
+  t.same([all.totals.offered, all.totals.honored, all.totals.majorationEuros, all.leadTime.count], [5, 5, 75, 5], 'the territory counts each slot once')
+  t.same(offered(all.byDay.slice(0, 2)), [1, 4], 'in its days')
+  t.same(all.byPractitioner.map((p: any) => [p.name, p.cptsId, p.offered]), [['Dr gp', c1.id, 4], ['Dr gp2', c2.id, 1]], 'under its own CPTS')
+  t.same(all.byCpts.map((c: any) => [c.cptsId, c.offered, c.booked]), [[c1.id, 4, 4], [c2.id, 4, 4]], 'but in the line of each CPTS it was offered to')
+
+  const monts = await report(`&cptsId=${c2.id}`)
+  t.same([monts.totals.offered, monts.totals.honored, monts.totals.majorationEuros, monts.leadTime.count], [4, 4, 60, 4], "CPTS 2's report counts the slots offered to it")
+  t.same(offered(monts.byDay.slice(0, 2)), [1, 3])
+  t.same(monts.byPractitioner.map((p: any) => [p.name, p.cptsId, p.offered, p.majorationEuros]), [['Dr gp', c2.id, 3, 45], ['Dr gp2', c2.id, 1, 15]])
+  t.same(monts.byCpts, [{ cptsId: c2.id, name: 'CPTS Pays de Monts', offered: 4, booked: 4, fillRate: 1 }])
+  t.same(await report('', board2), monts, 'as its board account sees it')
+  const lumiere = await report(`&cptsId=${c1.id}`)
+  t.same([lumiere.totals.offered, lumiere.totals.majorationEuros], [4, 60], "and CPTS 1's, its own")
+  t.same(await report('&kind=psy', board2).then((r) => r.totals.offered), 0)
 })
 
 t.test('migration 0003 fills the report columns of slots written before it', async (t) => {

@@ -35,6 +35,12 @@ const ROLLUPS: Array<{ table: string, keys: string[], counters: string[] }> = [
     table: 'report_practitioner_days',
     keys: ['practitioner_id', 'cpts_id', 'kind', 'iso_week', 'local_date'],
     counters: ['total', 'withdrawn', 'booked', 'honored', 'no_show', 'without_gp']
+  },
+  {
+    // 0020: a slot's extra CPTS (slot_offers), the same keys and counters.
+    table: 'report_offer_days',
+    keys: ['practitioner_id', 'cpts_id', 'kind', 'iso_week', 'local_date'],
+    counters: ['total', 'withdrawn', 'booked', 'honored', 'no_show', 'without_gp']
   }
 ]
 

@@ -18,6 +18,7 @@ import * as m0016 from './0016_audit_chain.js'
 import * as m0017 from './0017_psc.js'
 import * as m0018 from './0018_sas_formats.js'
 import * as m0019 from './0019_places.js'
+import * as m0020 from './0020_offer_rollups.js'
 import * as m0021 from './0021_waiting_list.js'
 import * as m0022 from './0022_rollup_deltas.js'
 import * as m0023 from './0023_season_import_runs.js'
@@ -43,6 +44,7 @@ export const migrations: Record<string, Migration> = {
   '0017_psc': m0017,
   '0018_sas_formats': m0018,
   '0019_places': m0019,
+  '0020_offer_rollups': m0020,
   '0021_waiting_list': m0021,
   '0022_rollup_deltas': m0022,
   '0023_season_import_runs': m0023

@@ -90,6 +90,13 @@ export type SeasonReport = z.infer<typeof SeasonReport>
 /** Columns of the season import, in the order of the contract's header line. */
 export const IMPORT_COLUMNS = ['rpps', 'start', 'end', 'kind', 'mode', 'withdrawn_at', 'booked_at', 'outcome', 'has_treating_gp'] as const
 
+/**
+ * Columns a season file may add, anywhere in the header: `place`, one of the practitioner's
+ * places by its label (empty: the home place), and `cpts`, the CPTS the slot was offered to,
+ * `|`-separated names or FINESS numbers among the practitioner's (empty: the home CPTS).
+ */
+export const IMPORT_OPTIONAL_COLUMNS = ['place', 'cpts'] as const
+
 export const IMPORT_OUTCOMES = ['booked', 'honored', 'no_show', 'cancelled'] as const
 
 export const SeasonImportResult = z.object({

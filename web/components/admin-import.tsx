@@ -89,6 +89,8 @@ export function ImportSection () {
             onChange={(e) => { void choose(e.currentTarget) }} />
           <small id='import-file-hint' class='hint'>
             Première ligne : <code>{IMPORT_COLUMNS.join(',')}</code> (virgules ou points-virgules). Dates ISO 8601 avec décalage, ex. 2020-07-13T12:00:00+02:00.
+            Colonnes facultatives : <code>place</code> (libellé d’un lieu du praticien ; vide : son lieu principal) et <code>cpts</code> (CPTS
+            auxquelles le créneau était proposé, noms ou numéros FINESS séparés par <code>|</code> ; vide : sa CPTS principale).
           </small>
         </div>
         <div class='form-actions'>

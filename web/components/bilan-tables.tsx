@@ -8,6 +8,7 @@ import type { SeasonReport } from '../../shared/schemas/reports.js'
 import { saveFile } from '../lib/download.js'
 import { csvFilename, KIND_LABELS, type CsvTable } from '../lib/csv.js'
 import { formatDay, KIND_LONG_FR } from '../lib/format.js'
+import { plural } from '../lib/french.js'
 import { fmtEuros, fmtInt, fmtPct, weekLabel } from './bilan-format.js'
 import { ScrollFrame } from './bilan-scroll.js'
 
@@ -159,6 +160,22 @@ export const CPTS_COLUMNS: Array<Column<CptsRow>> = [
   { id: 'booked', label: 'Réservés', numeric: true, sort: (c) => c.booked, cell: (c) => fmtInt(c.booked) },
   { id: 'fillRate', label: 'Remplissage', numeric: true, sort: (c) => c.fillRate, cell: (c) => rateCell(c.fillRate) }
 ]
+
+/**
+ * Under the CPTS table, when its lines add up to more than the slots offered: a slot offered to
+ * several CPTS counts in each one's line, once in the totals (README, "Season report").
+ */
+export function CptsSharedNote (props: { report: SeasonReport }) {
+  const lines = props.report.byCpts.reduce((n, c) => n + c.offered, 0)
+  const offered = props.report.totals.offered
+  if (lines <= offered) return null
+  return (
+    <p class='bl-note'>
+      Un créneau proposé à plusieurs CPTS compte dans la ligne de chacune : les lignes totalisent {plural(lines, 'créneau offert', 'créneaux offerts')},
+      pour {plural(offered, 'créneau offert', 'créneaux offerts')} sur le territoire.
+    </p>
+  )
+}
 
 type KindRow = SeasonReport['byKind'][number]
 export const KIND_COLUMNS: Array<Column<KindRow>> = [

@@ -20,7 +20,7 @@ import { BilanCompare } from '../components/bilan-compare.js'
 import { periodLabel } from '../components/bilan-format.js'
 import { BilanHeatmap } from '../components/bilan-heatmap.js'
 import {
-  CPTS_COLUMNS, CsvButton, DAY_COLUMNS, KIND_COLUMNS, practitionerColumns, SectionHead, SortableTable, weekColumns
+  CPTS_COLUMNS, CptsSharedNote, CsvButton, DAY_COLUMNS, KIND_COLUMNS, practitionerColumns, SectionHead, SortableTable, weekColumns
 } from '../components/bilan-tables.js'
 import { api, ApiError } from '../lib/api.js'
 import { cptsCsv, daysCsv, heatmapCsv, kindsCsv, practitionersCsv, summaryCsv, weeksCsv } from '../lib/csv.js'
@@ -279,6 +279,7 @@ function Report (props: { shown: Shown, cptsName: (id: string) => string, stale:
                   <CsvButton table='cpts' period={period} label='CPTS (CSV)' build={() => cptsCsv(report)} />
                 </SectionHead>
                 <SortableTable id='bl-table-cpts' caption='Créneaux par CPTS' columns={CPTS_COLUMNS} rows={report.byCpts} rowKey={(c) => c.cptsId} />
+                <CptsSharedNote report={report} />
               </section>
               <section aria-labelledby='bl-kinds-title' class='bl-section bl-kinds'>
                 <SectionHead id='bl-kinds-title' title='Par type de créneau'>

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { SlotCalendar } from '../../../shared/schemas/board.js'
 import type { SlotKind } from '../../../shared/schemas/slots.js'
+import { practitionerDays } from './report-common.js'
 
 /** Two dates with slots further apart than this start another span. */
 export const SPAN_GAP_DAYS = 30
@@ -33,9 +34,10 @@ export function spansOf (days: ReadonlyArray<{ date: string, offered: number }>,
 }
 
 /**
- * From the rollups of migration 0012: the day-hour one for the instance, the practitioner-day
- * one (by its (cpts_id, local_date) index) for one CPTS. A date counts when it holds a slot
- * that is not withdrawn.
+ * From the rollups: the day-hour one (0012) for the instance; for one CPTS the practitioner-day
+ * one and the offer-day one (0020), by their (cpts_id, local_date) indexes, so that the slots
+ * offered to it besides their own CPTS count (report-common.ts `practitionerDays`). A date
+ * counts when it holds a slot that is not withdrawn.
  */
 export async function slotCalendar (db: Kysely<Database>, scope: { cptsId?: string | undefined, kind?: SlotKind | undefined }): Promise<SlotCalendar> {
   const { cptsId, kind } = scope
@@ -46,10 +48,9 @@ export async function slotCalendar (db: Kysely<Database>, scope: { cptsId?: stri
     rows = await q.select((eb) => ['local_date', eb.fn.sum<number>(eb('total', '-', eb.ref('withdrawn'))).as('n')])
       .groupBy('local_date').having((eb) => eb.fn.sum(eb('total', '-', eb.ref('withdrawn'))), '>', 0).orderBy('local_date').execute()
   } else {
-    let q = db.selectFrom('report_practitioner_days').where('cpts_id', '=', cptsId)
-    if (kind !== undefined) q = q.where('kind', '=', kind)
-    rows = await q.select((eb) => ['local_date', eb.fn.sum<number>(eb('total', '-', eb.ref('withdrawn'))).as('n')])
-      .groupBy('local_date').having((eb) => eb.fn.sum(eb('total', '-', eb.ref('withdrawn'))), '>', 0).orderBy('local_date').execute()
+    rows = await practitionerDays(db, { cptsId, kind })
+      .select((eb) => ['d.local_date', eb.fn.sum<number>(eb('d.total', '-', eb.ref('d.withdrawn'))).as('n')])
+      .groupBy('d.local_date').having((eb) => eb.fn.sum(eb('d.total', '-', eb.ref('d.withdrawn'))), '>', 0).orderBy('d.local_date').execute()
   }
   const days = rows.map((r) => ({ date: r.local_date, offered: Number(r.n) }))
   return { days, spans: spansOf(days), gapDays: SPAN_GAP_DAYS }

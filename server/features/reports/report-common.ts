@@ -1,9 +1,10 @@
 /**
  * What the season report reads the same way whether its slot figures come from the rollups or
- * from the slots: its scope (and the slots in it), the no-slot calls, the CPTS and the practitioners' names.
+ * from the slots: its scope (the slots in it, the practitioner-day rows of the rollups), the
+ * no-slot calls, the CPTS and the practitioners' names.
  */
 import { DateTime } from 'luxon'
-import type { Kysely, SelectQueryBuilder } from 'kysely'
+import { expressionBuilder, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { SlotKind } from '../../../shared/schemas/slots.js'
 import { zoneFor } from '../cpts/cpts-repository.js'
@@ -18,13 +19,51 @@ export interface ReportScope {
 
 type Db = Kysely<Database>
 
-/** Slots starting in the period (by their local date), of the CPTS and kind asked for. */
+/**
+ * A slot is offered to a CPTS when it is its own (`slots.cpts_id`) or one of its extras
+ * (slot_offers): the rule of slots/offer-rule.ts (`slotOfferedTo`), written with `IN` where that
+ * one has a correlated `EXISTS`. With `IN`, SQLite seeks each side of the OR in its own index
+ * (the slots' (cpts_id, local_date), the offers' (cpts_id, slot_id)) and reads the CPTS's own
+ * slots; with `EXISTS` it reads every slot of the period to test each one (a season's report of
+ * one CPTS reads the whole territory's slots).
+ */
+export function offeredTo (cptsId: string): Expression<SqlBool> {
+  const eb = expressionBuilder<Database, 'slots'>()
+  return eb.or([
+    eb('slots.cpts_id', '=', cptsId),
+    eb('slots.id', 'in', eb.selectFrom('slot_offers').select('slot_offers.slot_id').where('slot_offers.cpts_id', '=', cptsId))
+  ])
+}
+
+/** Slots starting in the period (by their local date), offered to the CPTS asked for, of the kind asked for. */
 export function slotsInScope (db: Db, s: ReportScope): SelectQueryBuilder<Database, 'slots', object> {
   let q = db.selectFrom('slots').where('slots.local_date', '>=', s.from).where('slots.local_date', '<=', s.to)
-  if (s.cptsId !== undefined) q = q.where('slots.cpts_id', '=', s.cptsId)
+  if (s.cptsId !== undefined) q = q.where(offeredTo(s.cptsId))
   if (s.kind !== undefined) q = q.where('slots.kind', '=', s.kind)
   return q
 }
+
+/**
+ * The practitioner-day rollup rows of a scope (every date when no period is given): for the
+ * territory, report_practitioner_days (0012), where a slot counts once, under its own CPTS; for
+ * one CPTS, its own rows there and its rows of report_offer_days (0020), the slots offered to it
+ * besides their own CPTS, under its id.
+ */
+export function practitionerDays (db: Db, s: Partial<ReportScope>) {
+  let own = db.selectFrom('report_practitioner_days')
+  if (s.from !== undefined) own = own.where('local_date', '>=', s.from)
+  if (s.to !== undefined) own = own.where('local_date', '<=', s.to)
+  if (s.kind !== undefined) own = own.where('kind', '=', s.kind)
+  if (s.cptsId === undefined) return db.selectFrom(own.select(DAY_COLUMNS).as('d'))
+  let extra = db.selectFrom('report_offer_days')
+  if (s.from !== undefined) extra = extra.where('local_date', '>=', s.from)
+  if (s.to !== undefined) extra = extra.where('local_date', '<=', s.to)
+  if (s.kind !== undefined) extra = extra.where('kind', '=', s.kind)
+  return db.selectFrom(own.where('cpts_id', '=', s.cptsId).select(DAY_COLUMNS)
+    .unionAll(extra.where('cpts_id', '=', s.cptsId).select(DAY_COLUMNS)).as('d'))
+}
+
+const DAY_COLUMNS = ['practitioner_id', 'cpts_id', 'kind', 'iso_week', 'local_date', 'total', 'withdrawn', 'booked', 'honored', 'no_show', 'without_gp'] as const
 
 /** [start, end) in UTC ISO of the local dates from..to in the zone. */
 function utcBounds (s: ReportScope, zone: string): { from: string, to: string } {

@@ -11,14 +11,15 @@ import type { SeasonReport } from '../../../shared/schemas/reports.js'
 import { dayHourRowsFromSlots } from './fill-by-hour.js'
 import { slotsInScope, type ReportScope } from './report-common.js'
 import { isoWeekOf } from './report-dates.js'
-import { seasonReportOf, toGroupRow, type GroupRow, type LeadRow } from './season-report.js'
+import { seasonReportOf, toGroupRow, toOfferRow, type GroupRow, type LeadRow, type OfferRow } from './season-report.js'
 
 type Db = Kysely<Database>
 
 /**
  * A slot is booked when its status is `booked`; its booking's status (booked, honored,
  * no_show) and treating-GP answer are mirrored on the slot. The ISO-week bounds only let the
- * index seek: the local dates decide.
+ * index seek: the local dates decide. For one CPTS, every slot offered to it (its own and its
+ * extras) counts under its id.
  */
 export async function groupRowsFromSlots (db: Db, s: ReportScope): Promise<GroupRow[]> {
   const rows = await slotsInScope(db, s)
@@ -34,7 +35,33 @@ export async function groupRowsFromSlots (db: Db, s: ReportScope): Promise<Group
     ])
     .groupBy(['slots.iso_week', 'slots.practitioner_id', 'slots.cpts_id', 'slots.kind'])
     .execute()
-  return rows.map(toGroupRow)
+  const groups = rows.map(toGroupRow)
+  if (s.cptsId === undefined) return groups
+  const cptsId = s.cptsId
+  const merged = new Map<string, GroupRow>()
+  for (const g of groups) {
+    const key = `${g.week ?? ''} ${g.practitionerId} ${g.kind}`
+    const m = merged.get(key)
+    if (m === undefined) { merged.set(key, { ...g, cptsId }); continue }
+    for (const k of ['offered', 'booked', 'withdrawn', 'honored', 'noShow', 'withoutTreatingGp'] as const) m[k] += g[k]
+  }
+  return [...merged.values()]
+}
+
+/** The slots of the territory offered to a CPTS besides their own (slot_offers), by that CPTS. */
+export async function offerRowsFromSlots (db: Db, s: ReportScope): Promise<OfferRow[]> {
+  let q = slotsInScope(db, { ...s, cptsId: undefined }).innerJoin('slot_offers', 'slot_offers.slot_id', 'slots.id')
+  if (s.cptsId !== undefined) q = q.where('slot_offers.cpts_id', '=', s.cptsId)
+  const rows = await q
+    .select((eb) => [
+      'slot_offers.cpts_id',
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.countAll<number>().filterWhere('slots.status', '=', 'withdrawn').as('withdrawn'),
+      eb.fn.countAll<number>().filterWhere('slots.status', '=', 'booked').as('booked')
+    ])
+    .groupBy('slot_offers.cpts_id')
+    .execute()
+  return rows.map(toOfferRow)
 }
 
 /** Below any real lead time (ten years before the start); see leadRowsFromSlots. */
@@ -62,5 +89,5 @@ export async function leadRowsFromSlots (db: Db, s: ReportScope, minutes?: { fro
 
 /** The whole report from the slots alone, in one read-only snapshot: the reference for the rollups. */
 export async function seasonReportFromSlots (db: Db, s: ReportScope, majoration: { euros: number, weeklyCap: number }): Promise<SeasonReport> {
-  return await seasonReportOf(db, s, majoration, { dayHours: dayHourRowsFromSlots, groups: groupRowsFromSlots, lead: leadRowsFromSlots })
+  return await seasonReportOf(db, s, majoration, { dayHours: dayHourRowsFromSlots, groups: groupRowsFromSlots, offers: offerRowsFromSlots, lead: leadRowsFromSlots })
 }

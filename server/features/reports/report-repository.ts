@@ -1,10 +1,12 @@
 /**
- * The season report's queries over the rollups of migration 0012 (kept exact by triggers on
- * `slots`), so that a national year reads counters, not millions of slots. No patient column
- * is read; only aggregates leave the database.
- * - days, weeks, heatmap, released holds: report_day_hours for the instance; for one CPTS its
- *   own slots, a few tens of thousands at most (fill-by-hour.ts);
- * - totals, practitioners, CPTS, kinds: report_practitioner_days by (practitioner, CPTS, kind);
+ * The season report's queries over the rollups of migrations 0012 and 0020 (kept exact by
+ * triggers on `slots` and `slot_offers`), so that a national year reads counters, not millions
+ * of slots. No patient column is read; only aggregates leave the database.
+ * - days, weeks, heatmap, released holds: report_day_hours for the instance; for one CPTS the
+ *   slots offered to it, a few tens of thousands at most (fill-by-hour.ts);
+ * - totals, practitioners, CPTS, kinds: report_practitioner_days by (practitioner, CPTS, kind),
+ *   where a slot counts once, under its own CPTS; for one CPTS, with report_offer_days (0020),
+ *   the slots offered to it besides their own CPTS; the territory's CPTS lines add those too;
  *   the majoration's weekly cap by (practitioner, ISO week), applied in SQL (majoration.ts);
  * - lead-time percentiles: report_lead_hours gives the histogram by the hour, then the hours
  *   the median and the 90th percentile fall in are read again from the slots to the minute;
@@ -17,37 +19,52 @@ import type { Database } from '../../../db/types.js'
 import type { SeasonReport } from '../../../shared/schemas/reports.js'
 import { dayHourRows } from './fill-by-hour.js'
 import { majorationCounts } from './majoration.js'
-import type { ReportScope } from './report-common.js'
+import { practitionerDays, type ReportScope } from './report-common.js'
 import { leadRowsFromSlots } from './report-from-slots.js'
-import { LEAD_PERCENTILES, percentile, seasonReportOf, toGroupRow, type GroupRow, type LeadRow } from './season-report.js'
+import { LEAD_PERCENTILES, percentile, seasonReportOf, toGroupRow, toOfferRow, type GroupRow, type LeadRow, type OfferRow } from './season-report.js'
 
 export type { ReportScope } from './report-common.js'
 
 type Db = Kysely<Database>
 
 /**
- * The (practitioner, CPTS, kind) rows of the period, from the practitioner-day rollup (its key's
- * order: no sort). Weeks are left to `majorationCounts`.
+ * The (practitioner, CPTS, kind) rows of the period, from the practitioner-day rollups
+ * (report-common.ts `practitionerDays`: for one CPTS, the slots offered to it as an extra too,
+ * under its id). Weeks are left to `majorationCounts`.
  */
 export async function groupRows (db: Db, s: ReportScope): Promise<GroupRow[]> {
-  let q = db.selectFrom('report_practitioner_days').where('local_date', '>=', s.from).where('local_date', '<=', s.to)
+  const rows = await practitionerDays(db, s)
+    .select((eb) => [
+      'd.practitioner_id', 'd.cpts_id', 'd.kind',
+      eb.fn.sum<number>('d.total').as('total'),
+      eb.fn.sum<number>('d.withdrawn').as('withdrawn'),
+      eb.fn.sum<number>('d.booked').as('booked'),
+      eb.fn.sum<number>('d.honored').as('honored'),
+      eb.fn.sum<number>('d.no_show').as('no_show'),
+      eb.fn.sum<number>('d.without_gp').as('without_gp')
+    ])
+    .groupBy(['d.practitioner_id', 'd.cpts_id', 'd.kind'])
+    // A key whose slots were all deleted keeps its row, at zero: no practitioner for it.
+    .having((eb) => eb.fn.sum('d.total'), '>', 0)
+    .execute()
+  return rows.map(toGroupRow)
+}
+
+/**
+ * The territory's slots offered to each CPTS besides their own (report_offer_days, 0020), by
+ * CPTS: they count in that CPTS's line of the report (byCpts), not in the totals, where each
+ * slot counts once, under its own CPTS.
+ */
+export async function offerRows (db: Db, s: ReportScope): Promise<OfferRow[]> {
+  let q = db.selectFrom('report_offer_days').where('local_date', '>=', s.from).where('local_date', '<=', s.to)
   if (s.cptsId !== undefined) q = q.where('cpts_id', '=', s.cptsId)
   if (s.kind !== undefined) q = q.where('kind', '=', s.kind)
   const rows = await q
-    .select((eb) => [
-      'practitioner_id', 'cpts_id', 'kind',
-      eb.fn.sum<number>('total').as('total'),
-      eb.fn.sum<number>('withdrawn').as('withdrawn'),
-      eb.fn.sum<number>('booked').as('booked'),
-      eb.fn.sum<number>('honored').as('honored'),
-      eb.fn.sum<number>('no_show').as('no_show'),
-      eb.fn.sum<number>('without_gp').as('without_gp')
-    ])
-    .groupBy(['practitioner_id', 'cpts_id', 'kind'])
-    // A key whose slots were all deleted keeps its row, at zero: no practitioner for it.
+    .select((eb) => ['cpts_id', eb.fn.sum<number>('total').as('total'), eb.fn.sum<number>('withdrawn').as('withdrawn'), eb.fn.sum<number>('booked').as('booked')])
+    .groupBy('cpts_id')
     .having((eb) => eb.fn.sum('total'), '>', 0)
     .execute()
-  return rows.map(toGroupRow)
+  return rows.map(toOfferRow)
 }
 
 /**
@@ -76,5 +93,5 @@ export async function leadRows (db: Db, s: ReportScope): Promise<LeadRow[]> {
 
 /** The whole report over the rollups, in one snapshot (season-report.ts). */
 export async function seasonReport (db: Db, s: ReportScope, majoration: { euros: number, weeklyCap: number }): Promise<SeasonReport> {
-  return await seasonReportOf(db, s, majoration, { dayHours: dayHourRows, groups: groupRows, lead: leadRows, majorationCounted: majorationCounts })
+  return await seasonReportOf(db, s, majoration, { dayHours: dayHourRows, groups: groupRows, offers: offerRows, lead: leadRows, majorationCounted: majorationCounts })
 }

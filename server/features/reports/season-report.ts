@@ -45,6 +45,13 @@ export function toGroupRow (r: { practitioner_id: string, cpts_id: string, kind:
   }
 }
 
+/** Slots offered to a CPTS besides their own CPTS (slot_offers), withdrawn ones apart. */
+export interface OfferRow { cptsId: string, offered: number, booked: number }
+
+export function toOfferRow (r: { cpts_id: string, total: number | string, withdrawn: number | string, booked: number | string }): OfferRow {
+  return { cptsId: r.cpts_id, offered: Number(r.total) - Number(r.withdrawn), booked: Number(r.booked) }
+}
+
 /** How many booked slots had this lead time, in whole minutes from booking to start. */
 export interface LeadRow { minutes: number, n: number }
 
@@ -52,6 +59,12 @@ export interface ReportInput {
   period: { from: string, to: string }
   dayHours: DayHourRow[]
   groups: GroupRow[]
+  /**
+   * The territory's slots offered to a CPTS besides their own: they count in that CPTS's line
+   * (byCpts) only, so that each CPTS sees every slot offered to it while the totals count each
+   * slot once (the CPTS lines may then add up to more). None for one CPTS: its groups hold them.
+   */
+  extraOffers: readonly OfferRow[]
   practitioners: ReadonlyMap<string, { rpps: string, name: string }>
   /** The CPTS in scope: every one, or the one asked for. */
   cpts: ReadonlyArray<{ id: string, name: string }>
@@ -156,6 +169,7 @@ export function buildSeasonReport (input: ReportInput): SeasonReport {
     }
   }).sort((a, b) => byName({ name: a.name, id: a.practitionerId }, { name: b.name, id: b.practitionerId }))
 
+  for (const o of input.extraOffers) if (cpts.has(o.cptsId)) add(cpts, o.cptsId, o.offered, o.booked)
   const cptsNames = new Map(input.cpts.map((c) => [c.id, c.name]))
   const byCpts = [...cpts.entries()]
     .map(([id, t]) => ({ cptsId: id, name: cptsNames.get(id) ?? '', offered: t.offered, booked: t.booked, fillRate: rate(t.booked, t.offered) }))
@@ -200,6 +214,8 @@ export function buildSeasonReport (input: ReportInput): SeasonReport {
 export interface SlotFigures {
   dayHours: (db: Kysely<Database>, s: ReportScope) => Promise<DayHourRowReleased[]>
   groups: (db: Kysely<Database>, s: ReportScope) => Promise<GroupRow[]>
+  /** The territory's extra offers by CPTS (`ReportInput.extraOffers`); not asked for one CPTS. */
+  offers: (db: Kysely<Database>, s: ReportScope) => Promise<OfferRow[]>
   lead: (db: Kysely<Database>, s: ReportScope) => Promise<LeadRow[]>
   /** Counted in SQL when given; else from the groups' weeks (majorationEuros). */
   majorationCounted?: (db: Kysely<Database>, s: ReportScope, weeklyCap: number) => Promise<ReadonlyMap<string, number>>
@@ -214,11 +230,13 @@ export async function seasonReportOf (db: Kysely<Database>, s: ReportScope, majo
     const dayHours = await read.dayHours(trx, s)
     const calls = await noSlotCalls(trx, s)
     const groups = await read.groups(trx, s)
+    const extraOffers = s.cptsId === undefined ? await read.offers(trx, s) : []
     const majorationCounted = read.majorationCounted === undefined ? undefined : await read.majorationCounted(trx, s, majoration.weeklyCap)
     return buildSeasonReport({
       period: { from: s.from, to: s.to },
       dayHours,
       groups,
+      extraOffers,
       ...(majorationCounted === undefined ? {} : { majorationCounted }),
       practitioners: await practitionerNames(trx),
       cpts: await cptsInScope(trx, s.cptsId),

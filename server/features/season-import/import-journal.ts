@@ -71,6 +71,7 @@ export async function undoRun (db: Kysely<Database>, runId: string): Promise<voi
       if (slotIds.length > 0) {
         // Rows that point to a slot go first (an import writes bookings; per-slot rows of later columns join here).
         await trx.deleteFrom('bookings').where('slot_id', 'in', slotIds).execute()
+        await trx.deleteFrom('slot_offers').where('slot_id', 'in', slotIds).execute()
         await trx.deleteFrom('slots').where('id', 'in', slotIds).execute()
       }
       await trx.deleteFrom('season_import_steps').where('run_id', '=', runId).where('seq', '=', seq).execute()

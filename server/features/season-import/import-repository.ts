@@ -6,12 +6,17 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import { overlappingSlots } from '../slots/overlap-rule.js'
 import { lockAccounts } from '../slots/slot-repository.js'
-import type { ImportPractitioner } from './season-import.js'
+import { foldName } from '../../lib/fold-name.js'
+import type { ImportCpts, ImportPractitioner } from './season-import.js'
 
 /** Practitioners per query (an IN list): well under SQLite's parameter limit. */
 const IDS_PER_QUERY = 500
 
-/** Every practitioner by RPPS, with the zone of their CPTS and their home place. */
+/**
+ * Every practitioner by RPPS, with the zone of their home CPTS, their home place, their active
+ * places by folded label and the CPTS they are members of (a few thousand rows of each: three
+ * reads, no join per line).
+ */
 export async function practitionersByRpps (db: Kysely<Database>): Promise<Map<string, ImportPractitioner>> {
   const rows = await db.selectFrom('practitioners')
     .innerJoin('users', 'users.id', 'practitioners.user_id')
@@ -19,7 +24,28 @@ export async function practitionersByRpps (db: Kysely<Database>): Promise<Map<st
     .innerJoin('practitioner_places as home', (j) => j.onRef('home.practitioner_id', '=', 'users.id').on('home.is_home', '=', 1))
     .select(['practitioners.rpps', 'practitioners.profession', 'users.id', 'users.cpts_id', 'cpts.timezone', 'home.id as home_place_id'])
     .execute()
-  return new Map(rows.map((r) => [r.rpps, { id: r.id, cptsId: r.cpts_id, zone: r.timezone, profession: r.profession, homePlaceId: r.home_place_id }]))
+  const places = new Map<string, Map<string, string>>()
+  for (const p of await db.selectFrom('practitioner_places').where('archived_at', 'is', null).select(['id', 'practitioner_id', 'label']).execute()) {
+    const byLabel = places.get(p.practitioner_id) ?? new Map<string, string>()
+    byLabel.set(foldName(p.label), p.id)
+    places.set(p.practitioner_id, byLabel)
+  }
+  const memberships = new Map<string, ImportCpts[]>()
+  for (const m of await db.selectFrom('cpts_memberships').innerJoin('cpts', 'cpts.id', 'cpts_memberships.cpts_id')
+    .select(['cpts_memberships.practitioner_id', 'cpts.id', 'cpts.name', 'cpts.finess', 'cpts.timezone']).orderBy('cpts.id').execute()) {
+    const list = memberships.get(m.practitioner_id) ?? []
+    list.push({ id: m.id, name: m.name, finess: m.finess, zone: m.timezone })
+    memberships.set(m.practitioner_id, list)
+  }
+  return new Map(rows.map((r) => [r.rpps, {
+    id: r.id,
+    cptsId: r.cpts_id,
+    zone: r.timezone,
+    profession: r.profession,
+    homePlaceId: r.home_place_id,
+    places: places.get(r.id) ?? new Map(),
+    memberships: memberships.get(r.id) ?? []
+  }]))
 }
 
 /**

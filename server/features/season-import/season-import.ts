@@ -9,13 +9,14 @@ import { randomBytes } from 'node:crypto'
 import { parse } from 'csv-parse/sync'
 import type { Insertable, Kysely, Transaction } from 'kysely'
 import { applyRollups, deferRollups } from '../../../db/rollup-deltas.js'
-import type { BookingsTable, Database, SlotsTable } from '../../../db/types.js'
+import type { BookingsTable, Database, SlotOffersTable, SlotsTable } from '../../../db/types.js'
 import { IsoDateTime } from '../../../shared/schemas/common.js'
-import { IMPORT_COLUMNS, IMPORT_OUTCOMES, type SeasonImportResult } from '../../../shared/schemas/reports.js'
+import { IMPORT_COLUMNS, IMPORT_OPTIONAL_COLUMNS, IMPORT_OUTCOMES, type SeasonImportResult } from '../../../shared/schemas/reports.js'
 import { HAS_TREATING_GP, SLOT_KINDS, SLOT_MODES, type HasTreatingGp, type SlotKind, type SlotMode, type SlotStatus } from '../../../shared/schemas/slots.js'
 import { isPostgres } from '../../../db/dialect.js'
 import { BUSY_MAX_PAUSE_MS } from '../../../db/sqlite-busy-wait.js'
 import { AppError } from '../../errors.js'
+import { foldName } from '../../lib/fold-name.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import { slotLocalColumns } from '../slots/local-columns.js'
 import { overlaps, takesTime } from '../slots/overlap-rule.js'
@@ -28,16 +29,32 @@ export type ImportOutcome = (typeof IMPORT_OUTCOMES)[number]
 
 export interface LineError { line: number, message: string }
 
+/** A CPTS a practitioner is a member of, as a line's `cpts` names it: by name or FINESS. */
+export interface ImportCpts { id: string, name: string, finess: string | null, zone: string }
+
 /** A practitioner as the import matches it, by RPPS. */
-export interface ImportPractitioner { id: string, cptsId: string | null, zone: string | null, profession: 'gp' | 'psychiatrist', homePlaceId: string }
+export interface ImportPractitioner {
+  id: string
+  /** The home CPTS (users.cpts_id) and its zone. */
+  cptsId: string | null
+  zone: string | null
+  profession: 'gp' | 'psychiatrist'
+  homePlaceId: string
+  /** Active places' ids by their folded label (foldName). */
+  places: ReadonlyMap<string, string>
+  /** Every CPTS the practitioner is a member of, the home one among them. */
+  memberships: readonly ImportCpts[]
+}
 
 /** One good line, ready to insert. */
 export interface ImportLine {
   line: number
   practitionerId: string
-  /** The slot's place: the practitioner's home place. */
   placeId: string
+  /** The slot's own CPTS: the home CPTS when offered to it, else the first named. */
   cptsId: string
+  /** The other CPTS it was offered to (slot_offers), sorted. */
+  extraCptsIds: string[]
   zone: string
   start: Date
   end: Date
@@ -53,6 +70,8 @@ export const MAX_LISTED_ERRORS = 1000
 export const INSERT_CHUNK = 500
 
 const HEADER = IMPORT_COLUMNS.join(',')
+const COLUMNS = [...IMPORT_COLUMNS, ...IMPORT_OPTIONAL_COLUMNS] as const
+type Column = (typeof COLUMNS)[number]
 /** Instants before this are typing errors (year 0000, 0202…), not history. */
 const EARLIEST_IMPORT = Date.UTC(2000, 0, 1)
 
@@ -64,23 +83,23 @@ function instant (v: string): Date | null {
   return IsoDateTime.safeParse(v).success ? new Date(v) : null
 }
 
-/** The header's column positions, or what is wrong with it. */
-function readHeader (fields: string[]): { index: Record<(typeof IMPORT_COLUMNS)[number], number> } | { error: string } {
+/** The header's column positions (-1: an optional column left out), or what is wrong with it. */
+function readHeader (fields: string[]): { index: Record<Column, number> } | { error: string } {
   const names = fields.map((f) => f.trim().toLowerCase())
   const missing = IMPORT_COLUMNS.filter((c) => !names.includes(c))
   if (missing.length === IMPORT_COLUMNS.length) return { error: `missing header line: the first line must be ${HEADER}` }
-  const unknown = names.filter((n) => !isOneOf(IMPORT_COLUMNS, n))
+  const unknown = names.filter((n) => !isOneOf(COLUMNS, n))
   const twice = names.filter((n, i) => names.indexOf(n) !== i)
   const problems: string[] = []
   if (missing.length > 0) problems.push(`missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`)
   if (unknown.length > 0) problems.push(`unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => JSON.stringify(u)).join(', ')}`)
   if (twice.length > 0) problems.push(`column${twice.length > 1 ? 's' : ''} ${twice.join(', ')} given twice`)
   if (problems.length > 0) return { error: `bad header line (${problems.join('; ')}): expected ${HEADER}` }
-  return { index: Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, names.indexOf(c)])) as Record<(typeof IMPORT_COLUMNS)[number], number> }
+  return { index: Object.fromEntries(COLUMNS.map((c) => [c, names.indexOf(c)])) as Record<Column, number> }
 }
 
 /** Checks one data line; returns the slot to insert or the reasons it is refused. */
-function readLine (line: number, get: (c: (typeof IMPORT_COLUMNS)[number]) => string, practitioners: ReadonlyMap<string, ImportPractitioner>, now: Date): ImportLine | string[] {
+function readLine (line: number, get: (c: Column) => string, practitioners: ReadonlyMap<string, ImportPractitioner>, now: Date): ImportLine | string[] {
   const problems: string[] = []
   const rpps = get('rpps')
   const who = rpps === '' ? undefined : practitioners.get(rpps)
@@ -125,13 +144,13 @@ function readLine (line: number, get: (c: (typeof IMPORT_COLUMNS)[number]) => st
   if (booked && gp === '') problems.push(`has_treating_gp is required when booked_at is set (${HAS_TREATING_GP.join(', ')})`)
   if (gp !== '' && !isOneOf(HAS_TREATING_GP, gp)) problems.push(`has_treating_gp must be ${HAS_TREATING_GP.join(', ')}, not ${JSON.stringify(gp)}`)
 
-  if (problems.length > 0 || who?.cptsId == null || who.zone === null || start === null || end === null) return problems
+  const at = who?.cptsId == null ? null : whereOffered(who, rpps, get('place'), get('cpts'), problems)
+
+  if (problems.length > 0 || at === null || who === undefined || start === null || end === null) return problems
   return {
     line,
     practitionerId: who.id,
-    placeId: who.homePlaceId,
-    cptsId: who.cptsId,
-    zone: who.zone,
+    ...at,
     start,
     end,
     kind: kind as SlotKind,
@@ -139,6 +158,31 @@ function readLine (line: number, get: (c: (typeof IMPORT_COLUMNS)[number]) => st
     withdrawnAt,
     booking: bookedAt === null ? null : { bookedAt, outcome: outcome as ImportOutcome, hasTreatingGp: gp as HasTreatingGp }
   }
+}
+
+/**
+ * A line's place (`place`: a label of the practitioner's active places; empty, the home place)
+ * and the CPTS its slot was offered to (`cpts`: names or FINESS numbers among the
+ * practitioner's, `|`-separated; empty, the home CPTS), all of one time zone. Null with the
+ * problems pushed.
+ */
+function whereOffered (who: ImportPractitioner, rpps: string, place: string, cpts: string, problems: string[]): Pick<ImportLine, 'placeId' | 'cptsId' | 'extraCptsIds' | 'zone'> | null {
+  const before = problems.length
+  const placeId = place === '' ? who.homePlaceId : who.places.get(foldName(place))
+  if (placeId === undefined) problems.push(`unknown place ${JSON.stringify(place)} for RPPS ${rpps}: not one of the practitioner's places`)
+  const named = cpts === '' ? [] : cpts.split('|').map((c) => c.trim()).filter((c) => c !== '')
+  const offered: ImportCpts[] = []
+  for (const n of named) {
+    const folded = foldName(n)
+    const c = who.memberships.find((m) => m.finess === n || foldName(m.name) === folded)
+    if (c === undefined) problems.push(`CPTS ${JSON.stringify(n)} is not one of the CPTS of RPPS ${rpps}`)
+    else if (!offered.includes(c)) offered.push(c)
+  }
+  if (named.length === 0 && who.cptsId !== null && who.zone !== null) offered.push({ id: who.cptsId, name: '', finess: null, zone: who.zone })
+  if (new Set(offered.map((c) => c.zone)).size > 1) problems.push(`the CPTS ${offered.map((c) => JSON.stringify(c.name)).join(', ')} are not in one time zone: a slot's CPTS share one`)
+  const own = offered.find((c) => c.id === who.cptsId) ?? offered[0]
+  if (problems.length > before || placeId === undefined || own === undefined) return null
+  return { placeId, cptsId: own.id, extraCptsIds: offered.filter((c) => c !== own).map((c) => c.id).sort(), zone: own.zone }
 }
 
 /** The status a line's slot is written with: a cancelled booking leaves its slot free. */
@@ -194,9 +238,10 @@ export function parseSeasonCsv (text: string, practitioners: ReadonlyMap<string,
 
   const lines: ImportLine[] = []
   const errors: LineError[] = []
+  const fields = head.record.length
   for (const { record, info } of records.slice(1)) {
-    if (record.length !== IMPORT_COLUMNS.length) {
-      errors.push({ line: info.lines, message: `expected ${IMPORT_COLUMNS.length} fields (${HEADER}), found ${record.length}` })
+    if (record.length !== fields) {
+      errors.push({ line: info.lines, message: `expected ${fields} fields (${head.record.map((f) => f.trim().toLowerCase()).join(',')}), found ${record.length}` })
       continue
     }
     const out = readLine(info.lines, (c) => record[header.index[c]] ?? '', practitioners, now)
@@ -261,8 +306,9 @@ export function orderedIds (): () => string {
 }
 
 /** The rows of a batch of lines: a slot each, and its booking if it has one (ids made here). */
-function rowsOf (chunk: readonly ImportLine[], nowIso: string, newId: () => string): { slots: Array<Insertable<SlotsTable>>, bookings: Array<Insertable<BookingsTable>> } {
+function rowsOf (chunk: readonly ImportLine[], nowIso: string, newId: () => string): { slots: Array<Insertable<SlotsTable>>, offers: Array<Insertable<SlotOffersTable>>, bookings: Array<Insertable<BookingsTable>> } {
   const slots: Array<Insertable<SlotsTable>> = []
+  const offers: Array<Insertable<SlotOffersTable>> = []
   const bookings: Array<Insertable<BookingsTable>> = []
   for (const l of chunk) {
     const slotId = newId()
@@ -277,6 +323,7 @@ function rowsOf (chunk: readonly ImportLine[], nowIso: string, newId: () => stri
       created_at: nowIso, updated_at: nowIso, withdrawn_at: l.withdrawnAt?.toISOString() ?? null,
       ...slotLocalColumns(l.start, l.zone)
     })
+    for (const cptsId of l.extraCptsIds) offers.push({ slot_id: slotId, cpts_id: cptsId })
     if (b !== null && bookingId !== null) {
       bookings.push({
         id: bookingId, slot_id: slotId, status: b.outcome,
@@ -286,7 +333,7 @@ function rowsOf (chunk: readonly ImportLine[], nowIso: string, newId: () => stri
       })
     }
   }
-  return { slots, bookings }
+  return { slots, offers, bookings }
 }
 
 /**
@@ -297,6 +344,8 @@ function rowsOf (chunk: readonly ImportLine[], nowIso: string, newId: () => stri
 async function writeBatch (trx: Transaction<Database>, chunk: readonly ImportLine[], nowIso: string, newId: () => string): Promise<{ slotIds: string[], bookings: number }> {
   const rows = rowsOf(chunk, nowIso, newId)
   await trx.insertInto('slots').values(rows.slots).execute()
+  // The offers right after their slots (slot_offers → slots), before anything else moves them.
+  if (rows.offers.length > 0) await trx.insertInto('slot_offers').values(rows.offers).execute()
   if (rows.bookings.length > 0) await trx.insertInto('bookings').values(rows.bookings).execute()
   return { slotIds: rows.slots.map((r) => r.id), bookings: rows.bookings.length }
 }
@@ -323,8 +372,9 @@ const dryRunResult = (lines: readonly ImportLine[]): SeasonImportResult =>
   ({ slots: lines.length, bookings: lines.filter((l) => l.booking !== null).length, dryRun: true })
 
 /**
- * Imports a season: all lines or none. Slots keep the CPTS their practitioner belongs to
- * today; bookings carry no patient identity and no author (booked_by null). A cancelled
+ * Imports a season: all lines or none. A slot is at the place its line names and offered to
+ * the CPTS it names (by default the practitioner's home place and home CPTS); bookings carry
+ * no patient identity and no author (booked_by null). A cancelled
  * booking is kept as such and leaves its slot free; withdrawn_at makes the slot withdrawn.
  * With `dryRun`, every check runs (the database's overlaps too) and the counts come back,
  * but nothing is written, not even an audit entry.
