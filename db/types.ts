@@ -285,6 +285,8 @@ export interface EventsTable {
   booking_id: Generated<string | null>
   /** Who made the change (migration 0015); null for the hold sweeper, and for older events it could not be told of. */
   actor_id: Generated<string | null>
+  /** The waiting-list request of a `request.*` event (migration 0021; its `slot_id` is then the slot it names, or ''). */
+  request_id: Generated<string | null>
 }
 
 /**
@@ -307,6 +309,43 @@ export interface CallsTable {
   booking_id: string | null
   commune_code: string | null
   cpts_id: string | null
+}
+
+/**
+ * A waiting-list request (migration 0021): a call that found no slot, recovered when a matching
+ * slot opens. The patient columns are health data (regulators only, audited), null once erased.
+ */
+export interface WaitingRequestsTable {
+  id: string
+  call_id: string | null
+  created_at: string
+  created_by: string | null
+  cpts_id: string | null
+  /** INSEE code of the patient's commune. */
+  commune_code: string
+  kind: 'snp' | 'psy'
+  /** Comma-separated, e.g. `office,video`. */
+  modes: string
+  /** The end of the window (ISO UTC): a matching slot starts before it. */
+  not_after: string
+  has_treating_gp: 'yes' | 'no' | 'unknown'
+  patient_last_name: string | null
+  patient_first_name: string | null
+  patient_birth_date: string | null
+  patient_phone: string | null
+  reason: string | null
+  status: 'open' | 'booked' | 'withdrawn' | 'expired'
+  /** The regulator handling it; live until claim_expires_at (a lapsed claim is free again). */
+  claim_by: string | null
+  claim_expires_at: string | null
+  /** The slot held for the claimer when the claim was taken. */
+  claim_slot_id: string | null
+  ended_at: string | null
+  /** Null for an expiry (the server) and for a booking's end (booked_by says who). */
+  ended_by: string | null
+  /** Why it was withdrawn (free text: the patient no longer needs it, …); null when erased. */
+  end_reason: string | null
+  booking_id: string | null
 }
 
 /**
@@ -364,6 +403,7 @@ export interface Database {
   /** PostgreSQL only. */
   events_counter: EventsCounterTable
   calls: CallsTable
+  waiting_requests: WaitingRequestsTable
   cpts: CptsTable
   users: UsersTable
   practitioners: PractitionersTable
@@ -392,3 +432,4 @@ export type PractitionerRow = Selectable<PractitionersTable>
 export type AuditEntry = Insertable<AuditLogTable>
 export type SlotRow = Selectable<SlotsTable>
 export type DeliveryRow = Selectable<DeliveriesTable>
+export type WaitingRequestRow = Selectable<WaitingRequestsTable>

@@ -29,12 +29,15 @@ import { UnitOfWork } from '../server/features/slots/unit-of-work.js'
 import { DEFAULT_LIMITS } from '../server/features/slots/slot-times.js'
 import { createUser } from '../server/features/users/users-service.js'
 import { matchCommune } from '../server/lib/communes.js'
+import { newId } from '../server/lib/secrets.js'
+import { idnpsOfRpps } from '../shared/rpps.js'
 import { CreateCptsBody, CreateUserBody, type Role } from '../shared/schemas/accounts.js'
 import type { SeasonReport } from '../shared/schemas/reports.js'
 import { BookingBody, CallBody, CreateSeriesBody, type Slot } from '../shared/schemas/slots.js'
-import { DEMO_CPTS, DEMO_DOMAIN, DEMO_FINESS, DEMO_PASSWORD, DEMO_STAFF, DEMO_ZONE, SEASON, demoPractitioners, type CptsKey } from './demo-data.js'
-import { LIVE_DAYS, liveBooking, livePlan } from './demo-live.js'
+import { DEMO_CPTS, DEMO_DOMAIN, DEMO_FINESS, DEMO_PASSWORD, DEMO_STAFF, DEMO_ZONE, SEASON, demoPractitioners, type CptsKey, type DemoPractitioner } from './demo-data.js'
+import { LIVE_DAYS, liveBooking, livePlan, secondPlacePlan } from './demo-live.js'
 import { seasonCalls, seasonCsv, seasonSlots } from './demo-season.js'
+import { seasonWaitingList } from './demo-waiting-list.js'
 
 export { DEMO_PASSWORD, SEASON } from './demo-data.js'
 
@@ -57,7 +60,13 @@ export interface DemoResult {
   accounts: DemoAccount[]
   /** Admin accounts that were there before the demo (their password is not the demo's). */
   otherAdmins: string[]
-  added: { accounts: number, seasonSlots: number, seasonBookings: number, calls: number, upcomingSlots: number, upcomingBookings: number }
+  added: { accounts: number, places: number, seasonSlots: number, seasonBookings: number, calls: number, waitingRequests: number, upcomingSlots: number, upcomingBookings: number }
+  /**
+   * The inputs of the SAS certification kit (IdNat_PS, `8` + RPPS): `practitionerId`, a GP with
+   * one place and one CPTS; `practitionerId2`, a GP with two places, member of both CPTS, whose
+   * slots at the second place are offered to both.
+   */
+  kit: { practitionerId: string, practitionerId2: string }
   season: { slots: number, report: SeasonReport['totals'], lastWeekFillRate: number | null, offeredPerDay: number }
   upcoming: { from: string, to: string, free: number, booked: number }
 }
@@ -116,6 +125,32 @@ async function ensureUser (db: Db, input: unknown, actor: { id: string | null, i
   return { id: user.id, created: true }
 }
 
+/**
+ * The second place of a practitioner with one, and their membership of that place's CPTS:
+ * created unless there (looked up by label). Written at the database level, as the account's
+ * own place is, until the places API (E1) is what the demo calls.
+ */
+async function ensureSecondPlace (db: Db, practitionerId: string, p: DemoPractitioner, cptsId: string, now: Date): Promise<{ id: string, created: boolean }> {
+  const place = p.secondPlace!
+  return await db.transaction().execute(async (trx) => {
+    await trx.insertInto('cpts_memberships').values({ practitioner_id: practitionerId, cpts_id: cptsId, created_at: now.toISOString() })
+      .onConflict((oc) => oc.columns(['practitioner_id', 'cpts_id']).doNothing()).execute()
+    const found = await trx.selectFrom('practitioner_places').select('id')
+      .where('practitioner_id', '=', practitionerId).where('label', '=', place.label).executeTakeFirst()
+    if (found !== undefined) return { id: found.id, created: false }
+    const m = matchCommune(place.postalCode, place.commune)
+    /* c8 ignore next */
+    if (!m.ok) throw new Error(`demo: ${place.postalCode} ${place.commune} is not a commune`)
+    const id = newId()
+    await trx.insertInto('practitioner_places').values({
+      id, practitioner_id: practitionerId, label: place.label, address: place.address, postal_code: place.postalCode,
+      commune: m.commune.name, commune_code: m.commune.code, structure_id: null, phone: null, is_home: 0,
+      created_at: now.toISOString(), archived_at: null
+    }).execute()
+    return { id, created: true }
+  })
+}
+
 /** Builds (or completes) the demo in the database of `config`; see the file's comment. */
 export async function buildDemo (opts: DemoOptions): Promise<DemoResult> {
   const log = opts.log ?? ((): void => {})
@@ -132,7 +167,7 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
   await migrateToLatest(db)
   const before = await checkDatabase(db)
   const now = clock.now()
-  const added = { accounts: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, upcomingSlots: 0, upcomingBookings: 0 }
+  const added = { accounts: 0, places: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, waitingRequests: 0, upcomingSlots: 0, upcomingBookings: 0 }
 
   // Accounts: the admin first (its e-mail marks the database as a demo), then the territory.
   log(before.demo ? 'Demo found: checking that nothing is missing…' : 'Creating the demo territory and accounts…')
@@ -165,6 +200,15 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
     if (u.created) added.accounts++
     practitionerIds.set(p.rpps, u.id)
     if (p.login) accounts.push({ role: 'practitioner', email: p.email, password: DEMO_PASSWORD, page: '/praticien', name: `${p.name} (${p.profession === 'gp' ? 'généraliste' : 'psychiatre'})` })
+  }
+  // The GP of the kit's practitioner_id2: a second place in the other CPTS's territory, member of both.
+  const secondPlaces = new Map<string, { placeId: string, cptsId: string }>()
+  for (const p of practitioners) {
+    if (p.secondPlace === undefined) continue
+    const cptsId = cptsIds[p.secondPlace.cpts]
+    const place = await ensureSecondPlace(db, practitionerIds.get(p.rpps)!, p, cptsId, now)
+    if (place.created) added.places++
+    secondPlaces.set(p.rpps, { placeId: place.id, cptsId })
   }
   const order: Role[] = ['admin', 'regulator', 'board', 'practitioner']
   accounts.sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role))
@@ -204,6 +248,13 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
     })
     added.calls = calls.length
   }
+  // The season's waiting list (issue 25): the requests those no-slot calls left, and how they ended.
+  const requestsThere = await count(db.selectFrom('waiting_requests').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('cpts_id', 'in', Object.values(cptsIds)).where('created_at', '>=', seasonStart).where('created_at', '<', seasonEnd))
+  if (requestsThere === 0) {
+    added.waitingRequests = await seasonWaitingList(db, Object.values(cptsIds), seasonStart, seasonEnd, DEMO_ZONE)
+    log(`Putting ${added.waitingRequests} of those calls on the season's waiting list…`)
+  }
 
   // The coming days: each practitioner publishes, the regulators book a few patients.
   // Nothing subscribes to its commits (no server runs yet): the events stay in the log. A page's
@@ -221,6 +272,13 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
       const actor: Actor = { id: practitionerIds.get(p.rpps)!, role: 'practitioner', ip: null }
       for (const plan of livePlan(p, psychiatrists.indexOf(p), day.toISODate()!, day.weekday)) {
         const res = await publishing.publishSeries(actor, CreateSeriesBody.parse(plan))
+        created.push(...res.created)
+      }
+      // At the second place, offered to both CPTS (the home one stays the slots' own).
+      const second = secondPlaces.get(p.rpps)
+      const plan = secondPlacePlan(p, day.toISODate()!, day.weekday)
+      if (second !== undefined && plan !== null) {
+        const res = await publishing.publishSeries(actor, CreateSeriesBody.parse({ ...plan, placeId: second.placeId, cptsIds: [cptsIds[p.cpts], second.cptsId] }))
         created.push(...res.created)
       }
     }
@@ -255,6 +313,8 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
     psychiatrists: practitioners.filter((p) => p.cpts === key && p.profession === 'psychiatrist').length
   }))
   const anything = Object.values(added).some((n) => n > 0)
+  const loginGp = practitioners.find((p) => p.login && p.profession === 'gp')!
+  const twoPlaces = practitioners.find((p) => p.secondPlace !== undefined)!
   return {
     status: !before.demo ? 'created' : anything ? 'updated' : 'unchanged',
     cpts,
@@ -268,7 +328,8 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
       lastWeekFillRate: report.byWeek.find((w) => w.week === SEASON.lastWeek)?.fillRate ?? null,
       offeredPerDay: days > 0 ? report.totals.offered / days : 0
     },
-    upcoming: { from: today.toISODate()!, to: today.plus({ days: LIVE_DAYS - 1 }).toISODate()!, free: await upcoming('free'), booked: await upcoming('booked') }
+    upcoming: { from: today.toISODate()!, to: today.plus({ days: LIVE_DAYS - 1 }).toISODate()!, free: await upcoming('free'), booked: await upcoming('booked') },
+    kit: { practitionerId: idnpsOfRpps(loginGp.rpps), practitionerId2: idnpsOfRpps(twoPlaces.rpps) }
   }
 }
 
@@ -312,6 +373,10 @@ export function summaryLines (r: DemoResult, config: Config): string[] {
     '',
     `Coming days (${r.upcoming.from} → ${r.upcoming.to}): ${r.upcoming.free} open slots, ${r.upcoming.booked} already booked` +
       (r.added.upcomingSlots > 0 ? ` (${r.added.upcomingSlots} published now)` : ''),
+    '',
+    'SAS certification kit inputs (IdNat_PS):',
+    `  practitioner_id    ${r.kit.practitionerId}  (one place, one CPTS)`,
+    `  practitioner_id2   ${r.kit.practitionerId2}  (two places, member of both CPTS; slots at the second place offered to both)`,
     '',
     'Sign in at ' + base + '/connexion:'
   ]

@@ -57,7 +57,26 @@ export interface DemoPractitioner {
   /** True for the one GP and the one psychiatrist whose sign-in is printed. */
   login: boolean
   habit: Habit
+  /** A second practice, in the other CPTS's territory (the GP is a member of both). */
+  secondPlace?: DemoPlace
 }
+
+/** A practice besides the home one: its label, address, and the CPTS whose territory it lies in. */
+export interface DemoPlace {
+  label: string
+  address: string
+  postalCode: string
+  commune: string
+  cpts: CptsKey
+}
+
+/**
+ * The GP of the SAS kit's `practitioner_id2` (its "PS avec deux lieux de consultation" and
+ * "un PS dans plusieurs CPTS" groups): a Côte de Lumière GP who also consults in a Pays de
+ * Monts commune, member of both CPTS. `practitioner_id` stays the printed GP (one place, one CPTS).
+ */
+export const TWO_PLACES_GP = 'Vincent Caillaud'
+const SECOND_PLACE: DemoPlace = { label: 'Maison de santé de Soullans', address: '2 rue de l\'Étier', postalCode: '85300', commune: 'Soullans', cpts: 'monts' }
 
 export interface DemoStaff {
   key: string
@@ -149,7 +168,8 @@ export function demoPractitioners (): DemoPractitioner[] {
         evening: pick(r, ['17:45', '18:00', '18:30', '19:00']),
         slotMinutes: r() < 0.2 ? 30 : 15,
         video: r() < 0.3 ? 0.35 : 0.04
-      }
+      },
+      ...(name === TWO_PLACES_GP ? { secondPlace: SECOND_PLACE } : {})
     })
   }
   for (const cpts of ['lumiere', 'monts'] as const) {

@@ -36,6 +36,16 @@ export function livePlan (p: DemoPractitioner, psyIndex: number, date: string, w
   return [{ ...day, startTime: noon ? h.noon : h.evening, slotMinutes: h.slotMinutes, count, kind: 'snp', mode }]
 }
 
+/**
+ * The series a GP with a second practice opens there each day: three 15-minute office slots
+ * early in the afternoon (never at the time of their home slots, at noon or in the evening), so
+ * that the SAS kit finds free slots at both places in any 72-hour window.
+ */
+export function secondPlacePlan (p: DemoPractitioner, date: string, weekday: number): SeriesPlan | null {
+  if (p.secondPlace === undefined) return null
+  return { from: date, to: date, weekdays: [weekday], startTime: '14:30', slotMinutes: 15, count: 3, kind: 'snp', mode: 'office' }
+}
+
 const FIRST_NAMES = ['Camille', 'Louis', 'Jeanne', 'Hugo', 'Manon', 'Gabriel', 'Léa', 'Jules', 'Chloé', 'Arthur', 'Inès', 'Paul']
 const REASONS = [
   'Fièvre et toux depuis trois jours',

@@ -24,12 +24,15 @@ import patientsRoutes from './features/patients/patients-routes.js'
 import sessionRoutes from './features/session/session-routes.js'
 import cptsRoutes from './features/cpts/cpts-routes.js'
 import usersRoutes from './features/users/users-routes.js'
+import placesRoutes from './features/places/places-routes.js'
 import pagesRoutes from './features/pages/pages-routes.js'
 import slotsPlugin from './features/slots/slots-plugin.js'
 import deliveriesPlugin from './features/deliveries/deliveries-plugin.js'
 import slotsRoutes from './features/slots/slots-routes.js'
 import liveRoutes from './features/live/live-routes.js'
 import callsRoutes from './features/calls/calls-routes.js'
+import waitingListPlugin from './features/waiting-list/waiting-list-plugin.js'
+import waitingListRoutes from './features/waiting-list/waiting-list-routes.js'
 import communesRoutes from './features/communes/communes-routes.js'
 import reportsRoutes from './features/reports/reports-routes.js'
 import boardRoutes from './features/reports/board-routes.js'
@@ -139,6 +142,8 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
     }
   })
   await app.register(slotsPlugin)
+  // The waiting list (issue 25): its matcher joins every slot change's transaction.
+  await app.register(waitingListPlugin)
   await app.register(livePlugin)
   // E-mail notices and appointments to the SAS platform, from the event log, off the request path.
   await app.register(deliveriesPlugin)
@@ -150,9 +155,11 @@ export async function buildApp (opts: AppOptions): Promise<FastifyInstance> {
   await app.register(sessionRoutes)
   await app.register(cptsRoutes)
   await app.register(usersRoutes)
+  await app.register(placesRoutes)
   await app.register(slotsRoutes)
   await app.register(liveRoutes)
   await app.register(callsRoutes)
+  await app.register(waitingListRoutes)
   await app.register(communesRoutes)
   await app.register(reportsRoutes)
   await app.register(boardRoutes)

@@ -37,6 +37,8 @@ export const ERRORS = {
   ACCOUNT_ALREADY_DEACTIVATED: { status: 409, fr: 'Ce compte était déjà désactivé.' },
   ACCOUNT_ALREADY_ACTIVE: { status: 409, fr: 'Ce compte était déjà actif.' },
   ACCOUNT_DEACTIVATED: { status: 409, fr: 'Ce compte est désactivé : réactivez-le d’abord.' },
+  PLACE_IN_USE: { status: 409, fr: 'Ce lieu ne peut pas être archivé : c’est le lieu principal du praticien, ou des créneaux à venir y sont publiés (retirez-les d’abord).' },
+  MEMBERSHIP_IN_USE: { status: 409, fr: 'Le praticien ne peut pas quitter cette CPTS : des créneaux à venir lui sont proposés (retirez-les d’abord).' },
   RESET_LINK_INVALID: { status: 400, fr: 'Ce lien de réinitialisation n’est plus valable (déjà utilisé, expiré, remplacé, ou le compte a été désactivé) : demandez-en un nouveau à la coordination de la CPTS.' },
 
   // Pro Santé Connect sign-in (README, "Sign in with Pro Santé Connect").
@@ -52,7 +54,15 @@ export const ERRORS = {
   DRAINING: { status: 503, fr: 'Le serveur redémarre : réessayez dans un instant.' },
 
   // Patients' rights (/admin/patients).
-  PATIENT_BOOKINGS_CHANGED: { status: 409, fr: 'Les réservations de ce patient ont changé depuis la recherche : rien n’a été effacé. Recherchez-le à nouveau.' }
+  PATIENT_BOOKINGS_CHANGED: { status: 409, fr: 'Les réservations de ce patient ont changé depuis la recherche : rien n’a été effacé. Recherchez-le à nouveau.' },
+
+  // The waiting list (issue 25).
+  COMMUNE_UNKNOWN: { status: 400, fr: 'Commune inconnue : choisissez-la dans la liste proposée.' },
+  WAITING_WINDOW_PAST: { status: 400, fr: 'Le délai d’attente est déjà passé : choisissez aujourd’hui ou un jour suivant.' },
+  WAITING_WINDOW_TOO_LONG: { status: 400, fr: 'Le délai d’attente dépasse quatorze jours : proposez plutôt un rendez-vous avec le médecin traitant.' },
+  REQUEST_CLAIMED: { status: 409, fr: 'Cette demande de la liste d’attente est déjà prise en charge par un autre régulateur.' },
+  REQUEST_ENDED: { status: 409, fr: 'Cette demande de la liste d’attente est close (réservée, retirée ou expirée).' },
+  REQUEST_SLOT_MISMATCH: { status: 409, fr: 'Ce créneau ne correspond pas à la demande (type, mode ou délai).' }
 } as const satisfies Record<string, { status: number, fr: string }>
 
 export type ErrorCode = keyof typeof ERRORS

@@ -30,6 +30,10 @@ t.test('edit an account: the fields of its role, checked, audited', async (t) =>
   t.equal(gp.statusCode, 200, gp.body)
   t.match(gp.json().user, { name: 'Dr Claire Martin', email: 'claire.martin@cpts.test', practitioner: { postalCode: '85800', commune: 'Saint-Gilles-Croix-de-Vie', phone: '02 51 55 00 01', profession: 'gp' } })
   t.equal((await app.inject({ method: 'POST', url: '/api/session', payload: { email: 'claire.martin@cpts.test', password: PASSWORD } })).statusCode, 200, 'signs in with the new e-mail')
+  t.match(gp.json().user.practitioner.places, [{ id: terr.users.gp.id, home: true, postalCode: '85800', commune: 'Saint-Gilles-Croix-de-Vie', communeCode: '85222', label: 'Saint-Gilles-Croix-de-Vie' }],
+    'the address is the home place\'s (its label, the commune\'s name, follows it)')
+  const copy = await app.db.selectFrom('practitioners').select(['postal_code', 'commune_code']).where('user_id', '=', terr.users.gp.id).executeTakeFirstOrThrow()
+  t.same(copy, { postal_code: '85800', commune_code: '85222' }, 'and the practitioner\'s copy of it')
 
   const reg = await call(app, admin, 'PATCH', `/api/users/${terr.users.regulator.id}`, { sasId: 'SAS-0042' })
   t.equal(reg.json().user.sasId, 'SAS-0042')

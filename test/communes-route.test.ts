@@ -1,5 +1,6 @@
 // GET /api/communes ranks the asker's territory first: the communes where the practitioners of
-// their CPTS (of every CPTS for a regulator) practise, then their départements.
+// their CPTS (of every CPTS for a regulator) practise, at any of their places (issue 21), then
+// their départements.
 import t from 'tap'
 import { build } from './helpers/build.js'
 import { territory } from './helpers/fixtures.js'
@@ -30,4 +31,30 @@ t.test('the territory of the practitioners comes first, and each answer says whe
 
   const short = await app.inject({ method: 'GET', url: '/api/communes?q=s', headers: { cookie: regulator } })
   t.equal(short.statusCode, 400, 'one letter is refused')
+})
+
+t.test('a CPTS\'s territory: every active place of its members, a second place counted only once its practitioner is a member', async (t) => {
+  const { app } = await build(t)
+  const terr = await territory(app)
+  const admin = terr.adminCookie
+  const gp = terr.users.gp
+  const [lumiere, monts] = [terr.cpts[0]!.id, terr.cpts[1]!.id]
+  // Asked by a practitioner of Pays de Monts (gp2, in Saint-Jean-de-Monts) and by Lumière's board.
+  const levelFor = async (cookie: string): Promise<string | undefined> => {
+    const res = await app.inject({ method: 'GET', url: '/api/communes?q=saint gilles croix&limit=3', headers: { cookie } })
+    return res.json().find((c: any) => c.code === '85222')?.territory
+  }
+  t.equal(await levelFor(terr.users.gp2.cookie), 'departement', 'Saint-Gilles-Croix-de-Vie: no practitioner of Monts there')
+
+  const place = await app.inject({ method: 'POST', url: `/api/users/${gp.id}/places`, headers: { cookie: admin }, payload: { address: '3 quai du Port', postalCode: '85800', commune: 'Saint-Gilles-Croix-de-Vie' } })
+  t.equal(place.statusCode, 201, place.body)
+  t.equal(await levelFor(terr.users.board.cookie), 'cpts', 'Lumière: its member GP\'s second place')
+  t.equal(await levelFor(terr.users.gp2.cookie), 'departement', 'Monts: that GP is not a member')
+
+  const joined = await app.inject({ method: 'PUT', url: `/api/users/${gp.id}/cpts`, headers: { cookie: admin }, payload: { cptsIds: [lumiere, monts], homeCptsId: lumiere } })
+  t.equal(joined.statusCode, 200, joined.body)
+  t.equal(await levelFor(terr.users.gp2.cookie), 'cpts', 'Monts: now a member, their places count')
+
+  await app.inject({ method: 'DELETE', url: `/api/users/${gp.id}/places/${place.json().place.id as string}`, headers: { cookie: admin } })
+  t.equal(await levelFor(terr.users.gp2.cookie), 'departement', 'an archived place does not count')
 })

@@ -13,7 +13,7 @@ import { validateR4 } from './helpers/fhir-validate.js'
 
 /** `npm run demo`: what someone who runs it and then opens the pages would notice. */
 const NOW = '2026-06-01T08:00:00.000Z' // a Monday, 10:00 in Paris
-const TABLES = ['cpts', 'users', 'practitioners', 'slots', 'bookings', 'calls', 'events', 'audit_log'] as const
+const TABLES = ['cpts', 'users', 'practitioners', 'practitioner_places', 'cpts_memberships', 'slots', 'slot_offers', 'bookings', 'calls', 'waiting_requests', 'events', 'audit_log'] as const
 
 t.test('the demo: accounts, the 2020 season, the coming days; a second run adds nothing', async (t) => {
   const config = loadConfig({ ...(await testStorage(t, 'creneaux-demo-')).env, LOGIN_RATE_LIMIT: '1000', LOGIN_ADDRESS_RATE_LIMIT: '1000' })
@@ -54,6 +54,13 @@ t.test('the demo: accounts, the 2020 season, the coming days; a second run adds 
   const board = cookies['bureau@demo.creneaux']!
   const regulator = cookies['regulation1@demo.creneaux']!
   const gp = cookies['generaliste@demo.creneaux']!
+
+  // The season's waiting list (issue 25): the board's figures are not empty.
+  const wl = (await app.inject({ method: 'GET', url: `/api/reports/waiting-list?from=${SEASON.from}&to=${SEASON.to}`, headers: { cookie: board } })).json()
+  t.equal(first.added.waitingRequests, wl.totals.made, 'the requests added are the board’s figures')
+  t.ok(wl.totals.recovered > 0 && wl.totals.expired > 0 && wl.totals.withdrawn > 0, `${JSON.stringify(wl.totals)}: recovered, expired and withdrawn requests`)
+  t.ok(wl.unmetDemand.after < wl.unmetDemand.before, 'the list recovers part of the unmet demand')
+  t.ok(wl.wait.median !== null)
 
   // The board's review of the season, as /bilan asks for it.
   const res = await app.inject({ method: 'GET', url: `/api/reports/season?from=${SEASON.from}&to=${SEASON.to}`, headers: { cookie: board } })
@@ -104,11 +111,71 @@ t.test('the demo: accounts, the 2020 season, the coming days; a second run adds 
   t.same(organizations.map((e: any) => e.resource.identifier[0].value).sort(), ['1850099901', '1850099902'], 'both CPTS, named by 1 + FINESS')
   t.same(validateR4(bundle), [], 'the Bundle is valid FHIR R4')
 
+  // The SAS kit's practitioner_id2 (two places, two CPTS), printed with practitioner_id.
+  const summary = summaryLines(first, config).join('\n')
+  t.match(summary, new RegExp(`practitioner_id +${first.kit.practitionerId} `), 'the kit\'s practitioner_id is printed')
+  t.match(summary, new RegExp(`practitioner_id2 +${first.kit.practitionerId2} `), 'and its practitioner_id2')
+  const idOf = async (idnps: string): Promise<string> => (await db.selectFrom('practitioners').select('user_id')
+    .where('rpps', '=', idnps.slice(1)).executeTakeFirstOrThrow()).user_id
+  const [one, two] = [await idOf(first.kit.practitionerId), await idOf(first.kit.practitionerId2)]
+  const cptsIdOf = new Map(first.cpts.map((c) => [c.name, c.id]))
+  const lumiere = cptsIdOf.get('CPTS Côte de Lumière')!
+  const monts = cptsIdOf.get('CPTS Pays de Monts')!
+  const placesOf = async (id: string) => await db.selectFrom('practitioner_places').select(['id', 'commune', 'is_home'])
+    .where('practitioner_id', '=', id).where('archived_at', 'is', null).orderBy('is_home', 'desc').execute()
+  const membershipsOf = async (id: string) => (await db.selectFrom('cpts_memberships').select('cpts_id')
+    .where('practitioner_id', '=', id).execute()).map((m) => m.cpts_id).sort()
+  t.same((await placesOf(one)).map((p) => p.commune), ['Saint-Gilles-Croix-de-Vie'], 'practitioner_id: one place')
+  t.same(await membershipsOf(one), [lumiere], 'and one CPTS')
+  const places = await placesOf(two)
+  t.same(places.map((p) => p.commune), ['Le Fenouiller', 'Soullans'], 'practitioner_id2: a home place in Côte de Lumière, a second one in a Pays de Monts commune')
+  t.same(await membershipsOf(two), [lumiere, monts].sort(), 'member of both CPTS')
+  // The kit searches from now to 72 hours ahead at most.
+  const in72h = new Date(Date.parse(NOW) + 72 * 3_600_000).toISOString()
+  const freeSoon = await db.selectFrom('slots').leftJoin('slot_offers', 'slot_offers.slot_id', 'slots.id')
+    .select(['slots.id', 'slots.place_id', 'slots.cpts_id', 'slot_offers.cpts_id as extra'])
+    .where('slots.practitioner_id', '=', two).where('slots.status', '=', 'free')
+    .where('slots.start_at', '>=', new Date(NOW).toISOString()).where('slots.start_at', '<=', in72h).execute()
+  for (const place of places) t.ok(freeSoon.some((s) => s.place_id === place.id), `free slots in the next 72 hours at ${place.commune}`)
+  t.ok(freeSoon.every((s) => s.cpts_id === lumiere), 'every slot of theirs is offered to their home CPTS')
+  t.ok(freeSoon.some((s) => s.extra === monts && s.place_id === places[1]!.id), 'some, at the second place, to Pays de Monts too')
+  t.ok(freeSoon.every((s) => s.extra === null || s.place_id === places[1]!.id), 'only those')
+  t.same(await db.selectFrom('slots').select('id').where('place_id', 'is', null).execute(), [], 'every slot has a place')
+
+  // What the kit's groups count on those two inputs, in its window (now → end of the day after tomorrow, Paris).
+  const kitSearch = async (idnps: string, cpts: boolean): Promise<any> => {
+    const res = await app.inject({
+      method: 'GET',
+      url: '/fhir/Slot?_include=Slot:schedule&_include:iterate=Schedule:actor' +
+        (cpts ? '&_include=Slot:service-type-reference&_include:iterate=HealthcareService:organization' : '') +
+        `&start=ge${encodeURIComponent('2026-06-01T10:00:00.000+02:00')}&start=le${encodeURIComponent('2026-06-03T23:59:59.000+02:00')}` +
+        `&schedule.actor:Practitioner.identifier=${encodeURIComponent(`urn:oid:1.2.250.1.71.4.2.1|${idnps}`)}&status=free`,
+      headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' }
+    })
+    t.equal(res.statusCode, 200, res.body.slice(0, 300))
+    return res.json()
+  }
+  const ofProfile = (b: any, suffix: string): any[] => b.entry.map((e: any) => e.resource).filter((r: any) => r.meta?.profile?.some((p: string) => p.endsWith(suffix)))
+  const hsRefs = (slot: any): string[] => (slot.serviceType ?? []).flatMap((st: any) => (st.extension ?? []).map((x: any) => x.valueReference?.reference))
+  for (const cpts of [false, true]) {
+    const b = await kitSearch(first.kit.practitionerId2, cpts)
+    t.same([ofProfile(b, 'FrPractitionerAgregateur').length, ofProfile(b, 'FrPractitionerRoleExerciceAgregateur').length, ofProfile(b, 'FrScheduleAgregateur').length], [1, 2, 2],
+      `practitioner_id2, ${cpts ? 'CPTS' : 'PS'} option: one Practitioner, two PractitionerRoles and Schedules (multi_lieux_group)`)
+    t.same(validateR4(b), [])
+  }
+  const two2 = await kitSearch(first.kit.practitionerId2, true)
+  t.same([ofProfile(two2, 'healthcareservice-aggregator').length, ofProfile(two2, 'organization-aggregator').length], [2, 2], 'two HealthcareServices and Organizations (multi-CPTS groups)')
+  t.ok(ofProfile(two2, 'sas-cpts-slot-aggregator').some((s) => new Set(hsRefs(s)).size === 2), 'a slot offered to both CPTS (single_slot_two_cpts)')
+  t.equal(ofProfile(two2, 'FrSlotAgregateur').length, 0, 'no slot outside a CPTS')
+  const one1 = await kitSearch(first.kit.practitionerId, true)
+  t.equal(ofProfile(one1, 'FrPractitionerRoleExerciceAgregateur').length, 1, 'practitioner_id: one PractitionerRole (single_practitioner_single_location)')
+  t.same([...new Set(ofProfile(one1, 'sas-cpts-slot-aggregator').flatMap(hsRefs))], [`HealthcareService/${lumiere}`], 'its slots offered to one CPTS (validate_ref_cpts)')
+
   // A second run finds the demo and leaves everything as it was.
   const before = await countRows(db, TABLES)
   const second = await buildDemo({ config, clock })
   t.equal(second.status, 'unchanged')
-  t.same(second.added, { accounts: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, upcomingSlots: 0, upcomingBookings: 0 })
+  t.same(second.added, { accounts: 0, places: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, waitingRequests: 0, upcomingSlots: 0, upcomingBookings: 0 })
   t.same(await countRows(db, TABLES), before, 'nothing duplicated')
   t.same(second.season.report, first.season.report)
   t.match(summaryLines(second, config).join('\n'), /already there/)

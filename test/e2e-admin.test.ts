@@ -1,5 +1,5 @@
 // Issue 14, Admin, in a real browser: the coordinator edits, deactivates, reactivates an account
-// and gives it a one-time password-reset link; the season import previews its errors by line
+// and gives it a one-time password-reset link; a GP gets a second place and a second CPTS (issue 21); the season import previews its errors by line
 // (nothing written) before importing. Keyboard only where the flow allows it; axe on each state.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -36,8 +36,9 @@ t.test('admin: accounts and season import in a real browser', async (t) => {
   const files = mkdtempSync(join(tmpdir(), 'creneaux-import-'))
   t.teardown(() => rmSync(files, { recursive: true, force: true }))
   const cpts = await e2e.api.createCpts('CPTS Côte de Lumière')
+  const monts = await e2e.api.createCpts('CPTS Pays de Monts')
   const regulator = await e2e.api.createUser({ ...REGULATOR, password: PASSWORD, role: 'regulator' })
-  await e2e.api.createUser({
+  const gp = await e2e.api.createUser({
     email: 'gp@cpts.test', name: 'Dr Claire Martin', password: PASSWORD, role: 'practitioner', cptsId: cpts.id,
     practitioner: { rpps: RPPS, profession: 'gp', address: '12 rue de la Plage', postalCode: '85160', commune: 'Saint-Jean-de-Monts', phone: '02 51 58 00 01' }
   })
@@ -82,6 +83,44 @@ t.test('admin: accounts and season import in a real browser', async (t) => {
     const me = await e2e.api.request('GET', '/api/users', { cookie: adminCookie })
     t.match(me.find((u: any) => u.id === regulator.id), { name: 'Julie Morel-Dupré', sasId: 'SAS-0042' }, 'saved')
     await e2e.screenshot(admin, 'admin-account')
+  })
+
+  step('a GP\'s second place becomes the home place; the GP joins a second CPTS', async (t) => {
+    await press(admin, 'Gérer le compte de Dr Claire Martin')
+    const editor = admin.locator('.account-editor')
+    await editor.getByRole('heading', { name: 'Lieux de consultation' }).waitFor()
+    await press(admin, 'Ajouter un lieu')
+    const form = editor.locator('.place-form')
+    await admin.waitForFunction(() => document.activeElement?.id === 'place-form-title', undefined, { timeout: 10_000 })
+    t.pass('the focus moves to the new place\'s form')
+    await form.getByLabel('Nom du lieu (facultatif)').fill('Cabinet du port')
+    await form.getByLabel('Adresse du lieu').fill('3 quai du Port')
+    await form.getByLabel('Code postal').fill('85800')
+    await form.getByLabel('Commune').fill('Saint-Jean-de-Monts')
+    await press(admin, 'Ajouter le lieu')
+    await form.locator('#place-commune-error').getByText(/Communes de ce code postal : .*Saint-Gilles-Croix-de-Vie/).waitFor()
+    t.pass('a commune not served by the postal code: said in French, with the right ones')
+    await expectNoSeriousViolations(t, admin, '/admin, new place with an error')
+    await form.getByLabel('Commune').fill('saint gilles croix de vie')
+    await press(admin, 'Ajouter le lieu')
+    await editor.getByText('Lieu « Cabinet du port » ajouté.').waitFor()
+    await press(admin, 'Faire de Cabinet du port le lieu principal')
+    await editor.getByText('« Cabinet du port » est désormais le lieu principal.').waitFor()
+    await admin.locator('#comptes tbody tr', { hasText: 'Dr Claire Martin' }).getByText(/85800 Saint-Gilles-Croix-de-Vie \+ 1\slieu/).waitFor()
+    t.pass('the table shows the new home commune and one other place')
+
+    await editor.getByRole('checkbox', { name: 'Membre de CPTS Pays de Monts' }).check()
+    await editor.getByRole('radio', { name: 'CPTS Pays de Monts : CPTS principale' }).check()
+    await press(admin, 'Enregistrer les CPTS')
+    await editor.getByText('CPTS de Dr Claire Martin enregistrées.').waitFor()
+    await admin.locator('#comptes tbody tr', { hasText: 'Dr Claire Martin' }).getByText('CPTS Pays de Monts, CPTS Côte de Lumière').waitFor()
+    await expectNoSeriousViolations(t, admin, '/admin, places and CPTS of a GP')
+    await e2e.screenshot(admin, 'admin-places')
+
+    const saved = (await e2e.api.request('GET', '/api/users', { cookie: adminCookie })).find((u: any) => u.id === gp.id)
+    t.match(saved, { cptsId: monts.id, cptsIds: [monts.id, cpts.id], practitioner: { commune: 'Saint-Gilles-Croix-de-Vie', places: [{ label: 'Cabinet du port', home: true }, { label: 'Saint-Jean-de-Monts', home: false }] } }, 'saved')
+    await press(admin, 'Gérer le compte de Julie Morel-Dupré')
+    await admin.locator('.account-editor').getByRole('heading', { name: 'Compte de Julie Morel-Dupré' }).waitFor()
   })
 
   step('deactivated: the open /regulation ends at once, and the regulator cannot sign in', async (t) => {

@@ -14,6 +14,7 @@ import { loadConfig } from '../server/config.js'
 import { build, signIn } from './helpers/build.js'
 import { testStorage } from './helpers/database.js'
 import { PASSWORD, practitionerProfile, publishSlot, territory } from './helpers/fixtures.js'
+import { givePlace } from './helpers/places.js'
 
 const PATIENT = { lastName: 'Zyxwvutsrq', firstName: 'Quentinella', birthDate: '1977-11-23', phone: '06 98 76 54 32' }
 const REASON = 'douleur thoracique atypique'
@@ -229,6 +230,29 @@ t.test('one UID per slot for ever; SEQUENCE and LAST-MODIFIED move on every chan
     const [before, after] = [inDefault[i - 1]!, inDefault[i]!]
     t.ok(after.event!.sequence > before.event!.sequence, `SEQUENCE ${before.event!.sequence} → ${after.event!.sequence} (${before.step} → ${after.step})`)
     t.ok(after.event!.lastModified > before.event!.lastModified, `LAST-MODIFIED moves (${after.step})`)
+  }
+})
+
+t.test('a GP at two practices: each office slot\'s LOCATION is its own place\'s address', async (t) => {
+  const { app, db } = await build(t, ENV)
+  const terr = await territory(app)
+  const { gp, regulator } = terr.users
+  const port = await givePlace(db, gp.id, { label: 'Maison de santé du port', address: '8 quai Garcie-Ferrande', postalCode: '85800', commune: 'Saint-Gilles-Croix-de-Vie', communeCode: '85222' })
+  const atHome = await publishSlot(app, gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const atPort = await publishSlot(app, gp.cookie, '2026-06-02T15:00:00+02:00', '2026-06-02T15:15:00+02:00')
+  // Published at the second place (at the database level until the publishing form picks a place).
+  await db.updateTable('slots').set({ place_id: port }).where('id', '=', atPort.id).execute()
+  const video = await app.inject({ method: 'POST', url: '/api/slots', headers: { cookie: gp.cookie }, payload: { start: '2026-06-02T18:00:00+02:00', end: '2026-06-02T18:15:00+02:00', kind: 'snp', mode: 'video' } })
+  t.equal(video.statusCode, 201, 'HTTP 201', { body: video.body })
+  await db.updateTable('slots').set({ place_id: port }).where('id', '=', video.json().id).execute()
+  for (const s of [atHome, atPort, video.json()]) await book(app, regulator.cookie, s.id)
+
+  const text = await feedText(app, (await feedAddresses(app, gp.cookie)).url)
+  for (const [parser, parse] of PARSERS) {
+    const events = parse(text)
+    t.equal(events.get(`${atHome.id}@creneaux`)?.location, '1 rue de la Plage, 85160 Saint-Jean-de-Monts', `${parser}: a slot at the home practice`)
+    t.equal(events.get(`${atPort.id}@creneaux`)?.location, '8 quai Garcie-Ferrande, 85800 Saint-Gilles-Croix-de-Vie', `${parser}: a slot at the second one`)
+    t.equal(events.get(`${video.json().id as string}@creneaux`)?.location, 'Téléconsultation', `${parser}: a video consultation has no address, whatever its place`)
   }
 })
 

@@ -15,6 +15,7 @@ import type { Db } from '../db/connection.js'
 import { ADMIN, build, T0 } from './helpers/build.js'
 import { testStorage, type TestStorage } from './helpers/database.js'
 import { publishSlot, territory } from './helpers/fixtures.js'
+import { givePlace } from './helpers/places.js'
 import { startSmtp } from './helpers/smtp.js'
 
 const PATIENT = { lastName: 'Martin', firstName: 'Anne', birthDate: '1980-01-02', phone: '06 12 34 56 78' }
@@ -132,6 +133,42 @@ t.test('a cancelled booking mails too; an outcome does not', async (t) => {
   t.equal(smtp.mails[4]!.subject, 'Créneaux — réservation annulée mercredi 3 juin 2026 à 09:30')
   t.match(smtp.mails[4]!.text, 'avait déjà commencé')
   t.notMatch(smtp.mails[4]!.text, 'de nouveau libre')
+})
+
+t.test('a GP at two practices: the mail of an office slot names its place, not a video consultation\'s', async (t) => {
+  const smtp = await startSmtp(t)
+  const { app, db } = await build(t, { ...QUIET, SMTP_URL: `smtp://127.0.0.1:${smtp.port}` })
+  const terr = await territory(app)
+  const { gp, regulator: reg } = terr.users
+  const port = await givePlace(db, gp.id, { label: 'Maison de santé du port', address: '8 quai Garcie-Ferrande', postalCode: '85800', commune: 'Saint-Gilles-Croix-de-Vie', communeCode: '85222' })
+  const atHome = await publishSlot(app, gp.cookie, '2026-07-13T12:00:00+02:00', '2026-07-13T12:15:00+02:00')
+  const atPort = await publishSlot(app, gp.cookie, '2026-07-13T15:00:00+02:00', '2026-07-13T15:15:00+02:00')
+  const video = await app.inject({ method: 'POST', url: '/api/slots', headers: { cookie: gp.cookie }, payload: { start: '2026-07-13T18:00:00+02:00', end: '2026-07-13T18:15:00+02:00', kind: 'snp', mode: 'video' } })
+  t.equal(video.statusCode, 201, 'HTTP 201', { body: video.body })
+  // Published at the second place (at the database level until the publishing form picks a place).
+  await db.updateTable('slots').set({ place_id: port }).where('id', 'in', [atPort.id, video.json().id]).execute()
+  const booked = []
+  for (const s of [atHome, atPort, video.json()]) {
+    const b = await book(app, reg.cookie, s.id)
+    t.equal(b.statusCode, 201, 'HTTP 201', { body: b.body })
+    booked.push(b.json())
+  }
+  const cancel = await app.inject({ method: 'POST', url: `/api/bookings/${booked[1].id as string}/cancel`, headers: { cookie: reg.cookie }, payload: { reason: 'Mme Martin a vu son médecin' } })
+  t.equal(cancel.statusCode, 200, 'HTTP 200', { body: cancel.body })
+  t.match(await app.deliveries.runOnce(), { queued: 4, sent: 4 })
+  const bySubject = (subject: string): ParsedMail => smtp.mails.find((m) => m.subject === subject)!
+  t.match(bySubject('Créneaux — patient réservé lundi 13 juillet 2026 à 12:00').text,
+    '  Type : soins non programmés (SNP), au cabinet\n  Lieu : Saint-Jean-de-Monts — 1 rue de la Plage, 85160 Saint-Jean-de-Monts\n',
+    'the home practice (its label is its commune until renamed), after the type')
+  t.match(bySubject('Créneaux — patient réservé lundi 13 juillet 2026 à 15:00').text,
+    '  Lieu : Maison de santé du port — 8 quai Garcie-Ferrande, 85800 Saint-Gilles-Croix-de-Vie\n', 'the second practice')
+  t.match(bySubject('Créneaux — réservation annulée lundi 13 juillet 2026 à 15:00').text,
+    '  Lieu : Maison de santé du port — 8 quai Garcie-Ferrande, 85800 Saint-Gilles-Croix-de-Vie\n', 'a cancellation names the place too')
+  const videoMail = bySubject('Créneaux — patient réservé lundi 13 juillet 2026 à 18:00')
+  t.match(videoMail.text, 'en téléconsultation')
+  t.notMatch(videoMail.text, 'Lieu :', 'a video consultation names no place')
+  t.equal(smtp.mails.length, 4)
+  for (const m of smtp.mails) for (const trace of PATIENT_TRACES) t.notMatch(wholeMail(m), trace, `no patient identity (${trace})`)
 })
 
 t.test('SMTP down: the booking succeeds, the mail goes out once the server is back', async (t) => {

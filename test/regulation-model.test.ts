@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { Slot } from '../shared/schemas/slots.js'
-import { batchAnnouncements, boardView, feedAnnouncement, ghostReason, NO_FILTERS, resyncAnnouncement, type PractitionerRef } from '../web/components/regulation-model.js'
+import { batchAnnouncements, boardView, feedAnnouncement, ghostReason, NO_FILTERS, placeName, practitionersOf, resyncAnnouncement, type Commune, type PractitionerRef } from '../web/components/regulation-model.js'
 
 /** What /regulation lists, and what its polite live region says when the list changes (web/components/regulation-model.ts). */
 
@@ -56,4 +56,29 @@ t.test("the board: the treating GP's free slots first, rows that just left stay 
   const view = boardView({ ...base, ghosts: [{ slot: gone, reason: 'booked', until: NOW + 2000 }], deferred: new Set(['d']) })
   t.same(view.order, [{ id: 'b', ghost: false }, { id: 'e', ghost: true }, { id: 'a', ghost: false }], 'a booked row stays, faded; a new one waits while the pointer is on the list')
   t.same(view.shown.map((s) => s.id), ['a', 'b'], 'the count leaves the faded row out')
+})
+
+t.test('a GP at two places: each slot ranked by its own place; a slot offered to two CPTS is listed under each', async (t) => {
+  const NOW = Date.parse('2030-07-13T09:00:00Z')
+  const soullans = { id: 'place-2', label: 'Maison de santé de Soullans', address: '2 rue de l’Étier', postalCode: '85300', commune: 'Soullans', communeCode: '85284', epci: '200043990', departement: '85' }
+  // The practitioner's own fields name the home practice (Saint-Jean-de-Monts): only the place tells where a slot is.
+  const home = slot({ id: 'home', start: '2030-07-14T08:00:00Z' })
+  const there = slot({ id: 'there', start: '2030-07-14T12:00:00Z', place: soullans, cptsIds: ['cpts-1', 'cpts-2'] })
+  const slots = new Map<string, Slot>([['home', home], ['there', there]])
+  const base = { slots, ghosts: [], fresh: new Map<string, number>(), deferred: new Set<string>(), filters: NO_FILTERS, commune: null, gp: null, now: NOW, zoneOf: () => 'Europe/Paris' }
+  const patient: Commune = { code: '85284', name: 'Soullans', departement: '85', postalCodes: ['85300'], epci: '200043990' }
+  const ranked = boardView({ ...base, commune: patient })
+  t.same(ranked.groups.map((g) => [g.rank, g.days.flatMap((d) => d.rows.map((r) => r.slot.id))]), [[0, ['there']], [2, ['home']]],
+    'a patient of Soullans: the Soullans slot first (same commune), the other practice\'s later (same département)')
+  const fromMonts: Commune = { code: '85234', name: 'Saint-Jean-de-Monts', departement: '85', postalCodes: ['85160'], epci: null }
+  t.same(boardView({ ...base, commune: fromMonts }).groups.map((g) => [g.rank, g.days.flatMap((d) => d.rows.map((r) => r.slot.id))]), [[0, ['home']], [2, ['there']]],
+    'a patient of Saint-Jean-de-Monts: the other way round')
+
+  t.same(boardView({ ...base, filters: { ...NO_FILTERS, cptsId: 'cpts-2' } }).shown.map((s) => s.id), ['there'], 'the filter on the second CPTS lists the slot offered to it too')
+  t.same(boardView({ ...base, filters: { ...NO_FILTERS, cptsId: 'cpts-1' } }).shown.map((s) => s.id), ['home', 'there'], 'and the one on its own CPTS both')
+  t.same(boardView({ ...base, filters: { ...NO_FILTERS, cptsId: 'cpts-3' } }).shown, [], 'a CPTS it is not offered to, none')
+
+  t.same(practitionersOf([home, there]).map((p) => [p.name, p.commune]), [['Claire Martin', 'Saint-Jean-de-Monts, Soullans']], 'the treating-GP field names both communes')
+  t.equal(placeName(there), 'Soullans · Maison de santé de Soullans', 'a row names the place by its commune and label')
+  t.equal(placeName(home), 'Saint-Jean-de-Monts', 'a place labelled by its commune, once')
 })

@@ -47,7 +47,7 @@ t.test('a deadlock victim runs again; the events of the committed run only are b
   t.equal(attempts, 3, 'run three times')
   await new Promise((resolve) => setImmediate(resolve))
   t.equal(told.length, 1, 'one broadcast')
-  t.same(told[0]?.map((e) => [e.slot.id, e.actorId, e.bookingId]), [['try-3', 'u1', null]], 'of the last run\'s event')
+  t.same(told[0]?.map((e) => [e.slot?.id, e.actorId, e.bookingId]), [['try-3', 'u1', null]], 'of the last run\'s event')
   const rows = await db.selectFrom('events').select(['slot_id', 'actor_id', 'booking_id']).execute()
   t.same(rows, [{ slot_id: 'try-3', actor_id: 'u1', booking_id: null }], 'nothing of the victims was written')
 

@@ -18,6 +18,7 @@ import * as m0016 from './0016_audit_chain.js'
 import * as m0017 from './0017_psc.js'
 import * as m0018 from './0018_sas_formats.js'
 import * as m0019 from './0019_places.js'
+import * as m0021 from './0021_waiting_list.js'
 
 /** Every migration, by a name that sorts in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -39,5 +40,6 @@ export const migrations: Record<string, Migration> = {
   '0016_audit_chain': m0016,
   '0017_psc': m0017,
   '0018_sas_formats': m0018,
-  '0019_places': m0019
+  '0019_places': m0019,
+  '0021_waiting_list': m0021
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { isValidRpps } from '../rpps.js'
 import { Id, LineText, NameText, TimeZone } from './common.js'
+import { MAX_MEMBERSHIPS, Phone, Place, PostalCode, StructureId } from './places.js'
 
 export const ROLES = ['admin', 'practitioner', 'regulator', 'board'] as const
 export const Role = z.enum(ROLES)
@@ -18,24 +19,14 @@ export const Rpps = z.string().trim().refine(isValidRpps, {
   message: 'RPPS must be 11 digits with a valid check digit (Luhn)'
 })
 
-/** French numbers, with overseas prefixes: 10 digits from 0, or + and 11–13 digits. */
-export const Phone = z.string().trim().refine((v) => {
-  const digits = v.replace(/[\s.-]/g, '')
-  return /^0[1-9]\d{8}$/.test(digits) || /^\+\d{11,13}$/.test(digits)
-}, { message: 'phone must be a French number, e.g. 02 51 58 00 00 or +33 2 51 58 00 00' })
-
-/**
- * IdNat_Struct of a practice, as the SAS platform reads it: "1" + FINESS (9 digits), "3" + SIRET
- * (14 digits) or "4" + RPPS rang (14 digits).
- */
-export const StructureId = z.string().trim().regex(/^(1\d{9}|3\d{14}|4\d{14})$/,
-  'structure identifier must be 1 + FINESS (9 digits), 3 + SIRET (14 digits) or 4 + RPPS rang (14 digits)')
+// Moved to places.ts (a place has them too); still exported from here for their readers.
+export { Phone, StructureId }
 
 export const PractitionerProfileInput = z.object({
   rpps: Rpps,
   profession: Profession,
   address: LineText(200, 3),
-  postalCode: z.string().trim().regex(/^\d{5}$/, 'postal code must be 5 digits'),
+  postalCode: PostalCode,
   commune: LineText(100),
   phone: Phone,
   /** The practice's IdNat_Struct (FHIR PractitionerRole.organization.identifier); null = unknown. */
@@ -43,9 +34,15 @@ export const PractitionerProfileInput = z.object({
 })
 export type PractitionerProfileInput = z.infer<typeof PractitionerProfileInput>
 
+/**
+ * A practitioner as the API shows them. The address fields (address, postal code, commune,
+ * structureId) are those of their home place, as before places existed; `places` lists every
+ * active place, the home place first.
+ */
 export const PractitionerProfile = PractitionerProfileInput.extend({
   /** INSEE code of the commune, resolved by the server from the official list. */
-  communeCode: z.string()
+  communeCode: z.string(),
+  places: z.array(Place)
 })
 export type PractitionerProfile = z.infer<typeof PractitionerProfile>
 
@@ -59,7 +56,10 @@ export const CreateUserBody = z.object({
   name: NameText(120),
   password: Password,
   role: Role,
+  /** A practitioner's home CPTS; a board account's scope (absent: every CPTS). */
   cptsId: Id.optional(),
+  /** Practitioners only, optional: the other CPTS they are a member of besides `cptsId`. */
+  cptsIds: z.array(Id).max(MAX_MEMBERSHIPS - 1).optional(),
   practitioner: PractitionerProfileInput.optional(),
   /** Regulators only, optional: without it their bookings are not sent to the SAS platform. */
   sasId: SasId.optional()
@@ -73,6 +73,12 @@ export const CreateUserBody = z.object({
   if (body.role === 'practitioner' && body.cptsId === undefined) {
     ctx.addIssue({ code: 'custom', path: ['cptsId'], message: 'a practitioner belongs to a CPTS' })
   }
+  if (body.role !== 'practitioner' && body.cptsIds !== undefined && body.cptsIds.length > 0) {
+    ctx.addIssue({ code: 'custom', path: ['cptsIds'], message: 'only a practitioner is a member of several CPTS' })
+  }
+  body.cptsIds?.forEach((id, i) => {
+    if (id === body.cptsId || body.cptsIds?.indexOf(id) !== i) ctx.addIssue({ code: 'custom', path: ['cptsIds', i], message: `CPTS ${id} is listed twice` })
+  })
   if (body.role !== 'regulator' && body.sasId !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['sasId'], message: 'only a regulator has a SAS identifier (INT_R02)' })
   }
@@ -85,6 +91,8 @@ export const User = z.object({
   name: z.string(),
   role: Role,
   cptsId: Id.nullable(),
+  /** A practitioner's CPTS (memberships), the home one (`cptsId`) first; another account's `cptsId` if any. */
+  cptsIds: z.array(Id),
   practitioner: PractitionerProfile.optional(),
   /** A regulator's identifier at the SAS platform (INT_R02), when the admin gave one. */
   sasId: z.string().optional(),
@@ -96,9 +104,10 @@ export type User = z.infer<typeof User>
 
 /**
  * An admin's edit of an account (`PATCH /api/users/:id`): only the fields sent change. The
- * role-specific ones follow the account's role (RPPS and practice for a practitioner, SAS id for
- * a regulator, CPTS for a board account); the server refuses the others. The role, a
- * practitioner's profession and CPTS stay as created: their slots depend on them.
+ * role-specific ones follow the account's role (RPPS, phone and home place for a practitioner, SAS
+ * id for a regulator, CPTS for a board account); the server refuses the others. The role and a
+ * practitioner's profession stay as created; a practitioner's CPTS change with
+ * `PUT /api/users/:id/cpts`, their other places with `/api/users/:id/places`.
  */
 export const UpdateUserBody = z.object({
   email: Email.optional(),

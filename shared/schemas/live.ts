@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { ErrorCode } from '../errors.js'
 import { FreeText, Id } from './common.js'
 import { BookingBody, type EventType, type Slot } from './slots.js'
+import type { RequestEventType, WaitingRequest } from './waiting-list.js'
 
 /** Commands a client sends on `/api/live`. */
 export const LiveCommand = z.discriminatedUnion('type', [
@@ -17,8 +18,13 @@ export interface LiveError { statusCode: number, code: ErrorCode, message: strin
 
 /** Frames the server sends on `/api/live`. */
 export type LiveMessage =
-  | { type: 'snapshot', seq: number, slots: Slot[] }
+  /** `requests`: the open waiting-list requests, to regulators only (no patient data). */
+  | { type: 'snapshot', seq: number, slots: Slot[], requests?: WaitingRequest[] }
   | { type: 'event', seq: number, event: EventType, slot: Slot }
+  /** A waiting-list request's change, to regulators only: the request without patient data and the slot it names. */
+  | { type: 'event', seq: number, event: RequestEventType, request: WaitingRequest, slotId: string | null }
+  /** A seq whose event is not for this socket (a request's, to a practitioner): the seq goes on, gapless. */
+  | { type: 'skip', seq: number }
   | { type: 'reply', requestId: string, ok: true, result: unknown }
   | { type: 'reply', requestId: string, ok: false, error: LiveError }
   | { type: 'error', error: LiveError }

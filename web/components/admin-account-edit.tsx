@@ -4,15 +4,16 @@ import { api, ApiError } from '../lib/api.js'
 import { formatDayTime } from '../lib/format.js'
 import { agree, plural } from '../lib/french.js'
 import { Field } from '../lib/ui.js'
+import { MembershipsPanel, PlacesPanel } from './admin-places.js'
 import { a11y, Confirmation, FormError, issuesToErrors, NO_ERRORS, requestErrors, useFocusFirstInvalid, useFormRef, type FormErrors } from './admin-form.js'
 
 const ZONE = 'Europe/Paris'
 
-interface Values { name: string, email: string, cptsId: string, sasId: string, rpps: string, address: string, postalCode: string, commune: string, phone: string, structureId: string }
+// A practitioner's address, IdNat_Struct and CPTS are their places' and memberships' (admin-places.tsx).
+interface Values { name: string, email: string, cptsId: string, sasId: string, rpps: string, phone: string }
 
 const PATH: Record<keyof Values, string> = {
-  name: 'name', email: 'email', cptsId: 'cptsId', sasId: 'sasId', rpps: 'practitioner.rpps', address: 'practitioner.address',
-  postalCode: 'practitioner.postalCode', commune: 'practitioner.commune', phone: 'practitioner.phone', structureId: 'practitioner.structureId'
+  name: 'name', email: 'email', cptsId: 'cptsId', sasId: 'sasId', rpps: 'practitioner.rpps', phone: 'practitioner.phone'
 }
 const FIELDS = Object.values(PATH)
 
@@ -20,8 +21,7 @@ function valuesOf (u: User): Values {
   const p = u.practitioner
   return {
     name: u.name, email: u.email, cptsId: u.cptsId ?? '', sasId: u.sasId ?? '',
-    rpps: p?.rpps ?? '', address: p?.address ?? '', postalCode: p?.postalCode ?? '', commune: p?.commune ?? '', phone: p?.phone ?? '',
-    structureId: p?.structureId ?? ''
+    rpps: p?.rpps ?? '', phone: p?.phone ?? ''
   }
 }
 
@@ -35,8 +35,7 @@ function changes (u: User, v: Values): Record<string, unknown> {
   if (u.role === 'regulator' && v.sasId.trim() !== old.sasId) body.sasId = v.sasId.trim() === '' ? null : v.sasId
   if (u.practitioner !== undefined) {
     const p: Record<string, string | null> = {}
-    for (const k of ['rpps', 'address', 'postalCode', 'commune', 'phone'] as const) if (v[k] !== old[k]) p[k] = v[k]
-    if (v.structureId.trim() !== old.structureId) p.structureId = v.structureId.trim() === '' ? null : v.structureId.trim()
+    for (const k of ['rpps', 'phone'] as const) if (v[k] !== old[k]) p[k] = v[k]
     if (Object.keys(p).length > 0) body.practitioner = p
   }
   return body
@@ -172,22 +171,8 @@ export function AccountEditor (props: { user: User, me: User | null, cpts: Cpts[
               <Field id={id('rpps')} label='Numéro RPPS' error={err('rpps')}>
                 <input {...a11y(id('rpps'), err('rpps'))} type='text' inputMode='numeric' autocomplete='off' maxLength={11} required value={v.rpps} onInput={(e) => set('rpps', e.currentTarget.value)} />
               </Field>
-              <Field id={id('phone')} label='Téléphone du cabinet' error={err('phone')}>
-                <input {...a11y(id('phone'), err('phone'))} type='tel' autocomplete='off' maxLength={20} required value={v.phone} onInput={(e) => set('phone', e.currentTarget.value)} />
-              </Field>
-              <Field id={id('structureId')} label='Identifiant de la structure (facultatif)' error={err('structureId')} hint='1 + FINESS, 3 + SIRET ou 4 + RPPS rang du cabinet : la plateforme SAS le lit.'>
-                <input {...a11y(id('structureId'), err('structureId'), true)} type='text' inputMode='numeric' autocomplete='off' maxLength={15} value={v.structureId} onInput={(e) => set('structureId', e.currentTarget.value)} />
-              </Field>
-              <div class='span-all'>
-                <Field id={id('address')} label='Adresse du cabinet' error={err('address')}>
-                  <input {...a11y(id('address'), err('address'))} type='text' autocomplete='off' maxLength={200} required value={v.address} onInput={(e) => set('address', e.currentTarget.value)} />
-                </Field>
-              </div>
-              <Field id={id('postalCode')} label='Code postal' error={err('postalCode')}>
-                <input {...a11y(id('postalCode'), err('postalCode'))} type='text' inputMode='numeric' autocomplete='off' maxLength={5} required value={v.postalCode} onInput={(e) => set('postalCode', e.currentTarget.value)} />
-              </Field>
-              <Field id={id('commune')} label='Commune' error={err('commune')}>
-                <input {...a11y(id('commune'), err('commune'))} type='text' autocomplete='off' maxLength={100} required value={v.commune} onInput={(e) => set('commune', e.currentTarget.value)} />
+              <Field id={id('phone')} label='Téléphone du praticien' error={err('phone')} hint='Celui de chaque lieu qui n’a pas le sien.'>
+                <input {...a11y(id('phone'), err('phone'), true)} type='tel' autocomplete='off' maxLength={20} required value={v.phone} onInput={(e) => set('phone', e.currentTarget.value)} />
               </Field>
             </>
           )}
@@ -199,6 +184,13 @@ export function AccountEditor (props: { user: User, me: User | null, cpts: Cpts[
         </div>
         <Confirmation message={saved} />
       </form>
+
+      {u.practitioner !== undefined && (
+        <>
+          <PlacesPanel user={u} onChanged={props.onChanged} />
+          <MembershipsPanel user={u} cpts={props.cpts} onChanged={props.onChanged} />
+        </>
+      )}
 
       <h4>Mot de passe</h4>
       {u.disabledAt === undefined && (

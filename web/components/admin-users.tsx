@@ -21,33 +21,40 @@ export const ROLE_LABEL: Record<Role, string> = {
 export const PROFESSION_LABEL: Record<Profession, string> = { gp: 'Médecin généraliste', psychiatrist: 'Psychiatre' }
 
 interface Values {
-  email: string, name: string, password: string, role: Role, cptsId: string,
+  email: string, name: string, password: string, role: Role, cptsId: string, otherCptsIds: string[],
   rpps: string, profession: Profession, address: string, postalCode: string, commune: string, phone: string,
   sasId: string
 }
 
 const EMPTY: Values = {
-  email: '', name: '', password: '', role: 'practitioner', cptsId: '',
+  email: '', name: '', password: '', role: 'practitioner', cptsId: '', otherCptsIds: [],
   rpps: '', profession: 'gp', address: '', postalCode: '', commune: '', phone: '',
   sasId: ''
 }
 
 /** Form value → field path of the API body (and of its zod issues). */
 const PATH: Record<keyof Values, string> = {
-  email: 'email', name: 'name', password: 'password', role: 'role', cptsId: 'cptsId',
+  email: 'email', name: 'name', password: 'password', role: 'role', cptsId: 'cptsId', otherCptsIds: 'cptsIds',
   rpps: 'practitioner.rpps', profession: 'practitioner.profession', address: 'practitioner.address',
   postalCode: 'practitioner.postalCode', commune: 'practitioner.commune', phone: 'practitioner.phone',
   sasId: 'sasId'
 }
 const FIELDS = Object.values(PATH)
-const TEXT_FIELDS: ReadonlyArray<keyof Values> = ['email', 'name', 'password', 'rpps', 'address', 'postalCode', 'commune', 'phone', 'sasId']
+const TEXT_FIELDS: ReadonlyArray<Exclude<keyof Values, 'role' | 'profession' | 'otherCptsIds'>> = ['email', 'name', 'password', 'rpps', 'address', 'postalCode', 'commune', 'phone', 'sasId']
 
 const idOf = (k: keyof Values): string => 'user-' + k
 
-/** Who the CPTS column names for an account. */
+/** Who the CPTS column names for an account: a practitioner's every CPTS, the home one first. */
 function cptsCell (u: User, names: Map<string, string>): string {
+  if (u.cptsIds.length > 0) return u.cptsIds.map((id) => names.get(id) ?? '—').join(', ')
   if (u.cptsId !== null) return names.get(u.cptsId) ?? '—'
   return u.role === 'practitioner' ? '—' : 'Toutes les CPTS'
+}
+
+/** « + 2 lieux » after a practitioner's home commune when they have other places. */
+function otherPlaces (u: User): string {
+  const n = (u.practitioner?.places.length ?? 1) - 1
+  return n <= 0 ? '' : ` + ${n} ${n === 1 ? 'lieu' : 'lieux'}`
 }
 
 /** Accounts: the table of every account, the panel that edits one, and the form that creates one. */
@@ -94,6 +101,7 @@ export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null
       password: v.password,
       role: v.role,
       cptsId: hasCpts && v.cptsId !== '' ? v.cptsId : undefined,
+      cptsIds: isPractitioner && v.otherCptsIds.length > 0 ? v.otherCptsIds.filter((c) => c !== v.cptsId) : undefined,
       practitioner: isPractitioner
         ? { rpps: v.rpps, profession: v.profession, address: v.address, postalCode: v.postalCode, commune: v.commune, phone: v.phone }
         : undefined,
@@ -146,7 +154,7 @@ export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null
                     <td>{cptsCell(u, names)}</td>
                     <td>
                       {u.practitioner !== undefined
-                        ? <><span class='nowrap'>{u.practitioner.rpps}</span><br /><small>{u.practitioner.postalCode} {u.practitioner.commune}</small></>
+                        ? <><span class='nowrap'>{u.practitioner.rpps}</span><br /><small>{u.practitioner.postalCode} {u.practitioner.commune}{otherPlaces(u)}</small></>
                         : u.sasId !== undefined ? <small>Identifiant SAS : <span class='nowrap'>{u.sasId}</span></small> : '—'}
                     </td>
                     <td>{u.disabledAt === undefined ? 'Actif' : <>Désactivé<br /><small>le {formatDayTime(u.disabledAt, 'Europe/Paris')}</small></>}</td>
@@ -187,6 +195,20 @@ export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null
                 {cpts.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
               </select>
             </Field>
+          )}
+          {isPractitioner && cpts.length > 1 && (
+            <fieldset class='admin-fieldset span-all' id={idOf('otherCptsIds')} aria-describedby={idOf('otherCptsIds') + '-hint'}>
+              <legend>Autres CPTS (facultatif)</legend>
+              <small id={idOf('otherCptsIds') + '-hint'} class='hint'>Les autres CPTS auxquelles le praticien propose aussi des créneaux.</small>
+              {cpts.filter((c) => c.id !== v.cptsId).map((c) => (
+                <label key={c.id} class='check-line'>
+                  <input type='checkbox' name='cptsIds' value={c.id} checked={v.otherCptsIds.includes(c.id)}
+                    onChange={(e) => set('otherCptsIds', e.currentTarget.checked ? [...v.otherCptsIds, c.id] : v.otherCptsIds.filter((x) => x !== c.id))} />
+                  {c.name}
+                </label>
+              ))}
+              {err('otherCptsIds') !== undefined && <small class='error' role='alert'>{err('otherCptsIds')}</small>}
+            </fieldset>
           )}
           <Field id={idOf('name')} label='Nom' error={err('name')} hint={isPractitioner ? 'Tel qu’il apparaîtra aux régulateurs, ex. Dr Claire Martin.' : undefined}>
             <input {...a11y(idOf('name'), err('name'), isPractitioner)} name='name' type='text' autocomplete='off' maxLength={120} required

@@ -8,6 +8,7 @@ import type { Slot } from '../../shared/schemas/slots.js'
 import { doctorName, formatCountdown, formatDayOf, formatDuration, formatTime, KIND_FR, MODE_FR, PROFESSION_FR, secondsLeft } from '../lib/format.js'
 import { Field } from '../lib/ui.js'
 import type { HoldBusy, PatientDraft } from './regulation-call.js'
+import { placeName } from './regulation-model.js'
 
 /** Day, time, practitioner and place of a slot, as a compact block. */
 export function SlotSummary (props: { slot: Slot, zone: string, cptsName: string }) {
@@ -18,7 +19,7 @@ export function SlotSummary (props: { slot: Slot, zone: string, cptsName: string
       <p class='rg-summary-when'>
         <strong>{formatDayOf(slot.start, zone)} · {formatTime(slot.start, zone)}</strong> <span class='rg-muted'>({formatDuration(slot.start, slot.end)})</span>
       </p>
-      <p>{doctorName(p.name)} · {PROFESSION_FR[p.profession]} · {p.commune}</p>
+      <p>{doctorName(p.name)} · {PROFESSION_FR[p.profession]} · {placeName(slot)}</p>
       <p class='rg-muted'>{MODE_FR[slot.mode]} · {KIND_FR[slot.kind]} · {props.cptsName}</p>
     </div>
   )

@@ -4,7 +4,7 @@
  */
 import type { Ref } from 'preact'
 import type { Booking, Slot } from '../../shared/schemas/slots.js'
-import { doctorName, formatDayOf, formatDuration, formatPhone, formatTime, MODE_FR, PROFESSION_FR } from '../lib/format.js'
+import { doctorName, fold, formatDayOf, formatDuration, formatPhone, formatTime, MODE_FR, PROFESSION_FR } from '../lib/format.js'
 import { bookingReference } from '../../shared/booking-reference.js'
 import type { CallLogState } from './regulation-call.js'
 
@@ -31,7 +31,9 @@ export function Confirmation (props: {
   const p = slot.practitioner
   const day = formatDayOf(slot.start, zone)
   const time = formatTime(slot.start, zone)
-  const address = `${p.address}, ${p.postalCode} ${p.commune}`
+  // The slot's place: a practitioner may consult at several.
+  const place = slot.place
+  const address = `${place.address}, ${place.postalCode} ${place.commune}`
   const phone = formatPhone(p.phone)
   return (
     <section class='rg-panel-card card rg-confirm' aria-labelledby='confirm-title'>
@@ -48,7 +50,7 @@ export function Confirmation (props: {
         <dt>Jour</dt><dd>{day}</dd>
         <dt>Heure</dt><dd>{time} ({formatDuration(slot.start, slot.end)})</dd>
         <dt>Praticien</dt><dd>{doctorName(p.name)} · {PROFESSION_FR[p.profession]}</dd>
-        <dt>{slot.mode === 'office' ? 'Adresse' : 'Cabinet'}</dt><dd>{address}</dd>
+        <dt>{slot.mode === 'office' ? 'Adresse' : 'Cabinet'}</dt><dd>{fold(place.label) === fold(place.commune) ? address : `${place.label}, ${address}`}</dd>
         <dt>Téléphone</dt><dd><a href={`tel:${p.phone.replace(/[\s.-]/g, '')}`}>{phone}</a></dd>
         <dt>Mode</dt><dd>{MODE_FR[slot.mode]}</dd>
         <dt>Patient</dt><dd>{props.patientName}</dd>

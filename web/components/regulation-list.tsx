@@ -5,7 +5,7 @@
  */
 import type { Slot } from '../../shared/schemas/slots.js'
 import { doctorName, formatCountdown, formatDay, formatDuration, formatTime, KIND_FR, MODE_FR, PROFESSION_FR, relativeDay, todayIn } from '../lib/format.js'
-import { RANK_BADGE, RANK_TITLE, type RankGroup, type Row } from './regulation-model.js'
+import { placeName, RANK_BADGE, RANK_TITLE, type RankGroup, type Row } from './regulation-model.js'
 
 export interface RowContext {
   now: number
@@ -64,7 +64,9 @@ export function SlotRow (props: { row: Row, ctx: RowContext }) {
   const p = slot.practitioner
   const time = formatTime(slot.start, zone)
   const duration = formatDuration(slot.start, slot.end)
-  const cpts = ctx.cptsName(slot.cptsId)
+  // Every CPTS the slot is offered to (its own first).
+  const cpts = slot.cptsIds.map(ctx.cptsName).join(', ')
+  const place = placeName(slot)
   const { spoken, action } = stateOf(row, ctx)
   const badge = row.rank !== null && row.rank < 3 ? RANK_BADGE[row.rank] : undefined
   const heldByOther = row.ghost === undefined && slot.status === 'held' && slot.hold?.by === 'other'
@@ -73,7 +75,7 @@ export function SlotRow (props: { row: Row, ctx: RowContext }) {
     heldByOther ? 'is-held' : '',
     slot.id === ctx.activeId ? 'is-active' : '',
     row.fresh === true ? 'is-new' : ''].filter((c) => c !== '').join(' ')
-  const aria = `${time}, ${duration}, ${doctorName(p.name)}, ${PROFESSION_FR[p.profession]}, ${p.commune}${badge !== undefined ? ` (${badge})` : ''}, ${MODE_FR[slot.mode]}, ${KIND_FR[slot.kind]}, ${cpts} : ${spoken}`
+  const aria = `${time}, ${duration}, ${doctorName(p.name)}, ${PROFESSION_FR[p.profession]}, ${place}${badge !== undefined ? ` (${badge})` : ''}, ${MODE_FR[slot.mode]}, ${KIND_FR[slot.kind]}, ${cpts} : ${spoken}`
   return (
     <li class={cls} data-slot-id={slot.id} tabIndex={row.ghost === undefined && ctx.focusedId === slot.id ? 0 : -1}
       aria-label={aria}
@@ -93,7 +95,7 @@ export function SlotRow (props: { row: Row, ctx: RowContext }) {
       </div>
       <div class='rg-info' aria-hidden='true'>
         <div class='rg-line'><strong>{doctorName(p.name)}</strong> <span class='rg-muted'>{PROFESSION_FR[p.profession]}</span></div>
-        <div class='rg-line'>{p.commune}{badge !== undefined && <span class={`rg-badge rg-rank-${row.rank}`}>{badge}</span>}</div>
+        <div class='rg-line'>{place}{badge !== undefined && <span class={`rg-badge rg-rank-${row.rank}`}>{badge}</span>}</div>
         <div class='rg-line rg-muted'>
           <span class={`rg-mode rg-mode-${slot.mode}`}>{MODE_FR[slot.mode]}</span> · <span class={`rg-kind rg-kind-${slot.kind}`}>{KIND_FR[slot.kind]}</span> · {cpts}
         </div>

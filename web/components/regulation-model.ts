@@ -8,6 +8,7 @@ import type { Commune } from '../../shared/communes.js'
 export type { Commune } from '../../shared/communes.js'
 import { doctorName, fold, formatDayOf, formatTime, groupBy, localDateOf } from '../lib/format.js'
 import { agree, plural } from '../lib/french.js'
+import { geoRank } from '../../shared/waiting-match.js'
 
 /** `practitionerId` comes from a link to one practitioner's agenda (`/regulation?praticien=<id>`, the SAS platform's). */
 export interface Filters { kind: SlotKind | '', mode: SlotMode | '', cptsId: string, practitionerId: string }
@@ -19,7 +20,7 @@ export function filtersFromSearch (search: string): Filters {
   return { ...NO_FILTERS, practitionerId: id.length <= 100 ? id : '' }
 }
 
-/** A practitioner present in the slot list, for the treating-GP field. */
+/** A practitioner present in the slot list, for the treating-GP field; `commune`: the communes of their places there, joined. */
 export interface PractitionerRef { id: string, name: string, rpps: string, profession: Slot['practitioner']['profession'], commune: string }
 
 /** Why a row stays on screen although its slot left the feed. */
@@ -39,14 +40,10 @@ export interface RankGroup { rank: number | null, days: DayGroup[] }
 export const RANK_BADGE = ['même commune', 'même intercommunalité', 'même département'] as const
 export const RANK_TITLE = ['Même commune', 'Même intercommunalité', 'Même département', 'Plus loin'] as const
 
-/** Distance class of a slot's practice from the patient's commune. */
+/** Distance class of a slot's place (one practitioner may have several) from the patient's commune. */
 export function rankOf (slot: Slot, commune: Commune | null): number | null {
   if (commune === null) return null
-  const p = slot.practitioner
-  if (p.communeCode === commune.code) return 0
-  if (commune.epci !== null && p.epci === commune.epci) return 1
-  if (p.departement === commune.departement) return 2
-  return 3
+  return geoRank(slot.place, { communeCode: commune.code, epci: commune.epci, departement: commune.departement })
 }
 
 /** Open means free or held, and not started yet. */
@@ -54,7 +51,7 @@ export const isOpen = (slot: Slot, now: number): boolean =>
   (slot.status === 'free' || slot.status === 'held') && Date.parse(slot.start) > now
 
 export function matchesFilters (slot: Slot, f: Filters): boolean {
-  return (f.kind === '' || slot.kind === f.kind) && (f.mode === '' || slot.mode === f.mode) && (f.cptsId === '' || slot.cptsId === f.cptsId) &&
+  return (f.kind === '' || slot.kind === f.kind) && (f.mode === '' || slot.mode === f.mode) && (f.cptsId === '' || slot.cptsIds.includes(f.cptsId)) &&
     (f.practitionerId === '' || slot.practitioner.id === f.practitionerId)
 }
 
@@ -122,14 +119,23 @@ export function boardView (o: {
   return { shown, rows, gpFree, gpGroups, groups, order }
 }
 
-/** The practitioners of the list, once each, by name. */
+/** The practitioners of the list, once each, by name, with the communes of their places in it. */
 export function practitionersOf (slots: Iterable<Slot>): PractitionerRef[] {
-  const out = new Map<string, PractitionerRef>()
+  const out = new Map<string, { ref: PractitionerRef, communes: Set<string> }>()
   for (const s of slots) {
     const p = s.practitioner
-    if (!out.has(p.id)) out.set(p.id, { id: p.id, name: p.name, rpps: p.rpps, profession: p.profession, commune: p.commune })
+    const found = out.get(p.id)
+    if (found !== undefined) found.communes.add(s.place.commune)
+    else out.set(p.id, { ref: { id: p.id, name: p.name, rpps: p.rpps, profession: p.profession, commune: '' }, communes: new Set([s.place.commune]) })
   }
-  return [...out.values()].sort((a, b) => a.name.localeCompare(b.name, 'fr'))
+  return [...out.values()].map(({ ref, communes }) => ({ ...ref, commune: [...communes].sort((a, b) => a.localeCompare(b, 'fr')).join(', ') }))
+    .sort((a, b) => a.name.localeCompare(b.name, 'fr'))
+}
+
+/** The place of a slot as a row shows it: its commune, and its label when that says more ('Soullans · Maison de santé'). */
+export function placeName (slot: Slot): string {
+  const { commune, label } = slot.place
+  return fold(label) === fold(commune) ? commune : `${commune} · ${label}`
 }
 
 /** Practitioners whose name (accents and case folded) contains the text, or whose RPPS starts with it. */

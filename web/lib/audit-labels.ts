@@ -23,7 +23,11 @@ export const ACTION_GROUPS: ReadonlyArray<{ label: string, actions: ReadonlyArra
       ['sas.regulator_deactivate', 'Compte régulateur désactivé par la plateforme SAS'],
       ['sas.regulator_reactivate', 'Compte régulateur réactivé par la plateforme SAS'],
       ['cpts.create', 'CPTS créée'],
-      ['cpts.update', 'CPTS modifiée (FINESS, téléphone)']
+      ['cpts.update', 'CPTS modifiée (FINESS, téléphone)'],
+      ['place.create', 'Lieu de consultation ajouté'],
+      ['place.update', 'Lieu de consultation modifié'],
+      ['place.archive', 'Lieu de consultation archivé'],
+      ['practitioner.cpts', 'CPTS d’un praticien modifiées']
     ]
   },
   {
@@ -92,7 +96,9 @@ const DETAIL_KEYS: Record<string, string> = {
   format: 'format', filters: 'filtres', entries: 'entrées', before: 'avant le', months: 'mois de conservation',
   bookings: 'réservations', slotsEndedBefore: 'créneaux finis avant le', slots: 'créneaux',
   practitioners: 'praticiens', firstStart: 'premier début', lastStart: 'dernier début', userId: 'compte',
-  action: 'action', from: 'du', to: 'au', reason: 'motif', email: 'adresse e-mail'
+  action: 'action', from: 'du', to: 'au', reason: 'motif', email: 'adresse e-mail', cptsIds: 'autres CPTS',
+  placeId: 'lieu', home: 'lieu principal', added: 'CPTS ajoutées', removed: 'CPTS quittées',
+  homeCptsId: 'CPTS principale', homeChanged: 'CPTS principale changée'
 }
 
 /** Field names (of a patient, of an account) in French. */
@@ -100,7 +106,11 @@ const FIELD_NAMES: Record<string, string> = {
   lastName: 'nom', firstName: 'prénom', birthDate: 'date de naissance', phone: 'téléphone', reason: 'motif',
   email: 'adresse e-mail', name: 'nom', cpts_id: 'CPTS', sas_id: 'identifiant SAS', idnps: 'identifiant national',
   'practitioner.rpps': 'RPPS', 'practitioner.address': 'adresse', 'practitioner.postal_code': 'code postal',
-  'practitioner.commune': 'commune', 'practitioner.commune_code': 'code de la commune', 'practitioner.phone': 'téléphone'
+  'practitioner.commune': 'commune', 'practitioner.commune_code': 'code de la commune', 'practitioner.phone': 'téléphone',
+  'practitioner.structure_id': 'identifiant de structure',
+  // A place's columns (place.update).
+  label: 'libellé', address: 'adresse', postal_code: 'code postal', commune: 'commune', commune_code: 'code de la commune',
+  structure_id: 'identifiant de structure', home: 'lieu principal'
 }
 
 const VALUES: Record<string, string> = { honored: 'honorée', no_show: 'patient absent', csv: 'CSV', json: 'JSON' }

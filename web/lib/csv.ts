@@ -23,6 +23,7 @@
  */
 import type { CallsReport } from '../../shared/schemas/board.js'
 import type { SeasonReport } from '../../shared/schemas/reports.js'
+import type { WaitingListReport } from '../../shared/schemas/waiting-list.js'
 import { CALL_OUTCOMES } from '../../shared/schemas/slots.js'
 import { CALL_OUTCOME_FR } from './format.js'
 import type { SlotKind } from '../../shared/schemas/slots.js'
@@ -54,7 +55,11 @@ export const CSV_TABLES = {
   appelsIssues: 'appels-issues',
   appelsCommunes: 'appels-sans-creneau-communes',
   appelsHeures: 'appels-sans-creneau-heures',
-  appelsJours: 'appels-jours'
+  appelsJours: 'appels-jours',
+  attenteCommunes: 'liste-attente-communes',
+  attenteTypes: 'liste-attente-types',
+  attenteSemaines: 'liste-attente-semaines',
+  attenteHeures: 'liste-attente-heures'
 } as const
 export type CsvTable = keyof typeof CSV_TABLES
 
@@ -203,4 +208,21 @@ export const CALL_DAY_HEADERS = ['Date', 'Appels sans créneau', 'Appels', 'Appe
 /** Calls by local date, days with calls only. */
 export function callDaysCsv (report: CallsReport): string {
   return toCsv(CALL_DAY_HEADERS, report.byDay.filter((d) => d.calls > 0).map((d) => [d.date, d.noSlot, d.calls, d.byOutcome.booked]))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The waiting list's tables (issue 25).
+
+type WaitingTally = WaitingListReport['totals']
+export const WAITING_HEADERS = ['Demandes', 'Réservées depuis la liste', 'Expirées', 'Retirées', 'En attente', 'Part réservée (%)'] as const
+const waitingCells = (t: WaitingTally): CsvCell[] => [t.made, t.recovered, t.expired, t.withdrawn, t.open, percentCell(share(t.recovered, t.made))]
+
+/** One breakdown of the waiting list (commune, kind, week, hour), as the API orders it; hours with requests only. */
+export function waitingListCsv (report: WaitingListReport, by: 'commune' | 'kind' | 'week' | 'hour'): string {
+  switch (by) {
+    case 'commune': return toCsv(['Commune du patient', 'Code INSEE', 'Département', ...WAITING_HEADERS], report.byCommune.map((c) => [c.name ?? c.communeCode, c.communeCode, c.departement ?? '', ...waitingCells(c)]))
+    case 'kind': return toCsv(['Type', ...WAITING_HEADERS], report.byKind.map((k) => [KIND_LABELS[k.kind], ...waitingCells(k)]))
+    case 'week': return toCsv(['Semaine', ...WAITING_HEADERS], report.byWeek.map((w) => [w.week, ...waitingCells(w)]))
+    case 'hour': return toCsv(['Heure', ...WAITING_HEADERS], report.byHour.filter((h) => h.made > 0).map((h) => [h.hour, ...waitingCells(h)]))
+  }
 }

@@ -20,6 +20,16 @@ const BY_FIELD: Record<string, string> = {
   'practitioner.structureId': 'Identifiant de structure invalide : 1 + FINESS (9 chiffres), 3 + SIRET (14 chiffres) ou 4 + RPPS rang (14 chiffres).',
   'practitioner': 'Un praticien a besoin de son RPPS, de sa profession et de son adresse.',
   cptsId: 'Choisissez une CPTS existante.',
+  // Places and CPTS of a practitioner (/admin): POST|PATCH /api/users/:id/places, PUT /api/users/:id/cpts.
+  label: 'Un autre lieu de ce praticien porte déjà ce nom : choisissez-en un autre (80 caractères au plus).',
+  address: 'Adresse trop courte : indiquez le numéro et la rue du lieu de consultation.',
+  postalCode: 'Code postal inconnu : 5 chiffres d\u2019une commune française.',
+  commune: 'Cette commune ne correspond pas au code postal.',
+  phone: 'Numéro de téléphone invalide (ex. 02 51 58 00 00).',
+  structureId: 'Identifiant de structure invalide : 1 + FINESS (9 chiffres), 3 + SIRET (14 chiffres) ou 4 + RPPS rang (14 chiffres).',
+  cptsIds: 'Cochez de 1 à 10 CPTS existantes, chacune une fois.',
+  homeCptsId: 'La CPTS principale doit être l\u2019une des CPTS cochées.',
+  placeId: 'Choisissez un lieu de consultation actif de ce praticien.',
   timezone: 'Fuseau horaire inconnu (ex. Europe/Paris).',
   // Bookings and calls (/regulation): POST /api/slots/:id/booking (or the live `book`) and POST /api/calls.
   'patient.lastName': 'Indiquez le nom du patient (100 caractères au plus).',
@@ -41,7 +51,7 @@ export interface IssueLike { code?: string, path: Array<string | number>, messag
 export function frenchIssue (issue: IssueLike): string {
   const key = issue.path.join('.')
   // The server names the communes of the postal code (users-service.ts, resolveCommune).
-  if (key === 'practitioner.commune' && Array.isArray(issue.communes) && issue.communes.length > 0) {
+  if ((key === 'practitioner.commune' || key === 'commune') && Array.isArray(issue.communes) && issue.communes.length > 0) {
     return `Cette commune ne correspond pas au code postal. Communes de ce code postal : ${issue.communes.join(', ')}.`
   }
   if (issue.code === 'custom' && issue.message === FORBIDDEN_CHARACTERS) {

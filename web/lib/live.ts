@@ -15,6 +15,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { LIVE_CLOSE, liveCloseMessage, type LiveCommand, type LiveError, type LiveMessage } from '../../shared/schemas/live.js'
 import type { Booking, BookingBody, EventType, Slot } from '../../shared/schemas/slots.js'
 import type { ApiErrorBody } from '../../shared/errors.js'
+import type { RequestEventType, WaitingRequest } from '../../shared/schemas/waiting-list.js'
 import { ApiError } from './api.js'
 
 /** `ended`: the server closed the socket for good (see LIVE_CLOSE); `endedMessage` says why, in French. */
@@ -43,6 +44,15 @@ export type LiveChange =
     previous: Slot | undefined
     /** Whether the slot is in the map after this event. */
     kept: boolean
+  }
+  | {
+    /** A waiting-list request changed (regulators only): created, matched by a slot, claimed, released, ended. */
+    type: 'request'
+    seq: number
+    event: RequestEventType
+    request: WaitingRequest
+    /** The slot the event names (the matching slot, the one held with a claim, the one booked). */
+    slotId: string | null
   }
 
 export interface LiveOptions {
@@ -99,6 +109,7 @@ export class LiveSlots {
   readonly #opts: Required<Omit<LiveOptions, 'url' | 'WebSocketImpl'>> & { url: string, WebSocketImpl: typeof WebSocket }
   #ws: WebSocket | null = null
   #slots: ReadonlyMap<string, Slot> = new Map()
+  #requests: ReadonlyMap<string, WaitingRequest> = new Map()
   #seq: number | null = null
   #status: LiveStatus = 'connecting'
   #attempt = 0
@@ -124,6 +135,8 @@ export class LiveSlots {
 
   /** The slots by id; a new map object after every change (safe to compare by identity). */
   get slots (): ReadonlyMap<string, Slot> { return this.#slots }
+  /** The open waiting-list requests by id (regulators; empty for other roles); a new map after every change. */
+  get requests (): ReadonlyMap<string, WaitingRequest> { return this.#requests }
   get status (): LiveStatus { return this.#status }
   /** Why the server ended the connection for good (status `ended`), in French. */
   get endedMessage (): string | null { return this.#endedMessage }
@@ -312,15 +325,26 @@ export class LiveSlots {
         const removed = [...before.values()].filter((s) => !next.has(s.id))
         const resync = this.#seq !== null
         this.#slots = next
+        this.#requests = new Map((msg.requests ?? []).map((r) => [r.id, r]))
         this.#seq = msg.seq
         this.#emit({ type: 'snapshot', seq: msg.seq, added, removed, resync })
         return
       }
+      case 'skip':
       case 'event': {
         if (this.#seq === null || msg.seq <= this.#seq) return
         if (msg.seq > this.#seq + 1) {
           // A gap: never apply out of order; reconnect with ?since= to get what is missing.
           ws.close(4000, 'gap')
+          return
+        }
+        if (msg.type === 'skip') { this.#seq = msg.seq; return }
+        if ('request' in msg) {
+          const next = new Map(this.#requests)
+          if (msg.request.status === 'open') next.set(msg.request.id, msg.request); else next.delete(msg.request.id)
+          this.#requests = next
+          this.#seq = msg.seq
+          this.#emit({ type: 'request', seq: msg.seq, event: msg.event, request: msg.request, slotId: msg.slotId })
           return
         }
         const previous = this.#slots.get(msg.slot.id)

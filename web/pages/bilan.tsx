@@ -15,6 +15,7 @@ import { BilanFigures } from '../components/bilan-figures.js'
 import { BilanFilters, queryString, readFilters, readQuery, sameQuery, urlPeriodProblem, type BilanQuery } from '../components/bilan-filters.js'
 import { defaultPeriod, presetsOf, seasonOf } from '../components/bilan-periods.js'
 import { BilanCalls } from '../components/bilan-calls.js'
+import { BilanWaitingList } from '../components/bilan-waiting-list.js'
 import { BilanCompare } from '../components/bilan-compare.js'
 import { periodLabel } from '../components/bilan-format.js'
 import { BilanHeatmap } from '../components/bilan-heatmap.js'
@@ -290,6 +291,7 @@ function Report (props: { shown: Shown, cptsName: (id: string) => string, stale:
           </>
           )}
       <BilanCalls query={query} booked={report.totals.booked} />
+      <BilanWaitingList query={query} />
     </div>
   )
 }

@@ -98,7 +98,7 @@ function Practitioner (props: { me: User & { practitioner: NonNullable<User['pra
     const client = new LiveSlots({ keep: () => false })
     const off = client.subscribe((change) => {
       if (change.type === 'status') { setLive(change.status); setLiveEnded(client.endedMessage) }
-      else if (change.type === 'snapshot') { if (change.resync) later(true) } else if (change.slot.practitioner.id === me.id) later(BOOKING_EVENTS.has(change.event))
+      else if (change.type === 'snapshot') { if (change.resync) later(true) } else if (change.type === 'event' && change.slot.practitioner.id === me.id) later(BOOKING_EVENTS.has(change.event))
     })
     client.start()
     setLive(client.status)

@@ -210,6 +210,7 @@ function Board () {
       if (held !== null) actions.followHold(held.id, live.slots.get(held.id), t)
       return
     }
+    if (c.type === 'request') return
     const { slot, previous, kept, event } = c
     const own = isOwnSlot(calls.state, slot.id)
     if (!kept && previous !== undefined) {

@@ -35,9 +35,15 @@ function doctorName (name: string): string {
   return /^(dr\.?|docteure?|pr\.?|professeure?)\s/i.test(name.trim()) ? name.trim() : `Dr ${name.trim()}`
 }
 
+/** 'Cabinet du port — 14 quai du Port-Fidèle, 85800 Saint-Gilles-Croix-de-Vie' (the fields are one line each: LineText). */
+function placeLine (p: BookingChange['place']): string {
+  return `${p.label} — ${p.address}, ${p.postalCode} ${p.commune}`
+}
+
 /**
  * The e-mail telling a practitioner that one of their slots was booked, or a booking cancelled:
- * day and time in the CPTS's zone, kind, mode, the booking's reference and a link to their page.
+ * day and time in the CPTS's zone, kind, mode, the place of an office slot (a practitioner may
+ * have several), the booking's reference and a link to their page.
  * Never the patient (name, birth date, phone, reason), nor the free-text cancel reason, which
  * may name them: the practitioner reads those on /praticien, signed in. Null for other changes
  * (an outcome is recorded by the practitioner themselves).
@@ -51,6 +57,7 @@ export function buildMailMessage (change: BookingChange, publicUrl: string): Mai
   const details = [
     `  Créneau : ${day}, de ${start} à ${end}`,
     `  Type : ${KIND_FR[change.slot.kind]}, ${MODE_FR[change.slot.mode]}`,
+    ...(change.slot.mode === 'office' ? [`  Lieu : ${placeLine(change.place)}`] : []),
     // The short reference the regulator read out and the practitioner's calendar feed shows.
     `  Référence de la réservation : ${bookingReference(change.booking.id)}`
   ]

@@ -21,6 +21,8 @@ export interface FeedSlot {
   version: number
   createdAt: string
   updatedAt: string
+  /** Where the slot is held (its place): the LOCATION of an office slot. */
+  place: { address: string, postalCode: string, commune: string }
 }
 
 /** A booking of one of the slots, without its patient (the repository never reads those columns). */
@@ -32,7 +34,7 @@ export interface FeedBooking {
 }
 
 export interface FeedInput {
-  practitioner: { name: string, address: string, postalCode: string, commune: string }
+  practitioner: { name: string }
   /** The CPTS's IANA zone: events are written in it, with its VTIMEZONE. */
   zone: string
   /** Without a trailing slash; the feed links to `<publicUrl>/praticien`. */
@@ -95,10 +97,11 @@ function eventText (slot: FeedSlot, bookings: FeedBooking[], includeFree: boolea
   }
 }
 
-function location (slot: FeedSlot, p: FeedInput['practitioner']): string {
+/** An office slot's place, as a calendar shows it (each slot at its own place). */
+function location (slot: FeedSlot): string {
   if (slot.mode === 'video') return 'Téléconsultation'
   if (slot.mode === 'home') return 'Visite à domicile'
-  return `${p.address}, ${p.postalCode} ${p.commune}`
+  return `${slot.place.address}, ${slot.place.postalCode} ${slot.place.commune}`
 }
 
 /**
@@ -169,7 +172,7 @@ export function buildFeedCalendar (input: FeedInput): string {
       transparency: text.status === ICalEventStatus.CANCELLED ? ICalEventTransparency.TRANSPARENT : ICalEventTransparency.OPAQUE,
       summary: text.summary,
       description: text.description.join('\n'),
-      location: location(slot, input.practitioner),
+      location: location(slot),
       url: pageUrl
     })
   }

@@ -40,30 +40,33 @@ export async function replaceFeedToken (db: Db, practitionerId: string, now: Dat
 export async function practitionerByFeedToken (db: Db, token: string): Promise<{ id: string, zone: string, practitioner: FeedInput['practitioner'] } | undefined> {
   const r = await db.selectFrom('feed_tokens')
     .innerJoin('users', 'users.id', 'feed_tokens.practitioner_id')
-    .innerJoin('practitioners', 'practitioners.user_id', 'users.id')
     .innerJoin('cpts', 'cpts.id', 'users.cpts_id')
-    .select(['users.id', 'users.name', 'practitioners.address', 'practitioners.postal_code', 'practitioners.commune', 'cpts.timezone'])
+    .select(['users.id', 'users.name', 'cpts.timezone'])
     .where('feed_tokens.token_hash', '=', sha256(token))
     .where('users.role', '=', 'practitioner')
     .where('users.disabled_at', 'is', null)
     .executeTakeFirst()
   if (r === undefined) return undefined
-  return { id: r.id, zone: r.timezone, practitioner: { name: r.name, address: r.address, postalCode: r.postal_code, commune: r.commune } }
+  return { id: r.id, zone: r.timezone, practitioner: { name: r.name } }
 }
 
 /** At most this many slots in one feed (a season of daily slots is a few hundred). */
 const FEED_LIMIT = 5000
 
 /**
- * The practitioner's slots ending after `endAfter`, and their bookings. Only these columns are
- * read: never the patient's identity, reason or phone.
+ * The practitioner's slots ending after `endAfter`, each with the place it is held at, and their
+ * bookings. Only these columns are read: never the patient's identity, reason or phone.
  */
 export async function feedRows (db: Db, practitionerId: string, endAfter: string): Promise<{ slots: FeedSlot[], bookings: FeedBooking[] }> {
   const slots = await db.selectFrom('slots')
-    .select(['id', 'start_at', 'end_at', 'kind', 'mode', 'status', 'booking_id', 'version', 'created_at', 'updated_at'])
-    .where('practitioner_id', '=', practitionerId)
-    .where('end_at', '>', endAfter)
-    .orderBy('start_at').orderBy('id').limit(FEED_LIMIT)
+    .innerJoin('practitioner_places as place', 'place.id', 'slots.place_id')
+    .select([
+      'slots.id', 'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode', 'slots.status', 'slots.booking_id', 'slots.version',
+      'slots.created_at', 'slots.updated_at', 'place.address', 'place.postal_code', 'place.commune'
+    ])
+    .where('slots.practitioner_id', '=', practitionerId)
+    .where('slots.end_at', '>', endAfter)
+    .orderBy('slots.start_at').orderBy('slots.id').limit(FEED_LIMIT)
     .execute()
   const bookings = slots.length === 0
     ? []
@@ -76,7 +79,8 @@ export async function feedRows (db: Db, practitionerId: string, endAfter: string
   return {
     slots: slots.map((s) => ({
       id: s.id, startAt: s.start_at, endAt: s.end_at, kind: s.kind, mode: s.mode, status: s.status,
-      bookingId: s.booking_id, version: s.version, createdAt: s.created_at, updatedAt: s.updated_at
+      bookingId: s.booking_id, version: s.version, createdAt: s.created_at, updatedAt: s.updated_at,
+      place: { address: s.address, postalCode: s.postal_code, commune: s.commune }
     })),
     bookings: bookings.map((b) => ({ id: b.id, slotId: b.slot_id, status: b.status, bookedAt: b.booked_at }))
   }

@@ -5,8 +5,10 @@ import type { Role } from '../../../shared/schemas/accounts.js'
 import type { LiveMessage } from '../../../shared/schemas/live.js'
 import type { Clock } from '../../clock.js'
 import type { Credential } from '../session/session-service.js'
-import { eventsAfter, seqBounds, type LoggedEvent } from '../slots/event-log.js'
+import { eventsAfter, seqBounds, type RequestLoggedEvent, type SlotLoggedEvent } from '../slots/event-log.js'
 import { forViewer, listSlotRecords, toNeutralSlot } from '../slots/slot-repository.js'
+import { listRequests } from '../waiting-list/request-repository.js'
+import { requestForViewer, toNeutralRequest, type NeutralRequest } from '../waiting-list/request-view.js'
 
 /** One open `/api/live` socket. */
 export interface LiveClient {
@@ -54,7 +56,26 @@ const POKE_RETRY_MS = 1000
 const frame = (m: LiveMessage): Buffer => Buffer.from(JSON.stringify(m))
 
 /** What a frame says of an event (its instant is not sent). */
-type LiveEvent = Pick<LoggedEvent, 'seq' | 'type' | 'slot'>
+type LiveEvent =
+  | (Pick<SlotLoggedEvent, 'seq' | 'type' | 'slot'> & { request?: undefined })
+  | (Pick<RequestLoggedEvent, 'seq' | 'type' | 'request' | 'slotId'> & { slot?: undefined })
+
+/**
+ * Who is told a waiting-list request's change: regulators only (the list is theirs; its events
+ * carry no patient data all the same). Every other socket gets `skip` for that seq, so that
+ * its seq stays gapless and a reconnect replays the same.
+ */
+const hearsRequests = (c: LiveClient): boolean => c.role === 'regulator'
+
+/** The frame of one event for one socket. */
+function eventFrame (ev: LiveEvent, client: LiveClient): Buffer {
+  if (ev.request !== undefined) {
+    return hearsRequests(client)
+      ? frame({ type: 'event', seq: ev.seq, event: ev.type, request: requestForViewer(ev.request, client.userId), slotId: ev.slotId })
+      : frame({ type: 'skip', seq: ev.seq })
+  }
+  return frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, client.userId) })
+}
 
 /**
  * Broadcasts the event log to every socket, in seq order with no gap. After a commit the
@@ -198,13 +219,26 @@ export class LiveHub {
   }
 
   #broadcast (ev: LiveEvent): void {
-    const general = frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, null) })
-    const holderId = ev.slot.hold?.holderId
-    const holderFrame = holderId === undefined ? null : frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, holderId) })
+    // Serialised once for everyone, once more for the one viewer who holds (or claims) it.
+    let general: Buffer
+    let holderFrame: Buffer | null
+    let holderId: string | undefined
+    let skip: Buffer | null = null
+    if (ev.request !== undefined) {
+      general = frame({ type: 'event', seq: ev.seq, event: ev.type, request: requestForViewer(ev.request, null), slotId: ev.slotId })
+      holderId = ev.request.claim?.holderId
+      holderFrame = holderId === undefined ? null : frame({ type: 'event', seq: ev.seq, event: ev.type, request: requestForViewer(ev.request, holderId), slotId: ev.slotId })
+      skip = frame({ type: 'skip', seq: ev.seq })
+    } else {
+      general = frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, null) })
+      holderId = ev.slot.hold?.holderId
+      holderFrame = holderId === undefined ? null : frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, holderId) })
+    }
     let sent = 0
     for (const c of this.clients) {
       if (!c.ready || ev.seq <= c.lastSeq) continue
-      this.#send(c, holderFrame !== null && c.userId === holderId ? holderFrame : general)
+      if (skip !== null && !hearsRequests(c)) this.#send(c, skip)
+      else this.#send(c, holderFrame !== null && c.userId === holderId ? holderFrame : general)
       c.lastSeq = ev.seq
       sent++
     }
@@ -228,7 +262,7 @@ export class LiveHub {
         return
       }
       for (const ev of missed) {
-        this.#send(client, frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, client.userId) }))
+        this.#send(client, eventFrame(ev, client))
         client.lastSeq = ev.seq
       }
     }
@@ -275,26 +309,35 @@ export class LiveHub {
     await this.#pump()
     const now = this.#clock.now()
     // Bounds and slots are read in one transaction so that the snapshot matches its seq.
-    const { bounds, records } = await this.#db.transaction().execute(async (trx) => {
+    const { bounds, records, requestRecords } = await this.#db.transaction().execute(async (trx) => {
       const bounds = await seqBounds(trx)
-      const needSnapshot = batch.some((w) => !this.#canReplay(w.since, bounds))
-      const records = needSnapshot ? await listSlotRecords(trx, { endAfter: now.toISOString(), statuses: ['free', 'held'] }) : []
-      return { bounds, records }
+      const snapshots = batch.filter((w) => !this.#canReplay(w.since, bounds))
+      const records = snapshots.length > 0 ? await listSlotRecords(trx, { endAfter: now.toISOString(), statuses: ['free', 'held'] }) : []
+      // The open waiting list, for the regulators among them, as of the same seq.
+      const requestRecords = snapshots.some((w) => hearsRequests(w.client)) ? await listRequests(trx, { statuses: ['open'] }) : []
+      return { bounds, records, requestRecords }
     })
     const slots = records.map((r) => toNeutralSlot(r, now))
-    const holders = new Set(slots.flatMap((s) => s.hold === undefined ? [] : [s.hold.holderId]))
+    const requests: NeutralRequest[] = requestRecords.map((r) => toNeutralRequest(r, now))
+    const holders = new Set([...slots.flatMap((s) => s.hold === undefined ? [] : [s.hold.holderId]), ...requests.flatMap((r) => r.claim === undefined ? [] : [r.claim.holderId])])
+    const requestsFor = (c: LiveClient, viewerId: string | null) => hearsRequests(c) ? { requests: requests.map((r) => requestForViewer(r, viewerId)) } : {}
     let shared: Buffer | undefined
+    let sharedRegulators: Buffer | undefined
     for (const { client, since, resolve, reject } of batch) {
       try {
         if (!this.clients.has(client)) { resolve(); continue } // closed while waiting
         if (since !== undefined && this.#canReplay(since, bounds)) {
           client.lastSeq = since
           for (const ev of await eventsAfter(this.#db, since, REPLAY_LIMIT)) {
-            this.#send(client, frame({ type: 'event', seq: ev.seq, event: ev.type, slot: forViewer(ev.slot, client.userId) }))
+            this.#send(client, eventFrame(ev, client))
             client.lastSeq = ev.seq
           }
         } else if (holders.has(client.userId)) {
-          this.#send(client, frame({ type: 'snapshot', seq: bounds.max, slots: slots.map((s) => forViewer(s, client.userId)) }))
+          this.#send(client, frame({ type: 'snapshot', seq: bounds.max, slots: slots.map((s) => forViewer(s, client.userId)), ...requestsFor(client, client.userId) }))
+          client.lastSeq = bounds.max
+        } else if (hearsRequests(client)) {
+          sharedRegulators ??= frame({ type: 'snapshot', seq: bounds.max, slots: slots.map((s) => forViewer(s, null)), ...requestsFor(client, null) })
+          this.#send(client, sharedRegulators)
           client.lastSeq = bounds.max
         } else {
           shared ??= frame({ type: 'snapshot', seq: bounds.max, slots: slots.map((s) => forViewer(s, null)) })

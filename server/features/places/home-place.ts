@@ -3,8 +3,8 @@
  * keeps (address, postal code, commune, IdNat_Struct) until every reader reads places: both are
  * written here only, in the caller's transaction, so they cannot drift apart.
  */
-import type { Transaction, Updateable } from 'kysely'
-import type { Database, PractitionersTable } from '../../../db/types.js'
+import type { Kysely, Transaction } from 'kysely'
+import type { Database } from '../../../db/types.js'
 
 type Db = Transaction<Database>
 
@@ -32,15 +32,14 @@ export async function insertHomePlace (db: Db, practitionerId: string, place: Ho
   }
 }
 
-/** Applies an edit of the practitioner's practice fields to their home place too. */
-export async function mirrorToHomePlace (db: Db, practitionerId: string, set: Updateable<PractitionersTable>): Promise<void> {
-  const place: Updateable<Database['practitioner_places']> = {}
-  if (set.address !== undefined) place.address = set.address
-  if (set.postal_code !== undefined) place.postal_code = set.postal_code
-  if (set.commune !== undefined) place.commune = set.commune
-  if (set.commune_code !== undefined) place.commune_code = set.commune_code
-  if (set.structure_id !== undefined) place.structure_id = set.structure_id
-  if (Object.keys(place).length === 0) return
-  await db.updateTable('practitioner_places').set(place)
-    .where('practitioner_id', '=', practitionerId).where('is_home', '=', 1).execute()
+/**
+ * Copies the home place into the practitioner's own address columns, which readers not yet moved
+ * to places still read; called after any change of the home place or of which place is home.
+ */
+export async function copyHomePlace (db: Kysely<Database>, practitionerId: string): Promise<void> {
+  const home = await db.selectFrom('practitioner_places').selectAll()
+    .where('practitioner_id', '=', practitionerId).where('is_home', '=', 1).executeTakeFirstOrThrow()
+  await db.updateTable('practitioners').set({
+    address: home.address, postal_code: home.postal_code, commune: home.commune, commune_code: home.commune_code, structure_id: home.structure_id
+  }).where('user_id', '=', practitionerId).execute()
 }

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { CallsReport, SlotCalendar, SlotCalendarQuery } from '../../../shared/schemas/board.js'
 import { SeasonReportQuery } from '../../../shared/schemas/reports.js'
+import { WaitingListReport } from '../../../shared/schemas/waiting-list.js'
 import { boardScope } from './board-scope.js'
 import { callsReport } from './calls-report.js'
 import { slotCalendar } from './report-calendar.js'
+import { waitingListReport } from './waiting-list-report.js'
 
 /**
  * The board's other reads beside the season report (reports-routes.ts): the slot calendar the
@@ -30,6 +32,16 @@ const routes: FastifyPluginAsyncZod = async (app) => {
     },
     onRequest: app.requireRole('board', 'admin')
   }, async (request) => await callsReport(app.db, { from: request.query.from, to: request.query.to, cptsId: await boardScope(app.db, request, request.query.cptsId), kind: request.query.kind }))
+
+  app.get('/api/reports/waiting-list', {
+    schema: {
+      tags: ['reports'],
+      summary: 'The waiting list of a period: requests made, recovered, expired, withdrawn; the wait to the booking; unmet demand before and after (aggregates only)',
+      querystring: SeasonReportQuery,
+      response: { 200: WaitingListReport }
+    },
+    onRequest: app.requireRole('board', 'admin')
+  }, async (request) => await waitingListReport(app.db, { from: request.query.from, to: request.query.to, cptsId: await boardScope(app.db, request, request.query.cptsId), kind: request.query.kind }))
 }
 
 export default routes

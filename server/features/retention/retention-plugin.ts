@@ -33,8 +33,8 @@ export default fp(async (app) => {
   const runOnce = (): Promise<RetentionRun | null> => {
     running ??= withAdvisoryTryLock(app.db, 'retention', async () => {
       const result = await purgePatientData(app.db, app.clock, app.config.patientDataMonths)
-      if (result.bookings > 0) await flushErasedPages(app.db)
-      log.info({ bookings: result.bookings, slotsEndedBefore: result.cutoff }, 'patient data purge')
+      if (result.bookings + result.requests > 0) await flushErasedPages(app.db)
+      log.info({ bookings: result.bookings, requests: result.requests, slotsEndedBefore: result.cutoff }, 'patient data purge')
       const audit = await purgeAuditLog(app.db, app.clock, app.config.auditMonths)
       log.info({ entries: audit.entries, before: audit.cutoff }, 'audit log purge')
       return { ...result, audit }

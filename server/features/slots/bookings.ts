@@ -14,7 +14,7 @@ import { bookingRecordOf, cancelBooking, findBookingByKey, findBookingRecord, in
 import { claim, releaseOthers, startClaim, viewAfter } from './slot-claims.js'
 import { lockSlots, toNeutralSlot } from './slot-repository.js'
 import { freeSlotOfBooking, touchSlot } from './slot-writes.js'
-import type { UnitOfWork } from './unit-of-work.js'
+import type { UnitOfWork, Work } from './unit-of-work.js'
 
 export interface BookingsDeps {
   db: Kysely<Database>
@@ -34,7 +34,11 @@ export class Bookings {
   readonly #d: BookingsDeps
   constructor (deps: BookingsDeps) { this.#d = deps }
 
-  async book (actor: Actor, slotId: string, body: BookingBody): Promise<{ booking: Booking, created: boolean }> {
+  /**
+   * `within` runs inside the booking's transaction once the booking is written (the waiting list
+   * ends the request it books, linked to it): a refusal there rolls the booking back.
+   */
+  async book (actor: Actor, slotId: string, body: BookingBody, within?: (w: Work, bookingId: string) => Promise<void>): Promise<{ booking: Booking, created: boolean }> {
     if (actor.role !== 'regulator') throw forbidden('only regulators book slots')
     // Not after today anywhere on Earth (the date line's last zone): no false refusal in any territory.
     if (body.patient.birthDate > DateTime.fromJSDate(this.#d.clock.now(), { zone: 'Pacific/Kiritimati' }).toISODate()!) {
@@ -66,6 +70,7 @@ export class Bookings {
         const row = await insertBooking(trx, { id, slotId, body, bookedBy: actor.id, nowIso })
         w.emit('slot.booked', toNeutralSlot(slot, now), { actorId: actor.id, bookingId: id })
         await appendAudit(trx, { at: now, userId: actor.id, action: 'booking.create', subjectType: 'booking', subjectId: id, ip: actor.ip, detail: { slotId, patientFields: PATIENT_FIELDS } })
+        if (within !== undefined) await within(w, id)
         return bookingRecordOf(row, { slot, bookerName: scope.regulatorName })
       })
       return { booking: toBookingView(r, true), created: true }

@@ -10,10 +10,11 @@ import type { Database, PractitionersTable, UsersTable } from '../../../db/types
 import type { UpdateUserBody, User } from '../../../shared/schemas/accounts.js'
 import { AppError, invalid, notFound, type Issue } from '../../errors.js'
 import { appendAudit } from '../audit/audit-repository.js'
-import { mirrorToHomePlace } from '../places/home-place.js'
 import { findCpts } from '../cpts/cpts-repository.js'
 import type { Actor } from '../session/actor.js'
 import { findUser } from './users-repository.js'
+import { editHomePlace } from '../places/places-service.js'
+import { lockAccounts } from '../slots/slot-repository.js'
 import { accountConflict, getUserView, resolveCommune } from './users-service.js'
 
 const custom = (path: string[], message: string): Issue => ({ code: 'custom', path, message })
@@ -25,7 +26,7 @@ export async function updateUser (db: Kysely<Database>, id: string, body: Update
   const issues: Issue[] = []
   if (body.practitioner !== undefined && u.practitioner === null) issues.push(custom(['practitioner'], 'only a practitioner has a practitioner profile'))
   if (body.sasId !== undefined && u.role !== 'regulator') issues.push(custom(['sasId'], 'only a regulator has a SAS identifier (INT_R02)'))
-  if (body.cptsId !== undefined && u.role !== 'board') issues.push(custom(['cptsId'], 'only a board account changes CPTS here (a practitioner\'s slots belong to theirs)'))
+  if (body.cptsId !== undefined && u.role !== 'board') issues.push(custom(['cptsId'], 'only a board account changes CPTS here (a practitioner\'s: PUT /api/users/:id/cpts)'))
   if (body.cptsId != null && await findCpts(db, body.cptsId) === undefined) issues.push(custom(['cptsId'], `unknown CPTS ${body.cptsId}`))
 
   const userSet: Updateable<UsersTable> = {}
@@ -40,32 +41,38 @@ export async function updateUser (db: Kysely<Database>, id: string, body: Update
       practitionerSet.rpps = p.rpps
       userSet.idnps = idnpsOfRpps(p.rpps)
     }
-    if (p.address !== undefined) practitionerSet.address = p.address
     if (p.phone !== undefined) practitionerSet.phone = p.phone
-    if (p.structureId !== undefined) practitionerSet.structure_id = p.structureId
-    if (p.postalCode !== undefined || p.commune !== undefined) {
-      const postalCode = p.postalCode ?? u.practitioner.postal_code
-      const found = resolveCommune(postalCode, p.commune ?? u.practitioner.commune)
-      if ('path' in found) {
-        issues.push(found)
-      } else {
-        practitionerSet.postal_code = postalCode
-        practitionerSet.commune = found.name
-        practitionerSet.commune_code = found.code
-      }
+  }
+  // The address fields are the home place's (places-service.ts): its commune is checked inside
+  // the transaction, the account locked, and a bad one refuses the whole edit.
+  const home: Parameters<typeof editHomePlace>[2] = {}
+  if (p !== undefined && u.practitioner !== null) {
+    if (p.address !== undefined) home.address = p.address
+    if (p.postalCode !== undefined) home.postalCode = p.postalCode
+    if (p.commune !== undefined) home.commune = p.commune
+    if (p.structureId !== undefined) home.structureId = p.structureId
+    // Checked here too, to answer every issue at once (the home place as read above).
+    const place = u.places.find((x) => x.is_home === 1)
+    if ((p.postalCode !== undefined || p.commune !== undefined) && place !== undefined) {
+      const found = resolveCommune(p.postalCode ?? place.postal_code, p.commune ?? place.commune)
+      if ('path' in found) issues.push(found)
     }
   }
   if (issues.length > 0) throw invalid(issues)
 
-  const fields = [...Object.keys(userSet), ...Object.keys(practitionerSet).map((k) => `practitioner.${k}`)]
   try {
     await db.transaction().execute(async (trx) => {
-      if (Object.keys(userSet).length > 0) await trx.updateTable('users').set(userSet).where('id', '=', id).execute()
-      if (Object.keys(practitionerSet).length > 0) {
-        await trx.updateTable('practitioners').set(practitionerSet).where('user_id', '=', id).execute()
-        await mirrorToHomePlace(trx, id, practitionerSet)
+      let homeColumns: string[] = []
+      if (Object.keys(home).length > 0) {
+        await lockAccounts(trx, [id])
+        const edit = await editHomePlace(trx, id, home)
+        if (edit.issues.length > 0) throw invalid(edit.issues)
+        homeColumns = edit.columns
       }
+      if (Object.keys(userSet).length > 0) await trx.updateTable('users').set(userSet).where('id', '=', id).execute()
+      if (Object.keys(practitionerSet).length > 0) await trx.updateTable('practitioners').set(practitionerSet).where('user_id', '=', id).execute()
       // Which fields changed, not their values.
+      const fields = [...Object.keys(userSet), ...[...Object.keys(practitionerSet), ...homeColumns].map((k) => `practitioner.${k}`)]
       await appendAudit(trx, { at: now, userId: actor.id, action: 'user.update', subjectType: 'user', subjectId: id, ip: actor.ip, detail: { fields } })
     })
   } catch (err) {

@@ -10,14 +10,27 @@ import { newId } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import { findCpts } from '../cpts/cpts-repository.js'
 import { insertHomePlace } from '../places/home-place.js'
+import { toPlace } from '../places/places-repository.js'
 import { findUser, listUsers, type UserWithProfile } from './users-repository.js'
 
+/**
+ * An account as the API shows it. A practitioner's address fields are their home place's; their
+ * `cptsIds` their memberships, the home CPTS first; another account's, its CPTS if it has one.
+ */
 export function toUserView (u: UserWithProfile): User {
-  const view: User = { id: u.id, email: u.email, name: u.name, role: u.role, cptsId: u.cpts_id, createdAt: u.created_at }
+  const cptsIds = u.practitioner === null
+    ? (u.cpts_id === null ? [] : [u.cpts_id])
+    : [...u.memberships].sort((a, b) => Number(b === u.cpts_id) - Number(a === u.cpts_id))
+  const view: User = { id: u.id, email: u.email, name: u.name, role: u.role, cptsId: u.cpts_id, cptsIds, createdAt: u.created_at }
   if (u.practitioner !== null) {
     const p = u.practitioner
-    view.practitioner = { rpps: p.rpps, profession: p.profession, address: p.address, postalCode: p.postal_code, commune: p.commune, communeCode: p.commune_code, phone: p.phone }
-    if (p.structure_id !== null) view.practitioner.structureId = p.structure_id
+    const home = u.places.find((place) => place.is_home === 1)
+    const address = home === undefined
+      ? { address: p.address, postalCode: p.postal_code, commune: p.commune, communeCode: p.commune_code, structureId: p.structure_id }
+      : { address: home.address, postalCode: home.postal_code, commune: home.commune, communeCode: home.commune_code, structureId: home.structure_id }
+    const { structureId, ...rest } = address
+    view.practitioner = { rpps: p.rpps, profession: p.profession, ...rest, phone: p.phone, places: u.places.map(toPlace) }
+    if (structureId !== null) view.practitioner.structureId = structureId
   }
   if (u.sas_id !== null) view.sasId = u.sas_id
   if (u.disabled_at !== null) view.disabledAt = u.disabled_at
@@ -42,6 +55,10 @@ export async function createUser (db: Kysely<Database>, body: CreateUserBody, ac
   const issues: Issue[] = []
   if (body.cptsId !== undefined && await findCpts(db, body.cptsId) === undefined) {
     issues.push({ code: 'custom', path: ['cptsId'], message: `unknown CPTS ${body.cptsId}` })
+  }
+  const otherCpts = body.cptsIds ?? []
+  for (const [i, cptsId] of otherCpts.entries()) {
+    if (await findCpts(db, cptsId) === undefined) issues.push({ code: 'custom', path: ['cptsIds', i], message: `unknown CPTS ${cptsId}` })
   }
   let communeCode = ''
   let communeName = ''
@@ -75,8 +92,13 @@ export async function createUser (db: Kysely<Database>, body: CreateUserBody, ac
         await insertHomePlace(trx, id, {
           address: p.address, postalCode: p.postalCode, commune: communeName, communeCode, structureId: p.structureId ?? null
         }, body.cptsId ?? null, now.toISOString())
+        if (otherCpts.length > 0) {
+          await trx.insertInto('cpts_memberships')
+            .values(otherCpts.map((cptsId) => ({ practitioner_id: id, cpts_id: cptsId, created_at: now.toISOString() }))).execute()
+        }
       }
-      await appendAudit(trx, { at: now, userId: actor.id, action: 'user.create', subjectType: 'user', subjectId: id, ip: actor.ip, detail: { role: body.role } })
+      const detail = otherCpts.length > 0 ? { role: body.role, cptsIds: otherCpts } : { role: body.role }
+      await appendAudit(trx, { at: now, userId: actor.id, action: 'user.create', subjectType: 'user', subjectId: id, ip: actor.ip, detail })
     })
   } catch (err) {
     throw accountConflict(err, body)
@@ -96,10 +118,13 @@ export function accountConflict (err: unknown, body: { email?: string, practitio
   return err
 }
 
-/** The commune of a practice address checked against the official list, or the issue to report. */
-export function resolveCommune (postalCode: string, commune: string): { code: string, name: string } | Issue {
+/**
+ * The commune of a practice address checked against the official list, or the issue to report
+ * (its path under `prefix`: `practitioner` in an account's body, nothing in a place's).
+ */
+export function resolveCommune (postalCode: string, commune: string, prefix: PropertyKey[] = ['practitioner']): { code: string, name: string } | Issue {
   const m = matchCommune(postalCode, commune)
   if (m.ok) return { code: m.commune.code, name: m.commune.name }
-  if (m.reason === 'unknown_postal_code') return { code: 'custom', path: ['practitioner', 'postalCode'], message: `no French commune has the postal code ${postalCode}` }
-  return { code: 'custom', path: ['practitioner', 'commune'], message: `${commune} is not served by ${postalCode}; expected one of: ${m.candidates.join(', ')}`, communes: m.candidates }
+  if (m.reason === 'unknown_postal_code') return { code: 'custom', path: [...prefix, 'postalCode'], message: `no French commune has the postal code ${postalCode}` }
+  return { code: 'custom', path: [...prefix, 'commune'], message: `${commune} is not served by ${postalCode}; expected one of: ${m.candidates.join(', ')}`, communes: m.candidates }
 }
