@@ -6,8 +6,11 @@
 // 1. A temporary SQLite file (or the PostgreSQL of DATABASE_URL, in a schema of its own),
 //    migrated; in one transaction per CPTS, multi-row inserts of BENCH_CPTS CPTS (with FINESS and
 //    phone), BENCH_PRACTITIONERS GPs each, and BENCH_SLOTS_PER_DAY slots per GP per day over
-//    BENCH_DAYS days around now (a tenth of them withdrawn). Defaults: 100 × 100 GPs (10,000),
-//    8 slots a day, 21 days: 1.68 M slots.
+//    BENCH_DAYS days around now (a tenth of them withdrawn). Each GP consults at a home place
+//    (id = the account's, as migration 0019 made them); one in ten at a second place too (every
+//    other slot there); one in five is also a member of the previous CPTS, to which half of their
+//    slots are offered (slot_offers). Defaults: 100 × 100 GPs (10,000), 8 slots a day, 21 days:
+//    1.68 M slots.
 // 2. In process (`app.inject`: the server's own time, no network): BENCH_SEARCHES searches of 25
 //    random practitioners' RPPS, PS form and CPTS form, after 20 of warm-up.
 // 3. Over real mTLS (a throwaway CA, the SAS's client certificate, a new TLS connection for each
@@ -19,7 +22,7 @@ import { join } from 'node:path'
 import { sql, type Insertable } from 'kysely'
 import { migrateToLatest } from '../db/migrate.js'
 import { openDatabase } from '../db/open.js'
-import type { SlotsTable } from '../db/types.js'
+import type { Database, SlotsTable } from '../db/types.js'
 import { buildApp } from '../server/app.js'
 import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
@@ -68,6 +71,7 @@ await migrateToLatest(db)
 const rppsOf: string[] = []
 const firstDay = NOW.getTime() - Math.floor(DAYS / 3) * 86_400_000
 let slotCount = 0
+let offerCount = 0
 const nowIso = NOW.toISOString()
 for (let c = 0; c < CPTS; c++) {
   const cptsId = `cpts-${c}`
@@ -84,8 +88,25 @@ for (let c = 0; c < CPTS; c++) {
     }
     await trx.insertInto('users').values(users).execute()
     await trx.insertInto('practitioners').values(practitioners).execute()
+    const places: Array<Insertable<Database['practitioner_places']>> = []
+    const memberships: Array<Insertable<Database['cpts_memberships']>> = []
+    for (const [i, pr] of practitioners.entries()) {
+      const n = c * PER_CPTS + i
+      places.push({ id: pr.user_id, practitioner_id: pr.user_id, label: pr.commune, address: pr.address, postal_code: pr.postal_code, commune: pr.commune, commune_code: pr.commune_code, structure_id: pr.structure_id, phone: null, is_home: 1, created_at: nowIso, archived_at: null })
+      if (n % 10 === 0) places.push({ id: `p-${n}`, practitioner_id: pr.user_id, label: 'Maison de santé', address: `${n} rue Carnot`, postal_code: '85300', commune: 'Challans', commune_code: '85047', structure_id: null, phone: '02 51 93 00 00', is_home: 0, created_at: nowIso, archived_at: null })
+      memberships.push({ practitioner_id: pr.user_id, cpts_id: cptsId, created_at: nowIso })
+      if (n % 5 === 0 && c > 0) memberships.push({ practitioner_id: pr.user_id, cpts_id: `cpts-${c - 1}`, created_at: nowIso })
+    }
+    await trx.insertInto('practitioner_places').values(places).execute()
+    await trx.insertInto('cpts_memberships').values(memberships).execute()
     let rows: Array<Insertable<SlotsTable>> = []
-    const flush = async (): Promise<void> => { if (rows.length > 0) await trx.insertInto('slots').values(rows).execute(); rows = [] }
+    let offers: Array<Insertable<Database['slot_offers']>> = []
+    const flush = async (): Promise<void> => {
+      if (rows.length > 0) await trx.insertInto('slots').values(rows).execute()
+      if (offers.length > 0) await trx.insertInto('slot_offers').values(offers).execute()
+      rows = []
+      offers = []
+    }
     for (let p = 0; p < PER_CPTS; p++) {
       const n = c * PER_CPTS + p
       for (let d = 0; d < DAYS; d++) {
@@ -94,11 +115,15 @@ for (let c = 0; c < CPTS; c++) {
           const start = new Date(firstDay + d * 86_400_000 - 3_600_000 + (k * 80 + (n % 4) * 20) * 60_000)
           const i = slotCount++
           rows.push({
-            id: `s-${i}`, practitioner_id: `u-${n}`, cpts_id: cptsId, start_at: start.toISOString(), end_at: new Date(start.getTime() + 20 * 60_000).toISOString(),
+            id: `s-${i}`, practitioner_id: `u-${n}`, cpts_id: cptsId, place_id: n % 10 === 0 && k % 2 === 1 ? `p-${n}` : `u-${n}`, start_at: start.toISOString(), end_at: new Date(start.getTime() + 20 * 60_000).toISOString(),
             kind: 'snp', mode: (['office', 'video', 'home'] as const)[i % 3]!, status: i % 10 === 0 ? 'withdrawn' : 'free',
             hold_by: null, hold_expires_at: null, booking_id: null, created_at: nowIso, updated_at: nowIso, withdrawn_at: i % 10 === 0 ? nowIso : null,
             ...slotLocalColumns(start, ZONE)
           })
+          if (n % 5 === 0 && c > 0 && k % 2 === 0) {
+            offers.push({ slot_id: `s-${i}`, cpts_id: `cpts-${c - 1}` })
+            offerCount++
+          }
           if (rows.length >= CHUNK) await flush()
         }
       }
@@ -107,7 +132,7 @@ for (let c = 0; c < CPTS; c++) {
   })
 }
 const loaded = performance.now()
-console.log(`Calendar: ${CPTS} CPTS, ${rppsOf.length.toLocaleString('en')} GPs, ${slotCount.toLocaleString('en')} slots (${DAYS} days) on ${'DATABASE_URL' in storage ? 'PostgreSQL' : 'SQLite'}, loaded in ${((loaded - started) / 1000).toFixed(1)} s`)
+console.log(`Calendar: ${CPTS} CPTS, ${rppsOf.length.toLocaleString('en')} GPs, ${slotCount.toLocaleString('en')} slots (${DAYS} days; ${offerCount.toLocaleString('en')} offered to a second CPTS, a tenth of the GPs at two places) on ${'DATABASE_URL' in storage ? 'PostgreSQL' : 'SQLite'}, loaded in ${((loaded - started) / 1000).toFixed(1)} s`)
 
 const app = await buildApp({ config, db, clock: new ManualClock(nowIso) })
 await app.ready()

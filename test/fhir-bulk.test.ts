@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify'
 import { build } from './helpers/build.js'
 import { validateR4 } from './helpers/fhir-validate.js'
 import { addRegulator, publishSlot, territory } from './helpers/fixtures.js'
+import { givePlace } from './helpers/places.js'
 
 const PUBLIC_URL = 'https://creneaux.example.fr'
 const PATIENT = { lastName: 'Zébulonneau', firstName: 'Philomène', birthDate: '1961-03-04', phone: '06 99 88 77 66' }
@@ -120,4 +121,24 @@ t.test('nothing published: the files are empty, the manifest still lists them', 
     t.equal(file.statusCode, 200)
     t.equal(file.body, '', `${type}: no line`)
   }
+})
+
+t.test('a practitioner at two places: a Location and a Schedule per place, each slot in its place\'s', async (t) => {
+  const { app } = await build(t, { PUBLIC_URL })
+  const terr = await territory(app)
+  const gp = terr.users.gp
+  const centre = await givePlace(app.db, gp.id, { label: 'Maison de santé', address: '3 rue Carnot', postalCode: '85300', commune: 'Challans', communeCode: '85047' })
+  const home = await publishSlot(app, gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const away = await ok(app, 'POST', '/api/slots', gp.cookie, { start: '2026-06-03T12:00:00+02:00', end: '2026-06-03T12:15:00+02:00', kind: 'snp', mode: 'office', placeId: centre })
+  const read = async (type: string): Promise<Json[]> => (await app.inject({ url: `/fhir/bulk/${type}.ndjson` })).body.trim().split('\n').map((l) => JSON.parse(l))
+  const slots = await read('Slot')
+  const schedules = await read('Schedule')
+  const locations = await read('Location')
+  for (const r of [...slots, ...schedules, ...locations]) t.same(validateR4(r), [], `${String(r.resourceType)}/${String(r.id)}: valid R4`)
+  t.same(slots.map((s) => [s.id, s.schedule.reference]), [[home.id, `Schedule/${gp.id}`], [away.id, `Schedule/${centre}`]], 'each slot in its place\'s Schedule')
+  t.same(schedules.map((s) => [s.id, s.actor]), [[gp.id, [{ reference: `Location/${gp.id}` }]], [centre, [{ reference: `Location/${centre}` }]]], 'a Schedule per place, at its Location')
+  t.same(locations.map((l) => [l.id, l.name, l.address]), [
+    [gp.id, 'Dr gp (Saint-Jean-de-Monts)', { line: ['1 rue de la Plage'], city: 'Saint-Jean-de-Monts', postalCode: '85160', country: 'FR' }],
+    [centre, 'Dr gp (Challans)', { line: ['3 rue Carnot'], city: 'Challans', postalCode: '85300', country: 'FR' }]
+  ], 'a Location per place, with its address')
 })

@@ -20,6 +20,7 @@ import { testStorage } from './helpers/database.js'
 import { validateR4 } from './helpers/fhir-validate.js'
 import { PROFILES } from './helpers/sas-profiles.js'
 import { addRegulator, bearerToken, PASSWORD, practitionerProfile, publishSlot, territory, type Territory } from './helpers/fixtures.js'
+import { givePlace, joinCpts } from './helpers/places.js'
 
 const TOKEN = 'sas-platform-secret-0123456789'
 const PUBLIC_URL = 'https://creneaux.example.fr'
@@ -290,6 +291,59 @@ t.test('the CPTS request of the guide (INT_R04), as the platform writes it', asy
   const plain = (await search(app, `${R04_INCLUDES}&start=ge2026-06-12T16:20:00.000+02:00&start=le2026-06-12T17:20:00.000+02:00&schedule.actor:Practitioner.identifier=${idList([rppsOf[2]!])}&status=free`)).json()
   t.same(plain.meta.profile, [PROFILES.bundle], 'no CPTS slot: BundleAgregateur')
   assertValid(t, plain, 'CPTS request without FINESS')
+})
+
+t.test('a GP at two places, in two CPTS: a Schedule and a PractitionerRole per place, a CPTS entry per offered CPTS with a FINESS', async (t) => {
+  const { app } = await build(t, ENV)
+  const terr = await territory(app)
+  const [lumiere] = terr.cpts
+  const marais = await post(app, terr.adminCookie, '/api/cpts', { name: 'CPTS du Marais breton', finess: '850012345' })
+  const gp = terr.users.gp
+  await joinCpts(app.db, gp.id, marais.id)
+  const centre = await givePlace(app.db, gp.id, { label: 'Maison de santé', address: '3 rue Carnot', postalCode: '85300', commune: 'Challans', communeCode: '85047', structureId: '1850088888' })
+  const at = async (hhmm: string, offer: object): Promise<string> => {
+    const start = new Date(`2026-06-02T${hhmm}:00+02:00`)
+    return (await post(app, gp.cookie, '/api/slots', { start: start.toISOString(), end: new Date(start.getTime() + 15 * 60_000).toISOString(), kind: 'snp', mode: 'office', ...offer })).id
+  }
+  const home = await at('09:00', {}) // Côte de Lumière (no FINESS) only
+  const shared = await at('10:00', { placeId: centre, cptsIds: [lumiere!.id, marais.id] })
+  const maraisOnly = await at('11:00', { placeId: centre, cptsIds: [marais.id] })
+  const gp2 = await publishSlot(app, terr.users.gp2.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+
+  const r04 = (await search(app, `${R04_INCLUDES}&${WINDOW}&schedule.actor:Practitioner.identifier=${idList([gp.rpps!, terr.users.gp2.rpps!])}&status=free`)).json()
+  assertValid(t, r04, 'two places, two CPTS')
+  assertIncludesResolve(t, r04)
+  t.same(r04.meta.profile, [PROFILES.bundleCpts])
+  const slot = (id: string): Json => resources(r04, 'Slot').find((s: Json) => s.id === id)
+  t.same([home, shared, maraisOnly, gp2.id].map((id) => slot(id).schedule.reference),
+    [`Schedule/${gp.id}`, `Schedule/${centre}`, `Schedule/${centre}`, `Schedule/${terr.users.gp2.id}`], 'each Slot in its place\'s Schedule: the home place keeps the account\'s id')
+  t.same(resources(r04, 'Schedule').map((s: Json) => s.id).sort(), [gp.id, centre, terr.users.gp2.id].sort(), 'a Schedule per place with a slot')
+  t.same(resources(r04, 'Schedule').find((s: Json) => s.id === centre).actor, [{ reference: `Practitioner/${gp.id}` }, { reference: `PractitionerRole/${centre}` }])
+  t.same(resources(r04, 'PractitionerRole').map((r: Json) => r.id).sort(), [gp.id, centre, terr.users.gp2.id].sort(), 'a PractitionerRole per place')
+  t.equal(resources(r04, 'Practitioner').length, 2, 'each practitioner once')
+  const centreRole = resources(r04, 'PractitionerRole').find((r: Json) => r.id === centre)
+  t.match(centreRole, {
+    practitioner: { reference: `Practitioner/${gp.id}` },
+    contained: [{ identifier: [{ value: centre }], address: { line: ['3 rue Carnot'], city: 'Challans', postalCode: '85300' } }],
+    organization: { identifier: { value: '1850088888' } },
+    telecom: [{ system: 'phone', value: '+33251580001' }]
+  }, 'the centre: its address and structure, the practitioner\'s phone (the place has none)')
+  t.notOk('organization' in resources(r04, 'PractitionerRole').find((r: Json) => r.id === gp.id), 'the home place: no structure given')
+  // Only CPTS with a FINESS are named: the shared slot is the Marais's CPTS slot, not Lumière's.
+  const cptsRefs = (s: Json): string[] => s.serviceType.flatMap((st: Json) => (st.extension ?? []).map((x: Json) => x.valueReference.reference))
+  t.same(slot(home).meta.profile, [PROFILES.slot], 'offered only to a CPTS without FINESS: a plain slot')
+  t.same([slot(shared).meta.profile, cptsRefs(slot(shared))], [[PROFILES.slotCpts], [`HealthcareService/${String(marais.id)}`]], 'shared with the Marais: its CPTS entry only')
+  t.same(cptsRefs(slot(maraisOnly)), [`HealthcareService/${String(marais.id)}`])
+  t.same([resources(r04, 'HealthcareService').length, resources(r04, 'Organization').length], [1, 1], 'one CPTS named: one HealthcareService, one Organization')
+
+  // Includes switched off: no Schedule without Slot:schedule, no CPTS resources in INT_R01.
+  const bare = (await search(app, `${WINDOW}&schedule.actor:Practitioner.identifier=${idList([gp.rpps!])}`)).json()
+  t.same([bare.total, (bare.entry as Json[]).every((e) => e.resource.resourceType === 'Slot')], [3, true], 'no include: the Slots only')
+  t.same(resources(bare, 'Slot').map((s: Json) => s.schedule.reference), [`Schedule/${gp.id}`, `Schedule/${centre}`, `Schedule/${centre}`], 'still naming their place\'s Schedule')
+  const r01 = (await search(app, `${R01_INCLUDES}&${WINDOW}&schedule.actor:Practitioner.identifier=${idList([gp.rpps!])}`)).json()
+  t.same(resources(r01, 'Slot').map((s: Json) => s.meta.profile[0]), [PROFILES.slot, PROFILES.slot, PROFILES.slot], 'INT_R01: no CPTS slot')
+  t.same([resources(r01, 'Schedule').length, resources(r01, 'PractitionerRole').length, resources(r01, 'HealthcareService').length], [2, 2, 0])
+  assertValid(t, r01, 'INT_R01, two places')
 })
 
 t.test('without identifiers: every free slot of the window; psychiatry, modes, zones', async (t) => {

@@ -250,3 +250,24 @@ t.test('malformed frames get an error; the socket stays open', async (t) => {
   t.equal(held.slot.hold.by, 'me')
   t.notOk(s.frames.some((f) => f.event !== undefined && f.event !== 'slot.held'), 'refused commands sent no event')
 })
+
+t.test('an event logged before places (no place, no cptsIds) is replayed in today\'s shape', async (t) => {
+  const { app, db } = await build(t)
+  const terr = await territory(app)
+  const reg = terr.users.regulator
+  const a = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  const seq = await lastSeq(db)
+  // The payload as the log kept it before migration 0019.
+  const row = await db.selectFrom('events').select('payload').where('seq', '=', seq).executeTakeFirstOrThrow()
+  const { place: _place, cptsIds: _cptsIds, ...old } = JSON.parse(row.payload)
+  await db.updateTable('events').set({ payload: JSON.stringify(old) }).where('seq', '=', seq).execute()
+
+  const back = await openLive(app, reg.cookie, `?since=${seq - 1}`)
+  const replayed = await back.waitFor((f) => f.seq === seq)
+  t.same(replayed.slot.cptsIds, [a.cptsId], 'offered to its own CPTS')
+  t.same(replayed.slot.place, {
+    id: terr.users.gp.id, label: 'Saint-Jean-de-Monts', address: '1 rue de la Plage', postalCode: '85160', commune: 'Saint-Jean-de-Monts',
+    communeCode: a.practitioner.communeCode, epci: a.practitioner.epci, departement: a.practitioner.departement
+  }, 'at its practitioner\'s place (the id 0019 gave it), from the practitioner\'s fields')
+  t.same(replayed.slot, a, 'the same view as the slot published at its home place')
+})

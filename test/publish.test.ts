@@ -4,12 +4,13 @@ import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { build, signIn } from './helpers/build.js'
 import { PASSWORD, countRows, practitionerProfile, territory } from './helpers/fixtures.js'
+import { givePlace, joinCpts } from './helpers/places.js'
 
 const SLOT_TABLES = ['slots', 'events', 'audit_log'] as const
 
 interface Series {
   from: string, to: string, weekdays: number[], startTime: string, slotMinutes: number, count: number
-  kind?: string, mode?: string, dryRun?: boolean, practitionerId?: string
+  kind?: string, mode?: string, dryRun?: boolean, practitionerId?: string, skipHolidays?: boolean, placeId?: string, cptsIds?: string[]
 }
 
 async function series (app: FastifyInstance, cookie: string, body: Series) {
@@ -45,7 +46,7 @@ t.test('series across the spring DST change (2026-03-29)', async (t) => {
   const { app, db } = await build(t, {}, '2026-03-01T08:00:00.000Z')
   const terr = await territory(app)
   const gp = terr.users.gp
-  const week = { from: '2026-03-26', to: '2026-03-31', weekdays: [1, 2, 3, 4, 5], startTime: '12:00', slotMinutes: 15, count: 2 }
+  const week: Series = { from: '2026-03-26', to: '2026-03-31', weekdays: [1, 2, 3, 4, 5], startTime: '12:00', slotMinutes: 15, count: 2 }
   const expected = [
     '2026-03-26T12:00:00+01:00', '2026-03-26T12:15:00+01:00', '2026-03-27T12:00:00+01:00', '2026-03-27T12:15:00+01:00',
     '2026-03-30T12:00:00+02:00', '2026-03-30T12:15:00+02:00', '2026-03-31T12:00:00+02:00', '2026-03-31T12:15:00+02:00'
@@ -168,7 +169,7 @@ t.test('series across the autumn DST change (2026-10-25)', async (t) => {
   const { app } = await build(t, {}, '2026-10-01T08:00:00.000Z')
   const terr = await territory(app)
   const gp = terr.users.gp
-  const week = { from: '2026-10-22', to: '2026-10-27', weekdays: [1, 2, 3, 4, 5, 6, 7], startTime: '12:00', slotMinutes: 20, count: 1 }
+  const week: Series = { from: '2026-10-22', to: '2026-10-27', weekdays: [1, 2, 3, 4, 5, 6, 7], startTime: '12:00', slotMinutes: 20, count: 1 }
   const res = await series(app, gp.cookie, week)
   t.equal(res.statusCode, 201, 'HTTP 201', { body: res.body })
   t.same(starts(res.json().created), [
@@ -292,4 +293,87 @@ t.test('one slot: checks, kinds, who publishes', async (t) => {
   t.equal(byAdmin.json().status, 'free')
   const published = await db.selectFrom('events').select('type').where('slot_id', '=', byAdmin.json().id).execute()
   t.same(published.map((e) => e.type), ['slot.published'], 'one event per publication')
+})
+
+t.test('where and to whom: a place of the practitioner\'s, CPTS among their memberships, one zone', async (t) => {
+  const { app, db } = await build(t)
+  const terr = await territory(app)
+  const gp = terr.users.gp
+  const [a, b] = terr.cpts.map((c) => c.id) as [string, string]
+  const at = (hh: string, extra: Record<string, unknown> = {}) => ({ start: `2026-06-02T${hh}:00:00+02:00`, end: `2026-06-02T${hh}:15:00+02:00`, ...extra })
+
+  // Defaults: the home place (its id is the account's) and the home CPTS.
+  const plain = await post(app, gp.cookie, at('08'))
+  t.equal(plain.statusCode, 201, 'HTTP 201', { body: plain.body })
+  t.match(plain.json(), { cptsId: a, cptsIds: [a], place: { id: gp.id, address: '1 rue de la Plage', postalCode: '85160', commune: 'Saint-Jean-de-Monts', communeCode: '85234', departement: '85' } },
+    'at home, offered to the home CPTS')
+  t.same([plain.json().practitioner.address, plain.json().practitioner.commune], ['1 rue de la Plage', 'Saint-Jean-de-Monts'], 'the practitioner\'s address fields: the place\'s')
+
+  await joinCpts(db, gp.id, b)
+  const centre = await givePlace(db, gp.id, { label: 'Maison de santé', address: '3 rue Carnot', postalCode: '85300', commune: 'Challans', communeCode: '85047' })
+  const both = await post(app, gp.cookie, at('09', { placeId: centre, cptsIds: [b, a] }))
+  t.equal(both.statusCode, 201, 'HTTP 201', { body: both.body })
+  t.match(both.json(), { cptsId: a, cptsIds: [a, b], place: { id: centre, label: 'Maison de santé', address: '3 rue Carnot', commune: 'Challans', communeCode: '85047', departement: '85' } },
+    'at the centre, offered to both: the home CPTS is its own')
+  t.same(both.json().practitioner.commune, 'Challans', 'the compat fields follow the slot\'s place')
+  t.same(await db.selectFrom('slot_offers').select(['slot_id', 'cpts_id']).execute(), [{ slot_id: both.json().id, cpts_id: b }], 'one extra offer written')
+  const onlyB = await post(app, gp.cookie, at('10', { cptsIds: [b] }))
+  t.match(onlyB.json(), { cptsId: b, cptsIds: [b], place: { id: gp.id } }, 'offered to B alone: B is its own CPTS')
+
+  // ?cptsId lists a slot offered to the CPTS, as its own or as an extra.
+  const listed = async (cptsId: string): Promise<string[]> =>
+    (await app.inject({ url: `/api/slots?cptsId=${cptsId}`, headers: { cookie: terr.users.regulator.cookie } })).json().map((s: any) => s.id).sort()
+  t.same(await listed(b), [both.json().id, onlyB.json().id].sort(), '?cptsId=B: the extra offer and B\'s own')
+  t.same(await listed(a), [plain.json().id, both.json().id].sort(), '?cptsId=A: not the slot offered to B alone')
+
+  // Refused, nothing written: another's place, an archived one, a CPTS not joined, two zones.
+  const other = await givePlace(db, terr.users.gp2.id)
+  const archived = await givePlace(db, gp.id, { label: 'Ancien cabinet' })
+  await db.updateTable('practitioner_places').set({ archived_at: '2026-05-01T00:00:00.000Z' }).where('id', '=', archived).execute()
+  const reunion = await app.inject({ method: 'POST', url: '/api/cpts', headers: { cookie: terr.adminCookie }, payload: { name: 'CPTS Nord Réunion', timezone: 'Indian/Reunion' } })
+  await joinCpts(db, gp.id, reunion.json().id)
+  const stranger = await app.inject({ method: 'POST', url: '/api/cpts', headers: { cookie: terr.adminCookie }, payload: { name: 'CPTS Bocage' } })
+  const before = await countRows(db, [...SLOT_TABLES, 'slot_offers'])
+  const refused: Array<[string, Record<string, unknown>, Array<string | number>]> = [
+    ['another practitioner\'s place', { placeId: other }, ['placeId']],
+    ['an archived place', { placeId: archived }, ['placeId']],
+    ['an unknown place', { placeId: 'nowhere' }, ['placeId']],
+    ['a CPTS not joined', { cptsIds: [a, stranger.json().id] }, ['cptsIds', 1]],
+    ['CPTS in two zones', { cptsIds: [a, reunion.json().id] }, ['cptsIds']],
+    ['no CPTS', { cptsIds: [] }, ['cptsIds']]
+  ]
+  for (const [label, extra, path] of refused) {
+    const res = await post(app, gp.cookie, at('11', extra))
+    t.equal(res.statusCode, 400, label, { body: res.body })
+    t.ok(res.json().details.some((d: any) => JSON.stringify(d.path) === JSON.stringify(path)), `${label}: details.path ${JSON.stringify(path)}`)
+  }
+  const seriesAtOther = await series(app, gp.cookie, { from: '2026-06-03', to: '2026-06-03', weekdays: [3], startTime: '09:00', slotMinutes: 15, count: 1, placeId: other })
+  t.equal(seriesAtOther.statusCode, 400, 'a series at another\'s place')
+  t.same(await countRows(db, [...SLOT_TABLES, 'slot_offers']), before, 'refused requests wrote nothing')
+
+  // One practitioner is at one place at a time.
+  const elsewhere = await post(app, gp.cookie, at('09', { placeId: gp.id }))
+  t.equal(elsewhere.statusCode, 409, 'the same time at another place')
+  t.equal(elsewhere.json().code, 'SLOT_OVERLAP')
+
+  // A series is published at its place and to its CPTS, each slot alike.
+  const s = await series(app, gp.cookie, { from: '2026-06-08', to: '2026-06-09', weekdays: [1, 2], startTime: '09:00', slotMinutes: 15, count: 1, placeId: centre, cptsIds: [a, b] })
+  t.equal(s.statusCode, 201, 'HTTP 201', { body: s.body })
+  t.same(s.json().created.map((x: any) => [x.place.id, x.cptsIds]), [[centre, [a, b]], [centre, [a, b]]], 'the series at the centre, offered to both')
+})
+
+t.test('a series skips the public holidays of the place\'s département, not the home one\'s', async (t) => {
+  const { app, db } = await build(t)
+  const terr = await territory(app)
+  const gp = terr.users.gp
+  // Guyane's abolition of slavery day, 10 June: a holiday at a place in Cayenne, not in Vendée.
+  const cayenne = await givePlace(db, gp.id, { label: 'Cayenne', address: '1 place des Palmistes', postalCode: '97300', commune: 'Cayenne', communeCode: '97302' })
+  const week: Series = { from: '2026-06-09', to: '2026-06-11', weekdays: [2, 3, 4], startTime: '09:00', slotMinutes: 15, count: 1, skipHolidays: true, dryRun: true }
+  const home = await series(app, gp.cookie, week)
+  t.same(home.json().holidays, [], 'at home (85): no holiday that week')
+  t.equal(home.json().preview.length, 3)
+  const away = await series(app, gp.cookie, { ...week, placeId: cayenne })
+  t.same(away.json().holidays.map((h: any) => h.date), ['2026-06-10'], 'at Cayenne (973): 10 June')
+  t.same(away.json().skipped, [{ start: '2026-06-10T09:00:00+02:00', reason: 'public_holiday' }], 'skipped there')
+  t.equal(away.json().preview.length, 2)
 })

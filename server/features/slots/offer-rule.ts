@@ -6,8 +6,7 @@ import type { Database, SlotRow } from '../../../db/types.js'
  * To which CPTS a slot is offered. A slot belongs to one CPTS of its own (`slots.cpts_id`: the
  * zone of its local columns, the key of the territory's rollups) and may be offered to other
  * CPTS of its practitioner as well, the extras (`slot_offers`, never the own one). Offers are
- * written right after the slot and never change: withdraw and republish to change them. The JS
- * and the SQL below say the same thing.
+ * written right after the slot and never change: withdraw and republish to change them.
  */
 
 /**
@@ -42,11 +41,6 @@ export function offeredCptsIds (r: Pick<SlotRow, 'cpts_id'> & { extra_cpts: stri
 }
 
 /** The extras of `extraCpts`'s column, by id. */
-export function extraCptsIds (extra: string | null): string[] {
+function extraCptsIds (extra: string | null): string[] {
   return extra === null || extra === '' ? [] : extra.split(',').sort()
-}
-
-/** JS twin of `slotOfferedTo`. */
-export function isOfferedTo (r: Pick<SlotRow, 'cpts_id'> & { extra_cpts: string | null }, cptsId: string): boolean {
-  return offeredCptsIds(r).includes(cptsId)
 }
