@@ -10,7 +10,7 @@ import { toZonedIso } from '../../lib/zoned-time.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import type { Actor } from '../session/actor.js'
 import { neutralSlot, viewAfter } from './slot-claims.js'
-import { findPublisher, findSlotState, forViewer, hasOverlap, lockSlots, withdrawableSlotIds, type NeutralSlot } from './slot-repository.js'
+import { findPublisher, findSlotState, forViewer, hasOverlap, lockAccounts, lockSlots, withdrawableSlotIds, type NeutralSlot } from './slot-repository.js'
 import { checkSlotTimes, expandSeries, type SlotLimits } from './slot-times.js'
 import { insertSlot, withdrawSlot } from './slot-writes.js'
 import type { UnitOfWork, Work } from './unit-of-work.js'
@@ -91,6 +91,25 @@ export class Publishing {
     }
   }
 
+  /**
+   * The place and CPTS read by #practitioner, confirmed inside the publishing transaction once
+   * the practitioner's account is locked: an archive of the place or a CPTS left (places
+   * service, under the same lock) that committed in between refuses the publish, as it would
+   * have a moment later.
+   */
+  async #confirmOffer (w: Work, p: Offer): Promise<void> {
+    await lockAccounts(w.trx, [p.id])
+    const place = await w.trx.selectFrom('practitioner_places').select('id')
+      .where('id', '=', p.placeId).where('practitioner_id', '=', p.id).where('archived_at', 'is', null).executeTakeFirst()
+    if (place === undefined) throw invalid([{ code: 'custom', path: ['placeId'], message: 'not a place of this practitioner, or archived' }])
+    const cptsIds = [p.cptsId, ...p.extraCptsIds]
+    const members = await w.trx.selectFrom('cpts_memberships').select('cpts_id')
+      .where('practitioner_id', '=', p.id).where('cpts_id', 'in', cptsIds).execute()
+    if (members.length !== cptsIds.length) {
+      throw invalid([{ code: 'custom', path: ['cptsIds'], message: 'the practitioner is not a member of this CPTS' }])
+    }
+  }
+
   #checkKind (profession: 'gp' | 'psychiatrist', kind: Slot['kind']): void {
     const allowed = profession === 'gp' ? 'snp' : 'psy'
     if (kind !== allowed) {
@@ -119,6 +138,7 @@ export class Publishing {
     const view = await this.#d.unitOfWork.run(async (w) => {
       // Check and insert in one transaction, the practitioner's account locked (hasOverlap):
       // no other slot of theirs can slip in between, on any instance.
+      await this.#confirmOffer(w, p)
       if (await hasOverlap(w.trx, p.id, start.toISOString(), end.toISOString())) {
         throw new AppError('SLOT_OVERLAP', 'This slot overlaps another of your slots')
       }
@@ -146,6 +166,7 @@ export class Publishing {
     const out = await this.#d.unitOfWork.run(async (w) => {
       // A run again after a deadlock (see UnitOfWork.run) starts from the plan's own skips.
       skipped.splice(plan.skipped.length)
+      await this.#confirmOffer(w, p)
       const created: Slot[] = []
       const preview: Array<{ start: string, end: string }> = []
       for (const s of plan.slots) {
