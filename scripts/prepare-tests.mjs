@@ -81,18 +81,24 @@ function aptInstall (packages) {
   return r.status === 0 ? null : (r.stdout + r.stderr).split('\n').slice(-30).join('\n')
 }
 
-async function postgresAnswers (url) {
+/** The test database the PostgreSQL pass uses unless TEST_DATABASE_URL names another. */
+export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test'
+
+/** Why the PostgreSQL database at `url` does not answer `select 1` (within 5 s), or null when it does. */
+export async function postgresProblem (url) {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 })
   try {
     await client.connect()
     await client.query('select 1')
-    return true
-  } catch {
-    return false
+    return null
+  } catch (err) {
+    return err instanceof Error ? (err.message || err.name) : String(err)
   } finally {
     await client.end().catch(() => {})
   }
 }
+
+const postgresAnswers = async (url) => await postgresProblem(url) === null
 
 /** The mode of the PostgreSQL pass, as scripts/test.mjs reads it (CI=true makes it required). */
 export function postgresMode (env) {
@@ -121,7 +127,7 @@ export async function prepare ({ browser = true, postgres = true, env = process.
     }
   }
   if (postgres) {
-    const url = env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+    const url = env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL
     let host = ''
     try { host = new URL(url).hostname } catch { /* left to the test run */ }
     const clusters = existsSync('/etc/postgresql') ? readdirSync('/etc/postgresql').filter((v) => /^\d+(\.\d+)?$/.test(v)) : []

@@ -20,12 +20,11 @@ import { spawn } from 'node:child_process'
 import { cpSync, existsSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import pg from 'pg'
-import { prepare } from './prepare-tests.mjs'
+import { DEFAULT_TEST_DATABASE_URL, postgresProblem, prepare } from './prepare-tests.mjs'
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..')
 const TAP = join(ROOT, 'node_modules', '.bin', 'tap')
-const DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+const DATABASE_URL = process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL
 
 /**
  * Files that never open a database run on SQLite only: the browser tests (a real server per
@@ -119,19 +118,6 @@ function runTap (label, list, env, extraArgs) {
   })
 }
 
-async function postgresAnswers () {
-  const client = new pg.Client({ connectionString: DATABASE_URL, connectionTimeoutMillis: 5000 })
-  try {
-    await client.connect()
-    await client.query('select 1')
-    return null
-  } catch (err) {
-    return err instanceof Error ? (err.message || err.name) : String(err)
-  } finally {
-    await client.end().catch(() => {})
-  }
-}
-
 const env = { ...process.env }
 // The tests choose their database themselves; a DATABASE_URL of the shell must not leak into them.
 delete env.DATABASE_URL
@@ -152,7 +138,7 @@ if (mode === 'off') {
 } else if (postgresFiles.length === 0) {
   notes.push('# PostgreSQL: none of these files touches the database')
 } else {
-  const problem = await postgresAnswers()
+  const problem = await postgresProblem(DATABASE_URL)
   const where = DATABASE_URL.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')
   if (problem === null) {
     runs.push(await runTap(`PostgreSQL (${where})`, postgresFiles, { ...env, TEST_ENGINE: 'postgres', TEST_DATABASE_URL: DATABASE_URL }, ['--allow-incomplete-coverage']))

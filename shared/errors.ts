@@ -32,6 +32,7 @@ export const ERRORS = {
   // Accounts (/admin) and password-reset links.
   EMAIL_TAKEN: { status: 409, fr: 'Un compte existe déjà avec cette adresse e-mail.' },
   RPPS_TAKEN: { status: 409, fr: 'Un praticien a déjà un compte avec ce numéro RPPS.' },
+  IDNPS_TAKEN: { status: 409, fr: 'Un autre compte actif porte déjà cet identifiant national (IDNPS) : retirez-le de ce compte ou désactivez-le d’abord.' },
   CANNOT_DEACTIVATE_SELF: { status: 409, fr: 'Vous ne pouvez pas désactiver votre propre compte.' },
   LAST_ADMIN: { status: 409, fr: 'C’est le dernier compte de coordination actif : il ne peut pas être désactivé.' },
   ACCOUNT_ALREADY_DEACTIVATED: { status: 409, fr: 'Ce compte était déjà désactivé.' },

@@ -67,6 +67,66 @@ t.test('edit an account: the fields of its role, checked, audited', async (t) =>
   t.same(first.detail.fields.sort(), ['email', 'name', 'practitioner.commune', 'practitioner.commune_code', 'practitioner.phone', 'practitioner.postal_code'], 'which fields changed, not their values')
 })
 
+t.test('IDNPS of a regulator or a board account: set, cleared, unique among active accounts, audited by name only', async (t) => {
+  const { app } = await build(t)
+  const terr = await territory(app)
+  const admin = terr.adminCookie
+  const { regulator, board, gp } = terr.users
+  const IDNPS = '810002909371'
+  const patch = async (id: string, body: object) => await call(app, admin, 'PATCH', `/api/users/${id}`, body)
+
+  const set = await patch(regulator.id, { idnps: ` ${IDNPS} ` })
+  t.equal(set.statusCode, 200, set.body)
+  t.equal(set.json().user.idnps, IDNPS, 'set (trimmed) and shown')
+  const row = await app.db.selectFrom('users').select('idnps').where('id', '=', regulator.id).executeTakeFirstOrThrow()
+  t.equal(row.idnps, IDNPS, 'the identifier Pro Santé Connect and the SAS find the account by')
+  t.equal((await patch(board.id, { idnps: '0123456789' })).json().user.idnps, '0123456789', 'a board account too ("0" + ADELI)')
+  t.equal((await patch(regulator.id, { idnps: IDNPS })).statusCode, 200, 'the account\'s own IDNPS again is no conflict')
+  const listed = (await call(app, admin, 'GET', '/api/users')).json()
+  t.equal(listed.find((u: any) => u.id === gp.id).idnps, '8' + gp.rpps, 'a practitioner\'s is shown: 8 + their RPPS')
+
+  const before = await countRows(app.db, TABLES)
+  const refused = [
+    [gp.id, { idnps: '899999999999' }, 400, 'VALIDATION', /8 \+ their RPPS/],
+    [terr.users.psy.id, { idnps: null }, 400, 'VALIDATION', /8 \+ their RPPS/],
+    [(await call(app, admin, 'GET', '/api/me')).json().user.id, { idnps: '899999999999' }, 400, 'VALIDATION', /only a regulator or a board/],
+    [regulator.id, { idnps: 'abc' }, 400, 'VALIDATION', /idnps/],
+    [regulator.id, { idnps: '8 1000' }, 400, 'VALIDATION', /idnps/],
+    [board.id, { idnps: IDNPS }, 409, 'IDNPS_TAKEN', /IDNPS 810002909371/],
+    [board.id, { idnps: '8' + gp.rpps }, 409, 'IDNPS_TAKEN', /IDNPS/]
+  ] as const
+  for (const [id, body, status, code, message] of refused) {
+    const res = await patch(id, body)
+    t.equal(res.statusCode, status, `${JSON.stringify(body)} → ${status}`)
+    t.equal(res.json().code, code)
+    t.match(res.json().message, message)
+    t.ok(res.json().details.some((d: any) => d.path.join('.') === 'idnps'), 'names the field idnps')
+  }
+  t.same(await countRows(app.db, TABLES), before, 'refusals wrote nothing')
+
+  const cleared = await patch(regulator.id, { idnps: null })
+  t.notOk('idnps' in cleared.json().user, 'cleared')
+  t.equal((await patch(board.id, { idnps: IDNPS })).json().user.idnps, IDNPS, 'once cleared, another account may have it')
+
+  // A deactivated account's IDNPS passes on; the old account cannot come back holding it.
+  const other = await addRegulator(app, admin, 'r2')
+  t.equal((await patch(other.id, { idnps: '0999999999' })).statusCode, 200)
+  t.equal((await call(app, admin, 'POST', `/api/users/${other.id}/deactivate`)).statusCode, 200)
+  t.equal((await patch(regulator.id, { idnps: '0999999999' })).statusCode, 200, 'a deactivated account\'s IDNPS may be given to an active one')
+  const back = await call(app, admin, 'POST', `/api/users/${other.id}/reactivate`)
+  t.equal(back.statusCode, 409, 'reactivating the old holder is refused')
+  t.equal(back.json().code, 'IDNPS_TAKEN')
+  t.ok(back.json().details.some((d: any) => d.path.join('.') === 'idnps'))
+  t.ok('disabledAt' in (await call(app, admin, 'GET', '/api/users')).json().find((u: any) => u.id === other.id), 'still deactivated')
+  t.equal((await patch(other.id, { idnps: null })).statusCode, 200, 'a deactivated account\'s IDNPS can be cleared')
+  t.equal((await call(app, admin, 'POST', `/api/users/${other.id}/reactivate`)).statusCode, 200, 'then it comes back')
+
+  const entries = (await auditOf(app, admin, 'user.update')).entries.filter((e: any) => e.subjectId === regulator.id)
+  t.ok(entries.length >= 3)
+  for (const e of entries) t.same(e.detail, { fields: ['idnps'] }, 'the field\'s name, not its value')
+  t.notMatch(JSON.stringify(entries), IDNPS, 'the IDNPS is not in the audit log')
+})
+
 t.test('deactivate: no sign-in, sessions and tokens end, an open socket is closed at once', async (t) => {
   const { app } = await build(t, ENV)
   const terr = await territory(app)

@@ -85,10 +85,40 @@ t.test('admin: accounts and season import in a real browser', async (t) => {
     await e2e.screenshot(admin, 'admin-account')
   })
 
+  step('the regulator\'s IDNPS: a malformed one and one another account holds are refused in French; saved, then cleared', async (t) => {
+    const editor = admin.locator('.account-editor')
+    const field = editor.getByLabel('Identifiant national (IDNPS)')
+    t.equal(await field.inputValue(), '', 'none yet')
+    await field.fill('RPPS 1000')
+    await press(admin, 'Enregistrer')
+    await editor.locator('#edit-idnps-error').getByText(/IDNPS invalide/).waitFor()
+    await admin.waitForFunction(() => document.activeElement?.id === 'edit-idnps', undefined, { timeout: 10_000 })
+    t.pass('a malformed IDNPS: said next to the field, which has the focus')
+    await field.fill('8' + RPPS)
+    await press(admin, 'Enregistrer')
+    await editor.locator('#edit-idnps-error').getByText('Un autre compte actif porte déjà cet identifiant national (IDNPS) : retirez-le de ce compte ou désactivez-le d’abord.').waitFor()
+    t.pass('the GP\'s IDNPS (8 + RPPS): refused, by its code\'s French sentence')
+    await expectNoSeriousViolations(t, admin, '/admin, IDNPS taken')
+    await field.fill('810002909371')
+    await press(admin, 'Enregistrer')
+    await editor.getByRole('status').getByText('Modifications enregistrées pour Julie Morel-Dupré.').waitFor()
+    await admin.locator('#comptes tbody tr', { hasText: 'Julie Morel-Dupré' }).getByText('810002909371').waitFor()
+    const users = async (): Promise<any> => (await e2e.api.request('GET', '/api/users', { cookie: adminCookie })).find((u: any) => u.id === regulator.id)
+    t.equal((await users()).idnps, '810002909371', 'saved')
+    await field.fill('')
+    await press(admin, 'Enregistrer')
+    await admin.waitForFunction(() => document.querySelector('.account-editor [role="status"]')?.textContent?.includes('Modifications enregistrées') === true &&
+      !document.querySelector('#comptes tbody')!.textContent!.includes('810002909371'), undefined, { timeout: 10_000 })
+    t.notOk('idnps' in await users(), 'cleared')
+  })
+
   step('a GP\'s second place becomes the home place; the GP joins a second CPTS', async (t) => {
     await press(admin, 'Gérer le compte de Dr Claire Martin')
     const editor = admin.locator('.account-editor')
     await editor.getByRole('heading', { name: 'Lieux de consultation' }).waitFor()
+    // The panel takes the focus as it opens (an effect after the paint): pressing before it lands
+    // would let it take the focus back from the new place's form.
+    await admin.waitForFunction(() => document.activeElement?.id === 'edit-title', undefined, { timeout: 10_000 })
     await press(admin, 'Ajouter un lieu')
     const form = editor.locator('.place-form')
     await admin.waitForFunction(() => document.activeElement?.id === 'place-form-title', undefined, { timeout: 10_000 })

@@ -25,7 +25,7 @@ const web = sources('web')
 /**
  * Every place the server names a code: AppError, the error plugin's `send`, the socket's
  * `liveError`, a Pro Santé Connect refusal (sent to /connexion as `?psc=<code>`), and an error
- * body written whole (`code: 'DRAINING'`, the drain's 503 before any route runs).
+ * body written whole (`error: '…', code: '…'`; none is today, the drain's 503 throws an AppError).
  */
 const SENDS = [/new AppError\(\s*'([A-Z_]+)'/g, /\bsend\(reply,\s*'([A-Z_]+)'/g, /\bliveError\(\s*'([A-Z_]+)'/g, /new PscRefusal\(\s*'([A-Z_]+)'/g, /\berror: '[^']*', code: '([A-Z_]+)'/g]
 

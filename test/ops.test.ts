@@ -43,7 +43,9 @@ t.test('health: live, ready, and which check fails', async (t) => {
 
 t.test('metrics: behind METRICS_TOKEN, parsed back, labels without identifiers, names or patient fields', async (t) => {
   const { app } = await build(t, { METRICS_TOKEN: TOKEN })
-  t.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 401, 'no token: refused')
+  const anonymous = await app.inject({ method: 'GET', url: '/metrics' })
+  t.equal(anonymous.statusCode, 401, 'no token: refused')
+  t.match(anonymous.json(), { statusCode: 401, error: 'Unauthorized', code: 'UNAUTHENTICATED' }, 'in the app\'s error shape')
   t.equal((await app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer wrong-secret-0123456789' } })).statusCode, 401)
   const terr = await territory(app)
   const slot = await publishSlot(app, terr.users.gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
@@ -101,8 +103,9 @@ t.test('drain: readiness false at once; after the grace, 503 to new requests and
   t.equal(await live.closed, LIVE_CLOSE.draining, 'the open socket is closed with the drain code')
   const refused = await app.inject({ method: 'GET', url: '/api/me', headers: { cookie: terr.users.gp.cookie } })
   t.equal(refused.statusCode, 503)
-  t.equal(refused.json().code, 'DRAINING')
+  t.match(refused.json(), { statusCode: 503, error: 'Service Unavailable', code: 'DRAINING' }, 'the app\'s error shape')
   t.equal(refused.headers.connection, 'close')
+  t.equal(refused.headers['retry-after'], '1')
   await t.rejects(openLive(app, terr.users.regulator.cookie), 'a new socket is refused')
   t.equal((await app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200, 'the probes still answer')
 })

@@ -279,6 +279,23 @@ t.test('PSC_REQUIRED_ROLES: those roles\' accounts with an IDNPS sign in through
   t.equal(done.headers.location, '/praticien', 'the GP signs in through PSC')
 })
 
+t.test('an IDNPS the admin gives a regulator in /admin: PSC signs them in; cleared, PSC no longer knows them', async (t) => {
+  const { app } = await pscApp(t)
+  const terr = await territory(app)
+  const reg = terr.users.regulator
+  const patch = async (idnps: string | null) =>
+    await app.inject({ method: 'PATCH', url: `/api/users/${reg.id}`, headers: { cookie: terr.adminCookie }, payload: { idnps } })
+  const pscSignIn = async () => {
+    const browser = new PscBrowser(app, PUBLIC_URL)
+    return (await browser.callback(await browser.toCallback('/connexion/psc', REGULATOR_IDNPS))).headers.location
+  }
+  t.equal(await pscSignIn(), '/connexion?psc=PSC_ACCOUNT_UNKNOWN', 'before: no account has this IDNPS')
+  t.equal((await patch(REGULATOR_IDNPS)).statusCode, 200)
+  t.equal(await pscSignIn(), '/regulation', 'the regulator signs in through PSC')
+  t.equal((await patch(null)).statusCode, 200)
+  t.equal(await pscSignIn(), '/connexion?psc=PSC_ACCOUNT_UNKNOWN', 'cleared: refused again')
+})
+
 t.test('PSC_USERINFO_SIGNED=false: a plain JSON userinfo is accepted (a client registered without signed userinfo)', async (t) => {
   const { app, db } = await pscApp(t, { PSC_USERINFO_SIGNED: 'false' })
   const admin = await signIn(app, ADMIN.email, ADMIN.password)

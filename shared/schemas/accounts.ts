@@ -51,6 +51,17 @@ export const Password = z.string().min(10, 'password must have at least 10 chara
 /** A regulator's identifier at the national SAS platform (INT_R02): the operator of the appointments sent there. */
 export const SasId = LineText(64)
 
+/**
+ * The shape of an IDNPS, the national identifier by which Pro Santé Connect and the SAS name a
+ * health professional: "8" + RPPS, "0" + ADELI, or a structure-scoped one ("3" + FINESS + "/" + a
+ * number of the establishment, as the SAS kit's `3456780581/11242343`). Checked loosely, by its
+ * alphabet; INT_R02 (server/features/fhir/practitioner-regul.ts) accepts the same.
+ */
+export const IDNPS_SHAPE = /^[0-9][0-9A-Za-z/._-]{1,63}$/
+
+/** An IDNPS an admin gives a regulator or a board account (a practitioner's is `8` + their RPPS). */
+export const Idnps = z.string().trim().regex(IDNPS_SHAPE, 'an IDNPS is a digit then 1 to 63 letters, digits or / . _ - ("8" + RPPS, "0" + ADELI)')
+
 export const CreateUserBody = z.object({
   email: Email,
   name: NameText(120),
@@ -96,6 +107,8 @@ export const User = z.object({
   practitioner: PractitionerProfile.optional(),
   /** A regulator's identifier at the SAS platform (INT_R02), when the admin gave one. */
   sasId: z.string().optional(),
+  /** The account's IDNPS when it has one (a practitioner's: `8` + their RPPS). */
+  idnps: z.string().optional(),
   createdAt: z.string(),
   /** Set when an admin deactivated the account: it cannot sign in, its sessions and tokens ended. */
   disabledAt: z.string().optional()
@@ -105,7 +118,7 @@ export type User = z.infer<typeof User>
 /**
  * An admin's edit of an account (`PATCH /api/users/:id`): only the fields sent change. The
  * role-specific ones follow the account's role (RPPS, phone and home place for a practitioner, SAS
- * id for a regulator, CPTS for a board account); the server refuses the others. The role and a
+ * id for a regulator, IDNPS for a regulator or a board account, CPTS for a board account); the server refuses the others. The role and a
  * practitioner's profession stay as created; a practitioner's CPTS change with
  * `PUT /api/users/:id/cpts`, their other places with `/api/users/:id/places`.
  */
@@ -116,7 +129,13 @@ export const UpdateUserBody = z.object({
   cptsId: Id.nullable().optional(),
   practitioner: PractitionerProfileInput.omit({ profession: true }).partial().optional(),
   /** Regulators: null removes it (their bookings are no longer sent to the SAS platform). */
-  sasId: SasId.nullable().optional()
+  sasId: SasId.nullable().optional(),
+  /**
+   * Regulators and board accounts: the IDNPS by which Pro Santé Connect signs them in and the SAS
+   * finds them (INT_R02); null removes it. Unique among active accounts. A practitioner's follows
+   * their RPPS and is refused here.
+   */
+  idnps: Idnps.nullable().optional()
 }).refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to change' })
 export type UpdateUserBody = z.infer<typeof UpdateUserBody>
 

@@ -10,20 +10,23 @@ import { a11y, Confirmation, FormError, issuesToErrors, NO_ERRORS, requestErrors
 const ZONE = 'Europe/Paris'
 
 // A practitioner's address, IdNat_Struct and CPTS are their places' and memberships' (admin-places.tsx).
-interface Values { name: string, email: string, cptsId: string, sasId: string, rpps: string, phone: string }
+interface Values { name: string, email: string, cptsId: string, sasId: string, idnps: string, rpps: string, phone: string }
 
 const PATH: Record<keyof Values, string> = {
-  name: 'name', email: 'email', cptsId: 'cptsId', sasId: 'sasId', rpps: 'practitioner.rpps', phone: 'practitioner.phone'
+  name: 'name', email: 'email', cptsId: 'cptsId', sasId: 'sasId', idnps: 'idnps', rpps: 'practitioner.rpps', phone: 'practitioner.phone'
 }
 const FIELDS = Object.values(PATH)
 
 function valuesOf (u: User): Values {
   const p = u.practitioner
   return {
-    name: u.name, email: u.email, cptsId: u.cptsId ?? '', sasId: u.sasId ?? '',
+    name: u.name, email: u.email, cptsId: u.cptsId ?? '', sasId: u.sasId ?? '', idnps: u.idnps ?? '',
     rpps: p?.rpps ?? '', phone: p?.phone ?? ''
   }
 }
+
+/** Whose IDNPS the admin sets here: a regulator's or a board account's (a practitioner's is 8 + their RPPS). */
+const hasOwnIdnps = (u: User): boolean => u.role === 'regulator' || u.role === 'board'
 
 /** The PATCH body: only what differs from the account as loaded, and only its role's fields. */
 function changes (u: User, v: Values): Record<string, unknown> {
@@ -33,6 +36,7 @@ function changes (u: User, v: Values): Record<string, unknown> {
   if (v.email !== old.email) body.email = v.email
   if (u.role === 'board' && v.cptsId !== old.cptsId) body.cptsId = v.cptsId === '' ? null : v.cptsId
   if (u.role === 'regulator' && v.sasId.trim() !== old.sasId) body.sasId = v.sasId.trim() === '' ? null : v.sasId
+  if (hasOwnIdnps(u) && v.idnps.trim() !== old.idnps) body.idnps = v.idnps.trim() === '' ? null : v.idnps
   if (u.practitioner !== undefined) {
     const p: Record<string, string | null> = {}
     for (const k of ['rpps', 'phone'] as const) if (v[k] !== old[k]) p[k] = v[k]
@@ -164,6 +168,12 @@ export function AccountEditor (props: { user: User, me: User | null, cpts: Cpts[
           {u.role === 'regulator' && (
             <Field id={id('sasId')} label='Identifiant SAS (INT_R02)' error={err('sasId')} hint='Vide : ses réservations ne sont pas transmises au SAS.'>
               <input {...a11y(id('sasId'), err('sasId'), true)} type='text' autocomplete='off' spellcheck={false} maxLength={64} value={v.sasId} onInput={(e) => set('sasId', e.currentTarget.value)} />
+            </Field>
+          )}
+          {hasOwnIdnps(u) && (
+            <Field id={id('idnps')} label='Identifiant national (IDNPS)' error={err('idnps')}
+              hint='Celui de la carte CPS ou e-CPS : 8 + RPPS, ou 0 + ADELI. Pro Santé Connect et la plateforme SAS retrouvent le compte par lui. Vide : pas de connexion par Pro Santé Connect.'>
+              <input {...a11y(id('idnps'), err('idnps'), true)} type='text' autocomplete='off' spellcheck={false} maxLength={64} value={v.idnps} onInput={(e) => set('idnps', e.currentTarget.value)} />
             </Field>
           )}
           {u.practitioner !== undefined && (

@@ -155,7 +155,15 @@ export function UsersSection (props: { users: User[] | null, cpts: Cpts[] | null
                     <td>
                       {u.practitioner !== undefined
                         ? <><span class='nowrap'>{u.practitioner.rpps}</span><br /><small>{u.practitioner.postalCode} {u.practitioner.commune}{otherPlaces(u)}</small></>
-                        : u.sasId !== undefined ? <small>Identifiant SAS : <span class='nowrap'>{u.sasId}</span></small> : '—'}
+                        : u.sasId !== undefined || u.idnps !== undefined
+                          ? (
+                            <small>
+                              {u.idnps !== undefined && <>IDNPS : <span class='nowrap'>{u.idnps}</span></>}
+                              {u.idnps !== undefined && u.sasId !== undefined && <br />}
+                              {u.sasId !== undefined && <>Identifiant SAS : <span class='nowrap'>{u.sasId}</span></>}
+                            </small>
+                            )
+                          : '—'}
                     </td>
                     <td>{u.disabledAt === undefined ? 'Actif' : <>Désactivé<br /><small>le {formatDayTime(u.disabledAt, 'Europe/Paris')}</small></>}</td>
                     <td>

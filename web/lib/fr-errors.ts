@@ -20,6 +20,7 @@ const BY_FIELD: Record<string, string> = {
   'practitioner.structureId': 'Identifiant de structure invalide : 1 + FINESS (9 chiffres), 3 + SIRET (14 chiffres) ou 4 + RPPS rang (14 chiffres).',
   'practitioner': 'Un praticien a besoin de son RPPS, de sa profession et de son adresse.',
   cptsId: 'Choisissez une CPTS existante.',
+  idnps: 'IDNPS invalide : un chiffre puis des chiffres ou des lettres, 64 caractères au plus (8 + RPPS, 0 + ADELI).',
   // Places and CPTS of a practitioner (/admin): POST|PATCH /api/users/:id/places, PUT /api/users/:id/cpts.
   label: 'Un autre lieu de ce praticien porte déjà ce nom : choisissez-en un autre (80 caractères au plus).',
   address: 'Adresse trop courte : indiquez le numéro et la rue du lieu de consultation.',

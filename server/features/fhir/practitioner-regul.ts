@@ -8,7 +8,7 @@
  * `active`; a name with its family name and exactly one given name; telecoms that are e-mails,
  * one at least (the account's sign-in address).
  */
-import { Email } from '../../../shared/schemas/accounts.js'
+import { Email, IDNPS_SHAPE } from '../../../shared/schemas/accounts.js'
 import { SYSTEM } from './codes.js'
 import type { FhirResource } from './fhir-types.js'
 
@@ -24,11 +24,6 @@ const KIND_OF_SYSTEM: Record<string, { kind: RegulatorIdentifierKind, code: 'IDN
   [SAS_SYSTEM]: { kind: 'sasId', code: 'INTRN' }
 }
 
-/**
- * An IDNPS: "8" + RPPS, "0" + ADELI, or a structure-scoped one ("3" + FINESS + "/" + a number
- * of the establishment, as the kit's `3456780581/11242343`). Checked loosely, by its alphabet.
- */
-const IDNPS_SHAPE = /^[0-9][0-9A-Za-z/._-]{1,63}$/
 /** The SAS's identifier of a regulator: a UUID in practice; any word of up to 64 characters. */
 const SAS_ID_SHAPE = /^[0-9A-Za-z][0-9A-Za-z/._-]{0,63}$/
 const NAME_MAX = 120

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import fp from 'fastify-plugin'
 import type { Registry } from 'prom-client'
-import { errorStatus } from '../../../shared/errors.js'
+import { AppError } from '../../errors.js'
 import { closeLiveSockets, DrainState } from './drain.js'
 import { readiness } from './health.js'
 import { createMetrics } from './metrics.js'
@@ -45,10 +45,10 @@ export default fp(async (app) => {
 
   app.addHook('onRequest', async (request, reply) => {
     if (!state.refusing || request.url.startsWith('/health/')) return
-    // `Connection: close`: a keep-alive client opens its next connection elsewhere.
-    const status = errorStatus('DRAINING')
-    return await reply.status(status).header('connection', 'close').header('retry-after', '1').type('application/json; charset=utf-8')
-      .send({ statusCode: status, error: 'Service Unavailable', code: 'DRAINING', message: 'This instance is shutting down: try again (another instance answers)' })
+    // `Connection: close`: a keep-alive client opens its next connection elsewhere. The body is
+    // the error handler's (server/plugins/errors.ts), as for every refusal.
+    reply.header('connection', 'close').header('retry-after', '1')
+    throw new AppError('DRAINING', 'This instance is shutting down: try again (another instance answers)')
   })
 
   // Probes: no authentication, no data, no log line per call (a load balancer asks every second).
@@ -62,9 +62,7 @@ export default fp(async (app) => {
   if (metrics !== null && token !== null) {
     app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (request, reply) => {
       const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? ''
-      if (!sameSecret(given, token)) {
-        return await reply.status(401).send({ statusCode: 401, error: 'Unauthorized', code: 'UNAUTHENTICATED', message: 'metrics need Authorization: Bearer <METRICS_TOKEN>' })
-      }
+      if (!sameSecret(given, token)) throw new AppError('UNAUTHENTICATED', 'metrics need Authorization: Bearer <METRICS_TOKEN>')
       return await reply.type(metrics.contentType).send(await metrics.metrics())
     })
   }

@@ -15,7 +15,7 @@ import type { Actor } from '../session/actor.js'
 import { findUser } from './users-repository.js'
 import { editHomePlace } from '../places/places-service.js'
 import { lockAccounts } from '../slots/slot-repository.js'
-import { accountConflict, getUserView, resolveCommune } from './users-service.js'
+import { accountConflict, getUserView, idnpsTaken, resolveCommune } from './users-service.js'
 
 const custom = (path: string[], message: string): Issue => ({ code: 'custom', path, message })
 
@@ -26,6 +26,11 @@ export async function updateUser (db: Kysely<Database>, id: string, body: Update
   const issues: Issue[] = []
   if (body.practitioner !== undefined && u.practitioner === null) issues.push(custom(['practitioner'], 'only a practitioner has a practitioner profile'))
   if (body.sasId !== undefined && u.role !== 'regulator') issues.push(custom(['sasId'], 'only a regulator has a SAS identifier (INT_R02)'))
+  if (body.idnps !== undefined && u.role !== 'regulator' && u.role !== 'board') {
+    issues.push(custom(['idnps'], u.practitioner !== null
+      ? 'a practitioner\'s IDNPS is 8 + their RPPS: change the RPPS instead'
+      : 'only a regulator or a board account has an IDNPS set here'))
+  }
   if (body.cptsId !== undefined && u.role !== 'board') issues.push(custom(['cptsId'], 'only a board account changes CPTS here (a practitioner\'s: PUT /api/users/:id/cpts)'))
   if (body.cptsId != null && await findCpts(db, body.cptsId) === undefined) issues.push(custom(['cptsId'], `unknown CPTS ${body.cptsId}`))
 
@@ -34,6 +39,7 @@ export async function updateUser (db: Kysely<Database>, id: string, body: Update
   if (body.name !== undefined) userSet.name = body.name
   if (body.cptsId !== undefined) userSet.cpts_id = body.cptsId
   if (body.sasId !== undefined) userSet.sas_id = body.sasId
+  if (body.idnps !== undefined) userSet.idnps = body.idnps
   const practitionerSet: Updateable<PractitionersTable> = {}
   const p = body.practitioner
   if (p !== undefined && u.practitioner !== null) {
@@ -59,6 +65,9 @@ export async function updateUser (db: Kysely<Database>, id: string, body: Update
     }
   }
   if (issues.length > 0) throw invalid(issues)
+  // Unique among active accounts (a disabled one's may pass on): checked first to name the
+  // field; the partial unique index catches two edits at once (accountConflict).
+  if (typeof body.idnps === 'string' && u.disabled_at === null && await activeHolderOf(db, body.idnps, id)) throw idnpsTaken(body.idnps)
 
   try {
     await db.transaction().execute(async (trx) => {
@@ -79,6 +88,13 @@ export async function updateUser (db: Kysely<Database>, id: string, body: Update
     throw accountConflict(err, body)
   }
   return await getUserView(db, id)
+}
+
+/** Whether an active account other than `self` has this IDNPS. */
+async function activeHolderOf (db: Kysely<Database>, idnps: string, self: string): Promise<boolean> {
+  const holder = await db.selectFrom('users').select('id')
+    .where('idnps', '=', idnps).where('disabled_at', 'is', null).where('id', '!=', self).executeTakeFirst()
+  return holder !== undefined
 }
 
 /**
@@ -113,15 +129,26 @@ export async function deactivateUser (db: Kysely<Database>, id: string, actor: A
   return await getUserView(db, id)
 }
 
-/** Reactivates an account: it may sign in again with its password (its old sessions and tokens stay ended). */
+/**
+ * Reactivates an account: it may sign in again with its password (its old sessions and tokens
+ * stay ended). Refused (IDNPS_TAKEN) while another active account holds its IDNPS, given on
+ * since the deactivation.
+ */
 export async function reactivateUser (db: Kysely<Database>, id: string, actor: Actor, now: Date): Promise<User> {
-  const done = await db.transaction().execute(async (trx) => {
-    const changed = await trx.updateTable('users').set({ disabled_at: null })
-      .where('id', '=', id).where('disabled_at', 'is not', null).executeTakeFirst()
-    if (changed.numUpdatedRows === 0n) return false
-    await appendAudit(trx, { at: now, userId: actor.id, action: 'user.reactivate', subjectType: 'user', subjectId: id, ip: actor.ip })
-    return true
-  })
+  const target = await findUser(db, id)
+  if (target?.idnps != null && target.disabled_at !== null && await activeHolderOf(db, target.idnps, id)) throw idnpsTaken(target.idnps)
+  let done: boolean
+  try {
+    done = await db.transaction().execute(async (trx) => {
+      const changed = await trx.updateTable('users').set({ disabled_at: null })
+        .where('id', '=', id).where('disabled_at', 'is not', null).executeTakeFirst()
+      if (changed.numUpdatedRows === 0n) return false
+      await appendAudit(trx, { at: now, userId: actor.id, action: 'user.reactivate', subjectType: 'user', subjectId: id, ip: actor.ip })
+      return true
+    })
+  } catch (err) {
+    throw accountConflict(err, { idnps: target?.idnps ?? null })
+  }
   if (!done) {
     if (await findUser(db, id) === undefined) throw notFound('User')
     throw new AppError('ACCOUNT_ALREADY_ACTIVE', 'This account is active already', { details: [custom(['id'], 'already active')] })

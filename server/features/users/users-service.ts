@@ -33,6 +33,7 @@ export function toUserView (u: UserWithProfile): User {
     if (structureId !== null) view.practitioner.structureId = structureId
   }
   if (u.sas_id !== null) view.sasId = u.sas_id
+  if (u.idnps !== null) view.idnps = u.idnps
   if (u.disabled_at !== null) view.disabledAt = u.disabled_at
   return view
 }
@@ -106,9 +107,10 @@ export async function createUser (db: Kysely<Database>, body: CreateUserBody, ac
   return await getUserView(db, id)
 }
 
-/** A duplicate e-mail or RPPS as a 409 naming its field (both engines); any other error as it is. */
-export function accountConflict (err: unknown, body: { email?: string, practitioner?: { rpps?: string } }): unknown {
+/** A duplicate e-mail, RPPS or IDNPS as a 409 naming its field (both engines); any other error as it is. */
+export function accountConflict (err: unknown, body: { email?: string, practitioner?: { rpps?: string }, idnps?: string | null }): unknown {
   const column = uniqueViolation(err)
+  if (column === 'users.idnps' && typeof body.idnps === 'string') return idnpsTaken(body.idnps)
   if (column === 'users.email') {
     return new AppError('EMAIL_TAKEN', `An account with the e-mail ${body.email ?? ''} exists already`, { details: [{ code: 'custom', path: ['email'], message: 'this e-mail is already used' }] })
   }
@@ -117,6 +119,10 @@ export function accountConflict (err: unknown, body: { email?: string, practitio
   }
   return err
 }
+
+/** An IDNPS another active account holds (`users_idnps_active`, migration 0014): a 409 on `idnps`. */
+export const idnpsTaken = (idnps: string): AppError =>
+  new AppError('IDNPS_TAKEN', `Another active account has the IDNPS ${idnps}`, { details: [{ code: 'custom', path: ['idnps'], message: 'this IDNPS is held by another active account' }] })
 
 /**
  * The commune of a practice address checked against the official list, or the issue to report
