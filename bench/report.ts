@@ -43,11 +43,12 @@ import type { BookingsTable, SlotsTable } from '../db/types.js'
 import { buildApp } from '../server/app.js'
 import { ManualClock } from '../server/clock.js'
 import { loadConfig } from '../server/config.js'
-import { noSlotCalls, offeredTo } from '../server/features/reports/report-common.js'
+import { noSlotCalls } from '../server/features/reports/report-common.js'
 import { seasonReportFromSlots } from '../server/features/reports/report-from-slots.js'
 import { dayHourRows } from '../server/features/reports/fill-by-hour.js'
 import { groupRows, leadRows, type ReportScope } from '../server/features/reports/report-repository.js'
 import { slotLocalColumns } from '../server/features/slots/local-columns.js'
+import { slotOfferedTo } from '../server/features/slots/offer-rule.js'
 import { createUser } from '../server/features/users/users-service.js'
 import { withRppsKey } from '../shared/rpps.js'
 
@@ -261,7 +262,7 @@ try {
 
   const countRows = async (s: ReportScope): Promise<number> => {
     let q = db.selectFrom('slots').where('local_date', '>=', s.from).where('local_date', '<=', s.to)
-    if (s.cptsId !== undefined) q = q.where(offeredTo(s.cptsId))
+    if (s.cptsId !== undefined) q = q.where(slotOfferedTo(s.cptsId))
     if (s.kind !== undefined) q = q.where('kind', '=', s.kind)
     return Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
   }

@@ -4,10 +4,11 @@
  * no-slot calls, the CPTS and the practitioners' names.
  */
 import { DateTime } from 'luxon'
-import { expressionBuilder, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely'
+import type { Kysely, SelectQueryBuilder } from 'kysely'
 import type { Database } from '../../../db/types.js'
 import type { SlotKind } from '../../../shared/schemas/slots.js'
 import { zoneFor } from '../cpts/cpts-repository.js'
+import { slotOfferedTo } from '../slots/offer-rule.js'
 
 export interface ReportScope {
   /** Local dates, inclusive. */
@@ -19,26 +20,10 @@ export interface ReportScope {
 
 type Db = Kysely<Database>
 
-/**
- * A slot is offered to a CPTS when it is its own (`slots.cpts_id`) or one of its extras
- * (slot_offers): the rule of slots/offer-rule.ts (`slotOfferedTo`), written with `IN` where that
- * one has a correlated `EXISTS`. With `IN`, SQLite seeks each side of the OR in its own index
- * (the slots' (cpts_id, local_date), the offers' (cpts_id, slot_id)) and reads the CPTS's own
- * slots; with `EXISTS` it reads every slot of the period to test each one (a season's report of
- * one CPTS reads the whole territory's slots).
- */
-export function offeredTo (cptsId: string): Expression<SqlBool> {
-  const eb = expressionBuilder<Database, 'slots'>()
-  return eb.or([
-    eb('slots.cpts_id', '=', cptsId),
-    eb('slots.id', 'in', eb.selectFrom('slot_offers').select('slot_offers.slot_id').where('slot_offers.cpts_id', '=', cptsId))
-  ])
-}
-
 /** Slots starting in the period (by their local date), offered to the CPTS asked for, of the kind asked for. */
 export function slotsInScope (db: Db, s: ReportScope): SelectQueryBuilder<Database, 'slots', object> {
   let q = db.selectFrom('slots').where('slots.local_date', '>=', s.from).where('slots.local_date', '<=', s.to)
-  if (s.cptsId !== undefined) q = q.where(offeredTo(s.cptsId))
+  if (s.cptsId !== undefined) q = q.where(slotOfferedTo(s.cptsId))
   if (s.kind !== undefined) q = q.where('slots.kind', '=', s.kind)
   return q
 }

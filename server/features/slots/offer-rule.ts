@@ -16,10 +16,13 @@ import type { Database, SlotRow } from '../../../db/types.js'
  */
 export function slotOfferedTo (cptsId: string): Expression<SqlBool> {
   const eb = expressionBuilder<Database, 'slots'>()
+  // `IN`, not a correlated `EXISTS`: SQLite then seeks each side of the OR in its own index (the
+  // slots' (cpts_id, local_date), the offers' (cpts_id, slot_id)) and reads the CPTS's own slots;
+  // with `EXISTS` it reads every slot of the period to test each (bench:report: a season's
+  // report of one CPTS 508 ms against 1,629 ms, 4 CPTS, 204,000 slots).
   return eb.or([
     eb('slots.cpts_id', '=', cptsId),
-    eb.exists(eb.selectFrom('slot_offers').select('slot_offers.slot_id')
-      .whereRef('slot_offers.slot_id', '=', 'slots.id').where('slot_offers.cpts_id', '=', cptsId))
+    eb('slots.id', 'in', eb.selectFrom('slot_offers').select('slot_offers.slot_id').where('slot_offers.cpts_id', '=', cptsId))
   ])
 }
 
