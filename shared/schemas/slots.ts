@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { BirthDate, FreeText, Id, IsoDateTime, LineText, LocalDate, NameText, LocalTime } from './common.js'
 import { Phone, Profession } from './accounts.js'
+import { Place } from './places.js'
 
 export const SLOT_KINDS = ['snp', 'psy'] as const
 export const SlotKind = z.enum(SLOT_KINDS)
@@ -98,14 +99,8 @@ export const SlotPractitioner = z.object({
 export type SlotPractitioner = z.infer<typeof SlotPractitioner>
 
 /** Where a slot is: one of its practitioner's places (an office slot is seen there). */
-export const SlotPlace = z.object({
-  id: Id,
-  label: z.string(),
-  address: z.string(),
-  postalCode: z.string(),
-  commune: z.string(),
-  /** For ranking slots near the patient: INSEE code, EPCI, département. */
-  communeCode: z.string(),
+export const SlotPlace = Place.pick({ id: true, label: true, address: true, postalCode: true, commune: true, communeCode: true }).extend({
+  /** For ranking slots near the patient, with communeCode: EPCI, département. */
   epci: z.string().nullable(),
   departement: z.string()
 })

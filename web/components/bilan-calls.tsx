@@ -3,13 +3,12 @@
  * that found no slot by the patient's commune, by day and by hour — where and when slots were
  * missing. Aggregates only.
  */
-import { useEffect, useState } from 'preact/hooks'
 import type { CallsReport } from '../../shared/schemas/board.js'
 import type { CallOutcome } from '../../shared/schemas/slots.js'
-import { api, ApiError } from '../lib/api.js'
 import { callCommunesCsv, callDaysCsv, callHoursCsv, callOutcomesCsv } from '../lib/csv.js'
 import { CALL_OUTCOME_FR, formatDay } from '../lib/format.js'
 import { plural } from '../lib/french.js'
+import { useReport } from '../lib/use-report.js'
 import { queryString, type BilanQuery } from './bilan-filters.js'
 import { fmtInt, fmtPct } from './bilan-format.js'
 import { CsvButton, SectionHead, SortableTable, type Column } from './bilan-tables.js'
@@ -51,15 +50,7 @@ const HOUR_COLUMNS: Array<Column<HourRow>> = [
  */
 export function BilanCalls (props: { query: BilanQuery, booked: number }) {
   const key = queryString(props.query)
-  const [state, setState] = useState<{ key: string, report?: CallsReport, error?: string } | null>(null)
-  useEffect(() => {
-    let live = true
-    api<CallsReport>('GET', '/api/reports/calls?' + key).then(
-      (report) => { if (live) setState({ key, report }) },
-      (err: unknown) => { if (live) setState({ key, error: err instanceof ApiError ? err.french : 'Serveur injoignable.' }) })
-    return () => { live = false }
-  }, [key])
-  const current = state?.key === key ? state : null
+  const current = useReport<CallsReport>('/api/reports/calls?' + key)
   const r = current?.report
   return (
     <section aria-labelledby='bl-calls-title' class='bl-section bl-calls'>

@@ -3,10 +3,10 @@
  * previous season the data holds), else the same dates a year earlier; the headline figures
  * side by side with their difference.
  */
-import { useEffect, useState } from 'preact/hooks'
+import { useState } from 'preact/hooks'
 import type { SlotCalendar } from '../../shared/schemas/board.js'
 import type { SeasonReport } from '../../shared/schemas/reports.js'
-import { api, ApiError } from '../lib/api.js'
+import { useReport } from '../lib/use-report.js'
 import { queryString, type BilanQuery } from './bilan-filters.js'
 import { fmtEuros, fmtInt, fmtPct, NO_VALUE, periodLabel } from './bilan-format.js'
 import { comparisonsOf } from './bilan-periods.js'
@@ -46,15 +46,8 @@ export function BilanCompare (props: { query: BilanQuery, report: SeasonReport, 
   const option = options.find((o) => o.id === chosen) ?? options[0]!
   const q: BilanQuery = { ...props.query, ...option.period }
   const key = queryString(q)
-  const [state, setState] = useState<{ key: string, report?: SeasonReport, error?: string } | null>(null)
-  useEffect(() => {
-    let live = true
-    api<SeasonReport>('GET', '/api/reports/season?' + key).then(
-      (report) => { if (live) setState({ key, report }) },
-      (err: unknown) => { if (live) setState({ key, error: err instanceof ApiError ? err.french : 'Serveur injoignable.' }) })
-    return () => { live = false }
-  }, [key])
-  const other = state?.key === key ? state.report : undefined
+  const current = useReport<SeasonReport>('/api/reports/season?' + key)
+  const other = current?.report
   const t = props.report.totals
   return (
     <section aria-labelledby='bl-compare-title' class='bl-section bl-compare'>
@@ -65,9 +58,9 @@ export function BilanCompare (props: { query: BilanQuery, report: SeasonReport, 
           {options.map((o) => <option key={o.id} value={o.id}>{o.label} ({periodLabel(o.period)})</option>)}
         </select>
       </div>
-      {state?.key === key && state.error !== undefined && <p class='banner banner-error' role='alert'>{state.error}</p>}
+      {current?.error !== undefined && <p class='banner banner-error' role='alert'>{current.error}</p>}
       {other === undefined
-        ? state?.error === undefined && <p aria-busy='true'>Chargement de la comparaison…</p>
+        ? current?.error === undefined && <p aria-busy='true'>Chargement de la comparaison…</p>
         : (
           <>
             {other.totals.offered === 0 && <p class='banner'>Aucun créneau offert {periodLabel(other.period)} : rien à comparer pour les créneaux.</p>}

@@ -4,12 +4,11 @@
  * the wait from the call to the booking; the unmet demand before and after the list; by commune,
  * kind, week and hour, each with its CSV. Aggregates only: no patient field.
  */
-import { useEffect, useState } from 'preact/hooks'
 import type { WaitingListReport } from '../../shared/schemas/waiting-list.js'
-import { api, ApiError } from '../lib/api.js'
 import { waitingListCsv } from '../lib/csv.js'
 import { KIND_LONG_FR } from '../lib/format.js'
 import { plural } from '../lib/french.js'
+import { useReport } from '../lib/use-report.js'
 import { queryString, type BilanQuery } from './bilan-filters.js'
 import { fmtHours, fmtInt, fmtPct } from './bilan-format.js'
 import { CsvButton, SectionHead, SortableTable, type Column } from './bilan-tables.js'
@@ -51,15 +50,7 @@ const HOUR_COLUMNS: Array<Column<HourRow>> = [
 
 export function BilanWaitingList (props: { query: BilanQuery }) {
   const key = queryString(props.query)
-  const [state, setState] = useState<{ key: string, report?: WaitingListReport, error?: string } | null>(null)
-  useEffect(() => {
-    let live = true
-    api<WaitingListReport>('GET', '/api/reports/waiting-list?' + key).then(
-      (report) => { if (live) setState({ key, report }) },
-      (err: unknown) => { if (live) setState({ key, error: err instanceof ApiError ? err.french : 'Serveur injoignable.' }) })
-    return () => { live = false }
-  }, [key])
-  const current = state?.key === key ? state : null
+  const current = useReport<WaitingListReport>('/api/reports/waiting-list?' + key)
   const r = current?.report
   const minutes = (m: number | null): string => fmtHours(m === null ? null : m / 60)
   return (
