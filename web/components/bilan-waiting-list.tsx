@@ -72,16 +72,16 @@ export function BilanWaitingList (props: { query: BilanQuery }) {
             </p>
             <h3>Par commune du patient</h3>
             <SortableTable id='bl-table-waiting-communes' caption='Liste d’attente par commune du patient' columns={COMMUNE_COLUMNS} rows={r.byCommune} rowKey={(c) => c.communeCode} />
-            <div class='bl-section-actions'><CsvButton table='attenteCommunes' period={r.period} label='Communes (CSV)' build={() => waitingListCsv(r, 'commune')} /></div>
+            <div class='bl-section-actions'><CsvButton table='attenteCommunes' period={r.period} label='Attente par commune (CSV)' build={() => waitingListCsv(r, 'commune')} /></div>
             <h3>Par type de demande</h3>
             <SortableTable id='bl-table-waiting-kinds' caption='Liste d’attente par type de demande' columns={KIND_COLUMNS} rows={r.byKind} rowKey={(k) => k.kind} />
-            <div class='bl-section-actions'><CsvButton table='attenteTypes' period={r.period} label='Types (CSV)' build={() => waitingListCsv(r, 'kind')} /></div>
+            <div class='bl-section-actions'><CsvButton table='attenteTypes' period={r.period} label='Attente par type (CSV)' build={() => waitingListCsv(r, 'kind')} /></div>
             <h3>Par semaine</h3>
             <SortableTable id='bl-table-waiting-weeks' caption='Liste d’attente par semaine' columns={WEEK_COLUMNS} rows={r.byWeek} rowKey={(w) => w.week} />
-            <div class='bl-section-actions'><CsvButton table='attenteSemaines' period={r.period} label='Semaines (CSV)' build={() => waitingListCsv(r, 'week')} /></div>
+            <div class='bl-section-actions'><CsvButton table='attenteSemaines' period={r.period} label='Attente par semaine (CSV)' build={() => waitingListCsv(r, 'week')} /></div>
             <h3>Par heure de l’appel</h3>
             <SortableTable id='bl-table-waiting-hours' caption='Liste d’attente par heure de l’appel' columns={HOUR_COLUMNS} rows={r.byHour.filter((h) => h.made > 0)} rowKey={(h) => String(h.hour)} />
-            <div class='bl-section-actions'><CsvButton table='attenteHeures' period={r.period} label='Heures (CSV)' build={() => waitingListCsv(r, 'hour')} /></div>
+            <div class='bl-section-actions'><CsvButton table='attenteHeures' period={r.period} label='Attente par heure (CSV)' build={() => waitingListCsv(r, 'hour')} /></div>
           </>
           ))}
     </section>
