@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely'
-import type { Database } from '../../../db/types.js'
+import { sql, type Kysely } from 'kysely'
+import { isPostgres } from '../../../db/dialect.js'
+import type { Database, SlotRow } from '../../../db/types.js'
 import { lapsedHold } from '../slots/hold-rule.js'
 import { extraCpts } from '../slots/offer-rule.js'
 import { slotsWithOwners } from '../slots/slot-repository.js'
@@ -37,12 +38,17 @@ export interface FreeSlotQuery {
 /** Free slots starting in the window, in start order (INT_R01 / INT_R04). */
 export async function findFreeSlots (db: Kysely<Database>, q: FreeSlotQuery): Promise<FhirSlotRecord[]> {
   if (q.rpps !== null && q.rpps.length === 0) return []
+  // For a batch of practitioners, SQLite (no statistics) would read every free slot of the window
+  // through (status, start_at) and then keep the batch's: 951 ms a search at 1.68 M slots. A
+  // unary `+` keeps that index out of the plan, so it reads practitioner by practitioner through
+  // (practitioner_id, start_at): 2.4 ms (bench:fhir). PostgreSQL plans it from its statistics.
+  const status = q.rpps !== null && !isPostgres(db) ? sql<SlotRow['status']>`+slots.status` : sql.ref<SlotRow['status']>('slots.status')
   let query = slotQuery(db)
     .where('slots.start_at', '>=', q.from)
     .where('slots.start_at', '<=', q.to)
     .where('slots.start_at', '>', q.now)
     // A hold past its expiry is free even before the sweeper writes it (as on the live board).
-    .where((eb) => eb.or([eb('slots.status', '=', 'free'), lapsedHold(q.now)]))
+    .where((eb) => eb.or([eb(status, '=', 'free'), lapsedHold(q.now, status)]))
   if (q.rpps !== null) query = query.where('practitioners.rpps', 'in', q.rpps)
   return await query.orderBy('slots.start_at').orderBy('slots.id').execute()
 }

@@ -1,4 +1,4 @@
-import { expressionBuilder, type Expression, type SqlBool } from 'kysely'
+import { expressionBuilder, sql, type Expression, type SqlBool } from 'kysely'
 import type { Database, SlotRow } from '../../../db/types.js'
 
 /**
@@ -20,10 +20,11 @@ export function holdHasLapsed (s: HoldColumns, nowIso: string): boolean {
 }
 
 /**
- * SQL: the slot is held but its hold has run out. For any query or update on `slots`.
+ * SQL: the slot is held but its hold has run out. For any query or update on `slots`. `status`
+ * is how the query reads the slot's status (a planner hint may wrap it: fhir-repository.ts).
  * @example db.selectFrom('slots').select('id').where(lapsedHold(now.toISOString()))
  */
-export function lapsedHold (nowIso: string): Expression<SqlBool> {
+export function lapsedHold (nowIso: string, status: Expression<SlotRow['status']> = sql.ref('slots.status')): Expression<SqlBool> {
   const eb = expressionBuilder<Database, 'slots'>()
-  return eb.and([eb('slots.status', '=', 'held'), eb('slots.hold_expires_at', '<=', nowIso)])
+  return eb.and([eb(status, '=', 'held'), eb('slots.hold_expires_at', '<=', nowIso)])
 }
