@@ -22,7 +22,8 @@ export interface BookingsDeps {
   unitOfWork: UnitOfWork
 }
 
-const PATIENT_FIELDS = ['lastName', 'firstName', 'birthDate', 'phone', 'reason']
+/** The patient fields of a booking or a waiting-list request, named (never their values) in the audit log. */
+export const PATIENT_FIELDS = ['lastName', 'firstName', 'birthDate', 'phone', 'reason']
 
 /**
  * Bookings: a regulator books a slot (free, or the one they hold) for a patient, moves a

@@ -13,7 +13,7 @@ import { localDate } from '../../lib/zoned-time.js'
 import { appendAudit } from '../audit/audit-repository.js'
 import { zoneFor } from '../cpts/cpts-repository.js'
 import type { Actor } from '../session/actor.js'
-import type { Bookings } from '../slots/bookings.js'
+import { PATIENT_FIELDS, type Bookings } from '../slots/bookings.js'
 import { findBookingByKey } from '../slots/booking-repository.js'
 import { claim, freeHeld, releaseOthers, startClaim } from '../slots/slot-claims.js'
 import { listSlotRecords, toNeutralSlot, type NeutralSlot } from '../slots/slot-repository.js'
@@ -29,9 +29,6 @@ export interface WaitingListDeps {
   /** How long a claim lasts, and the hold of the slot taken with it (HOLD_SECONDS). */
   claimSeconds: number
 }
-
-/** The patient fields of a request, named (never their values) in the audit log. */
-const PATIENT_FIELDS = ['lastName', 'firstName', 'birthDate', 'phone', 'reason']
 
 /**
  * The waiting list (issue 25). Every change is one unit of work: the request's row, its audit
