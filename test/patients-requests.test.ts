@@ -127,6 +127,7 @@ t.test('the admin finds, exports and erases the waiting-list requests of one pat
     const snapshot = async () => ({
       requests: await db.selectFrom('waiting_requests').selectAll().orderBy('id').execute(),
       bookings: await db.selectFrom('bookings').selectAll().orderBy('id').execute(),
+      slots: await db.selectFrom('slots').select(['id', 'status', 'hold_by']).orderBy('id').execute(),
       events: (await db.selectFrom('events').select('seq').execute()).length,
       erasures: (await db.selectFrom('audit_log').select('id').where('action', '=', 'patient.erase').execute()).length
     })
@@ -145,6 +146,24 @@ t.test('the admin finds, exports and erases the waiting-list requests of one pat
       t.equal(res.json().code, code, what)
     }
     t.same(await snapshot(), before, 'no row of a request or a booking changed, no event, no erasure audited')
+
+    // A failure at the very end of the erasure (after every write, its audit entry included: the
+    // unit of work's last hook, run because the claim's slot was freed): all of it rolls back.
+    const unhook = app.slots.unitOfWork.beforeCommit(async () => { throw new Error('the disk is full') })
+    try {
+      const res = await post('erase', { ...key, bookingIds: [booking.id], requestIds: [expiring.id, open.id] })
+      t.equal(res.statusCode, 500)
+    } finally {
+      unhook()
+    }
+    t.same(await snapshot(), before, 'a failing erasure leaves nothing half-written')
+    t.same(PatientBookings.parse((await post('search', key)).json()).requests.map((r) => [r.id, r.status]), [[expiring.id, 'expired'], [open.id, 'open']], 'the patient is found as before')
+  })
+
+  t.test('the API description names the new fields', async (t) => {
+    const paths = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json().paths
+    t.match(JSON.stringify(paths['/api/admin/patients/erase']), /requestIds[\s\S]*requestsEnded/)
+    t.match(JSON.stringify(paths['/api/admin/patients/search']), /"requests"/)
   })
 
   t.test('erase: identity and reasons gone, the open request ended, the rest untouched', async (t) => {
