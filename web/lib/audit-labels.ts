@@ -98,7 +98,8 @@ const DETAIL_KEYS: Record<string, string> = {
   practitioners: 'praticiens', firstStart: 'premier début', lastStart: 'dernier début', userId: 'compte',
   action: 'action', from: 'du', to: 'au', reason: 'motif', email: 'adresse e-mail', cptsIds: 'autres CPTS',
   placeId: 'lieu', home: 'lieu principal', added: 'CPTS ajoutées', removed: 'CPTS quittées',
-  homeCptsId: 'CPTS principale', homeChanged: 'CPTS principale changée'
+  homeCptsId: 'CPTS principale', homeChanged: 'CPTS principale changée',
+  requestIds: 'demandes de liste d’attente', requestsErased: 'demandes effacées', requestsEnded: 'demandes closes (retirées)'
 }
 
 /** Field names (of a patient, of an account) in French. */
