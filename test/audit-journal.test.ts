@@ -5,6 +5,7 @@ import { parse } from 'csv-parse/sync'
 import { AUDIT_CSV_HEADERS } from '../server/features/audit/audit-routes.js'
 import { build } from './helpers/build.js'
 import { publishSlot, territory } from './helpers/fixtures.js'
+import { addRequest, WAITING_PATIENT } from './helpers/waiting-list.js'
 
 t.test('the audit journal: filters, paging, CSV, admin only, audited', async (t) => {
   const { app } = await build(t)
@@ -67,4 +68,22 @@ t.test('the audit journal: filters, paging, CSV, admin only, audited', async (t)
   t.equal(audited.length, 6, 'each reading of the journal above is in the journal (the refused one is not)')
   t.notOk(JSON.stringify(audited).includes('efevre'), 'a patient search is recorded as such, without the name')
   t.equal((await journal('action=audit.export')).json().entries.length, 1, 'the CSV export too')
+})
+
+t.test('a patient filter also finds what was done with their waiting-list requests', async (t) => {
+  const { app } = await build(t)
+  const terr = await territory(app)
+  const { regulator: reg } = terr.users
+  const mine = await addRequest(app, reg.cookie)
+  const other = await addRequest(app, reg.cookie, { patient: { ...WAITING_PATIENT, lastName: 'Autre', birthDate: '1970-01-01' } })
+  t.equal((await app.inject({ method: 'GET', url: `/api/waiting-list/${mine.id as string}`, headers: { cookie: reg.cookie } })).statusCode, 200)
+  const journal = async (query: string) => (await app.inject({ method: 'GET', url: `/api/audit?${query}`, headers: { cookie: terr.adminCookie } })).json()
+
+  const found = await journal('patientName=LEBRETON')
+  t.same(found.entries.map((e: any) => [e.action, e.subjectType, e.subjectId]).sort(), [
+    ['waiting_request.create', 'waiting_request', mine.id], ['waiting_request.read', 'waiting_request', mine.id]
+  ].sort(), 'the request made and read, not the other patient\'s')
+  t.equal((await journal(`patientName=Lebreton&patientBirthDate=${WAITING_PATIENT.birthDate}`)).entries.length, 2, 'with the birth date')
+  t.equal((await journal('patientName=Lebreton&patientBirthDate=2000-01-01')).entries.length, 0, 'another birth date: nothing')
+  t.ok((await journal('patientName=Autre')).entries.every((e: any) => e.subjectId === other.id))
 })

@@ -112,7 +112,7 @@ export function JournalFiltersForm (props: { applied: JournalFilters, users: Use
             {f.action !== '' && !ACTION_GROUPS.some((g) => g.actions.some(([code]) => code === f.action)) && <option value={f.action}>{f.action}</option>}
           </select>
         </Field>
-        <Field id='jr-patientName' label='Nom du patient' hint='Majuscules et accents ignorés. Les réservations de ce patient encore conservées.'>
+        <Field id='jr-patientName' label='Nom du patient' hint='Majuscules et accents ignorés. Les réservations et demandes de liste d’attente de ce patient encore conservées.'>
           <input {...describe('jr-patientName', errors.patientName, true)} type='text' autocomplete='off' spellcheck={false} maxLength={100}
             value={f.patientName} onInput={(e) => set('patientName', e.currentTarget.value)} />
         </Field>

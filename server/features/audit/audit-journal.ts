@@ -16,19 +16,32 @@ export async function bookingsOfPatient (db: Kysely<Database>, lastName: string,
   return (await q.execute()).filter((b) => foldName(b.patient_last_name ?? '') === wanted).map((b) => b.id)
 }
 
+/** The waiting-list requests of one patient, matched as their bookings are. */
+export async function requestsOfPatient (db: Kysely<Database>, lastName: string, birthDate: string | undefined): Promise<string[]> {
+  let q = db.selectFrom('waiting_requests').select(['id', 'patient_last_name']).where('patient_last_name', 'is not', null)
+  if (birthDate !== undefined) q = q.where('patient_birth_date', '=', birthDate)
+  const wanted = foldName(lastName)
+  return (await q.orderBy('created_at').orderBy('id').execute()).filter((r) => foldName(r.patient_last_name ?? '') === wanted).map((r) => r.id)
+}
+
 const MAX_BOOKINGS_SEARCHED = 200
+const MAX_REQUESTS_SEARCHED = 50
 
 const dayStart = (date: string): string => DateTime.fromISO(date, { zone: JOURNAL_ZONE }).startOf('day').toUTC().toISO()!
 
 /**
  * One page of the journal, newest first. `limit` entries at most, plus whether more follow.
- * The filters combine (AND); a patient filter that finds no booking finds no entry.
+ * The filters combine (AND); a patient filter finds the entries about the patient's bookings and
+ * waiting-list requests, and no entry when it finds neither.
  */
 export async function readJournal (db: Kysely<Database>, q: AuditQuery, limit: number): Promise<{ entries: AuditEntry[], next: number | null }> {
   let bookingIds: string[] | undefined
+  // The patient's waiting-list requests too, unless one booking is asked for.
+  let requestIds: string[] = []
   if (q.patientName !== undefined) bookingIds = await bookingsOfPatient(db, q.patientName, q.patientBirthDate)
+  if (q.patientName !== undefined && q.bookingId === undefined) requestIds = (await requestsOfPatient(db, q.patientName, q.patientBirthDate)).slice(-MAX_REQUESTS_SEARCHED)
   if (q.bookingId !== undefined) bookingIds = bookingIds === undefined ? [q.bookingId] : bookingIds.filter((id) => id === q.bookingId)
-  if (bookingIds !== undefined && bookingIds.length === 0) return { entries: [], next: null }
+  if (bookingIds !== undefined && bookingIds.length === 0 && requestIds.length === 0) return { entries: [], next: null }
   // A patient seen hundreds of times is searched by their most recent bookings.
   if (bookingIds !== undefined) bookingIds = bookingIds.slice(-MAX_BOOKINGS_SEARCHED)
 
@@ -37,10 +50,12 @@ export async function readJournal (db: Kysely<Database>, q: AuditQuery, limit: n
   if (q.userId !== undefined) sel = sel.where('a.user_id', '=', q.userId)
   if (q.action !== undefined) sel = sel.where('a.action', '=', q.action)
   if (bookingIds !== undefined) {
-    const ids = bookingIds
-    // An entry about one booking names it as its subject; a read of a list names them in detail.bookingIds.
+    const ids = [...bookingIds, ...requestIds]
+    // An entry about one booking (one request) names it as its subject; a read of a list names
+    // them in its detail (bookingIds, requestIds).
     sel = sel.where((eb) => eb.or([
-      eb.and([eb('a.subject_type', '=', 'booking'), eb('a.subject_id', 'in', ids)]),
+      ...(bookingIds.length > 0 ? [eb.and([eb('a.subject_type', '=', 'booking'), eb('a.subject_id', 'in', bookingIds)])] : []),
+      ...(requestIds.length > 0 ? [eb.and([eb('a.subject_type', '=', 'waiting_request'), eb('a.subject_id', 'in', requestIds)])] : []),
       ...ids.map((id) => eb('a.detail', 'like', `%"${id.replace(/[%_"\\]/g, '')}"%`))
     ]))
   }
