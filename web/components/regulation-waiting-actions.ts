@@ -8,6 +8,7 @@
 import type { Booking, Slot } from '../../shared/schemas/slots.js'
 import { waitingListPromise, type ClaimResult, type CreateRequestBody, type WaitingRequest, type WaitingRequestDetail } from '../../shared/schemas/waiting-list.js'
 import { formatDay, formatPhone } from '../lib/format.js'
+import { NBSP } from '../lib/french.js'
 import { callError } from './regulation-actions.js'
 import type { WaitOffer } from './regulation-waiting.js'
 
@@ -100,7 +101,8 @@ export class WaitActions {
     this.#patch('form', { busy: true, error: null, errors: {} })
     try {
       const request = await this.#io.api<WaitingRequestDetail>('POST', '/api/waiting-list', body)
-      const sentence = waitingListPromise(formatDay(body.until), formatPhone(body.patient.phone))
+      // The number read back never wraps in the middle.
+      const sentence = waitingListPromise(formatDay(body.until), formatPhone(body.patient.phone).replace(/ /g, NBSP))
       this.#set({ panel: { name: 'done', sentence, request } })
       this.#ui.focus('#wl-new-call')
     } catch (err) {
@@ -150,7 +152,8 @@ export class WaitActions {
   /** « Confirmer la réservation »: the request's patient booked in the slot held, the request ends booked. */
   async book (): Promise<void> {
     const p = this.#state.panel
-    if (p?.name !== 'claim' || p.slotId === null || p.busy !== null) return
+    // Only once confirmed: « Réserver » asks first.
+    if (p?.name !== 'claim' || p.slotId === null || p.busy !== null || !p.confirming) return
     const slot = this.#io.slotOf(p.slotId)
     this.#patch('claim', { busy: 'book', error: null })
     try {

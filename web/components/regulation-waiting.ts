@@ -60,6 +60,9 @@ export interface RankedRequest {
   match: { slot: Slot, rank: number } | null
 }
 
+/** A commune's name as typed or written: no case, accents, hyphens or apostrophes ('st jean' aside, 'saint jean' finds Saint-Jean-de-Monts). */
+const loose = (s: string): string => fold(s).replace(/[-'’\s]+/g, ' ').trim()
+
 /** Filters of the list: the kind ('' any) and a text the commune's name or code must contain. */
 export interface WaitFilters { kind: SlotKind | '', commune: string }
 
@@ -70,12 +73,12 @@ export interface WaitFilters { kind: SlotKind | '', commune: string }
  */
 export function rankedRequests (requests: Iterable<WaitingRequest>, slots: ReadonlyMap<string, Slot>, now: number, filters: WaitFilters): RankedRequest[] {
   const free = [...slots.values()].filter((s) => s.status === 'free')
-  const text = fold(filters.commune)
+  const text = loose(filters.commune)
   const out: RankedRequest[] = []
   for (const request of requests) {
     if (request.status !== 'open') continue
     if (filters.kind !== '' && request.kind !== filters.kind) continue
-    if (text !== '' && !fold(request.place.commune).includes(text) && !request.place.communeCode.startsWith(text)) continue
+    if (text !== '' && !loose(request.place.commune).includes(text) && !request.place.communeCode.startsWith(text)) continue
     const claimed = request.claim?.slotId != null && Date.parse(request.claim.expiresAt) > now ? slots.get(request.claim.slotId) : undefined
     const claimedRank = claimed !== undefined ? (slotsFor(request, [{ ...claimed, status: 'free' as const }], now)[0]?.rank ?? null) : null
     const match = claimed !== undefined && claimedRank !== null ? { slot: claimed, rank: claimedRank } : (slotsFor(request, free, now)[0] ?? null)

@@ -246,7 +246,8 @@ function Board () {
       return
     }
     const { slot, previous, kept, event } = c
-    const own = isOwnSlot(calls.state, slot.id)
+    const claimed = waits.state.panel
+    const own = isOwnSlot(calls.state, slot.id) || (claimed?.name === 'claim' && claimed.slotId === slot.id) || (claimed?.name === 'booked' && claimed.slot.id === slot.id)
     if (!kept && previous !== undefined) {
       setGhosts((g) => new Map(g).set(slot.id, { slot: previous, reason: ghostReason(event), until: t + GHOST_MS }))
     }
@@ -518,7 +519,8 @@ function Board () {
   // ---- render ---------------------------------------------------------------------------------
   const ctx: RowContext = {
     now, zoneOf, cptsName, focusedId: tabId,
-    activeId: heldSlot(call)?.id ?? null,
+    // The slot held with a claimed waiting-list request is this page's too (Entrée on it holds nothing more).
+    activeId: heldSlot(call)?.id ?? (wait.panel?.name === 'claim' ? wait.panel.slotId : null),
     activeExpired: holdExpired(call, now),
     pendingId: call.holding,
     onHold: (s) => { void actions.hold(s) },
@@ -752,8 +754,6 @@ function Board () {
               <dt><kbd>f</kbd></dt><dd>fin d’appel sans réservation</dd>
               <dt><kbd>r</kbd></dt><dd>rappel d’un patient : retrouver, annuler, déplacer</dd>
               <dt><kbd>n</kbd></dt><dd>nouvel appel (après réservation)</dd>
-              <dt><kbd>l</kbd></dt><dd>inscrire sur la liste d’attente (après « aucun créneau »)</dd>
-              <dt><kbd>a</kbd></dt><dd>liste d’attente ; <kbd>Entrée</kbd> proposer le créneau, <kbd>p</kbd> rappeler sans créneau</dd>
             </dl>
           </section>
         </aside>
