@@ -349,11 +349,7 @@ export function reduce (s: CallState, a: CallAction): CallState {
     case 'endCallClosed': return p.name === 'endcall' ? { ...s, phase: { name: 'list' } } : s
     case 'endCallSent': return p.name === 'endcall' && !p.busy ? { ...s, phase: { name: 'endcall', busy: true, error: null } } : s
     case 'endCallLogged':
-      return {
-        ...fresh(s),
-        waitOffer: a.offer ?? null,
-        notice: { kind: 'ok', text: `Appel enregistré : ${CALL_OUTCOME_FR[a.outcome]}.${a.offer !== undefined ? '' : ' Prêt pour l’appel suivant.'}` }
-      }
+      return { ...fresh(s), waitOffer: a.offer ?? null, notice: { kind: 'ok', text: `Appel enregistré : ${CALL_OUTCOME_FR[a.outcome]}. Prêt pour l’appel suivant.` } }
     case 'endCallFailed': return { ...s, phase: { name: 'endcall', busy: false, error: a.error.french } }
     case 'waitOfferTaken': return s.waitOffer === null ? s : { ...s, waitOffer: null, notice: null }
 
