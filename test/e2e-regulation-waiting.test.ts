@@ -152,6 +152,9 @@ t.test('the waiting list, keyboard only', async (t) => {
   })
 
   step('booked after a confirmation; the confirmation read; the request booked', async (t) => {
+    await a.locator('.rg-panel').getByRole('button', { name: 'Prolonger' }).click()
+    await a.locator('.rg-activity').getByText('Délai prolongé.').waitFor()
+    t.pass('« Prolonger » takes the claim again')
     await a.keyboard.press('Control+Enter')
     await waitFocus(a, '#wl-book-confirm')
     t.match(await a.locator('#wl-confirm-text').innerText(), `LEBRETON Maëlle aura rendez-vous le ${frenchDay(TOMORROW)} à 10:00 avec le ${GP.name}`)

@@ -135,6 +135,19 @@ export class WaitActions {
     }
   }
 
+  /** « Prolonger »: the claim (and the hold of its slot) taken again, for as long as a hold lasts. */
+  async extend (): Promise<void> {
+    const p = this.#state.panel
+    if (p?.name !== 'claim' || p.busy !== null) return
+    try {
+      const res = await this.#io.api<ClaimResult>('POST', `/api/waiting-list/${enc(p.request.id)}/claim`, p.slotId !== null ? { slotId: p.slotId } : {})
+      this.#patch('claim', { expiresAt: res.expiresAt, error: null }, p.request.id)
+      this.#ui.announce('Délai prolongé.')
+    } catch (err) {
+      this.#patch('claim', { error: callError(err).french }, p.request.id)
+    }
+  }
+
   /** « Réserver ce créneau » (Ctrl+Entrée): what will be booked, to confirm. */
   askBook (): void {
     const p = this.#state.panel

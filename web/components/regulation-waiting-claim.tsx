@@ -29,6 +29,7 @@ export function WaitingClaim (props: {
   onConfirm: () => void
   onBack: () => void
   onRelease: () => void
+  onExtend: () => void
   onWithdraw: (reason: string) => void
 }) {
   const { request: r, slot } = props
@@ -63,11 +64,14 @@ export function WaitingClaim (props: {
         <>
           <h3 class='rg-wl-sub'>Créneau proposé</h3>
           <SlotSummary slot={slot} zone={props.zone} cptsName={props.cptsName} />
-          <p class={'rg-timer' + (left === 0 ? ' is-expired' : left <= 30 ? ' is-urgent' : '')}>
-            {left === 0
-              ? 'Délai écoulé : le créneau n’est plus bloqué pour vous.'
-              : <>Créneau bloqué pour vous encore <strong role='timer'>{formatCountdown(props.expiresAt, props.now)}</strong></>}
-          </p>
+          <div class={'rg-timer' + (left === 0 ? ' is-expired' : left <= 30 ? ' is-urgent' : '')}>
+            <p>
+              {left === 0
+                ? <>Délai écoulé : le créneau n’est plus bloqué pour vous. <strong>Prolongez</strong> pour le reprendre s’il est encore libre.</>
+                : <>Créneau bloqué pour vous encore <strong role='timer'>{formatCountdown(props.expiresAt, props.now)}</strong></>}
+            </p>
+            <button type='button' onClick={props.onExtend} disabled={props.busy !== null}>Prolonger</button>
+          </div>
           {!props.confirming && (
             <div class='rg-form-actions'>
               <button type='button' id='wl-book' class='primary' onClick={props.onAskBook} disabled={props.busy !== null}>

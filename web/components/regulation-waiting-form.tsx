@@ -85,7 +85,7 @@ export function WaitingForm (props: {
           {errors.modes !== undefined && <small id='wl-modes-error' class='error' role='alert'>{errors.modes}</small>}
         </fieldset>
         <PatientFields draft={draft} onDraft={(patch) => setDraft((d) => ({ ...d, ...patch }))} errors={errors} />
-        {props.error !== null && <p class='banner banner-error' role='alert'>{props.error}</p>}
+        {(props.error ?? errors.form) !== undefined && <p class='banner banner-error' role='alert'>{props.error ?? errors.form}</p>}
         <div class='rg-form-actions'>
           <button type='submit' class='primary' disabled={props.busy}>
             {props.busy ? 'Inscription…' : 'Inscrire sur la liste d’attente'} <kbd class='rg-kbd' aria-hidden='true'>Ctrl+Entrée</kbd>

@@ -693,7 +693,7 @@ function Board () {
               cptsName={claimSlot !== null ? cptsName(claimSlot.cptsId) : ''}
               busy={waitPanel.busy} error={waitPanel.error} confirming={waitPanel.confirming}
               onAskBook={() => waits.askBook()} onConfirm={() => { void waits.book() }} onBack={() => waits.cancelBook()}
-              onRelease={() => { void waits.release() }} onWithdraw={(reason) => { void waits.withdraw(reason) }} />
+              onRelease={() => { void waits.release() }} onExtend={() => { void waits.extend() }} onWithdraw={(reason) => { void waits.withdraw(reason) }} />
           )}
           {waitPanel?.name === 'booked' && (
             <Confirmation slot={waitPanel.slot} booking={waitPanel.booking} zone={zoneOf(waitPanel.slot)} cptsName={cptsName(waitPanel.slot.cptsId)}
