@@ -177,4 +177,51 @@ t.test('the waiting list, keyboard only', async (t) => {
     await a.keyboard.press('n')
     await waitFocus(a, '#patient-commune')
   })
+
+  step('called back by hand (p), given back (Échap), refused to another regulator, withdrawn with a reason', async (t) => {
+    const other = await e2e.api.request('POST', '/api/waiting-list', {
+      cookie: regB,
+      body: { communeCode: '85234', kind: 'snp', modes: ['office'], until: TOMORROW, patient: { lastName: 'Garnier', firstName: 'Hugo', birthDate: '1990-05-06', phone: '06 11 22 33 44' }, hasTreatingGp: 'yes' },
+      expect: 201
+    })
+    const rowA = a.locator(`[data-request-id="${other.id}"]`)
+    await rowA.waitFor()
+    await a.keyboard.press('Escape')
+    await waitFocus(a, '#slots-title')
+    await a.keyboard.press('a')
+    await waitFocus(a, `[data-request-id="${other.id}"]`)
+    await a.keyboard.press('p')
+    await waitFocus(a, '#wl-phone')
+    t.equal((await a.locator('#wl-phone').innerText()).trim(), '06 11 22 33 44', 'the number to call back, no slot held')
+    t.match(await a.locator('.rg-panel').innerText(), 'Aucun créneau bloqué')
+
+    // The second regulator presses Entrée on it: the server's refusal, in French.
+    await b.locator(`[data-request-id="${other.id}"]`).getByText('pris en charge par un autre régulateur').waitFor()
+    await b.locator(`[data-request-id="${other.id}"]`).focus()
+    await b.keyboard.press('Enter')
+    await b.locator('.rg-wl [role=alert]').getByText('Cette demande de la liste d’attente est déjà prise en charge par un autre régulateur.').waitFor()
+    await waitFocus(b, `[data-request-id="${other.id}"]`)
+    t.pass('B is told who handles it, on its row')
+
+    await a.keyboard.press('Escape')
+    await waitFocus(a, `[data-request-id="${other.id}"]`)
+    t.equal(await a.locator('#wl-claim-title').count(), 0, 'Échap gives it back')
+    const open = await e2e.api.request<{ requests: any[] }>('GET', '/api/waiting-list', { cookie: regB })
+    t.equal(open.requests.find((r) => r.id === other.id)?.claim, undefined, 'nobody handles it now')
+
+    await a.keyboard.press('p')
+    await waitFocus(a, '#wl-phone')
+    await a.locator('#wl-withdraw-reason').focus()
+    await a.keyboard.press('Control+Enter')
+    await a.locator('#wl-withdraw-reason-error').waitFor()
+    await a.keyboard.type('Le patient a vu son médecin traitant')
+    await a.keyboard.press('Control+Enter')
+    await rowA.waitFor({ state: 'detached' })
+    await waitFocus(a, '#wl-title')
+    const withdrawn = await e2e.api.request<{ requests: any[] }>('GET', '/api/waiting-list?status=withdrawn', { cookie: regB })
+    t.same(withdrawn.requests.map((r) => r.id), [other.id], 'withdrawn')
+    await expectNoSeriousViolations(t, a, 'the list after a withdrawal')
+    // B's refused claim (409) is a console line of the browser's own, not a script error.
+    t.same([...e2e.pageErrors(a), ...e2e.pageErrors(b)].filter((e) => !/Failed to load resource: .* 409/.test(e)), [], 'no script error')
+  })
 })
