@@ -8,7 +8,7 @@ import t, { type Test } from 'tap'
 import { DateTime } from 'luxon'
 import type { Page } from 'playwright-core'
 import { withRppsKey } from '../shared/rpps.js'
-import { describeViolations, DESKTOP, frenchDay, localDate, scenario, seriousA11yViolations, startE2e } from './helpers/e2e.js'
+import { describeViolations, DESKTOP, frenchDay, localDate, PHONE, scenario, seriousA11yViolations, startE2e } from './helpers/e2e.js'
 
 const PASSWORD = 'mot-de-passe-e2e'
 const PLACE = { address: '12 rue de la Plage', postalCode: '85160', commune: 'Saint-Jean-de-Monts' }
@@ -149,6 +149,16 @@ t.test('the waiting list, keyboard only', async (t) => {
     t.pass('the second regulator sees it taken by another')
     await b.locator(`li.rg-row[data-slot-id="${slotId}"].is-held`).waitFor()
     t.pass('and the slot held')
+
+    // On a phone too: the request and its match fit the width.
+    const phone = await e2e.newPage(PHONE)
+    await e2e.signInPage(phone, REG_B.email, PASSWORD)
+    await phone.goto('/regulation')
+    await phone.locator(`[data-request-id="${requestId}"]`).getByText('pris en charge par un autre régulateur').waitFor()
+    t.ok(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no sideways scroll on a phone')
+    await expectNoSeriousViolations(t, phone, 'the list on a phone')
+    await e2e.screenshot(phone, 'regulation-liste-attente')
+    await phone.context().close()
   })
 
   step('booked after a confirmation; the confirmation read; the request booked', async (t) => {

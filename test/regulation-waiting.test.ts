@@ -129,6 +129,8 @@ t.test('put on the list: the sentence to read, with the last day and the number'
   w.actions.openForm(OFFER)
   t.equal(w.opened(), 1, 'the call’s own panel gives way')
   t.same(w.focus.at(-1), '#wl-days')
+  w.actions.openForm(OFFER)
+  t.equal(w.opened(), 1, 'l again: back to the form, not a new one')
   const body = waitingRequest(OFFER, { commune: COMMUNE, kind: 'snp', days: 1, modes: ['office'] }, DRAFT, '2030-07-13')
   if (!body.ok) throw new Error('invalid')
   await w.actions.submitForm(body.body)

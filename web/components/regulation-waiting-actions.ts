@@ -85,6 +85,8 @@ export class WaitActions {
 
   // ---- a call that found no slot: the form, then the sentence --------------------------------
   openForm (offer: WaitOffer): void {
+    // Already open: back to it, as typed so far.
+    if (this.#state.panel?.name === 'form') { this.#ui.focus('#wl-days'); return }
     this.#ui.beforeOpen()
     this.#set({ panel: { name: 'form', offer, busy: false, error: null, errors: {} }, listError: null })
     this.#ui.focus('#wl-days')
