@@ -77,6 +77,10 @@ export interface PractitionerPlacesTable {
   is_home: number
   created_at: string
   archived_at: string | null
+  /** How many times the address was edited (migration 0024): added to the feed's SEQUENCE. */
+  revision: Generated<number>
+  /** When the address was last edited; null if never. */
+  revised_at: Generated<string | null>
 }
 
 /** Every CPTS a practitioner belongs to (migration 0019); `users.cpts_id` is the home one. */

@@ -38,7 +38,8 @@ import { BookingBody, CallBody, CreateSeriesBody, type Slot } from '../shared/sc
 import { DEMO_CPTS, DEMO_DOMAIN, DEMO_FINESS, DEMO_PASSWORD, DEMO_STAFF, DEMO_ZONE, SEASON, demoPractitioners, type CptsKey, type DemoPractitioner } from './demo-data.js'
 import { LIVE_DAYS, liveBooking, livePlan, secondPlacePlan } from './demo-live.js'
 import { seasonCalls, seasonCsv, seasonSlots } from './demo-season.js'
-import { seasonWaitingList } from './demo-waiting-list.js'
+import { openWaitingList, seasonWaitingList } from './demo-waiting-list.js'
+import { WaitingList } from '../server/features/waiting-list/waiting-list-service.js'
 
 export { DEMO_PASSWORD, SEASON } from './demo-data.js'
 
@@ -61,7 +62,7 @@ export interface DemoResult {
   accounts: DemoAccount[]
   /** Admin accounts that were there before the demo (their password is not the demo's). */
   otherAdmins: string[]
-  added: { accounts: number, places: number, seasonSlots: number, seasonBookings: number, calls: number, waitingRequests: number, upcomingSlots: number, upcomingBookings: number }
+  added: { accounts: number, places: number, seasonSlots: number, seasonBookings: number, calls: number, waitingRequests: number, upcomingSlots: number, upcomingBookings: number, openRequests: number }
   /**
    * The inputs of the SAS certification kit (IdNat_PS, `8` + RPPS): `practitionerId`, a GP with
    * one place and one CPTS; `practitionerId2`, a GP with two places, member of both CPTS, whose
@@ -158,7 +159,7 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
   await migrateToLatest(db)
   const before = await checkDatabase(db)
   const now = clock.now()
-  const added = { accounts: 0, places: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, waitingRequests: 0, upcomingSlots: 0, upcomingBookings: 0 }
+  const added = { accounts: 0, places: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, waitingRequests: 0, upcomingSlots: 0, upcomingBookings: 0, openRequests: 0 }
 
   // Accounts: the admin first (its e-mail marks the database as a demo), then the territory.
   log(before.demo ? 'Demo found: checking that nothing is missing…' : 'Creating the demo territory and accounts…')
@@ -290,6 +291,10 @@ async function build (db: Db, opts: DemoOptions, log: (line: string) => void): P
     await logCall(db, actor, CallBody.parse({ outcome: 'booked', kind: s.kind, hasTreatingGp: b.hasTreatingGp, bookingId: booking.id, cptsId: s.cptsId, communeCode: s.place.communeCode }), clock.now())
     added.upcomingBookings++
   }
+  // Today's open waiting list (issue 25): /regulation shows requests and the slots that match them.
+  const waitingList = new WaitingList({ db, clock, unitOfWork, bookings, claimSeconds: config.holdSeconds })
+  added.openRequests = await openWaitingList(db, waitingList, regulators.map((r) => staffIds[r.key]!), cptsIds, today.toISODate()!, now)
+  if (added.openRequests > 0) log(`Putting ${added.openRequests} of today's calls on the waiting list…`)
 
   // What the board will see, computed by the report behind GET /api/reports/season.
   const report = await seasonReport(db, { from: SEASON.from, to: SEASON.to }, { euros: config.majorationEuros, weeklyCap: config.majorationWeeklyCap })

@@ -7,8 +7,13 @@
  */
 import { DateTime } from 'luxon'
 import type { Db } from '../db/connection.js'
+import { logCall } from '../server/features/calls/calls-service.js'
+import type { Actor } from '../server/features/session/actor.js'
+import type { WaitingList } from '../server/features/waiting-list/waiting-list-service.js'
 import { newId } from '../server/lib/secrets.js'
-import { between, rng } from './demo-data.js'
+import { CallBody, type HasTreatingGp } from '../shared/schemas/slots.js'
+import { CreateRequestBody } from '../shared/schemas/waiting-list.js'
+import { between, rng, type CptsKey } from './demo-data.js'
 
 /** Share of no-slot calls that left a request, and of requests withdrawn (the rest: booked when a slot came, else expired). */
 const ON_LIST = 0.7
@@ -53,4 +58,37 @@ export async function seasonWaitingList (db: Db, cptsIds: string[], from: string
     }
   })
   return n
+}
+
+/** The requests the regulators left today, still open: [CPTS, INSEE code, kind, modes, days of wait, first name, treating GP, reason]. */
+const OPEN_TODAY: Array<[CptsKey, string, 'snp' | 'psy', Array<'office' | 'video' | 'home'>, number, string, HasTreatingGp, string]> = [
+  ['monts', '85047', 'psy', ['office', 'video'], 4, 'Clément', 'yes', 'Anxiété majeure depuis une semaine, avis psychiatrique'],
+  ['monts', '85234', 'snp', ['home'], 1, 'Yvonne', 'no', 'Personne âgée alitée, fièvre'],
+  ['lumiere', '85222', 'snp', ['office', 'video'], 0, 'Nathan', 'unknown', 'Conjonctivite, gêne importante']
+]
+
+/**
+ * Today's open waiting list, so that /regulation shows requests and their live matches: each a
+ * no-slot call then its request, through the application's services (events, audit, matches as
+ * a regulator makes them). None when the demo's CPTS already have an open request.
+ */
+export async function openWaitingList (db: Db, list: WaitingList, regulatorIds: string[], cptsIds: Record<CptsKey, string>, today: string, now: Date): Promise<number> {
+  const open = await db.selectFrom('waiting_requests').select('id').where('status', '=', 'open').where('cpts_id', 'in', Object.values(cptsIds)).executeTakeFirst()
+  if (open !== undefined) return 0
+  for (const [i, [cpts, communeCode, kind, modes, days, firstName, hasTreatingGp, reason]] of OPEN_TODAY.entries()) {
+    const actor: Actor = { id: regulatorIds[i % regulatorIds.length]!, role: 'regulator', ip: null }
+    const call = await logCall(db, actor, CallBody.parse({ outcome: 'no_slot', kind, hasTreatingGp, cptsId: cptsIds[cpts], communeCode }), now)
+    await list.create(actor, CreateRequestBody.parse({
+      callId: call.id,
+      cptsId: cptsIds[cpts],
+      communeCode,
+      kind,
+      modes,
+      until: DateTime.fromISO(today).plus({ days }).toISODate()!,
+      patient: { lastName: 'Démo', firstName, birthDate: `${1950 + i * 17}-0${i + 3}-1${i}`, phone: `06 00 00 01 0${i}` },
+      reason,
+      hasTreatingGp
+    }))
+  }
+  return OPEN_TODAY.length
 }

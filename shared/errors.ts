@@ -56,6 +56,7 @@ export const ERRORS = {
 
   // Patients' rights (/admin/patients).
   PATIENT_BOOKINGS_CHANGED: { status: 409, fr: 'Les réservations de ce patient ont changé depuis la recherche : rien n’a été effacé. Recherchez-le à nouveau.' },
+  PATIENT_REQUESTS_CHANGED: { status: 409, fr: 'Les demandes de liste d’attente de ce patient ont changé depuis la recherche : rien n’a été effacé. Recherchez-le à nouveau.' },
 
   // The waiting list (issue 25).
   COMMUNE_UNKNOWN: { status: 400, fr: 'Commune inconnue : choisissez-la dans la liste proposée.' },

@@ -62,6 +62,15 @@ t.test('the demo: accounts, the 2020 season, the coming days; a second run adds 
   t.ok(wl.unmetDemand.after < wl.unmetDemand.before, 'the list recovers part of the unmet demand')
   t.ok(wl.wait.median !== null)
 
+  // Today's open waiting list: /regulation shows requests, and the psychiatric one has a slot to offer.
+  t.equal(first.added.openRequests, 3)
+  const open = (await app.inject({ method: 'GET', url: '/api/waiting-list', headers: { cookie: regulator } })).json()
+  t.same(open.requests.map((r: any) => [r.place.commune, r.kind, r.modes]).sort(), [
+    ['Challans', 'psy', ['office', 'video']], ['Saint-Gilles-Croix-de-Vie', 'snp', ['office', 'video']], ['Saint-Jean-de-Monts', 'snp', ['home']]
+  ].sort())
+  t.ok(open.requests.find((r: any) => r.kind === 'psy').matches.length > 0, 'a psychiatric slot of the coming days matches the psy request')
+  t.notMatch(JSON.stringify(open), /Démo|06 00 00 01/, 'the list carries no patient data')
+
   // The board's review of the season, as /bilan asks for it.
   const res = await app.inject({ method: 'GET', url: `/api/reports/season?from=${SEASON.from}&to=${SEASON.to}`, headers: { cookie: board } })
   t.equal(res.statusCode, 200, 'HTTP 200', { body: res.body })
@@ -175,7 +184,7 @@ t.test('the demo: accounts, the 2020 season, the coming days; a second run adds 
   const before = await countRows(db, TABLES)
   const second = await buildDemo({ config, clock })
   t.equal(second.status, 'unchanged')
-  t.same(second.added, { accounts: 0, places: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, waitingRequests: 0, upcomingSlots: 0, upcomingBookings: 0 })
+  t.same(second.added, { accounts: 0, places: 0, seasonSlots: 0, seasonBookings: 0, calls: 0, waitingRequests: 0, upcomingSlots: 0, upcomingBookings: 0, openRequests: 0 })
   t.same(await countRows(db, TABLES), before, 'nothing duplicated')
   t.same(second.season.report, first.season.report)
   t.match(summaryLines(second, config).join('\n'), /already there/)

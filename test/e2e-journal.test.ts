@@ -1,7 +1,7 @@
 // /admin/journal and /admin/patients in a real browser (Debian's Chromium): the coordinator
 // filters the audit journal by keyboard, pages through it, downloads its CSV and reads it back,
-// then answers a patient's rights (export, erasure) and finds them in the journal. Checked
-// against the API; axe finds nothing serious.
+// then answers a patient's rights (export, erasure: their bookings and waiting-list request) and
+// finds them in the journal. Checked against the API; axe finds nothing serious.
 import { readFileSync } from 'node:fs'
 import { parse } from 'csv-parse/sync'
 import type { Page } from 'playwright-core'
@@ -73,6 +73,12 @@ t.test('/admin/journal and /admin/patients in a real browser', async (t) => {
     bookingIds.push(booking.id)
   }
   const [mine1, mine2, other] = bookingIds as [string, string, string]
+  // And the patient on the waiting list until tomorrow (Paris), for a callback.
+  const until = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date(tomorrow))
+  const waiting = await e2e.api.request('POST', '/api/waiting-list', {
+    cookie: regCookie, expect: 201,
+    body: { communeCode: '85234', kind: 'snp', modes: ['office', 'video'], until, patient: PATIENT, reason: 'Toux depuis une semaine', hasTreatingGp: 'no' }
+  })
   // Each reading of the bookings with their patients is a booking.read entry of the GP.
   for (let i = 0; i <= READS; i++) await e2e.api.request('GET', '/api/bookings', { cookie: gpCookie })
 
@@ -229,7 +235,9 @@ t.test('/admin/journal and /admin/patients in a real browser', async (t) => {
     await pt.getByLabel('Date de naissance').press('Enter')
     await pt.locator('.pt-table tbody tr').first().waitFor()
     t.same(await pt.locator('.pt-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id'))), [mine1, mine2], 'the patient\'s two bookings')
-    t.match(await pt.locator('.pt-results').innerText(), /2 réservations conservées pour ZORGLUB ETIENNE, né\(e\) le 02\/01\/1980/)
+    t.match(await pt.locator('.pt-results').innerText(), /2 réservations et 1 demande de liste d’attente conservées pour ZORGLUB ETIENNE, né\(e\) le 02\/01\/1980/)
+    t.same(await pt.locator('.pt-req-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-id'))), [waiting.id], 'and the request')
+    t.match(await pt.locator('.pt-req-table tbody tr').innerText(), /Cabinet, Téléconsultation[\s\S]*Saint-Jean-de-Monts[\s\S]*En attente[\s\S]*Zorglub-Étienne Ysoldine[\s\S]*Rappel : 06 11 22 33 44[\s\S]*Toux depuis une semaine/)
     t.match(await pt.locator('.pt-table tbody tr').first().innerText(), /Dr Claire Martin[\s\S]*Zorglub-Étienne Ysoldine[\s\S]*06 11 22 33 44[\s\S]*Fièvre/)
     await expectNoSeriousViolations(t, pt, '/admin/patients with results')
 
@@ -237,29 +245,34 @@ t.test('/admin/journal and /admin/patients in a real browser', async (t) => {
     t.match(csv.name, /^droit-d-acces-\d{4}-\d{2}-\d{2}\.csv$/, 'a file named by its date')
     const rows = parse(csv.bytes.toString('utf8'), { bom: true, delimiter: ';' }) as string[][]
     t.same(rows[0], [...PATIENT_CSV_HEADERS])
-    t.same(rows.slice(1).map((r) => [r[0], r[2], r[3], r[4], r[5], r[6], r[17]]), [
+    t.same(rows.slice(1, 3).map((r) => [r[0], r[2], r[3], r[4], r[5], r[6], r[17]]), [
       [mine1, PATIENT.lastName, PATIENT.firstName, PATIENT.birthDate, PATIENT.phone, 'Fièvre', GP.name],
       [mine2, PATIENT.lastName, PATIENT.firstName, PATIENT.birthDate, PATIENT.phone, 'Fièvre', GP.name]
     ], 'the CSV, parsed back: both bookings with the patient and the practitioner')
+    t.same([rows.length, rows[3]![1], rows[3]![2], rows[3]![5], rows[3]![6], rows[3]![19]], [4, 'en attente', PATIENT.lastName, PATIENT.phone, 'Toux depuis une semaine', waiting.id], 'then the request')
     const json = await downloaded(pt, async () => { await pt.getByRole('button', { name: /Exporter \(JSON\)/ }).click() })
     t.match(json.name, /\.json$/)
     const file = JSON.parse(json.bytes.toString('utf8'))
     t.same(file.bookings.map((b: any) => [b.id, b.patient.lastName, b.slot.practitioner.name]), [[mine1, PATIENT.lastName, GP.name], [mine2, PATIENT.lastName, GP.name]])
-    await pt.getByRole('status').getByText('Export JSON téléchargé : 2 réservations.').waitFor()
+    t.same(file.requests.map((r: any) => [r.id, r.status, r.patient.phone]), [[waiting.id, 'open', PATIENT.phone]])
+    await pt.getByRole('status').getByText('Export JSON téléchargé : 2 réservations et 1 demande de liste d’attente.').waitFor()
 
     await pt.getByRole('button', { name: 'Effacer les données de ce patient…' }).click()
     // The page moves the focus on its next frame: wait for it (a loaded machine takes a while).
     await pt.waitForFunction(() => document.activeElement?.id === 'pt-confirm-title', undefined, { timeout: 5000 }).catch(() => {})
     t.equal(await pt.evaluate(() => document.activeElement?.id), 'pt-confirm-title', 'the confirmation takes the focus')
     t.match(await pt.locator('#pt-confirm').innerText(), /2 réservations sont à venir/, 'it warns that the bookings are to come')
+    t.match(await pt.locator('#pt-confirm').innerText(), /de 2 réservations et 1 demande de liste d’attente seront effacés[\s\S]*1 demande est encore en attente : elle sera retirée de la liste d’attente/, 'and counts the request, still open')
     await expectNoSeriousViolations(t, pt, '/admin/patients confirming')
     await e2e.screenshot(pt, 'patients')
     await pt.getByRole('button', { name: 'Effacer définitivement' }).click()
-    await pt.getByText('Données du patient effacées pour 2 réservations.', { exact: false }).waitFor()
-    await pt.getByText('Aucune réservation conservée pour ZORGLUB ETIENNE', { exact: false }).waitFor()
+    await pt.getByText('Données du patient effacées pour 2 réservations et 1 demande de liste d’attente. Une demande en attente a été retirée de la liste d’attente.', { exact: false }).waitFor()
+    await pt.getByText('Aucune réservation ni demande de liste d’attente conservée pour ZORGLUB ETIENNE', { exact: false }).waitFor()
     t.pass('erased, and found no more')
     const gpView = await e2e.api.request('GET', '/api/bookings', { cookie: gpCookie })
     t.same(gpView.filter((b: any) => b.patient !== undefined).map((b: any) => b.id), [other], 'the practitioner sees only the other patient now')
+    const list = await e2e.api.request('GET', '/api/waiting-list', { cookie: regCookie })
+    t.same(list.requests, [], 'the request is no longer on the regulators\' list')
     t.same(scriptErrors(e2e.pageErrors(pt)), [], 'no script error')
   })
 
@@ -272,6 +285,7 @@ t.test('/admin/journal and /admin/patients in a real browser', async (t) => {
     const row = await page.locator('.jr-table tbody tr').innerText()
     t.match(row, /Effacement pour un patient/, 'the action in French')
     t.match(row, new RegExp(`réservations : ${mine1}, ${mine2}`), 'the bookings erased, in French')
+    t.match(row, new RegExp(`demandes de liste d’attente : ${waiting.id}`), 'and the request')
     t.notOk(/zorglub/i.test(row), 'not the patient\'s name')
     t.same(scriptErrors(e2e.pageErrors(page)), [], 'no script error on the journal')
   })

@@ -256,6 +256,48 @@ t.test('a GP at two practices: each office slot\'s LOCATION is its own place\'s 
   }
 })
 
+t.test('a practice that moves: its slots take the new LOCATION with a higher SEQUENCE; a new label changes nothing', async (t) => {
+  const { app, clock } = await build(t, ENV)
+  const terr = await territory(app)
+  const { gp, regulator } = terr.users
+  const admin = terr.adminCookie
+  const slot = await publishSlot(app, gp.cookie, '2026-06-02T12:00:00+02:00', '2026-06-02T12:15:00+02:00')
+  await book(app, regulator.cookie, slot.id)
+  const { url } = await feedAddresses(app, gp.cookie)
+  const uid = `${slot.id}@creneaux`
+  const event = async (): Promise<ParsedEvent> => {
+    const text = await feedText(app, url)
+    const [a, b] = PARSERS.map(([, parse]) => parse(text).get(uid)!)
+    t.same(b, a, 'node-ical reads what ical.js reads')
+    return a!
+  }
+  const places = await app.inject({ method: 'GET', url: `/api/users/${gp.id}/places`, headers: { cookie: admin } })
+  const home = places.json().places[0].id as string
+  const before = await event()
+  t.equal(before.location, '1 rue de la Plage, 85160 Saint-Jean-de-Monts')
+
+  clock.advance(3_600_000)
+  const label = await app.inject({ method: 'PATCH', url: `/api/users/${gp.id}/places/${home}`, headers: { cookie: admin }, payload: { label: 'Cabinet de la plage' } })
+  t.equal(label.statusCode, 200, 'HTTP 200', { body: label.body })
+  t.same(await event(), before, 'a new label is not in the calendar: the event is the same')
+
+  clock.advance(3_600_000)
+  const moved = await app.inject({ method: 'PATCH', url: `/api/users/${gp.id}/places/${home}`, headers: { cookie: admin }, payload: { address: '12 avenue de la Forêt' } })
+  t.equal(moved.statusCode, 200, 'HTTP 200', { body: moved.body })
+  const after = await event()
+  t.equal(after.location, '12 avenue de la Forêt, 85160 Saint-Jean-de-Monts', 'the new address')
+  t.equal(after.sequence, before.sequence + 1, 'SEQUENCE rises: a calendar replaces its copy')
+  t.equal(after.lastModified, clock.now().toISOString().replace(/\.\d{3}Z$/, '.000Z'), 'LAST-MODIFIED is the move')
+
+  clock.advance(3_600_000)
+  const account = await app.inject({ method: 'PATCH', url: `/api/users/${gp.id}`, headers: { cookie: admin }, payload: { practitioner: { postalCode: '85800', commune: 'Saint-Gilles-Croix-de-Vie' } } })
+  t.equal(account.statusCode, 200, 'HTTP 200', { body: account.body })
+  const again = await event()
+  t.equal(again.location, '12 avenue de la Forêt, 85800 Saint-Gilles-Croix-de-Vie', 'the home practice edited through the account')
+  t.equal(again.sequence, after.sequence + 1)
+  t.ok(again.lastModified > after.lastModified)
+})
+
 t.test('withdrawn slots are cancelled events; old slots leave the feed after 30 days', async (t) => {
   const { app, clock } = await build(t, ENV)
   const terr = await territory(app)

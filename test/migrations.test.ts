@@ -161,8 +161,8 @@ t.test(`0019: places, memberships, a slot's place, backfilled (${TEST_ENGINE})`,
 
   t.same(await db.selectFrom('practitioner_places').selectAll().execute(), [{
     id: 'gp', practitioner_id: 'gp', label: 'Nantes', address: '1 rue A', postal_code: '44000', commune: 'Nantes', commune_code: '44109',
-    structure_id: '1440000001', phone: null, is_home: 1, created_at: AT, archived_at: null
-  }], 'the practice became the home place, under the user id (FHIR ids unchanged)')
+    structure_id: '1440000001', phone: null, is_home: 1, created_at: AT, archived_at: null, revision: 0, revised_at: null
+  }], 'the practice became the home place, under the user id (FHIR ids unchanged); 0024: its address never edited')
   t.same(await db.selectFrom('cpts_memberships').selectAll().execute(), [{ practitioner_id: 'gp', cpts_id: 'c', created_at: AT }], 'the CPTS became a membership; none for the regulator')
   const slot = await db.selectFrom('slots').select(['place_id', 'version', 'updated_at']).executeTakeFirstOrThrow()
   t.equal(slot.place_id, 'gp', 'the slot is at the home place')

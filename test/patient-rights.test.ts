@@ -116,7 +116,7 @@ t.test('the admin finds, exports and erases the bookings of one patient', async 
 
     const res = await post('erase', { ...anne, bookingIds: [a1.id, a2.id, a3.id] })
     t.equal(res.statusCode, 200, res.body)
-    t.same(res.json(), { erased: 3, bookingIds: [a1.id, a2.id, a3.id] })
+    t.same(res.json(), { erased: 3, bookingIds: [a1.id, a2.id, a3.id], requestsErased: 0, requestIds: [], requestsEnded: [] })
     t.same(PatientBookings.parse((await post('search', anne)).json()).bookings, [], 'the patient is found no more')
     t.same(PatientBookings.parse((await post('search', { lastName: PAUL.lastName, birthDate: PAUL.birthDate })).json()).bookings.map((b) => b.id), [paul.id], 'her twin is still there')
     t.equal((await post('erase', { ...anne, bookingIds: [a1.id] })).statusCode, 409, 'erased already: nothing to erase')
@@ -148,7 +148,7 @@ t.test('the admin finds, exports and erases the bookings of one patient', async 
     t.equal(count('patient.erase'), 1, 'the erasure (the refused ones wrote nothing)')
     const erase = entries.find((e) => e.action === 'patient.erase')!
     t.match(erase, { user_id: (await app.inject({ method: 'GET', url: '/api/me', headers: admin })).json().user.id, subject_type: 'patient' })
-    t.same(JSON.parse(erase.detail ?? '{}'), { patientSearch: true, bookingIds: [a1.id, a2.id, a3.id], erased: 3 })
+    t.same(JSON.parse(erase.detail ?? '{}'), { patientSearch: true, bookingIds: [a1.id, a2.id, a3.id], erased: 3, requestIds: [], requestsErased: 0, requestsEnded: [] })
     t.match(JSON.parse(entries.find((e) => e.action === 'patient.export')!.detail ?? '{}'), { patientSearch: true, format: 'csv', bookingIds: [a1.id, a2.id, a3.id] })
     const everything = JSON.stringify(await db.selectFrom('audit_log').selectAll().execute())
     for (const needle of ['efevre', 'EFEVRE', ANNE.firstName, ANNE.phone, ANNE.birthDate, REASON]) t.notOk(everything.includes(needle), `no "${needle}" in the audit log`)

@@ -22,6 +22,7 @@ import * as m0020 from './0020_offer_rollups.js'
 import * as m0021 from './0021_waiting_list.js'
 import * as m0022 from './0022_rollup_deltas.js'
 import * as m0023 from './0023_season_import_runs.js'
+import * as m0024 from './0024_place_revision.js'
 
 /** Every migration, by a name that sorts in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -47,5 +48,6 @@ export const migrations: Record<string, Migration> = {
   '0020_offer_rollups': m0020,
   '0021_waiting_list': m0021,
   '0022_rollup_deltas': m0022,
-  '0023_season_import_runs': m0023
+  '0023_season_import_runs': m0023,
+  '0024_place_revision': m0024
 }

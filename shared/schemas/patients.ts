@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { BirthDate, Id, LineText } from './common.js'
 import { BookingStatus, HasTreatingGp, SlotKind, SlotMode } from './slots.js'
+import { RequestPlace, RequestStatus } from './waiting-list.js'
 
 /**
  * One patient, as the admin names them to answer their rights (access, erasure): last name and
@@ -40,8 +41,42 @@ export const PatientBooking = z.object({
 })
 export type PatientBooking = z.infer<typeof PatientBooking>
 
-/** `POST /api/admin/patients/search`: the patient's bookings, by slot start (oldest first). */
-export const PatientBookings = z.object({ bookings: z.array(PatientBooking) })
+/**
+ * One waiting-list request of the patient (issue 25), everything the instance holds about it:
+ * when and where it was made, what it asked for, how it ended, and the patient's own data
+ * (identity, callback phone, reason, the reason it was withdrawn).
+ */
+export const PatientRequest = z.object({
+  id: Id,
+  status: RequestStatus,
+  createdAt: z.string(),
+  /** The regulator who made it; null once their account is gone. */
+  createdBy: z.object({ id: Id, name: z.string() }).nullable(),
+  /** The CPTS it was made for, when named. */
+  cpts: z.object({ id: Id, name: z.string() }).nullable(),
+  callId: Id.nullable(),
+  place: RequestPlace,
+  kind: SlotKind,
+  modes: z.array(SlotMode),
+  /** The end of its window: a matching slot had to start before it. */
+  notAfter: z.string(),
+  hasTreatingGp: HasTreatingGp,
+  patient: z.object({ lastName: z.string(), firstName: z.string().nullable(), birthDate: z.string().nullable(), phone: z.string().nullable() }),
+  reason: z.string().nullable(),
+  /** When it was booked, withdrawn or expired (null while open). */
+  endedAt: z.string().nullable(),
+  /** Why it was withdrawn. */
+  endReason: z.string().nullable(),
+  /** The booking made from it (status booked). */
+  bookingId: Id.nullable()
+})
+export type PatientRequest = z.infer<typeof PatientRequest>
+
+/**
+ * `POST /api/admin/patients/search`: the patient's bookings, by slot start (oldest first), and
+ * their waiting-list requests, by the time they were made.
+ */
+export const PatientBookings = z.object({ bookings: z.array(PatientBooking), requests: z.array(PatientRequest) })
 export type PatientBookings = z.infer<typeof PatientBookings>
 
 export const PATIENT_EXPORT_FORMATS = ['json', 'csv'] as const
@@ -53,16 +88,30 @@ export type PatientExportBody = z.infer<typeof PatientExportBody>
 export const PatientExport = z.object({
   exportedAt: z.string(),
   patient: z.object({ lastName: z.string(), firstName: z.string().nullable(), birthDate: z.string() }),
-  bookings: z.array(PatientBooking)
+  bookings: z.array(PatientBooking),
+  requests: z.array(PatientRequest)
 })
 export type PatientExport = z.infer<typeof PatientExport>
 
 /**
- * `POST /api/admin/patients/erase`: the right to erasure, for the bookings the admin was shown
- * (every one must still be a booking of this patient, else 409 and nothing is erased).
+ * `POST /api/admin/patients/erase`: the right to erasure, for the bookings and waiting-list
+ * requests the admin was shown (every one must still be this patient's, else 409 and nothing is
+ * erased). At least one of either.
  */
-export const PatientEraseBody = PatientLookup.extend({ bookingIds: z.array(Id).min(1).max(500) })
+export const PatientEraseBody = PatientLookup.extend({
+  bookingIds: z.array(Id).max(500).default([]),
+  requestIds: z.array(Id).max(500).default([])
+}).refine((b) => b.bookingIds.length + b.requestIds.length > 0, { path: ['bookingIds'], message: 'nothing to erase' })
 export type PatientEraseBody = z.infer<typeof PatientEraseBody>
 
-export const PatientErasure = z.object({ erased: z.number().int(), bookingIds: z.array(Id) })
+export const PatientErasure = z.object({
+  /** Bookings erased. */
+  erased: z.number().int(),
+  bookingIds: z.array(Id),
+  /** Waiting-list requests erased. */
+  requestsErased: z.number().int(),
+  requestIds: z.array(Id),
+  /** Those of them that were still open, now ended as withdrawn. */
+  requestsEnded: z.array(Id)
+})
 export type PatientErasure = z.infer<typeof PatientErasure>

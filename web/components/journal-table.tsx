@@ -6,7 +6,8 @@ import { formatDateShort } from '../lib/format.js'
 /** `2026-06-01T10:00:00+02:00` → `01/06/2026 10:00:00` (the journal's zone, Europe/Paris, as the API gives it). */
 const when = (at: string): string => `${formatDateShort(at.slice(0, 10))} ${at.slice(11, 19)}`
 
-export function JournalTable (props: { entries: AuditEntry[], caption: string }) {
+/** `cptsNames`: CPTS id → name, to show a membership change by name (ids until loaded, or for a CPTS gone). */
+export function JournalTable (props: { entries: AuditEntry[], caption: string, cptsNames?: ReadonlyMap<string, string> }) {
   return (
     <div class='table-wrap' role='region' aria-labelledby='jr-table-caption' tabIndex={0}>
       <table class='jr-table'>
@@ -30,7 +31,7 @@ export function JournalTable (props: { entries: AuditEntry[], caption: string })
               <td data-action={e.action}>{actionLabel(e.action)}</td>
               <td>{subjectLabel(e.subjectType)}{e.subjectId !== null && <><br /><small class='jr-id'>{e.subjectId}</small></>}</td>
               <td class='nowrap'>{e.ip ?? '—'}</td>
-              <td class='jr-detail'>{detailText(e.detail) || '—'}</td>
+              <td class='jr-detail'>{detailText(e.detail, props.cptsNames) || '—'}</td>
             </tr>
           ))}
         </tbody>

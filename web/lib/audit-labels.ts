@@ -98,7 +98,8 @@ const DETAIL_KEYS: Record<string, string> = {
   practitioners: 'praticiens', firstStart: 'premier début', lastStart: 'dernier début', userId: 'compte',
   action: 'action', from: 'du', to: 'au', reason: 'motif', email: 'adresse e-mail', cptsIds: 'autres CPTS',
   placeId: 'lieu', home: 'lieu principal', added: 'CPTS ajoutées', removed: 'CPTS quittées',
-  homeCptsId: 'CPTS principale', homeChanged: 'CPTS principale changée'
+  homeCptsId: 'CPTS principale', homeChanged: 'CPTS principale changée',
+  requestIds: 'demandes de liste d’attente', requestsErased: 'demandes effacées', requestsEnded: 'demandes closes (retirées)'
 }
 
 /** Field names (of a patient, of an account) in French. */
@@ -115,12 +116,17 @@ const FIELD_NAMES: Record<string, string> = {
 
 const VALUES: Record<string, string> = { honored: 'honorée', no_show: 'patient absent', csv: 'CSV', json: 'JSON' }
 
-function valueText (key: string, v: unknown): string {
+/** Keys whose values are CPTS ids (practitioner.cpts, a slot's offers): shown by name when known. */
+const CPTS_KEYS = new Set(['added', 'removed', 'homeCptsId', 'cptsIds'])
+
+function valueText (key: string, v: unknown, cptsNames: ReadonlyMap<string, string>): string {
   if (v === null || v === undefined) return '—'
   if (typeof v === 'boolean') return v ? 'oui' : 'non'
-  if (Array.isArray(v)) return v.length === 0 ? '(aucun)' : v.map((x) => typeof x === 'string' ? (FIELD_NAMES[x] ?? x) : JSON.stringify(x)).join(', ')
-  if (typeof v === 'object') return '(' + detailText(v) + ')'
+  const named = (x: string): string => CPTS_KEYS.has(key) ? (cptsNames.get(x) ?? x) : (FIELD_NAMES[x] ?? x)
+  if (Array.isArray(v)) return v.length === 0 ? '(aucun)' : v.map((x) => typeof x === 'string' ? named(x) : JSON.stringify(x)).join(', ')
+  if (typeof v === 'object') return '(' + detailText(v, cptsNames) + ')'
   if (typeof v !== 'string') return String(v)
+  if (CPTS_KEYS.has(key)) return named(v)
   if (key === 'role') return ROLE_LABEL[v] ?? v
   if (key === 'action') return actionLabel(v)
   return VALUES[v] ?? v
@@ -130,8 +136,8 @@ function valueText (key: string, v: unknown): string {
  * The detail of an entry on one line, in French: `clé : valeur · …`, lists joined by commas. It
  * never holds a patient's identity (the server writes which fields, not their values).
  */
-export function detailText (detail: unknown): string {
+export function detailText (detail: unknown, cptsNames: ReadonlyMap<string, string> = new Map()): string {
   if (detail === null || detail === undefined) return ''
   if (typeof detail !== 'object' || Array.isArray(detail)) return JSON.stringify(detail)
-  return Object.entries(detail as Record<string, unknown>).map(([k, v]) => `${DETAIL_KEYS[k] ?? k} : ${valueText(k, v)}`).join(' · ')
+  return Object.entries(detail as Record<string, unknown>).map(([k, v]) => `${DETAIL_KEYS[k] ?? k} : ${valueText(k, v, cptsNames)}`).join(' · ')
 }

@@ -7,7 +7,7 @@
 import { render } from 'preact'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import { PAGES } from '../../shared/pages.js'
-import type { User } from '../../shared/schemas/accounts.js'
+import type { Cpts, User } from '../../shared/schemas/accounts.js'
 import type { AuditPage } from '../../shared/schemas/audit.js'
 import { filterQuery, filtersFromUrl, JournalFiltersForm, type JournalFilters } from '../components/journal-filters.js'
 import { JournalPager, JournalTable } from '../components/journal-table.js'
@@ -28,6 +28,7 @@ interface Shown { page: AuditPage, number: number }
 function Page () {
   const me = useMe()
   const [users, setUsers] = useState<User[] | null>(null)
+  const [cptsNames, setCptsNames] = useState<ReadonlyMap<string, string>>(new Map())
   const [filters, setFilters] = useState<JournalFilters>(() => filtersFromUrl(location.search))
   const [size, setSize] = useState<number>(50)
   // `before` of each page shown so far: [undefined] on the first page, then the `next` of each.
@@ -61,6 +62,8 @@ function Page () {
     if (me === null) return
     void load(filters, size, [undefined])
     api<User[]>('GET', '/api/users').then(setUsers, (err: unknown) => { setError(frenchOf(err)) })
+    // Names for the CPTS a membership change names by id; the ids stay shown if this fails.
+    api<Cpts[]>('GET', '/api/cpts').then((list) => { setCptsNames(new Map(list.map((c) => [c.id, c.name]))) }, () => {})
   }, [me])
 
   function apply (f: JournalFilters): void {
@@ -116,7 +119,7 @@ function Page () {
             onNewer={() => { void load(filters, size, cursors.slice(0, -1)) }}
             onOlder={() => { if (shown.page.next !== null) void load(filters, size, [...cursors, shown.page.next]) }} />
         )}
-        {entries.length > 0 && <JournalTable entries={entries} caption={`Journal d’audit, ${summary}`} />}
+        {entries.length > 0 && <JournalTable entries={entries} caption={`Journal d’audit, ${summary}`} cptsNames={cptsNames} />}
       </section>
     </Layout>
   )

@@ -62,7 +62,7 @@ export async function feedRows (db: Db, practitionerId: string, endAfter: string
     .innerJoin('practitioner_places as place', 'place.id', 'slots.place_id')
     .select([
       'slots.id', 'slots.start_at', 'slots.end_at', 'slots.kind', 'slots.mode', 'slots.status', 'slots.booking_id', 'slots.version',
-      'slots.created_at', 'slots.updated_at', 'place.address', 'place.postal_code', 'place.commune'
+      'slots.created_at', 'slots.updated_at', 'place.address', 'place.postal_code', 'place.commune', 'place.revision', 'place.revised_at'
     ])
     .where('slots.practitioner_id', '=', practitionerId)
     .where('slots.end_at', '>', endAfter)
@@ -79,7 +79,9 @@ export async function feedRows (db: Db, practitionerId: string, endAfter: string
   return {
     slots: slots.map((s) => ({
       id: s.id, startAt: s.start_at, endAt: s.end_at, kind: s.kind, mode: s.mode, status: s.status,
-      bookingId: s.booking_id, version: s.version, createdAt: s.created_at, updatedAt: s.updated_at,
+      // The place's address edits count as changes of its slots: a calendar takes the new LOCATION.
+      bookingId: s.booking_id, version: s.version + s.revision, createdAt: s.created_at,
+      updatedAt: s.revised_at !== null && s.revised_at > s.updated_at ? s.revised_at : s.updated_at,
       place: { address: s.address, postalCode: s.postal_code, commune: s.commune }
     })),
     bookings: bookings.map((b) => ({ id: b.id, slotId: b.slot_id, status: b.status, bookedAt: b.booked_at }))

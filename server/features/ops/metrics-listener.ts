@@ -7,9 +7,11 @@ export interface MetricsListener { url: string, port: number, close: () => Promi
 /** `GET /metrics` on a port of its own (METRICS_PORT), with no token: keep that port off the public network. */
 export async function listenForMetrics (registry: Registry, port: number, host: string): Promise<MetricsListener> {
   const server = createServer((req, res) => {
-    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') { res.writeHead(404).end(); return }
-    registry.metrics().then((text) => { res.writeHead(200, { 'content-type': registry.contentType }).end(text) },
-      () => { res.writeHead(500).end() })
+    const text = { 'content-type': 'text/plain; charset=utf-8' }
+    if (req.url?.split('?')[0] !== '/metrics') { res.writeHead(404, text).end('Not found: this port serves GET /metrics only.\n'); return }
+    if (req.method !== 'GET' && req.method !== 'HEAD') { res.writeHead(405, { ...text, allow: 'GET, HEAD' }).end('Method not allowed: GET /metrics.\n'); return }
+    registry.metrics().then((body) => { res.writeHead(200, { 'content-type': registry.contentType }).end(req.method === 'HEAD' ? undefined : body) },
+      (err: unknown) => { res.writeHead(500, text).end(`Metrics could not be collected: ${err instanceof Error ? err.message : String(err)}\n`) })
   })
   await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, host, () => resolve()) })
   const a = server.address() as AddressInfo

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely'
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely'
 import type { Database, PractitionerPlacesTable } from '../../../db/types.js'
 import type { Place } from '../../../shared/schemas/places.js'
 
@@ -38,12 +38,20 @@ export async function findActivePlace (db: Kysely<Database>, practitionerId: str
     .executeTakeFirst()
 }
 
-export async function insertPlace (db: Kysely<Database>, row: PlaceRow): Promise<void> {
+export async function insertPlace (db: Kysely<Database>, row: Insertable<PractitionerPlacesTable>): Promise<void> {
   await db.insertInto('practitioner_places').values(row).execute()
 }
 
-export async function updatePlaceRow (db: Kysely<Database>, placeId: string, set: Updateable<PractitionerPlacesTable>): Promise<void> {
-  if (Object.keys(set).length > 0) await db.updateTable('practitioner_places').set(set).where('id', '=', placeId).execute()
+/** The columns a slot's LOCATION is written from (the feed's SEQUENCE rises when one changes). */
+const LOCATION_COLUMNS = ['address', 'postal_code', 'commune'] as const
+
+/** Writes a place's columns; an edit of its address also counts a revision (migration 0024). */
+export async function updatePlaceRow (db: Kysely<Database>, placeId: string, set: Updateable<PractitionerPlacesTable>, now: Date): Promise<void> {
+  if (Object.keys(set).length === 0) return
+  const moved = LOCATION_COLUMNS.some((c) => set[c] !== undefined)
+  await db.updateTable('practitioner_places')
+    .set(moved ? { ...set, revision: sql<number>`revision + 1`, revised_at: now.toISOString() } : set)
+    .where('id', '=', placeId).execute()
 }
 
 /**

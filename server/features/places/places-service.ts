@@ -63,7 +63,9 @@ export async function createPlace (db: Kysely<Database>, practitionerId: string,
     phone: body.phone ?? null,
     is_home: 0,
     created_at: now.toISOString(),
-    archived_at: null
+    archived_at: null,
+    revision: 0,
+    revised_at: null
   }
   await db.transaction().execute(async (trx) => {
     await lockAccounts(trx, [practitionerId])
@@ -132,7 +134,7 @@ export async function updatePlace (db: Kysely<Database>, practitionerId: string,
     labelFollowsCommune(places, place, set)
     const taken = set.label === undefined ? null : labelTaken(places, set.label, placeId)
     if (taken !== null) throw invalid([taken])
-    await updatePlaceRow(trx, placeId, set)
+    await updatePlaceRow(trx, placeId, set, now)
     const makeHome = body.home === true && place.is_home === 0
     if (makeHome) await setHomePlace(trx, practitionerId, placeId)
     if (makeHome || (place.is_home === 1 && ADDRESS_COLUMNS.some((c) => set[c] !== undefined))) await copyHomePlace(trx, practitionerId)
@@ -164,7 +166,7 @@ export async function archivePlace (db: Kysely<Database>, practitionerId: string
     if (future > 0) {
       throw new AppError('PLACE_IN_USE', `${future} slot(s) still to come are published at this place: withdraw them first`, { details: [{ ...custom(['placeId'], 'slots still to come'), slots: future }] })
     }
-    await updatePlaceRow(trx, placeId, { archived_at: now.toISOString() })
+    await updatePlaceRow(trx, placeId, { archived_at: now.toISOString() }, now)
     await appendAudit(trx, {
       at: now, userId: actor.id, action: 'place.archive', subjectType: 'user', subjectId: practitionerId, ip: actor.ip,
       detail: { placeId, label: place.label }
@@ -177,7 +179,7 @@ export async function archivePlace (db: Kysely<Database>, practitionerId: string
  * `postalCode`, `commune` or `structureId`), inside the caller's transaction, the account locked.
  * Returns the issues found (the caller refuses the whole edit), or the columns written.
  */
-export async function editHomePlace (trx: Kysely<Database>, practitionerId: string, body: { address?: string, postalCode?: string, commune?: string, structureId?: string | null }):
+export async function editHomePlace (trx: Kysely<Database>, practitionerId: string, body: { address?: string, postalCode?: string, commune?: string, structureId?: string | null }, now: Date):
 Promise<{ issues: Issue[], columns: string[] }> {
   const places = await activePlaces(trx, [practitionerId])
   const home = places.find((p) => p.is_home === 1)
@@ -186,7 +188,7 @@ Promise<{ issues: Issue[], columns: string[] }> {
   if (issues.length > 0) return { issues, columns: [] }
   const columns = Object.keys(set)
   labelFollowsCommune(places, home, set)
-  await updatePlaceRow(trx, home.id, set)
+  await updatePlaceRow(trx, home.id, set, now)
   if (columns.length > 0) await copyHomePlace(trx, practitionerId)
   return { issues: [], columns }
 }

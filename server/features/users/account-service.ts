@@ -74,7 +74,7 @@ export async function updateUser (db: Kysely<Database>, id: string, body: Update
       let homeColumns: string[] = []
       if (Object.keys(home).length > 0) {
         await lockAccounts(trx, [id])
-        const edit = await editHomePlace(trx, id, home)
+        const edit = await editHomePlace(trx, id, home, now)
         if (edit.issues.length > 0) throw invalid(edit.issues)
         homeColumns = edit.columns
       }

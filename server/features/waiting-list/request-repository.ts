@@ -89,6 +89,44 @@ export async function eraseRequestPatientData (db: Kysely<Database>, cutoff: str
   return Number(r.numUpdatedRows)
 }
 
+/**
+ * The right to erasure (the admin, for one patient): erases the patient identity, phone, reason
+ * and withdrawal reason of these requests, as the retention purge does; what the board counts
+ * stays. The withdrawal reason of `keepEndReason` stays (the erasure's own, written by
+ * withdrawOpenRequests just before: no patient data). Returns how many requests were erased.
+ */
+export async function eraseRequestsPatientData (trx: Transaction<Database>, ids: readonly string[], keepEndReason: readonly string[] = []): Promise<number> {
+  if (ids.length === 0) return 0
+  const r = await trx.updateTable('waiting_requests')
+    .set({ patient_last_name: null, patient_first_name: null, patient_birth_date: null, patient_phone: null, reason: null })
+    .where('id', 'in', [...ids])
+    .executeTakeFirst()
+  const others = ids.filter((id) => !keepEndReason.includes(id))
+  if (others.length > 0) await trx.updateTable('waiting_requests').set({ end_reason: null }).where('id', 'in', others).execute()
+  return Number(r.numUpdatedRows)
+}
+
+/** Those of these requests still open, with their claim, by id. */
+export async function openRequestsAmong (trx: Transaction<Database>, ids: readonly string[]): Promise<Array<Pick<WaitingRequestsTable, 'id' | 'claim_by' | 'claim_expires_at' | 'claim_slot_id'>>> {
+  if (ids.length === 0) return []
+  return await trx.selectFrom('waiting_requests').select(['id', 'claim_by', 'claim_expires_at', 'claim_slot_id'])
+    .where('id', 'in', [...ids]).where('status', '=', 'open').orderBy('id').execute()
+}
+
+/**
+ * Ends as withdrawn, with `reason`, those of these requests still open, whoever claims them (the
+ * right to erasure overrides a regulator's claim), in one UPDATE … RETURNING: a request booked or
+ * expired meanwhile is left as it ended. Returns the ids ended.
+ */
+export async function withdrawOpenRequests (trx: Transaction<Database>, ids: readonly string[], actorId: string, nowIso: string, reason: string): Promise<string[]> {
+  if (ids.length === 0) return []
+  const rows = await trx.updateTable('waiting_requests')
+    .set({ status: 'withdrawn', ended_at: nowIso, ended_by: actorId, end_reason: reason, claim_by: null, claim_expires_at: null, claim_slot_id: null })
+    .where('id', 'in', [...ids]).where('status', '=', 'open')
+    .returning('id').execute()
+  return rows.map((r) => r.id).sort()
+}
+
 /** The last seq of the event log, read with the list it goes with (a page applies the events after it). */
 export async function lastSeq (db: Kysely<Database>): Promise<number> {
   const r = await db.selectFrom('events').select((eb) => eb.fn.max<number | null>('seq').as('max')).executeTakeFirstOrThrow()

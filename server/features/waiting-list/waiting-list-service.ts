@@ -18,7 +18,7 @@ import { findBookingByKey } from '../slots/booking-repository.js'
 import { claim, freeHeld, releaseOthers, startClaim } from '../slots/slot-claims.js'
 import { listSlotRecords, toNeutralSlot, type NeutralSlot } from '../slots/slot-repository.js'
 import type { UnitOfWork, Work } from '../slots/unit-of-work.js'
-import { anyRequestToExpire, changeOpenRequest, expireRequests, findRequest, insertRequest, lastSeq, listRequests, openRequests } from './request-repository.js'
+import { anyRequestToExpire, changeOpenRequest, expireRequests, findRequest, insertRequest, lastSeq, listRequests, openRequests, openRequestsAmong, withdrawOpenRequests } from './request-repository.js'
 import { claimIsLive, requestForViewer, toNeutralRequest, toRequestDetail, type NeutralRequest, type RequestRecord } from './request-view.js'
 
 export interface WaitingListDeps {
@@ -229,6 +229,23 @@ export class WaitingList {
       await this.#audit(w, actor, 'waiting_request.withdraw', id, { fields: ['endReason'] })
       return requestForViewer(toNeutralRequest(r, w.now), actor.id)
     })
+  }
+
+  /**
+   * The right to erasure (the admin, inside the erasure's unit of work `w`): those of these
+   * requests still open end as withdrawn with `reason`, whoever claims them, since the patient can
+   * no longer be called back; a live claim's held slot is freed for the other patients (slot then
+   * request, the claim's lock order). One `request.ended` each, so that no list shows them open.
+   * Their patient data are erased by the caller; its audit entry names them. Returns the ids ended.
+   */
+  async endErased (w: Work, actor: Actor, ids: readonly string[], reason: string): Promise<string[]> {
+    const open = await openRequestsAmong(w.trx, ids)
+    for (const r of open) {
+      if (r.claim_slot_id !== null && claimIsLive(r, w.nowIso)) await freeHeld(w, r.claim_slot_id, r.claim_by)
+    }
+    const ended = await withdrawOpenRequests(w.trx, open.map((r) => r.id), actor.id, w.nowIso, reason)
+    for (const id of ended) w.emitRequest('request.ended', toNeutralRequest(await this.#found(w, id), w.now), { actorId: actor.id })
+    return ended
   }
 
   /** Ends the requests whose window has passed (the server's sweeper, on its clock): one `request.ended` each. */
