@@ -273,8 +273,9 @@ t.test('live flows in a real browser', async (t) => {
     t.ok(await a.locator('#end-outcome-no_slot').isChecked(), '↓ moves to "Aucun créneau disponible"')
     await a.keyboard.press('Control+Enter')
     await a.getByRole('status').getByText('Appel enregistré : Aucun créneau disponible. Prêt pour l’appel suivant.', { exact: true }).waitFor()
-    await waitFocus(a, '#patient-commune')
-    t.pass('Ctrl+Entrée logs the call; ready for the next one')
+    // No slot: the waiting list is offered, one key away (test/e2e-regulation-waiting.test.ts).
+    await waitFocus(a, '#wl-offer')
+    t.pass('Ctrl+Entrée logs the call; ready for the next one, the waiting list offered')
     await waitRowCount(a, 4)
     await row(a, ids[1]!).waitFor({ state: 'detached' }) // its faded "Pris" row too
   })

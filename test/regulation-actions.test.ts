@@ -216,11 +216,13 @@ t.test('leaving the page, a new call, the end-of-call form and the call-back pan
 t.test('end of call: the outcome logged with the commune and the CPTS filtered on', async (t) => {
   const b = board({ ...NEW_CALL, commune: COMMUNE })
   b.actions.openEndCall()
-  b.answers['POST /api/calls'] = {}
+  b.answers['POST /api/calls'] = { id: 'call-1' }
   await b.actions.submitEndCall({ outcome: 'no_slot', kind: 'snp', hasTreatingGp: 'unknown' }, 'cpts-2')
   t.same(b.sent.at(-1)?.args[1], { outcome: 'no_slot', kind: 'snp', hasTreatingGp: 'unknown', communeCode: '85234', cptsId: 'cpts-2' })
   t.equal(b.calls.state.phase.name, 'list')
   t.equal(b.calls.state.notice?.kind, 'ok')
+  t.same(b.calls.state.waitOffer, { callId: 'call-1', commune: COMMUNE, kind: 'snp', hasTreatingGp: 'unknown', cptsId: 'cpts-2' }, 'no slot: the waiting list offered, linked to the call')
+  t.same(b.focus.at(-1), { to: 'element', selector: '#wl-offer' }, 'its button takes the focus: Entrée puts the patient on the list')
 
   const c = board()
   c.actions.openEndCall()

@@ -255,9 +255,13 @@ export class BoardActions {
       ...(cptsId !== '' ? { cptsId } : {})
     }
     try {
-      await this.#io.api('POST', '/api/calls', body)
-      this.#calls.dispatch({ type: 'endCallLogged', outcome: v.outcome satisfies EndOutcome })
-      this.#ui.focus({ to: 'element', selector: '#patient-commune' })
+      const logged = await this.#io.api<{ id?: unknown } | undefined>('POST', '/api/calls', body)
+      // No slot found: the waiting list is offered, its button takes the focus (Entrée puts the patient on it).
+      const offer = v.outcome === 'no_slot'
+        ? { callId: typeof logged?.id === 'string' ? logged.id : null, commune: patientCommune, kind: v.kind, hasTreatingGp: v.hasTreatingGp, cptsId: cptsId !== '' ? cptsId : null }
+        : undefined
+      this.#calls.dispatch({ type: 'endCallLogged', outcome: v.outcome satisfies EndOutcome, ...(offer !== undefined ? { offer } : {}) })
+      this.#ui.focus({ to: 'element', selector: offer !== undefined ? '#wl-offer' : '#patient-commune' })
     } catch (err) {
       this.#calls.dispatch({ type: 'endCallFailed', error: callError(err) })
     }

@@ -25,6 +25,65 @@ export function SlotSummary (props: { slot: Slot, zone: string, cptsName: string
   )
 }
 
+/**
+ * The patient's identity, reason and treating GP, with their errors by schema path: the
+ * booking form's fields, also the waiting list's (the same ids: one panel shows at a time).
+ */
+export function PatientFields (props: {
+  draft: PatientDraft
+  onDraft: (patch: Partial<PatientDraft>) => void
+  errors: Record<string, string>
+  firstFieldRef?: Ref<HTMLInputElement> | undefined
+}) {
+  const { draft } = props
+  const err = (path: string): string | undefined => props.errors[path]
+  const described = (id: string, path: string): string | undefined => err(path) !== undefined ? `${id}-error` : undefined
+  return (
+    <>
+      <div class='rg-form-grid'>
+        <Field id='pt-last' label='Nom' error={err('patient.lastName')}>
+          <input id='pt-last' ref={props.firstFieldRef} type='text' autocomplete='off' spellcheck={false} value={draft.lastName}
+            aria-invalid={err('patient.lastName') !== undefined} aria-describedby={described('pt-last', 'patient.lastName')}
+            onInput={(e) => props.onDraft({ lastName: e.currentTarget.value })} />
+        </Field>
+        <Field id='pt-first' label='Prénom' error={err('patient.firstName')}>
+          <input id='pt-first' type='text' autocomplete='off' spellcheck={false} value={draft.firstName}
+            aria-invalid={err('patient.firstName') !== undefined} aria-describedby={described('pt-first', 'patient.firstName')}
+            onInput={(e) => props.onDraft({ firstName: e.currentTarget.value })} />
+        </Field>
+        <Field id='pt-birth' label='Date de naissance' error={err('patient.birthDate')}>
+          <input id='pt-birth' type='text' inputMode='numeric' autocomplete='off' placeholder='JJ/MM/AAAA' value={draft.birthDate}
+            aria-invalid={err('patient.birthDate') !== undefined}
+            aria-describedby={described('pt-birth', 'patient.birthDate')}
+            onInput={(e) => props.onDraft({ birthDate: e.currentTarget.value })} />
+        </Field>
+        <Field id='pt-phone' label='Téléphone' error={err('patient.phone')}>
+          <input id='pt-phone' type='tel' autocomplete='off' placeholder='06 12 34 56 78' value={draft.phone}
+            aria-invalid={err('patient.phone') !== undefined} aria-describedby={described('pt-phone', 'patient.phone')}
+            onInput={(e) => props.onDraft({ phone: e.currentTarget.value })} />
+        </Field>
+      </div>
+      <Field id='pt-reason' label='Motif (facultatif)' error={err('reason')}>
+        <textarea id='pt-reason' rows={2} maxLength={500} value={draft.reason}
+          aria-invalid={err('reason') !== undefined} aria-describedby={described('pt-reason', 'reason')}
+          onInput={(e) => props.onDraft({ reason: e.currentTarget.value })} />
+      </Field>
+      <fieldset class={'rg-radios' + (err('hasTreatingGp') !== undefined ? ' field-invalid' : '')}
+        aria-describedby={described('pt-gp', 'hasTreatingGp')}>
+        <legend>A un médecin traitant ?</legend>
+        {([['yes', 'Oui'], ['no', 'Non'], ['unknown', 'Ne sait pas']] as const).map(([v, label]) => (
+          <label key={v} class='rg-radio'>
+            <input type='radio' id={`pt-gp-${v}`} name='pt-gp' value={v} checked={draft.hasTreatingGp === v}
+              onChange={() => props.onDraft({ hasTreatingGp: v })} />
+            {label}
+          </label>
+        ))}
+        {err('hasTreatingGp') !== undefined && <small id='pt-gp-error' class='error' role='alert'>{err('hasTreatingGp')}</small>}
+      </fieldset>
+    </>
+  )
+}
+
 export function HoldPanel (props: {
   slot: Slot
   zone: string
@@ -45,8 +104,6 @@ export function HoldPanel (props: {
   const left = secondsLeft(props.expiresAt, props.now)
   const expired = left === 0
   const urgent = left <= 30
-  const err = (path: string): string | undefined => errors[path]
-  const described = (id: string, path: string): string | undefined => err(path) !== undefined ? `${id}-error` : undefined
 
   return (
     <section class='rg-panel-card card' aria-labelledby='hold-title'>
@@ -65,46 +122,7 @@ export function HoldPanel (props: {
 
       <form class='rg-form' noValidate onSubmit={(e) => { e.preventDefault(); props.onBook() }}
         aria-describedby={props.formError !== null ? 'hold-form-error' : undefined}>
-        <div class='rg-form-grid'>
-          <Field id='pt-last' label='Nom' error={err('patient.lastName')}>
-            <input id='pt-last' ref={props.firstFieldRef} type='text' autocomplete='off' spellcheck={false} value={draft.lastName}
-              aria-invalid={err('patient.lastName') !== undefined} aria-describedby={described('pt-last', 'patient.lastName')}
-              onInput={(e) => props.onDraft({ lastName: e.currentTarget.value })} />
-          </Field>
-          <Field id='pt-first' label='Prénom' error={err('patient.firstName')}>
-            <input id='pt-first' type='text' autocomplete='off' spellcheck={false} value={draft.firstName}
-              aria-invalid={err('patient.firstName') !== undefined} aria-describedby={described('pt-first', 'patient.firstName')}
-              onInput={(e) => props.onDraft({ firstName: e.currentTarget.value })} />
-          </Field>
-          <Field id='pt-birth' label='Date de naissance' error={err('patient.birthDate')}>
-            <input id='pt-birth' type='text' inputMode='numeric' autocomplete='off' placeholder='JJ/MM/AAAA' value={draft.birthDate}
-              aria-invalid={err('patient.birthDate') !== undefined}
-              aria-describedby={described('pt-birth', 'patient.birthDate')}
-              onInput={(e) => props.onDraft({ birthDate: e.currentTarget.value })} />
-          </Field>
-          <Field id='pt-phone' label='Téléphone' error={err('patient.phone')}>
-            <input id='pt-phone' type='tel' autocomplete='off' placeholder='06 12 34 56 78' value={draft.phone}
-              aria-invalid={err('patient.phone') !== undefined} aria-describedby={described('pt-phone', 'patient.phone')}
-              onInput={(e) => props.onDraft({ phone: e.currentTarget.value })} />
-          </Field>
-        </div>
-        <Field id='pt-reason' label='Motif (facultatif)' error={err('reason')}>
-          <textarea id='pt-reason' rows={2} maxLength={500} value={draft.reason}
-            aria-invalid={err('reason') !== undefined} aria-describedby={described('pt-reason', 'reason')}
-            onInput={(e) => props.onDraft({ reason: e.currentTarget.value })} />
-        </Field>
-        <fieldset class={'rg-radios' + (err('hasTreatingGp') !== undefined ? ' field-invalid' : '')}
-          aria-describedby={described('pt-gp', 'hasTreatingGp')}>
-          <legend>A un médecin traitant ?</legend>
-          {([['yes', 'Oui'], ['no', 'Non'], ['unknown', 'Ne sait pas']] as const).map(([v, label]) => (
-            <label key={v} class='rg-radio'>
-              <input type='radio' id={`pt-gp-${v}`} name='pt-gp' value={v} checked={draft.hasTreatingGp === v}
-                onChange={() => props.onDraft({ hasTreatingGp: v })} />
-              {label}
-            </label>
-          ))}
-          {err('hasTreatingGp') !== undefined && <small id='pt-gp-error' class='error' role='alert'>{err('hasTreatingGp')}</small>}
-        </fieldset>
+        <PatientFields draft={draft} onDraft={props.onDraft} errors={errors} firstFieldRef={props.firstFieldRef} />
         {props.formError !== null && <p id='hold-form-error' class='banner banner-error' role='alert'>{props.formError}</p>}
         <div class='rg-form-actions'>
           <button type='submit' class='primary' disabled={props.busy !== null}>

@@ -13,6 +13,7 @@ import { BookingBody, type Booking, type CallOutcome, type HasTreatingGp, type S
 import { CALL_OUTCOME_FR, doctorName, parseFrenchDate, secondsLeft } from '../lib/format.js'
 import { frenchFieldErrors, type IssueLike } from '../lib/fr-errors.js'
 import type { Commune, PractitionerRef } from './regulation-model.js'
+import type { WaitOffer } from './regulation-waiting.js'
 
 export interface PatientDraft {
   lastName: string
@@ -94,6 +95,8 @@ export interface CallState {
    * answer, the feed's news about that slot is this page's own.
    */
   booking: string | null
+  /** The last call ended « aucun créneau »: one key puts its patient on the waiting list. */
+  waitOffer: WaitOffer | null
 }
 
 export const NEW_CALL: CallState = {
@@ -111,7 +114,8 @@ export const NEW_CALL: CallState = {
   notice: null,
   phase: { name: 'list' },
   holding: null,
-  booking: null
+  booking: null,
+  waitOffer: null
 }
 
 /** Codes that mean the held slot is someone else's now. */
@@ -150,8 +154,11 @@ export type CallAction =
   | { type: 'endCallOpened' }
   | { type: 'endCallClosed' }
   | { type: 'endCallSent' }
-  | { type: 'endCallLogged', outcome: EndOutcome }
+  /** `offer`: a call that found no slot, offered to the waiting list. */
+  | { type: 'endCallLogged', outcome: EndOutcome, offer?: WaitOffer }
   | { type: 'endCallFailed', error: CallError }
+  /** The patient of the last call is on the waiting list now: not offered twice. */
+  | { type: 'waitOfferTaken' }
   | { type: 'kindChosen', kind: SlotKind }
   /** The regulator chose a slot of another kind than the call's: asked to confirm first. */
   | { type: 'kindCheckOpened', slot: Slot }
@@ -342,8 +349,9 @@ export function reduce (s: CallState, a: CallAction): CallState {
     case 'endCallClosed': return p.name === 'endcall' ? { ...s, phase: { name: 'list' } } : s
     case 'endCallSent': return p.name === 'endcall' && !p.busy ? { ...s, phase: { name: 'endcall', busy: true, error: null } } : s
     case 'endCallLogged':
-      return { ...fresh(s), notice: { kind: 'ok', text: `Appel enregistré : ${CALL_OUTCOME_FR[a.outcome]}. Prêt pour l’appel suivant.` } }
+      return { ...fresh(s), waitOffer: a.offer ?? null, notice: { kind: 'ok', text: `Appel enregistré : ${CALL_OUTCOME_FR[a.outcome]}. Prêt pour l’appel suivant.` } }
     case 'endCallFailed': return { ...s, phase: { name: 'endcall', busy: false, error: a.error.french } }
+    case 'waitOfferTaken': return s.waitOffer === null ? s : { ...s, waitOffer: null, notice: null }
 
     case 'kindChosen': return a.kind === s.kind ? s : { ...s, kind: a.kind }
     case 'kindCheckOpened': return { ...s, kindCheck: a.slot }

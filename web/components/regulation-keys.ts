@@ -1,5 +1,5 @@
 /**
- * Which keystrokes /regulation's shortcuts may take (`/`, `t`, `j`, `k`, `f`, `r`, `n`): all but
+ * Which keystrokes /regulation's shortcuts may take (`/`, `t`, `j`, `k`, `f`, `r`, `n`, and the waiting list's `a`, `l`, `p`): all but
  * those meant for a control that takes text. A radio button, a check box or a button takes no
  * text, so the shortcuts work from them (issue 27); a text field, a text area, a select (its
  * letters choose an option) or an editable element keeps its keys. Plain data, no DOM types: the

@@ -19,6 +19,11 @@ import { Confirmation } from '../components/regulation-confirmation.js'
 import { EndCallPanel } from '../components/regulation-endcall.js'
 import { keyTakesText } from '../components/regulation-keys.js'
 import { SlotGroups, type RowContext } from '../components/regulation-list.js'
+import { rankedRequests, type WaitFilters } from '../components/regulation-waiting.js'
+import { requestRowSelector, WaitActions, type WaitState } from '../components/regulation-waiting-actions.js'
+import { WaitingClaim } from '../components/regulation-waiting-claim.js'
+import { WaitingDone, WaitingForm } from '../components/regulation-waiting-form.js'
+import { WaitingList } from '../components/regulation-waiting-list.js'
 import {
   batchAnnouncements, boardView, feedAnnouncement, filtersFromSearch, ghostReason, isOpen, matchesFilters, practitionersOf,
   resyncAnnouncement, searchPractitioners, slotLabel, type Commune, type Filters, type Ghost
@@ -111,6 +116,14 @@ function useCall (): [CallState, CallStore] {
   return [state, store]
 }
 
+/** The waiting list's panel for this component: its state (to render) and its actions. */
+function useWait (make: () => WaitActions): [WaitState, WaitActions] {
+  const [actions] = useState(make)
+  const [state, setState] = useState(actions.state)
+  useEffect(() => { setState(actions.state); return actions.subscribe(setState) }, [actions])
+  return [state, actions]
+}
+
 function Board () {
   const { status, slots, ready } = useLive(live)
   const now = useNow(1000)
@@ -188,6 +201,23 @@ function Board () {
     showCallKind: () => setAllKinds(false)
   }))
 
+  // ---- the waiting list: the form after « aucun créneau », the open requests, a claim ---------
+  const [wait, waits] = useWait(() => new WaitActions({ api, randomId, slotOf: (id) => live.slots.get(id) }, {
+    focus: (selector) => focusSoon(selector),
+    announce,
+    beforeOpen: () => {
+      const p = calls.state.phase.name
+      if (p === 'hold') void actions.release()
+      else if (p === 'endcall') actions.closeEndCall()
+      else if (p === 'callback') actions.closeCallback()
+      else if (p === 'booked') actions.newCall()
+    }
+  }))
+  const [waitFilters, setWaitFilters] = useState<WaitFilters>({ kind: '', commune: '' })
+  const [waitFocusedId, setWaitFocusedId] = useState<string | null>(null)
+  // The call's own panel opens (a slot held, the end of call, a call-back): the waiting list's gives way.
+  useEffect(() => { if (phase.name !== 'list') waits.dismiss() }, [phase.name])
+
   // ---- the live feed: rows that come and go, announcements, the hold of this page --------
   const onLive = (c: LiveChange): void => {
     const t = Date.now()
@@ -210,9 +240,14 @@ function Board () {
       if (held !== null) actions.followHold(held.id, live.slots.get(held.id), t)
       return
     }
-    if (c.type === 'request') return
+    if (c.type === 'request') {
+      if (c.event === 'request.matched' && c.request.claim === undefined) announce(`Liste d’attente : un créneau correspond à une demande (${c.request.place.commune}).`)
+      if (c.event === 'request.ended') waits.requestEnded(c.request.id)
+      return
+    }
     const { slot, previous, kept, event } = c
-    const own = isOwnSlot(calls.state, slot.id)
+    const claimed = waits.state.panel
+    const own = isOwnSlot(calls.state, slot.id) || (claimed?.name === 'claim' && claimed.slotId === slot.id) || (claimed?.name === 'booked' && claimed.slot.id === slot.id)
     if (!kept && previous !== undefined) {
       setGhosts((g) => new Map(g).set(slot.id, { slot: previous, reason: ghostReason(event), until: t + GHOST_MS }))
     }
@@ -343,6 +378,7 @@ function Board () {
     boardView({ slots, ghosts: ghosts.values(), fresh, deferred, filters: shownFilters, commune, gp, now, zoneOf })
   const tabId = rowOrder.some((r) => r.id === focusedId && !r.ghost) ? focusedId : (rowOrder.find((r) => !r.ghost)?.id ?? null)
   const freeCount = shown.filter((s) => s.status === 'free').length
+  const waitItems = rankedRequests(live.requests.values(), slots, now, waitFilters)
   const heldCount = shown.length - freeCount
 
   // ---- keyboard -------------------------------------------------------------------------------
@@ -365,6 +401,65 @@ function Board () {
     if (!focusNow(rowSelector(target))) focusSoon(rowSelector(target))
   }
 
+  /** Moves among the waiting list's requests (↓/↑, j/k, Début/Fin). */
+  function moveWaitFocus (delta: number | 'first' | 'last'): void {
+    const ids = waitItems.map((i) => i.request.id)
+    if (ids.length === 0) return
+    const current = document.activeElement?.closest('[data-request-id]')?.getAttribute('data-request-id') ?? null
+    const i = current === null ? -1 : ids.indexOf(current)
+    const target = delta === 'first' ? ids[0]! : delta === 'last' ? ids[ids.length - 1]! : ids[Math.max(0, Math.min(ids.length - 1, i + delta))]!
+    setWaitFocusedId(target)
+    if (!focusNow(requestRowSelector(target))) focusSoon(requestRowSelector(target))
+  }
+
+  /** `a`: the waiting list, on its first request (else its heading). */
+  function focusWaitList (): void {
+    const first = waitItems[0]?.request.id
+    if (first === undefined) { focusNow('#wl-title'); return }
+    const id = waitItems.some((i) => i.request.id === waitFocusedId) ? waitFocusedId! : first
+    setWaitFocusedId(id)
+    focusNow(requestRowSelector(id))
+  }
+
+  function openWaitForm (): void {
+    const offer = calls.state.waitOffer
+    if (offer !== null) waits.openForm(offer)
+  }
+
+  /** The waiting list's panel takes Échap and Ctrl+Entrée first; true when it did. */
+  function onWaitKey (e: KeyboardEvent, target: HTMLElement | null): boolean {
+    const w = waits.state.panel
+    if (w === null) return false
+    if (e.key === 'Escape') {
+      e.preventDefault()
+      if (w.name === 'claim' && w.confirming) waits.cancelBook()
+      else if (w.name === 'form') waits.close(calls.state.waitOffer !== null ? '#wl-offer' : '#patient-commune')
+      else waits.close('#wl-title')
+      return true
+    }
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      if (w.name === 'form') { e.preventDefault(); document.querySelector<HTMLFormElement>('#wl-form')?.requestSubmit(); return true }
+      if (w.name === 'claim') {
+        e.preventDefault()
+        if (target?.closest('.rg-wl-withdraw') != null) document.querySelector<HTMLFormElement>('.rg-wl-withdraw')?.requestSubmit()
+        else if (w.confirming) void waits.book()
+        else waits.askBook()
+        return true
+      }
+    }
+    if (e.key === 'n' && (w.name === 'done' || w.name === 'booked') && !keyTakesText(target) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      e.preventDefault()
+      newCallAfterWait()
+      return true
+    }
+    return false
+  }
+
+  function newCallAfterWait (): void {
+    waits.close(null)
+    actions.newCall()
+  }
+
   const onKey = (e: KeyboardEvent): void => {
     if (e.defaultPrevented || e.isComposing) return
     const target = e.target instanceof HTMLElement ? e.target : null
@@ -372,6 +467,8 @@ function Board () {
     const typing = keyTakesText(target)
     const p = calls.state.phase
     const inList = target?.closest('[data-slot-id]') != null
+    const inWaitList = target?.closest('[data-request-id]') != null
+    if (calls.state.kindCheck === null && onWaitKey(e, target)) return
     if (e.key === 'Escape') {
       if (calls.state.kindCheck !== null) { e.preventDefault(); actions.closeKindCheck() } else if (p.name === 'hold') { e.preventDefault(); void actions.release() } else if (p.name === 'endcall') { e.preventDefault(); actions.closeEndCall() } else if (p.name === 'callback') { e.preventDefault(); actions.closeCallback() } else if (calls.state.moving !== null) { e.preventDefault(); actions.abandonMove() } else if (target?.closest('.rg-main') != null && !inList) {
         // Nothing to close: leave the control (a radio of "Demande", a filter) for the list, as the fields do.
@@ -389,7 +486,14 @@ function Board () {
     }
     if (typing || e.ctrlKey || e.metaKey || e.altKey) return
     if (shortcutsPaused(calls.state)) return
+    if (inWaitList) {
+      const move: Record<string, number | 'first' | 'last'> = { j: 1, k: -1, ArrowDown: 1, ArrowUp: -1, Home: 'first', End: 'last' }
+      const d = move[e.key]
+      if (d !== undefined) { e.preventDefault(); moveWaitFocus(d); return }
+    }
     switch (e.key) {
+      case 'a': e.preventDefault(); focusWaitList(); break
+      case 'l': if (calls.state.waitOffer !== null) { e.preventDefault(); openWaitForm() } break
       case '/': e.preventDefault(); communeRef.current?.focus(); communeRef.current?.select(); break
       case 't': e.preventDefault(); gpRef.current?.focus(); gpRef.current?.select(); break
       case 'f': if (p.name !== 'booked') { e.preventDefault(); actions.openEndCall() } break
@@ -415,7 +519,8 @@ function Board () {
   // ---- render ---------------------------------------------------------------------------------
   const ctx: RowContext = {
     now, zoneOf, cptsName, focusedId: tabId,
-    activeId: heldSlot(call)?.id ?? null,
+    // The slot held with a claimed waiting-list request is this page's too (Entrée on it holds nothing more).
+    activeId: heldSlot(call)?.id ?? (wait.panel?.name === 'claim' ? wait.panel.slotId : null),
     activeExpired: holdExpired(call, now),
     pendingId: call.holding,
     onHold: (s) => { void actions.hold(s) },
@@ -431,7 +536,9 @@ function Board () {
   const communeHint = commune !== null
     ? (communeOutside ? outsideWarning(commune) : 'Classement : commune, intercommunalité, département.')
     : call.communeFound !== null && call.communeFound.length === 0 ? 'Aucune commune trouvée.' : 'Classe les créneaux par proximité.'
-  const hasPanel = phase.name !== 'list'
+  const waitPanel = wait.panel
+  const hasPanel = phase.name !== 'list' || waitPanel !== null
+  const claimSlot = waitPanel?.name === 'claim' && waitPanel.slotId !== null ? (slots.get(waitPanel.slotId) ?? null) : null
   const heldPhase = phase.name === 'hold' ? phase : null
 
   return (
@@ -484,6 +591,12 @@ function Board () {
               ))}
             </fieldset>
           </section>
+
+          <WaitingList items={waitItems} total={live.requests.size} ready={ready} filters={waitFilters} onFilters={setWaitFilters} error={wait.listError}
+            ctx={{
+              now, zoneOfCpts, focusedId: waitFocusedId, onFocusRow: setWaitFocusedId,
+              onClaim: (item, slotId) => { setWaitFocusedId(item.request.id); void waits.claim(item.request, slotId) }
+            }} />
 
           <h2 class='sr-only' id='slots-title' tabIndex={-1}>Créneaux ouverts</h2>
           {call.moving !== null && (
@@ -558,6 +671,34 @@ function Board () {
               {call.notice.text}
             </p>
           )}
+          {call.waitOffer !== null && waitPanel === null && phase.name === 'list' && (
+            <p class='rg-wl-offer'>
+              <button type='button' id='wl-offer' class='primary' onClick={openWaitForm}>
+                Inscrire sur la liste d’attente <kbd class='rg-kbd' aria-hidden='true'>l</kbd>
+              </button>
+            </p>
+          )}
+          {waitPanel?.name === 'form' && (
+            <WaitingForm offer={waitPanel.offer} commune={waitPanel.offer.commune ?? commune} today={todayIn(zoneOfCpts(waitPanel.offer.cptsId ?? ''))}
+              busy={waitPanel.busy} error={waitPanel.error} errors={waitPanel.errors}
+              onRejected={(errors) => waits.formRejected(errors)} onSubmit={(body) => {
+                void waits.submitForm(body).then(() => { if (waits.state.panel?.name === 'done') calls.dispatch({ type: 'waitOfferTaken' }) })
+              }}
+              onClose={() => waits.close(calls.state.waitOffer !== null ? '#wl-offer' : '#patient-commune')} />
+          )}
+          {waitPanel?.name === 'done' && <WaitingDone sentence={waitPanel.sentence} request={waitPanel.request} onNewCall={newCallAfterWait} />}
+          {waitPanel?.name === 'claim' && (
+            <WaitingClaim request={waitPanel.request} slot={claimSlot} now={now} expiresAt={waitPanel.expiresAt}
+              zone={claimSlot !== null ? zoneOf(claimSlot) : zoneOfCpts(waitPanel.request.cptsId ?? '')}
+              cptsName={claimSlot !== null ? cptsName(claimSlot.cptsId) : ''}
+              busy={waitPanel.busy} error={waitPanel.error} confirming={waitPanel.confirming}
+              onAskBook={() => waits.askBook()} onConfirm={() => { void waits.book() }} onBack={() => waits.cancelBook()}
+              onRelease={() => { void waits.release() }} onExtend={() => { void waits.extend() }} onWithdraw={(reason) => { void waits.withdraw(reason) }} />
+          )}
+          {waitPanel?.name === 'booked' && (
+            <Confirmation slot={waitPanel.slot} booking={waitPanel.booking} zone={zoneOf(waitPanel.slot)} cptsName={cptsName(waitPanel.slot.cptsId)}
+              patientName={waitPanel.patientName} callLog='ok' onRetryLog={() => {}} onNewCall={newCallAfterWait} newCallRef={newCallRef} />
+          )}
           {call.kindCheck !== null && (
             <KindCheckPanel slot={call.kindCheck} callKind={call.kind} zone={zoneOf(call.kindCheck)} cptsName={cptsName(call.kindCheck.cptsId)}
               confirmRef={kindRef}
@@ -591,7 +732,7 @@ function Board () {
             <EndCallPanel commune={commune} initial={endCallDefaults(call, { gpFree, freeCount, kind: '' })} busy={phase.busy} error={phase.error}
               onSubmit={(v) => { void actions.submitEndCall(v, filters.cptsId) }} onClose={() => actions.closeEndCall()} />
           )}
-          {phase.name === 'list' && (
+          {phase.name === 'list' && waitPanel === null && (
             <div class='rg-help card'>
               <h2>Pendant un appel du {SAS_NUMBER}</h2>
               <ol>
