@@ -57,6 +57,13 @@ export type ParentMessage =
   | { type: 'cpu' }
   /** With BENCH_CPU_PROFILE=file: start, or stop and write, a CPU profile of the Créneaux server. */
   | { type: 'profile', on: boolean }
+  /**
+   * With BENCH_HEAP_PROFILE=file: start, or stop and write, a sampling heap profile of the Créneaux
+   * server that counts the objects collected meanwhile too (where the allocations of a burst come from).
+   */
+  | { type: 'heapProfile', on: boolean }
+  /** With BENCH_HEAP_SNAPSHOT=file: write a heap snapshot of the Créneaux server (what each socket keeps). */
+  | { type: 'heapSnapshot' }
   | { type: 'templates', templates: Templates }
   | { type: 'lag' }
   | { type: 'stop' }

@@ -12,7 +12,7 @@ import os from 'node:os'
 import { join } from 'node:path'
 import { memoryOf, stopChild } from './cycles.js'
 import { Fleet } from './fleet.js'
-import { BENCH_PASSWORD, bundleChildren, forkChild, mb, nextMessage, sleep, type MemoryReport } from './lib.js'
+import { BENCH_PASSWORD, bundleChildren, forkChild, mb, nextMessage, sleep, type MemoryReport, type ParentMessage } from './lib.js'
 
 const LISTENERS = Number(process.env.BENCH_LISTENERS ?? 500)
 const REGULATORS = Number(process.env.BENCH_REGULATORS ?? 50)
@@ -43,6 +43,9 @@ const ready = await nextMessage(server, 'ready', 120_000)
 await sleep(500)
 const idle = await memoryOf(server)
 
+// BENCH_HEAP_PROFILE=file: a sampling heap profile of the server while the sockets open.
+server.send({ type: 'heapProfile', on: true } satisfies ParentMessage)
+await sleep(200)
 const fleet = new Fleet(ready.port)
 const plan = [...Array.from({ length: LISTENERS }, () => 'listener' as const), ...Array.from({ length: REGULATORS }, () => 'regulator' as const)]
 const t = performance.now()
@@ -55,9 +58,12 @@ for (let i = 0; i < plan.length; i += WAVE) {
 const snapshotBytes = fleet.bytesReceived / Math.max(1, fleet.listeners.length)
 log(`${fleet.listeners.length + fleet.regulators.length} sockets with their snapshot (≈ ${(snapshotBytes / 1024).toFixed(0)} KiB each) in ${((performance.now() - t) / 1000).toFixed(1)} s`)
 await sleep(200)
+server.send({ type: 'heapProfile', on: false } satisfies ParentMessage)
 const open = await memoryOf(server)
 await sleep(500)
 const settled = await memoryOf(server)
+// BENCH_HEAP_SNAPSHOT=file: a heap snapshot with the sockets open (written before the next answer).
+server.send({ type: 'heapSnapshot' } satisfies ParentMessage)
 
 await Promise.all([0, 1, 2, 3].map(async (i) => {
   const res = await fetch(`http://127.0.0.1:${ready.port}/api/session`, {
