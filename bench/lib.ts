@@ -98,7 +98,8 @@ export async function bundleChildren (): Promise<void> {
 export function forkChild (name: 'server-child' | 'raw-child', env: Record<string, string> = {}): ChildProcess {
   return fork(join(OUT_DIR, `${name}.mjs`), [], {
     cwd: ROOT,
-    execArgv: ['--expose-gc'],
+    // BENCH_NODE_FLAGS: V8/Node flags for the children (e.g. the --max-semi-space-size of scripts/start.mjs).
+    execArgv: ['--expose-gc', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
