@@ -6,7 +6,13 @@ import { AppError } from '../../errors.js'
  * openid-client (and jose under it), loaded at the first PSC sign-in: most servers never use PSC,
  * and the two weigh several MB of the process's memory (docs/performance.md, "Memory").
  */
-export const openidClient = (): Promise<typeof Oidc> => import('openid-client')
+export async function openidClient (): Promise<typeof Oidc> {
+  oidcModule ??= await import('openid-client')
+  return oidcModule
+}
+let oidcModule: typeof Oidc | undefined
+/** openid-client once loaded (auth.ts loads it at start when PSC is configured): a sign-in then awaits nothing more for it. */
+export const openidClientLoaded = (): typeof Oidc | undefined => oidcModule
 
 /** The only level Pro Santé Connect grants today (e-CPS app or CPS card): asked for, and checked on the way back. */
 export const PSC_ACR = 'eidas1'
@@ -59,7 +65,7 @@ export class PscClient {
   }
 
   async #discover (): Promise<Oidc.Configuration> {
-    const oidc = await openidClient()
+    const oidc = openidClientLoaded() ?? await openidClient()
     const url = new URL(this.settings.discoveryUrl)
     const insecure = url.protocol === 'http:'
     const probe = await oidc.discovery(url, this.settings.clientId, undefined, undefined, {
@@ -88,7 +94,7 @@ export class PscClient {
   /** The address of PSC's sign-in page for one attempt. */
   async authorizationUrl (checks: { redirectUri: string, state: string, nonce: string, codeVerifier: string }): Promise<URL> {
     const config = await this.configuration()
-    const oidc = await openidClient()
+    const oidc = openidClientLoaded() ?? await openidClient()
     return oidc.buildAuthorizationUrl(config, {
       redirect_uri: checks.redirectUri,
       scope: PSC_SCOPE,
@@ -107,7 +113,7 @@ export class PscClient {
    */
   async finish (query: string, checks: { redirectUri: string, state: string, nonce: string, codeVerifier: string }): Promise<PscIdentity> {
     const config = await this.configuration()
-    const oidc = await openidClient()
+    const oidc = openidClientLoaded() ?? await openidClient()
     const current = new URL(checks.redirectUri)
     current.search = query
     let tokens: Awaited<ReturnType<typeof Oidc.authorizationCodeGrant>>
@@ -138,7 +144,7 @@ export class PscClient {
   /** PSC's end-session address for a sign-out, or null when the provider has none. */
   async endSessionUrl (postLogoutUrl: string): Promise<string | null> {
     const config = await this.configuration()
-    const oidc = await openidClient()
+    const oidc = openidClientLoaded() ?? await openidClient()
     if (config.serverMetadata().end_session_endpoint === undefined) return null
     return oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: postLogoutUrl }).href
   }
