@@ -57,6 +57,13 @@ export type ParentMessage =
   | { type: 'cpu' }
   /** With BENCH_CPU_PROFILE=file: start, or stop and write, a CPU profile of the Créneaux server. */
   | { type: 'profile', on: boolean }
+  /**
+   * With BENCH_HEAP_PROFILE=file: start, or stop and write, a sampling heap profile of the Créneaux
+   * server that counts the objects collected meanwhile too (where the allocations of a burst come from).
+   */
+  | { type: 'heapProfile', on: boolean }
+  /** With BENCH_HEAP_SNAPSHOT=file: write a heap snapshot of the Créneaux server (what each socket keeps). */
+  | { type: 'heapSnapshot' }
   | { type: 'templates', templates: Templates }
   | { type: 'lag' }
   | { type: 'stop' }
@@ -91,7 +98,8 @@ export async function bundleChildren (): Promise<void> {
 export function forkChild (name: 'server-child' | 'raw-child', env: Record<string, string> = {}): ChildProcess {
   return fork(join(OUT_DIR, `${name}.mjs`), [], {
     cwd: ROOT,
-    execArgv: ['--expose-gc'],
+    // BENCH_NODE_FLAGS: V8/Node flags for the children (e.g. the --max-semi-space-size of scripts/start.mjs).
+    execArgv: ['--expose-gc', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })

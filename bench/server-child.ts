@@ -9,6 +9,7 @@
 // both steps use that database instead of the SQLite file: several servers may serve it at once.
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
+import { writeHeapSnapshot } from 'node:v8'
 import type { FastifyInstance } from 'fastify'
 import { DateTime } from 'luxon'
 import { openSqlite } from '../db/connection.js'
@@ -126,6 +127,24 @@ async function profile (on: boolean): Promise<void> {
   }
 }
 
+// Optional sampling heap profile (BENCH_HEAP_PROFILE=/tmp/x.heapprofile; Chrome DevTools opens it).
+async function heapProfile (on: boolean): Promise<void> {
+  const file = process.env.BENCH_HEAP_PROFILE
+  if (file === undefined || file === '') return
+  const post = (method: string, params?: object): Promise<any> => new Promise((resolve, reject) => {
+    inspector.post(method, params, (err, result) => { if (err !== null) reject(err); else resolve(result) })
+  })
+  if (on) {
+    inspector.connect()
+    await post('HeapProfiler.enable')
+    await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+  } else {
+    const { profile } = await post('HeapProfiler.stopSampling')
+    writeFileSync(file, JSON.stringify(profile))
+    inspector.disconnect()
+  }
+}
+
 async function stop (code: number): Promise<never> {
   try {
     await app?.close()
@@ -155,6 +174,8 @@ try {
     if (m.type === 'memory') toParent({ type: 'memory', report: memoryReport(app!.liveHub.clients.size) })
     if (m.type === 'cpu') toParent({ type: 'cpu', usage: process.cpuUsage() })
     if (m.type === 'profile') void profile(m.on)
+    if (m.type === 'heapProfile') void heapProfile(m.on)
+    if (m.type === 'heapSnapshot' && (process.env.BENCH_HEAP_SNAPSHOT ?? '') !== '') writeHeapSnapshot(process.env.BENCH_HEAP_SNAPSHOT)
     if (m.type === 'stop') void stop(0)
   })
   process.on('disconnect', () => { void stop(0) })

@@ -1,7 +1,19 @@
-import pg from 'pg'
+import { createRequire } from 'node:module'
+import type pg from 'pg'
 import { Kysely, PostgresDialect } from 'kysely'
 import type { Db } from './connection.js'
 import type { Database } from './types.js'
+
+const require = createRequire(import.meta.url)
+let pgModule: typeof pg | undefined
+/**
+ * The `pg` package, loaded the first time PostgreSQL is opened: a server on SQLite never needs
+ * it, and it weighs ~10 MB of the process's memory (docs/performance.md, "Memory").
+ */
+export function loadPg (): typeof pg {
+  pgModule ??= require('pg') as typeof pg
+  return pgModule
+}
 
 /** PostgreSQL type OIDs whose parsing differs from what better-sqlite3 returns. */
 const OID = { bool: 16, int8: 20, numeric: 1700, date: 1082, timestamp: 1114, timestamptz: 1184 } as const
@@ -27,7 +39,7 @@ export const sqliteLikeTypes: pg.CustomTypesConfig = {
         case OID.timestamptz: return String
       }
     }
-    return pg.types.getTypeParser(oid, format)
+    return loadPg().types.getTypeParser(oid, format)
   }) as pg.CustomTypesConfig['getTypeParser']
 }
 
@@ -66,7 +78,7 @@ export function poolOf (db: Kysely<Database>): pg.Pool | undefined {
  * Every query still goes through kysely; only the dialect changes.
  */
 export function openPostgres (url: string, opts: PostgresOptions = {}): Db {
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: url,
     application_name: 'creneaux',
     types: sqliteLikeTypes,

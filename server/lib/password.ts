@@ -1,13 +1,30 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 
 // N=2^15, r=8, p=1: OWASP's recommended floor for scrypt; ~50 ms on this machine.
 const PARAMS = { N: 1 << 15, r: 8, p: 1 }
 const KEY_LEN = 32
 
-function scrypt (password: string, salt: Buffer, keyLen: number, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    scryptCb(password, salt, keyLen, options, (err, key) => { if (err) reject(err); else resolve(key) })
-  })
+// Each scrypt holds 32 MiB (128·N·r) while it runs, on one of libuv's threads (4 by default).
+// More at once than there are cores finishes none sooner, the cores are the limit, but adds
+// 32 MiB each to the peak memory (docs/performance.md, "Memory"): the others wait their turn.
+const SCRYPT_AT_ONCE = Math.max(1, availableParallelism())
+let scryptRunning = 0
+const scryptWaiting: Array<() => void> = []
+
+async function scrypt (password: string, salt: Buffer, keyLen: number, options: ScryptOptions): Promise<Buffer> {
+  if (scryptRunning >= SCRYPT_AT_ONCE) await new Promise<void>((resolve) => scryptWaiting.push(resolve))
+  else scryptRunning++
+  try {
+    return await new Promise((resolve, reject) => {
+      scryptCb(password, salt, keyLen, options, (err, key) => { if (err) reject(err); else resolve(key) })
+    })
+  } finally {
+    // The turn passes to the next one waiting (the count stays), or the count goes down.
+    const next = scryptWaiting.shift()
+    if (next !== undefined) next()
+    else scryptRunning--
+  }
 }
 
 function encode (salt: Buffer, key: Buffer, p: typeof PARAMS): string {

@@ -28,6 +28,29 @@ function toDateTime (instant: Date | string, zone: string): DateTime {
  * @example toZonedIso('2026-07-13T10:00:00Z', 'Europe/Paris') // '2026-07-13T12:00:00+02:00'
  */
 export function toZonedIso (instant: Date | string, zone: string): string {
+  // A snapshot formats thousands of instants, most of them shared by many slots (every GP's
+  // 08:00): the text of an instant already formatted in the zone is kept (the function is pure).
+  // luxon's offset allocates ~2 KB a call (Intl parts): the cache spares a burst of snapshots most of that.
+  const key = instant instanceof Date ? instant.getTime() : instant
+  const known = formatted.get(zone)
+  let out = known?.get(key)
+  if (out === undefined) {
+    // Throws for an unknown zone or an invalid instant: nothing is kept for those.
+    out = formatZonedIso(instant, zone)
+    if (known === undefined) formatted.set(zone, new Map([[key, out]]))
+    else {
+      if (known.size >= FORMATTED_MAX) known.clear()
+      known.set(key, out)
+    }
+  }
+  return out
+}
+
+/** Instants formatted by toZonedIso, by zone: at most this many each (then forgotten at once). */
+const FORMATTED_MAX = 4096
+const formatted = new Map<string, Map<string | number, string>>()
+
+function formatZonedIso (instant: Date | string, zone: string): string {
   // Hot path (every slot of every snapshot and event): the zone's offset from luxon, the
   // digits from Date, ~5× cheaper than DateTime#toFormat. Other inputs take luxon's own path.
   const ms = instant instanceof Date ? instant.getTime() : (WITH_OFFSET.test(instant) ? Date.parse(instant) : NaN)

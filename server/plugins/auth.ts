@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import type { Role } from '../../shared/schemas/accounts.js'
 import { AppError } from '../errors.js'
-import { PscClient } from '../features/session/psc-client.js'
+import { openidClient, PscClient } from '../features/session/psc-client.js'
 import { type AuthUser, userFromSession, userFromToken } from '../features/session/session-service.js'
 
 declare module 'fastify' {
@@ -57,6 +57,8 @@ export default fp(async (app) => {
   const ended = new Set<() => void>()
   app.decorate('onCredentialEnded', (listener: () => void) => { ended.add(listener) })
   app.decorate('credentialEnded', () => { for (const l of ended) l() })
+  // With PSC configured, openid-client is loaded here, at start, not in the first sign-in.
+  if (app.config.psc !== null) await openidClient()
   app.decorate('psc', app.config.psc === null ? null : new PscClient(app.config.psc))
   app.decorateRequest('user', null)
   app.addHook('onRequest', async (request) => {

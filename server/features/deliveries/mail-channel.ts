@@ -1,4 +1,5 @@
-import { createTransport } from 'nodemailer'
+import { createRequire } from 'node:module'
+import type * as Nodemailer from 'nodemailer'
 import type { BookingChange } from './booking-change.js'
 import { DeliveryError, type DeliveryChannel } from './channel.js'
 import { buildMailMessage, type MailMessage } from './mail-message.js'
@@ -15,6 +16,9 @@ export interface MailChannelOptions {
  * One SMTP connection per message (a few a day per practitioner): nothing to keep open.
  */
 export function mailChannel (opts: MailChannelOptions): DeliveryChannel<MailMessage> {
+  // Loaded here, with SMTP_URL set, not at start: a server without e-mail never needs nodemailer
+  // (~10 MB of the process's memory, docs/performance.md "Memory").
+  const { createTransport } = createRequire(import.meta.url)('nodemailer') as typeof Nodemailer
   const transport = createTransport({
     url: opts.smtpUrl,
     // A server that does not answer fails the attempt quickly; the queue retries it later.

@@ -7,7 +7,8 @@ import type { LiveMessage } from '../../../shared/schemas/live.js'
 import type { Clock } from '../../clock.js'
 import type { Credential } from '../session/session-service.js'
 import { eventsAfter, seqBounds, type RequestLoggedEvent, type SlotLoggedEvent } from '../slots/event-log.js'
-import { forViewer, listSlotRecords, toNeutralSlot } from '../slots/slot-repository.js'
+import { holdIsLive } from '../slots/hold-rule.js'
+import { forViewer, listSlotRecords, slotJson, type SlotJsonParts } from '../slots/slot-repository.js'
 import { listRequests } from '../waiting-list/request-repository.js'
 import { requestForViewer, toNeutralRequest, type NeutralRequest } from '../waiting-list/request-view.js'
 
@@ -492,13 +493,21 @@ export class LiveHub {
       const requestRecords = fresh && snapshots.some((w) => hearsRequests(w.client)) ? await listRequests(trx, { statuses: ['open'] }) : []
       return { bounds, records, requestRecords, reuse }
     })
-    const slots = records.map((r) => toNeutralSlot(r, now))
+    // The snapshot's text is written from the records (slotJson), each slot once for every
+    // socket but its holder, without the objects in between: what a burst of snapshots allocates.
+    const nowIso = now.toISOString()
+    const parts: SlotJsonParts = new Map()
+    const slotTexts = records.map((r) => slotJson(r, nowIso, null, parts))
     const requests: NeutralRequest[] = requestRecords.map((r) => toNeutralRequest(r, now))
-    const holders = new Set([...slots.flatMap((s) => s.hold === undefined ? [] : [s.hold.holderId]), ...requests.flatMap((r) => r.claim === undefined ? [] : [r.claim.holderId])])
-    const snapshotFor = (audience: Audience, viewerId: string | null): Buffer => frame({
-      type: 'snapshot', seq: bounds.max, slots: slots.map((s) => forViewer(s, viewerId)),
-      ...(audience === 'regulators' ? { requests: requests.map((r) => requestForViewer(r, viewerId)) } : {})
-    })
+    const holders = new Set<string>()
+    for (const r of records) if (r.hold_by !== null && holdIsLive(r, nowIso)) holders.add(r.hold_by)
+    for (const r of requests) if (r.claim !== undefined) holders.add(r.claim.holderId)
+    // Byte for byte what frame({ type: 'snapshot', seq, slots, requests? }) writes (test/slot-json.test.ts).
+    const snapshotFor = (audience: Audience, viewerId: string | null): Buffer => {
+      const texts = viewerId === null ? slotTexts : records.map((r, i) => r.hold_by === viewerId ? slotJson(r, nowIso, viewerId, parts) : slotTexts[i])
+      const requestsText = audience === 'regulators' ? `,"requests":${JSON.stringify(requests.map((r) => requestForViewer(r, viewerId)))}` : ''
+      return Buffer.from(`{"type":"snapshot","seq":${JSON.stringify(bounds.max)},"slots":[${texts.join(',')}]${requestsText}}`)
+    }
     if (!reuse) this.#lastSnapshot = undefined
     const shared: Partial<Record<Audience, Buffer>> = reuse && last !== undefined ? last.bytes : {}
     for (const { client, since, resolve, reject } of batch) {

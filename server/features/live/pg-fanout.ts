@@ -1,6 +1,6 @@
-import pg from 'pg'
+import type pg from 'pg'
 import type { Kysely } from 'kysely'
-import { backendPidsOf } from '../../../db/postgres.js'
+import { backendPidsOf, loadPg } from '../../../db/postgres.js'
 import type { Database } from '../../../db/types.js'
 import { EVENT_CHANNEL } from '../slots/event-log.js'
 
@@ -82,7 +82,7 @@ export class PgFanout {
 
   async #connect (): Promise<void> {
     if (this.#closed) return
-    const client = new pg.Client({
+    const client = new (loadPg().Client)({
       connectionString: this.#o.url,
       application_name: 'creneaux-listen',
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,

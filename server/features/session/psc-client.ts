@@ -1,6 +1,18 @@
-import * as oidc from 'openid-client'
+import type * as Oidc from 'openid-client'
 import type { PscSettings } from '../../config.js'
 import { AppError } from '../../errors.js'
+
+/**
+ * openid-client (and jose under it), loaded at the first PSC sign-in: most servers never use PSC,
+ * and the two weigh several MB of the process's memory (docs/performance.md, "Memory").
+ */
+export async function openidClient (): Promise<typeof Oidc> {
+  oidcModule ??= await import('openid-client')
+  return oidcModule
+}
+let oidcModule: typeof Oidc | undefined
+/** openid-client once loaded (auth.ts loads it at start when PSC is configured): a sign-in then awaits nothing more for it. */
+export const openidClientLoaded = (): typeof Oidc | undefined => oidcModule
 
 /** The only level Pro Santé Connect grants today (e-CPS app or CPS card): asked for, and checked on the way back. */
 export const PSC_ACR = 'eidas1'
@@ -32,14 +44,14 @@ export class PscRefusal extends AppError {
  * provider's JWKS (`enableNonRepudiationChecks`: openid-client would otherwise trust TLS alone).
  */
 export class PscClient {
-  #config: Promise<oidc.Configuration> | null = null
+  #config: Promise<Oidc.Configuration> | null = null
   /** The HTTP client towards PSC: tests replace it to forge PSC's answers. */
   fetch: typeof fetch = (...args) => fetch(...args)
 
   constructor (readonly settings: PscSettings) {}
 
   /** Discovery is done once, at first use; a failure is not kept (the next sign-in tries again). */
-  async configuration (): Promise<oidc.Configuration> {
+  async configuration (): Promise<Oidc.Configuration> {
     if (this.#config === null) {
       const pending = this.#discover()
       this.#config = pending
@@ -52,7 +64,8 @@ export class PscClient {
     }
   }
 
-  async #discover (): Promise<oidc.Configuration> {
+  async #discover (): Promise<Oidc.Configuration> {
+    const oidc = openidClientLoaded() ?? await openidClient()
     const url = new URL(this.settings.discoveryUrl)
     const insecure = url.protocol === 'http:'
     const probe = await oidc.discovery(url, this.settings.clientId, undefined, undefined, {
@@ -81,6 +94,7 @@ export class PscClient {
   /** The address of PSC's sign-in page for one attempt. */
   async authorizationUrl (checks: { redirectUri: string, state: string, nonce: string, codeVerifier: string }): Promise<URL> {
     const config = await this.configuration()
+    const oidc = openidClientLoaded() ?? await openidClient()
     return oidc.buildAuthorizationUrl(config, {
       redirect_uri: checks.redirectUri,
       scope: PSC_SCOPE,
@@ -99,9 +113,10 @@ export class PscClient {
    */
   async finish (query: string, checks: { redirectUri: string, state: string, nonce: string, codeVerifier: string }): Promise<PscIdentity> {
     const config = await this.configuration()
+    const oidc = openidClientLoaded() ?? await openidClient()
     const current = new URL(checks.redirectUri)
     current.search = query
-    let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>
+    let tokens: Awaited<ReturnType<typeof Oidc.authorizationCodeGrant>>
     try {
       tokens = await oidc.authorizationCodeGrant(config, current, {
         pkceCodeVerifier: checks.codeVerifier, expectedState: checks.state, expectedNonce: checks.nonce, idTokenExpected: true
@@ -113,7 +128,7 @@ export class PscClient {
     const claims = tokens.claims()
     if (claims === undefined || tokens.id_token === undefined) throw new PscRefusal('PSC_CALLBACK_INVALID', 'no ID token')
     if (claims.acr !== PSC_ACR) throw new PscRefusal('PSC_ACR_INSUFFICIENT', `acr ${String(claims.acr)}, ${PSC_ACR} required`)
-    let userinfo: oidc.UserInfoResponse
+    let userinfo: Oidc.UserInfoResponse
     try {
       userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub)
     } catch (err) {
@@ -129,6 +144,7 @@ export class PscClient {
   /** PSC's end-session address for a sign-out, or null when the provider has none. */
   async endSessionUrl (postLogoutUrl: string): Promise<string | null> {
     const config = await this.configuration()
+    const oidc = openidClientLoaded() ?? await openidClient()
     if (config.serverMetadata().end_session_endpoint === undefined) return null
     return oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: postLogoutUrl }).href
   }

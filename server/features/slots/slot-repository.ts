@@ -74,6 +74,43 @@ export function forViewer (s: NeutralSlot, viewerId: string | null): Slot {
   return { ...rest, hold: { by: hold.holderId === viewerId ? 'me' : 'other', expiresAt: hold.expiresAt } }
 }
 
+/**
+ * What `JSON.stringify(forViewer(toNeutralSlot(r, now), viewerId))` writes, byte for byte, written
+ * from the record without the objects in between (a snapshot writes thousands of slots, for
+ * hundreds of sockets at a restart: docs/performance.md, "Memory"). The practitioner and place
+ * parts, the same for every slot of a practitioner at a place, are written once per `parts`
+ * (one per read of the slots: the records of one read agree). test/slot-json.test.ts holds it
+ * to the objects' text: a field added to `toNeutralSlot` must be added here too.
+ */
+export function slotJson (r: SlotRecord, nowIso: string, viewerId: string | null, parts: SlotJsonParts): string {
+  const q = JSON.stringify
+  let byPlace = parts.get(r.practitioner_id)
+  if (byPlace === undefined) parts.set(r.practitioner_id, byPlace = new Map())
+  let owner = byPlace.get(r.place_id)
+  if (owner === undefined) {
+    const commune = communeByCode(r.commune_code)
+    const where = `,"address":${q(r.address)},"postalCode":${q(r.postal_code)},"commune":${q(r.commune)}`
+    const area = `,"communeCode":${q(r.commune_code)},"epci":${q(commune?.epci ?? null)},"departement":${q(commune?.departement ?? r.postal_code.slice(0, 2))}}`
+    owner = `,"practitioner":{"id":${q(r.practitioner_id)},"name":${q(r.practitioner_name)},"profession":${q(r.profession)},"rpps":${q(r.rpps)}${where},"phone":${q(r.phone)}${area}` +
+      `,"place":{"id":${q(r.place_id)},"label":${q(r.place_label)}${where}${area}`
+    byPlace.set(r.place_id, owner)
+  }
+  const heldNow = holdIsLive(r, nowIso)
+  const cpts = r.extra_cpts === null || r.extra_cpts === '' ? q(r.cpts_id) : offeredCptsIds(r).map((id) => q(id)).join(',')
+  let json = `{"id":${q(r.id)},"cptsId":${q(r.cpts_id)},"cptsIds":[${cpts}]${owner},"start":${q(toZonedIso(r.start_at, r.timezone))},"end":${q(toZonedIso(r.end_at, r.timezone))}` +
+    `,"kind":${q(r.kind)},"mode":${q(r.mode)},"status":${q(r.status === 'held' && !heldNow ? 'free' : r.status)}`
+  if (r.booking_id !== null) json += `,"bookingId":${q(r.booking_id)}`
+  if (r.series_id !== null) json += `,"seriesId":${q(r.series_id)}`
+  // forViewer puts the hold last.
+  if (heldNow && r.hold_by !== null && r.hold_expires_at !== null) {
+    json += `,"hold":{"by":${r.hold_by === viewerId ? '"me"' : '"other"'},"expiresAt":${q(toZonedIso(r.hold_expires_at, r.timezone))}}`
+  }
+  return json + '}'
+}
+
+/** The practitioner-and-place parts of `slotJson`, by practitioner id then place id: one per read of the slots. */
+export type SlotJsonParts = Map<string, Map<string, string>>
+
 export async function findSlotRecord (db: Kysely<Database>, id: string): Promise<SlotRecord | undefined> {
   return await slotQuery(db).where('slots.id', '=', id).executeTakeFirst()
 }
