@@ -3,6 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { serverRuntime } from '../scripts/server-runtime.mjs'
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
 export const ROOT = join(BENCH_DIR, '..')
@@ -94,13 +95,18 @@ export async function bundleChildren (): Promise<void> {
   })
 }
 
-/** Starts a bundled child with --expose-gc and an IPC channel. */
+/**
+ * Starts a bundled child with --expose-gc and an IPC channel, run as `npm start` runs the server
+ * (scripts/server-runtime.mjs: V8 flags, malloc settings), the bare ws server alike, unless
+ * BENCH_PLAIN_NODE=1 (plain node, to measure what those settings buy).
+ */
 export function forkChild (name: 'server-child' | 'raw-child', env: Record<string, string> = {}): ChildProcess {
+  const runtime = process.env.BENCH_PLAIN_NODE === '1' ? { execArgv: [], env: process.env } : serverRuntime(process.env)
   return fork(join(OUT_DIR, `${name}.mjs`), [], {
     cwd: ROOT,
-    // BENCH_NODE_FLAGS: V8/Node flags for the children (e.g. the --max-semi-space-size of scripts/start.mjs).
-    execArgv: ['--expose-gc', ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')],
-    env: { ...process.env, ...env },
+    // BENCH_NODE_FLAGS: more V8/Node flags for the children, after ours (the last one wins).
+    execArgv: ['--expose-gc', ...runtime.execArgv, ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '')],
+    env: { ...runtime.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
 }

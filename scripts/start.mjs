@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { serverRuntime } from './server-runtime.mjs'
 
 const root = join(fileURLToPath(import.meta.url), '..', '..')
 const stamp = join(root, 'dist', '.build-inputs')
@@ -47,8 +48,10 @@ if (want !== have || !existsSync(main)) {
 } else {
   console.log('start: build is up to date')
 }
-// The server runs as a child; a signal sent to this process (a service manager's SIGTERM) is
-// passed on, and the server's exit code becomes ours.
-const server = spawn(process.execPath, [main], { cwd: root, stdio: 'inherit' })
+// The server runs as a child, with its runtime settings (scripts/server-runtime.mjs); a signal
+// sent to this process (a service manager's SIGTERM) is passed on, and the server's exit code
+// becomes ours.
+const runtime = serverRuntime()
+const server = spawn(process.execPath, [...runtime.execArgv, main], { cwd: root, stdio: 'inherit', env: runtime.env })
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => { server.kill(signal) })
 server.on('exit', (code, signal) => { process.exit(code ?? (signal === null ? 1 : 128)) })

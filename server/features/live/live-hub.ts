@@ -192,6 +192,9 @@ function frameTurn (events: LiveEvent[], audience: Audience): FramedTurn {
  * instances (PostgreSQL), `notified()` is told every commit's seq (pg-fanout.ts): the commits
  * of other instances are read from the log, one read for however many arrive meanwhile.
  */
+/** The last snapshot built for each audience, while it may serve again. */
+interface KeptSnapshot { seq: number, at: number, bytes: Partial<Record<Audience, Buffer>>, holders: ReadonlySet<string> }
+
 export class LiveHub {
   readonly clients = new Set<LiveClient>()
   #lastPublished = 0
@@ -210,7 +213,9 @@ export class LiveHub {
   /** The last RECENT_EVENTS events sent, oldest first. */
   #recent: LiveEvent[] = []
   /** The last snapshot for every socket but its slots' holders, with the seq and instant it was read at. */
-  #lastSnapshot: { seq: number, at: number, bytes: Partial<Record<Audience, Buffer>>, holders: ReadonlySet<string> } | undefined
+  #lastSnapshot: KeptSnapshot | undefined
+  /** Lets the last snapshot go once it can no longer serve (its ~2 MB per audience are not kept for nothing). */
+  #snapshotTimer: NodeJS.Timeout | undefined
   /** Events in order whose frames go out at the end of this turn (#flushTurn). */
   #turn: LiveEvent[] = []
   #turnTimer: NodeJS.Immediate | undefined
@@ -259,7 +264,7 @@ export class LiveHub {
   /** Stops reading the log (the app closes; its sockets are ended by the live plugin). */
   close (): void {
     this.#closed = true
-    for (const timer of [this.#gapTimer, this.#ownTimer, this.#retryTimer]) clearTimeout(timer)
+    for (const timer of [this.#gapTimer, this.#ownTimer, this.#retryTimer, this.#snapshotTimer]) clearTimeout(timer)
     this.#flushTurn()
   }
 
@@ -527,7 +532,7 @@ export class LiveHub {
           let bytes = shared[audience]
           if (bytes === undefined) {
             bytes = shared[audience] = snapshotFor(audience, null)
-            this.#lastSnapshot = { seq: bounds.max, at: now.getTime(), bytes: shared, holders }
+            this.#keepSnapshot({ seq: bounds.max, at: now.getTime(), bytes: shared, holders })
           }
           this.#send(client, bytes)
           client.lastSeq = bounds.max
@@ -538,6 +543,21 @@ export class LiveHub {
         reject(err)
       }
     }
+  }
+
+  /**
+   * Keeps a snapshot for the sockets that start within SNAPSHOT_REUSE_MS, then lets it go. A
+   * method of its own: a timer made in #start would keep that scope (the records, every slot's
+   * text) alive as long as the timer object is referenced.
+   */
+  #keepSnapshot (kept: KeptSnapshot): void {
+    this.#lastSnapshot = kept
+    clearTimeout(this.#snapshotTimer)
+    this.#snapshotTimer = setTimeout(() => {
+      this.#snapshotTimer = undefined
+      if (this.#lastSnapshot === kept) this.#lastSnapshot = undefined
+    }, SNAPSHOT_REUSE_MS)
+    this.#snapshotTimer.unref()
   }
 
   #canReplay (since: number | undefined, bounds: { min: number, max: number }): boolean {
