@@ -1,7 +1,7 @@
 // `npm run bench:live`: figures of the live board under load, next to a bare `ws` server doing
 // the same broadcasts on the same machine. Prints figures; asserts nothing (docs/performance.md).
 //
-// 1. Créneaux runs in a child process (bench/server-child.ts, bundled, plain node): a first
+// 1. Créneaux runs in a child process (bench/server-child.ts, bundled, run with npm start's runtime settings, scripts/server-runtime.mjs): a first
 //    process creates 10 GPs, 50 regulators and 2,400 future slots on a temporary SQLite file,
 //    then the server starts afresh on it. This process opens 500 listening sockets and 50
 //    regulator sockets (550) and waits for every snapshot.

@@ -1,5 +1,5 @@
 // `npm run bench:memory`: the memory of the Créneaux server of `bench:live` (same setup, same
-// server child, plain node), without the timing phases: RSS and heap at idle, after the
+// server child, run as `npm start` runs it: scripts/server-runtime.mjs), without the timing phases: RSS and heap at idle, after the
 // sockets have their snapshot, and the peak (getrusage maxRSS), then after 4 sign-ins (scrypt).
 // Prints figures; asserts nothing (docs/performance.md, "Memory (issue 23, item 4)").
 //
@@ -76,7 +76,7 @@ await fleet.close()
 await stopChild(server, children)
 
 console.log(`
-Memory of the Créneaux server (bench:live's server child, plain node), ${LISTENERS} listeners + ${REGULATORS} regulators in waves of ${WAVE}${WAVE_PAUSE_MS > 0 ? `, ${WAVE_PAUSE_MS} ms apart` : ''}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}
+Memory of the Créneaux server (bench:live's server child, ${process.env.BENCH_PLAIN_NODE === '1' ? 'plain node' : 'with npm start\'s runtime settings'}), ${LISTENERS} listeners + ${REGULATORS} regulators in waves of ${WAVE}${WAVE_PAUSE_MS > 0 ? `, ${WAVE_PAUSE_MS} ms apart` : ''}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}
 ${line('idle (0 sockets)', idle)}
 ${line('sockets open', open)}
 ${line('0.5 s later', settled)}
