@@ -181,7 +181,7 @@ t.test('/admin/journal and /admin/patients in a real browser', async (t) => {
     t.match(body[0]![1], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, 'instants as 2026-06-01 10:00:00')
   })
 
-  step('a patient\'s name: the entries of their bookings, not in the address', async (t) => {
+  step('a patient\'s name: the entries of their bookings and waiting-list request, not in the address', async (t) => {
     await page.getByRole('button', { name: 'Effacer les filtres' }).click()
     await shownIds(page)
     await page.getByLabel('Entrées par page').selectOption('100')
@@ -193,9 +193,13 @@ t.test('/admin/journal and /admin/patients in a real browser', async (t) => {
     const ids = await shownIds(page)
     const api = await apiJournal(page, 'patientName=zorglub%20etienne&patientBirthDate=1980-01-02&limit=100')
     t.same(ids, api.entries.map((e) => e.id), 'the entries of the API')
-    const about = (e: AuditEntry): string[] => [e.subjectId ?? '', ...(((e.detail as { bookingIds?: string[] } | null)?.bookingIds) ?? [])]
+    const about = (e: AuditEntry): string[] => {
+      const d = e.detail as { bookingIds?: string[], requestIds?: string[] } | null
+      return [e.subjectId ?? '', ...(d?.bookingIds ?? []), ...(d?.requestIds ?? [])]
+    }
     t.ok(api.entries.some((e) => e.action === 'booking.create' && e.subjectId === mine1), 'the booking of the patient')
-    t.ok(api.entries.every((e) => about(e).includes(mine1) || about(e).includes(mine2)), 'only entries about the patient\'s bookings')
+    t.ok(api.entries.some((e) => e.action === 'waiting_request.create' && e.subjectId === waiting.id), 'and the request that put them on the waiting list')
+    t.ok(api.entries.every((e) => about(e).includes(mine1) || about(e).includes(mine2) || about(e).includes(waiting.id)), 'only entries about the patient\'s bookings and request')
     t.notOk(api.entries.some((e) => e.subjectId === other), 'not the other patient\'s booking')
     t.notOk(page.url().toLowerCase().includes('zorglub'), 'the name is not in the page\'s address')
     t.match(await page.getByRole('link', { name: /Télécharger \(CSV\)/ }).getAttribute('href') ?? '', /^\/api\/audit\.csv\?patientName=zorglub\+etienne&patientBirthDate=1980-01-02$/, 'the CSV takes the same filters')
