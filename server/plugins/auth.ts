@@ -58,8 +58,7 @@ export default fp(async (app) => {
   app.decorate('onCredentialEnded', (listener: () => void) => { ended.add(listener) })
   app.decorate('credentialEnded', () => { for (const l of ended) l() })
   // With PSC configured, openid-client is loaded here, at start, not in the first sign-in.
-  if (app.config.psc !== null) await openidClient()
-  app.decorate('psc', app.config.psc === null ? null : new PscClient(app.config.psc))
+  app.decorate('psc', app.config.psc === null ? null : new PscClient(app.config.psc, await openidClient()))
   app.decorateRequest('user', null)
   app.addHook('onRequest', async (request) => {
     // Static assets are public and frequent: no database look-up for them.

@@ -8,20 +8,16 @@ import { toZonedIso } from '../../lib/zoned-time.js'
 /** The journal is read in the territory's zone of reference (periods are local dates). */
 export const JOURNAL_ZONE = 'Europe/Paris'
 
-/** The bookings of one patient, by last name (folded) and birth date if given. */
-export async function bookingsOfPatient (db: Kysely<Database>, lastName: string, birthDate: string | undefined): Promise<string[]> {
-  let q = db.selectFrom('bookings').select(['id', 'patient_last_name']).where('patient_last_name', 'is not', null)
+/**
+ * The bookings (or waiting-list requests) of one patient still holding their identity, by last
+ * name (folded) and birth date if given, oldest first.
+ */
+async function idsOfPatient (db: Kysely<Database>, table: 'bookings' | 'waiting_requests', lastName: string, birthDate: string | undefined): Promise<string[]> {
+  let q = db.selectFrom(table).select(['id', 'patient_last_name']).where('patient_last_name', 'is not', null)
   if (birthDate !== undefined) q = q.where('patient_birth_date', '=', birthDate)
   const wanted = foldName(lastName)
-  return (await q.execute()).filter((b) => foldName(b.patient_last_name ?? '') === wanted).map((b) => b.id)
-}
-
-/** The waiting-list requests of one patient, matched as their bookings are. */
-export async function requestsOfPatient (db: Kysely<Database>, lastName: string, birthDate: string | undefined): Promise<string[]> {
-  let q = db.selectFrom('waiting_requests').select(['id', 'patient_last_name']).where('patient_last_name', 'is not', null)
-  if (birthDate !== undefined) q = q.where('patient_birth_date', '=', birthDate)
-  const wanted = foldName(lastName)
-  return (await q.orderBy('created_at').orderBy('id').execute()).filter((r) => foldName(r.patient_last_name ?? '') === wanted).map((r) => r.id)
+  const rows = await q.orderBy(table === 'bookings' ? 'booked_at' : 'created_at').orderBy('id').execute()
+  return rows.filter((r) => foldName(r.patient_last_name ?? '') === wanted).map((r) => r.id)
 }
 
 const MAX_BOOKINGS_SEARCHED = 200
@@ -38,8 +34,8 @@ export async function readJournal (db: Kysely<Database>, q: AuditQuery, limit: n
   let bookingIds: string[] | undefined
   // The patient's waiting-list requests too, unless one booking is asked for.
   let requestIds: string[] = []
-  if (q.patientName !== undefined) bookingIds = await bookingsOfPatient(db, q.patientName, q.patientBirthDate)
-  if (q.patientName !== undefined && q.bookingId === undefined) requestIds = (await requestsOfPatient(db, q.patientName, q.patientBirthDate)).slice(-MAX_REQUESTS_SEARCHED)
+  if (q.patientName !== undefined) bookingIds = await idsOfPatient(db, 'bookings', q.patientName, q.patientBirthDate)
+  if (q.patientName !== undefined && q.bookingId === undefined) requestIds = (await idsOfPatient(db, 'waiting_requests', q.patientName, q.patientBirthDate)).slice(-MAX_REQUESTS_SEARCHED)
   if (q.bookingId !== undefined) bookingIds = bookingIds === undefined ? [q.bookingId] : bookingIds.filter((id) => id === q.bookingId)
   if (bookingIds !== undefined && bookingIds.length === 0 && requestIds.length === 0) return { entries: [], next: null }
   // A patient seen hundreds of times is searched by their most recent bookings.

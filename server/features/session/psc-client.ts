@@ -3,16 +3,14 @@ import type { PscSettings } from '../../config.js'
 import { AppError } from '../../errors.js'
 
 /**
- * openid-client (and jose under it), loaded at the first PSC sign-in: most servers never use PSC,
- * and the two weigh several MB of the process's memory (docs/performance.md, "Memory").
+ * openid-client (and jose under it), loaded only when PSC is configured (auth.ts, at start): most
+ * servers never use PSC, and the two weigh several MB of the process's memory
+ * (docs/performance.md, "Memory"). Loaded at start, not in the first sign-in, so that a sign-in
+ * awaits nothing more for it.
  */
 export async function openidClient (): Promise<typeof Oidc> {
-  oidcModule ??= await import('openid-client')
-  return oidcModule
+  return await import('openid-client')
 }
-let oidcModule: typeof Oidc | undefined
-/** openid-client once loaded (auth.ts loads it at start when PSC is configured): a sign-in then awaits nothing more for it. */
-export const openidClientLoaded = (): typeof Oidc | undefined => oidcModule
 
 /** The only level Pro Santé Connect grants today (e-CPS app or CPS card): asked for, and checked on the way back. */
 export const PSC_ACR = 'eidas1'
@@ -48,7 +46,8 @@ export class PscClient {
   /** The HTTP client towards PSC: tests replace it to forge PSC's answers. */
   fetch: typeof fetch = (...args) => fetch(...args)
 
-  constructor (readonly settings: PscSettings) {}
+  /** `oidc`: openid-client, as openidClient() loads it. */
+  constructor (readonly settings: PscSettings, readonly oidc: typeof Oidc) {}
 
   /** Discovery is done once, at first use; a failure is not kept (the next sign-in tries again). */
   async configuration (): Promise<Oidc.Configuration> {
@@ -65,7 +64,7 @@ export class PscClient {
   }
 
   async #discover (): Promise<Oidc.Configuration> {
-    const oidc = openidClientLoaded() ?? await openidClient()
+    const oidc = this.oidc
     const url = new URL(this.settings.discoveryUrl)
     const insecure = url.protocol === 'http:'
     const probe = await oidc.discovery(url, this.settings.clientId, undefined, undefined, {
@@ -94,7 +93,7 @@ export class PscClient {
   /** The address of PSC's sign-in page for one attempt. */
   async authorizationUrl (checks: { redirectUri: string, state: string, nonce: string, codeVerifier: string }): Promise<URL> {
     const config = await this.configuration()
-    const oidc = openidClientLoaded() ?? await openidClient()
+    const oidc = this.oidc
     return oidc.buildAuthorizationUrl(config, {
       redirect_uri: checks.redirectUri,
       scope: PSC_SCOPE,
@@ -113,7 +112,7 @@ export class PscClient {
    */
   async finish (query: string, checks: { redirectUri: string, state: string, nonce: string, codeVerifier: string }): Promise<PscIdentity> {
     const config = await this.configuration()
-    const oidc = openidClientLoaded() ?? await openidClient()
+    const oidc = this.oidc
     const current = new URL(checks.redirectUri)
     current.search = query
     let tokens: Awaited<ReturnType<typeof Oidc.authorizationCodeGrant>>
@@ -144,7 +143,7 @@ export class PscClient {
   /** PSC's end-session address for a sign-out, or null when the provider has none. */
   async endSessionUrl (postLogoutUrl: string): Promise<string | null> {
     const config = await this.configuration()
-    const oidc = openidClientLoaded() ?? await openidClient()
+    const oidc = this.oidc
     if (config.serverMetadata().end_session_endpoint === undefined) return null
     return oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: postLogoutUrl }).href
   }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database, UserRow } from '../../../db/types.js'
 import { newSecret, sha256 } from '../../lib/secrets.js'
 import { appendAudit } from '../audit/audit-repository.js'
-import { openidClient, openidClientLoaded, type PscClient, type PscIdentity, PscRefusal } from './psc-client.js'
+import { type PscClient, type PscIdentity, PscRefusal } from './psc-client.js'
 import { openSession } from './session-service.js'
 
 /** Time a browser has at PSC's sign-in page before the attempt is forgotten. */
@@ -22,7 +22,7 @@ export function safeReturnPath (path: unknown): string | null {
  */
 export async function startPscSignIn (db: Kysely<Database>, psc: PscClient, input: { now: Date, returnTo: string | null, redirectUri: string }):
 Promise<{ url: string, browser: string }> {
-  const oidc = openidClientLoaded() ?? await openidClient()
+  const oidc = psc.oidc
   const state = oidc.randomState()
   const nonce = oidc.randomNonce()
   const codeVerifier = oidc.randomPKCECodeVerifier()
