@@ -313,6 +313,10 @@ t.test('PSC_USERINFO_SIGNED=false: a plain JSON userinfo is accepted (a client r
 
 t.test('PSC unreachable: back to /connexion with PSC_UNAVAILABLE, nothing written', async (t) => {
   const { app, db } = await build(t, { ...PSC_ENV, PSC_DISCOVERY_URL: 'http://127.0.0.1:9/auth/realms/esante-wallet/.well-known/wallet-openid-configuration' })
+  // The retention run the server starts once ready writes its own audit entry: let it finish
+  // first (it begins on the turn after ready; runOnce then returns that same run).
+  await new Promise((resolve) => setImmediate(resolve))
+  await app.retention.runOnce()
   const before = await countRows(db, [...WRITTEN, 'psc_logins'])
   const res = await app.inject({ method: 'GET', url: '/regulation?praticien=x&origin=sas' })
   const start = await app.inject({ method: 'GET', url: res.headers.location as string })
